@@ -1,0 +1,502 @@
+//! Prime fields of up to 256 bits in Montgomery form (R = 2^256).
+//!
+//! [`Fp`] stores four little-endian `u64` limbs holding `a·R mod p`, the layout
+//! ark-ff, halo2curves and halo2curves-axiom use for BN254, so adapters can
+//! reinterpret slices instead of converting them. Every Montgomery constant is
+//! derived from the modulus by `const fn`s, so a new field needs its modulus,
+//! a multiplicative generator and nothing else.
+
+use core::fmt;
+use core::hash::{Hash, Hasher};
+use core::marker::PhantomData;
+use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use rand_core::RngCore;
+
+/// Arithmetic every prime field of zkaccel provides.
+pub trait Field:
+    Copy
+    + Send
+    + Sync
+    + fmt::Debug
+    + Eq
+    + Hash
+    + Default
+    + 'static
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+{
+    /// The additive identity.
+    const ZERO: Self;
+    /// The multiplicative identity.
+    const ONE: Self;
+
+    /// `self + self`.
+    fn double(&self) -> Self;
+    /// `self · self`.
+    fn square(&self) -> Self;
+    /// The multiplicative inverse, `None` for zero.
+    fn inverse(&self) -> Option<Self>;
+    /// Whether this is the additive identity.
+    fn is_zero(&self) -> bool;
+    /// The element `n mod p`.
+    fn from_u64(n: u64) -> Self;
+    /// `self^exp`, the exponent as little-endian limbs.
+    fn pow(&self, exp: &[u64]) -> Self {
+        let mut acc = Self::ONE;
+        for limb in exp.iter().rev() {
+            for bit in (0..64).rev() {
+                acc = acc.square();
+                if (limb >> bit) & 1 == 1 {
+                    acc *= *self;
+                }
+            }
+        }
+        acc
+    }
+}
+
+/// A prime field whose elements have a canonical integer representative.
+pub trait PrimeField: Field + Ord {
+    /// The canonical representative as little-endian limbs.
+    type Repr: AsRef<[u64]> + Copy + fmt::Debug + Eq;
+    /// The modulus as little-endian limbs.
+    const MODULUS: Self::Repr;
+    /// Bit length of the modulus.
+    const NUM_BITS: u32;
+
+    /// The canonical integer representative of `self` (out of Montgomery form).
+    fn to_canonical(&self) -> Self::Repr;
+    /// The element with canonical representative `repr`, `None` unless `repr < p`.
+    fn from_canonical(repr: Self::Repr) -> Option<Self>;
+    /// Whether the stored representation is reduced, i.e. below the modulus.
+    ///
+    /// Values made through the checked constructors always are; this catches
+    /// values built with `_unchecked` constructors or reinterpreted memory.
+    fn is_reduced(&self) -> bool;
+    /// A uniformly random element.
+    fn random(rng: &mut impl RngCore) -> Self;
+}
+
+/// A prime field with a large power-of-two subgroup, as NTTs need.
+pub trait TwoAdicField: PrimeField {
+    /// The largest `s` with `2^s | p − 1`.
+    const TWO_ADICITY: u32;
+    /// A generator of the whole multiplicative group (the usual coset shift).
+    fn multiplicative_generator() -> Self;
+    /// A primitive `2^log_n`-th root of unity, `None` if `log_n > TWO_ADICITY`.
+    ///
+    /// The roots are consistent: `root(k)^2 == root(k − 1)`.
+    fn two_adic_generator(log_n: u32) -> Option<Self>;
+}
+
+/// The modulus of a 4-limb prime field plus its small multiplicative generator.
+///
+/// Everything else about Montgomery arithmetic is derived by [`FpConstants`].
+pub trait FpParams: 'static + Send + Sync + Sized {
+    /// The modulus, little-endian; must be odd and below 2^255 (the spare top
+    /// bit lets additions skip a carry word).
+    const MODULUS: [u64; 4];
+    /// A generator of the multiplicative group, as a small integer.
+    const GENERATOR: u64;
+    /// A short name for diagnostics.
+    const NAME: &'static str;
+}
+
+/// Montgomery constants derived at compile time from [`FpParams::MODULUS`].
+pub trait FpConstants: FpParams {
+    /// `−p^{-1} mod 2^64`.
+    const INV: u64 = mont_inv(Self::MODULUS[0]);
+    /// `R mod p`: one in Montgomery form.
+    const R: [u64; 4] = pow2_mod(256, &Self::MODULUS);
+    /// `R^2 mod p`: converts canonical values into Montgomery form.
+    const R2: [u64; 4] = pow2_mod(512, &Self::MODULUS);
+    /// Bit length of the modulus.
+    const BITS: u32 = 256 - leading_zeros(&Self::MODULUS);
+    /// The 2-adicity of `p − 1`.
+    const S: u32 = two_adicity(&Self::MODULUS);
+}
+impl<P: FpParams> FpConstants for P {}
+
+/// An element of the prime field described by `P`, in Montgomery form.
+///
+/// `#[repr(transparent)]` over `[u64; 4]`: the layout ark-ff's `Fp256` and
+/// halo2curves' `Fr`/`Fq` share.
+#[repr(transparent)]
+pub struct Fp<P: FpParams>([u64; 4], PhantomData<P>);
+
+impl<P: FpParams> Fp<P> {
+    /// Reinterprets Montgomery limbs without checking that they are below `p`.
+    ///
+    /// Arithmetic on an unreduced value gives meaningless results; backends
+    /// reject such values with [`crate::Error::InvalidFieldElement`].
+    pub const fn from_montgomery_limbs_unchecked(limbs: [u64; 4]) -> Self {
+        Self(limbs, PhantomData)
+    }
+
+    /// Montgomery limbs, `None` unless they are below `p`.
+    pub fn from_montgomery_limbs(limbs: [u64; 4]) -> Option<Self> {
+        lt(&limbs, &P::MODULUS).then_some(Self(limbs, PhantomData))
+    }
+
+    /// The stored Montgomery limbs `a·R mod p`.
+    pub const fn montgomery_limbs(&self) -> [u64; 4] {
+        self.0
+    }
+
+    /// The element `n mod p`, usable in constants.
+    pub const fn from_u64_const(n: u64) -> Self {
+        Self(mont_mul(&[n, 0, 0, 0], &P::R2, &P::MODULUS, P::INV), PhantomData)
+    }
+
+    /// The element with canonical limbs `repr`, usable in constants.
+    ///
+    /// `repr` must be below `p`; this is not checked.
+    pub const fn from_canonical_unchecked(repr: [u64; 4]) -> Self {
+        Self(mont_mul(&repr, &P::R2, &P::MODULUS, P::INV), PhantomData)
+    }
+}
+
+impl<P: FpParams> Clone for Fp<P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P: FpParams> Copy for Fp<P> {}
+impl<P: FpParams> PartialEq for Fp<P> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl<P: FpParams> Eq for Fp<P> {}
+impl<P: FpParams> Hash for Fp<P> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state)
+    }
+}
+impl<P: FpParams> Default for Fp<P> {
+    fn default() -> Self {
+        Self::ZERO
+    }
+}
+impl<P: FpParams> PartialOrd for Fp<P> {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+/// Orders by canonical value, as integers in `[0, p)`.
+impl<P: FpParams> Ord for Fp<P> {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        let (a, b) = (self.to_canonical(), other.to_canonical());
+        a.iter().rev().cmp(b.iter().rev())
+    }
+}
+impl<P: FpParams> fmt::Debug for Fp<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+/// Canonical value in big-endian hexadecimal.
+impl<P: FpParams> fmt::Display for Fp<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = if self.is_reduced() {
+            self.to_canonical()
+        } else {
+            return write!(f, "{}(unreduced {:x?})", P::NAME, self.0);
+        };
+        write!(f, "0x{:016x}{:016x}{:016x}{:016x}", c[3], c[2], c[1], c[0])
+    }
+}
+
+impl<P: FpParams> Field for Fp<P> {
+    const ZERO: Self = Self([0; 4], PhantomData);
+    const ONE: Self = Self(P::R, PhantomData);
+
+    #[inline]
+    fn double(&self) -> Self {
+        *self + *self
+    }
+    #[inline]
+    fn square(&self) -> Self {
+        *self * *self
+    }
+    fn inverse(&self) -> Option<Self> {
+        if self.is_zero() {
+            return None;
+        }
+        // Fermat: a^(p−2). Batch inversion amortises this over many elements.
+        let (exp, _) = sbb4(&P::MODULUS, &[2, 0, 0, 0]);
+        Some(self.pow(&exp))
+    }
+    #[inline]
+    fn is_zero(&self) -> bool {
+        self.0 == [0; 4]
+    }
+    fn from_u64(n: u64) -> Self {
+        Self::from_u64_const(n)
+    }
+}
+
+impl<P: FpParams> PrimeField for Fp<P> {
+    type Repr = [u64; 4];
+    const MODULUS: [u64; 4] = P::MODULUS;
+    const NUM_BITS: u32 = P::BITS;
+
+    fn to_canonical(&self) -> [u64; 4] {
+        mont_mul(&self.0, &[1, 0, 0, 0], &P::MODULUS, P::INV)
+    }
+    fn from_canonical(repr: [u64; 4]) -> Option<Self> {
+        lt(&repr, &P::MODULUS).then(|| Self::from_canonical_unchecked(repr))
+    }
+    #[inline]
+    fn is_reduced(&self) -> bool {
+        lt(&self.0, &P::MODULUS)
+    }
+    fn random(rng: &mut impl RngCore) -> Self {
+        // Rejection sampling below the next power of two: uniform, and
+        // accepts with probability > 1/2 per draw.
+        let top_mask = u64::MAX >> (256 - P::BITS);
+        loop {
+            let mut limbs = [0u64; 4];
+            for limb in &mut limbs {
+                *limb = rng.next_u64();
+            }
+            limbs[3] &= top_mask;
+            if lt(&limbs, &P::MODULUS) {
+                return Self(limbs, PhantomData);
+            }
+        }
+    }
+}
+
+impl<P: FpParams> TwoAdicField for Fp<P> {
+    const TWO_ADICITY: u32 = P::S;
+
+    fn multiplicative_generator() -> Self {
+        Self::from_u64_const(P::GENERATOR)
+    }
+    fn two_adic_generator(log_n: u32) -> Option<Self> {
+        if log_n > P::S {
+            return None;
+        }
+        // (p − 1) / 2^S, then square down to the requested order.
+        let odd = shr4(&sbb4(&P::MODULUS, &[1, 0, 0, 0]).0, P::S);
+        let mut root = Self::multiplicative_generator().pow(&odd);
+        for _ in log_n..P::S {
+            root = root.square();
+        }
+        Some(root)
+    }
+}
+
+impl<P: FpParams> Add for Fp<P> {
+    type Output = Self;
+    #[inline]
+    fn add(self, rhs: Self) -> Self {
+        // p < 2^255, so a + b < 2^256 never carries out of the top limb.
+        let (sum, _) = adc4(&self.0, &rhs.0);
+        Self(reduce_once(sum, &P::MODULUS), PhantomData)
+    }
+}
+impl<P: FpParams> Sub for Fp<P> {
+    type Output = Self;
+    #[inline]
+    fn sub(self, rhs: Self) -> Self {
+        let (diff, borrow) = sbb4(&self.0, &rhs.0);
+        if borrow {
+            Self(adc4(&diff, &P::MODULUS).0, PhantomData)
+        } else {
+            Self(diff, PhantomData)
+        }
+    }
+}
+impl<P: FpParams> Neg for Fp<P> {
+    type Output = Self;
+    #[inline]
+    fn neg(self) -> Self {
+        if self.is_zero() {
+            self
+        } else {
+            Self(sbb4(&P::MODULUS, &self.0).0, PhantomData)
+        }
+    }
+}
+impl<P: FpParams> Mul for Fp<P> {
+    type Output = Self;
+    #[inline]
+    fn mul(self, rhs: Self) -> Self {
+        Self(mont_mul(&self.0, &rhs.0, &P::MODULUS, P::INV), PhantomData)
+    }
+}
+impl<P: FpParams> AddAssign for Fp<P> {
+    #[inline]
+    fn add_assign(&mut self, rhs: Self) {
+        *self = *self + rhs;
+    }
+}
+impl<P: FpParams> SubAssign for Fp<P> {
+    #[inline]
+    fn sub_assign(&mut self, rhs: Self) {
+        *self = *self - rhs;
+    }
+}
+impl<P: FpParams> MulAssign for Fp<P> {
+    #[inline]
+    fn mul_assign(&mut self, rhs: Self) {
+        *self = *self * rhs;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Limb arithmetic. `const fn` so that constants are derived at compile time.
+
+#[inline(always)]
+const fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let t = a as u128 + b as u128 + carry as u128;
+    (t as u64, (t >> 64) as u64)
+}
+
+/// `a + b·c + carry`, returning (low, high).
+#[inline(always)]
+const fn mac(a: u64, b: u64, c: u64, carry: u64) -> (u64, u64) {
+    let t = a as u128 + (b as u128) * (c as u128) + carry as u128;
+    (t as u64, (t >> 64) as u64)
+}
+
+#[inline(always)]
+const fn adc4(a: &[u64; 4], b: &[u64; 4]) -> ([u64; 4], bool) {
+    let (r0, c) = adc(a[0], b[0], 0);
+    let (r1, c) = adc(a[1], b[1], c);
+    let (r2, c) = adc(a[2], b[2], c);
+    let (r3, c) = adc(a[3], b[3], c);
+    ([r0, r1, r2, r3], c != 0)
+}
+
+#[inline(always)]
+const fn sbb4(a: &[u64; 4], b: &[u64; 4]) -> ([u64; 4], bool) {
+    let mut r = [0u64; 4];
+    let mut borrow = false;
+    let mut i = 0;
+    while i < 4 {
+        let (d, b1) = a[i].overflowing_sub(b[i]);
+        let (d, b2) = d.overflowing_sub(borrow as u64);
+        r[i] = d;
+        borrow = b1 | b2;
+        i += 1;
+    }
+    (r, borrow)
+}
+
+/// `a < b` as 256-bit integers.
+#[inline(always)]
+const fn lt(a: &[u64; 4], b: &[u64; 4]) -> bool {
+    sbb4(a, b).1
+}
+
+/// `a − p` if `a ≥ p`, else `a`; valid for `a < 2p`.
+#[inline(always)]
+const fn reduce_once(a: [u64; 4], p: &[u64; 4]) -> [u64; 4] {
+    let (d, borrow) = sbb4(&a, p);
+    if borrow {
+        a
+    } else {
+        d
+    }
+}
+
+/// Montgomery product `a·b·R^{-1} mod p` (CIOS, with the spare-bit
+/// shortcut: `p < 2^255` keeps every intermediate within five words).
+#[inline(always)]
+pub(crate) const fn mont_mul(a: &[u64; 4], b: &[u64; 4], p: &[u64; 4], inv: u64) -> [u64; 4] {
+    let mut t = [0u64; 4];
+    let mut i = 0;
+    while i < 4 {
+        let (t0, mut carry_a) = mac(t[0], a[0], b[i], 0);
+        let m = t0.wrapping_mul(inv);
+        let (_, mut carry_m) = mac(t0, m, p[0], 0);
+        let mut j = 1;
+        while j < 4 {
+            let (tj, ca) = mac(t[j], a[j], b[i], carry_a);
+            carry_a = ca;
+            let (tj1, cm) = mac(tj, m, p[j], carry_m);
+            carry_m = cm;
+            t[j - 1] = tj1;
+            j += 1;
+        }
+        t[3] = carry_a.wrapping_add(carry_m);
+        i += 1;
+    }
+    reduce_once(t, p)
+}
+
+/// `−p0^{-1} mod 2^64` by Newton iteration (each step doubles the correct bits).
+const fn mont_inv(p0: u64) -> u64 {
+    let mut inv: u64 = 1;
+    let mut i = 0;
+    while i < 6 {
+        inv = inv.wrapping_mul(2u64.wrapping_sub(p0.wrapping_mul(inv)));
+        i += 1;
+    }
+    inv.wrapping_neg()
+}
+
+/// `2^k mod p` by repeated modular doubling.
+const fn pow2_mod(k: u32, p: &[u64; 4]) -> [u64; 4] {
+    let mut r = [1u64, 0, 0, 0];
+    let mut i = 0;
+    while i < k {
+        let (d, _) = adc4(&r, &r);
+        r = reduce_once(d, p);
+        i += 1;
+    }
+    r
+}
+
+const fn leading_zeros(a: &[u64; 4]) -> u32 {
+    let mut i = 4;
+    let mut zeros = 0;
+    while i > 0 {
+        i -= 1;
+        if a[i] == 0 {
+            zeros += 64;
+        } else {
+            return zeros + a[i].leading_zeros();
+        }
+    }
+    zeros
+}
+
+const fn two_adicity(p: &[u64; 4]) -> u32 {
+    let (pm1, _) = sbb4(p, &[1, 0, 0, 0]);
+    let mut s = 0;
+    let mut i = 0;
+    while i < 4 {
+        if pm1[i] == 0 {
+            s += 64;
+        } else {
+            return s + pm1[i].trailing_zeros();
+        }
+        i += 1;
+    }
+    s
+}
+
+const fn shr4(a: &[u64; 4], n: u32) -> [u64; 4] {
+    let mut r = *a;
+    let mut k = 0;
+    while k < n {
+        let mut i = 0;
+        while i < 4 {
+            let hi = if i + 1 < 4 { r[i + 1] << 63 } else { 0 };
+            r[i] = (r[i] >> 1) | hi;
+            i += 1;
+        }
+        k += 1;
+    }
+    r
+}

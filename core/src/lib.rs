@@ -1,0 +1,31 @@
+//! zkaccel-core: the shared vocabulary of zkaccel.
+//!
+//! - Plain-data field and curve types ([`Fr`], [`Fq`], [`G1Affine`],
+//!   [`G1Projective`]) with `#[repr(C)]` layouts equal to those of arkworks
+//!   and halo2curves, and portable arithmetic on them.
+//! - The backend traits ([`Msm`], [`Ntt`], [`LookupKernels`], bundled as
+//!   [`CurveBackend`]) and capability queries.
+//! - The single [`Error`] type.
+//! - Naive [`reference`] algorithms, and with feature `testing` the
+//!   conformance suite every backend runs.
+
+pub mod backend;
+pub mod bn254;
+pub mod curve;
+pub mod error;
+pub mod field;
+pub mod field_ops;
+pub mod reference;
+pub mod validate;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use backend::{
+    Availability, Backend, Capabilities, CurveBackend, DeviceInfo, LookupKernels, Msm, Ntt, NttConfig, NttDirection,
+    Operation, PermutedLookup, PreparedBases,
+};
+pub use bn254::{Bn254, Fq, Fr, G1Affine, G1Projective};
+pub use curve::{batch_to_affine, Affine, PointError, Projective, SwCurve};
+pub use error::{Error, Result};
+pub use field::{Field, Fp, FpParams, PrimeField, TwoAdicField};

@@ -1,0 +1,95 @@
+//! Input checks shared by every backend, so that all of them reject the
+//! same inputs with the same [`Error`].
+
+use crate::curve::{Affine, SwCurve};
+use crate::error::{Error, Result};
+use crate::field::{PrimeField, TwoAdicField};
+
+/// Every element of `values` is reduced.
+pub fn field_elements<F: PrimeField>(what: &'static str, values: &[F]) -> Result<()> {
+    match values.iter().position(|v| !v.is_reduced()) {
+        None => Ok(()),
+        Some(index) => Err(Error::InvalidFieldElement { what, index }),
+    }
+}
+
+/// Every point has reduced coordinates and is on the curve or the identity.
+pub fn points<C: SwCurve>(bases: &[Affine<C>]) -> Result<()> {
+    for (index, p) in bases.iter().enumerate() {
+        p.validate().map_err(|reason| Error::InvalidPoint { index, reason })?;
+    }
+    Ok(())
+}
+
+/// `actual == expected`.
+pub fn same_length(what: &'static str, expected: usize, actual: usize) -> Result<()> {
+    if expected == actual {
+        Ok(())
+    } else {
+        Err(Error::LengthMismatch { what, expected, actual })
+    }
+}
+
+/// Each scalar vector of a batched MSM has exactly `bases` elements and is reduced.
+pub fn msm_scalars<F: PrimeField>(bases: usize, scalars: &[&[F]]) -> Result<()> {
+    for s in scalars {
+        same_length("msm scalars vs bases", bases, s.len())?;
+        field_elements("scalars", s)?;
+    }
+    Ok(())
+}
+
+/// Each scalar vector of a prepared MSM has at most `bases` elements and is reduced.
+pub fn msm_prepared_scalars<F: PrimeField>(bases: usize, scalars: &[&[F]]) -> Result<()> {
+    for s in scalars {
+        if s.len() > bases {
+            return Err(Error::LengthMismatch {
+                what: "prepared msm scalars (at most the number of bases)",
+                expected: bases,
+                actual: s.len(),
+            });
+        }
+        field_elements("scalars", s)?;
+    }
+    Ok(())
+}
+
+/// `column_len` is a supported NTT size and `len` a whole number of columns.
+pub fn ntt_shape<F: TwoAdicField>(len: usize, column_len: usize) -> Result<()> {
+    if !column_len.is_power_of_two() {
+        return Err(Error::NotPowerOfTwo { size: column_len });
+    }
+    let max = max_ntt_len::<F>();
+    if column_len > max {
+        return Err(Error::SizeTooLarge { size: column_len, max });
+    }
+    if len % column_len != 0 {
+        return Err(Error::InvalidShape {
+            reason: format!("{len} elements are not a whole number of columns of {column_len}"),
+        });
+    }
+    Ok(())
+}
+
+/// The extended column length of a low-degree extension, if supported.
+pub fn lde_len<F: TwoAdicField>(column_len: usize, log_blowup: u32) -> Result<usize> {
+    let max = max_ntt_len::<F>();
+    match column_len.checked_shl(log_blowup) {
+        Some(n) if log_blowup < usize::BITS && n >> log_blowup == column_len && n <= max => Ok(n),
+        _ => Err(Error::SizeTooLarge { size: column_len.saturating_mul(1usize << log_blowup.min(63)), max }),
+    }
+}
+
+/// The largest NTT the field supports, `2^TWO_ADICITY` (capped by `usize`).
+pub fn max_ntt_len<F: TwoAdicField>() -> usize {
+    1usize.checked_shl(F::TWO_ADICITY).unwrap_or(usize::MAX)
+}
+
+/// A coset shift is reduced and non-zero (a zero shift is no coset and has no inverse).
+pub fn coset_shift<F: PrimeField>(shift: Option<F>) -> Result<()> {
+    match shift {
+        Some(s) if !s.is_reduced() => Err(Error::InvalidFieldElement { what: "coset shift", index: 0 }),
+        Some(s) if s.is_zero() => Err(Error::InvalidConfig("the coset shift must be non-zero".into())),
+        _ => Ok(()),
+    }
+}
