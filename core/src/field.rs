@@ -64,7 +64,7 @@ pub trait Field:
 /// A prime field whose elements have a canonical integer representative.
 pub trait PrimeField: Field + Ord {
     /// The canonical representative as little-endian limbs.
-    type Repr: AsRef<[u64]> + Copy + fmt::Debug + Eq;
+    type Repr: AsRef<[u64]> + Copy + fmt::Debug + Eq + Send + Sync;
     /// The modulus as little-endian limbs.
     const MODULUS: Self::Repr;
     /// Bit length of the modulus.

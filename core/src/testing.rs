@@ -1,0 +1,471 @@
+//! The conformance suite every backend runs (feature `testing`).
+//!
+//! Each check takes the backend under test as a trait object and compares
+//! it with the naive algorithms of [`crate::reference`] or with independent
+//! identities (an MSM over bases in arithmetic progression collapses to one
+//! scalar multiplication), covering the edge cases of the design notes.
+//! [`conformance_suite!`](crate::conformance_suite) instantiates one `#[test]`
+//! per check; a second backend given as `reference` (the CPU backend, for
+//! device backends) is additionally compared output for output.
+
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use rand_chacha::ChaCha20Rng;
+
+use crate::backend::{CurveBackend, NttConfig, PermutedLookup};
+use crate::bn254::{Bn254, Fq, Fr, G1Affine, G1Projective};
+use crate::curve::{batch_to_affine, PointError, SwCurve};
+use crate::error::Error;
+use crate::field::{Field, PrimeField, TwoAdicField};
+use crate::reference;
+
+/// The backend under test.
+pub type Dut<'a> = &'a dyn CurveBackend<Bn254>;
+
+/// A deterministic generator, so a failure reproduces.
+pub fn rng(seed: u64) -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(seed)
+}
+
+/// `n` random scalars.
+pub fn random_scalars(n: usize, rng: &mut impl RngCore) -> Vec<Fr> {
+    (0..n).map(|_| Fr::random(rng)).collect()
+}
+
+/// `n` independent random points `kᵢ·G` (one scalar multiplication each).
+pub fn random_points(n: usize, rng: &mut impl RngCore) -> Vec<G1Affine> {
+    let g = Bn254::GENERATOR;
+    let pts: Vec<G1Projective> = (0..n).map(|_| g.mul(&Fr::random(rng))).collect();
+    batch_to_affine(&pts)
+}
+
+/// Bases `Pᵢ = (α + i·δ)·G` for random `α, δ`, cheap to make for large `n`,
+/// and the scalar `α + i·δ` of each, so `Σ sᵢ·Pᵢ = (Σ sᵢ(α + iδ))·G`.
+pub fn progression_points(n: usize, rng: &mut impl RngCore) -> (Vec<G1Affine>, Vec<Fr>) {
+    let (alpha, delta) = (Fr::random(rng), Fr::random(rng));
+    let g = Bn254::GENERATOR;
+    let step = g.mul(&delta);
+    let mut acc = g.mul(&alpha);
+    let mut k = alpha;
+    let mut pts = Vec::with_capacity(n);
+    let mut logs = Vec::with_capacity(n);
+    for _ in 0..n {
+        pts.push(acc);
+        logs.push(k);
+        acc = acc.add(&step);
+        k += delta;
+    }
+    (batch_to_affine(&pts), logs)
+}
+
+fn expected_progression_msm(logs: &[Fr], scalars: &[Fr]) -> G1Projective {
+    let k = logs.iter().zip(scalars).fold(Fr::ZERO, |acc, (&l, &s)| acc + l * s);
+    Bn254::GENERATOR.mul(&k)
+}
+
+/// MSM sizes 0, 1, 2, 3 and 1000 against the naive sum; 2^12 + 7 and 2^16
+/// against the progression identity.
+pub fn msm_sizes(b: Dut) {
+    let mut rng = rng(10);
+    for n in [0usize, 1, 2, 3, 1000] {
+        let bases = random_points(n, &mut rng);
+        let scalars = random_scalars(n, &mut rng);
+        assert_eq!(b.msm(&bases, &scalars).unwrap(), reference::msm(&bases, &scalars), "msm of size {n}");
+    }
+    for n in [(1usize << 12) + 7, 1 << 16] {
+        let (bases, logs) = progression_points(n, &mut rng);
+        let scalars = random_scalars(n, &mut rng);
+        assert_eq!(b.msm(&bases, &scalars).unwrap(), expected_progression_msm(&logs, &scalars), "msm of size {n}");
+    }
+}
+
+/// Zero scalars, `r − 1`, identity bases, one point many times (bucket
+/// doubling), `P` beside `−P`, and scalars with only high or low bits.
+pub fn msm_edge_cases(b: Dut) {
+    let mut rng = rng(11);
+    let pts = random_points(40, &mut rng);
+    let p = pts[0];
+    let minus_one = -Fr::ONE;
+    let high = Fr::from_canonical([0, 0, 0, 1 << 61]).unwrap();
+    let cases: Vec<(&str, Vec<G1Affine>, Vec<Fr>)> = vec![
+        ("all-zero scalars", pts.clone(), vec![Fr::ZERO; 40]),
+        ("some zero scalars", pts.clone(), (0..40).map(|i| if i % 3 == 0 { Fr::ZERO } else { Fr::from_u64(i) }).collect()),
+        ("scalar r-1", pts[..5].to_vec(), vec![minus_one; 5]),
+        ("identity bases", vec![G1Affine::IDENTITY, p, G1Affine::IDENTITY], random_scalars(3, &mut rng)),
+        ("only identity bases", vec![G1Affine::IDENTITY; 7], random_scalars(7, &mut rng)),
+        ("same point, same scalar", vec![p; 64], vec![Fr::from_u64(5); 64]),
+        ("same point, random scalars", vec![p; 300], random_scalars(300, &mut rng)),
+        ("P and -P, same scalar", vec![p, p.neg(), pts[1], pts[1].neg()], vec![Fr::from_u64(77); 4]),
+        ("P and -P, random scalars", vec![p, p.neg(), pts[2]], random_scalars(3, &mut rng)),
+        ("high-bit scalars", pts[..8].to_vec(), vec![high; 8]),
+        ("small scalars", pts.clone(), (1..=40).map(Fr::from_u64).collect()),
+        ("r-1 with P and -P", vec![p, p.neg()], vec![minus_one, Fr::ONE]),
+    ];
+    for (name, bases, scalars) in cases {
+        assert_eq!(b.msm(&bases, &scalars).unwrap(), reference::msm(&bases, &scalars), "{name}");
+    }
+    // r−1 times P plus P is the identity.
+    assert!(b.msm(&[p, p], &[minus_one, Fr::ONE]).unwrap().is_identity());
+}
+
+/// Batched MSMs and MSMs over prepared bases agree with single MSMs.
+pub fn msm_batch_and_prepared(b: Dut) {
+    let mut rng = rng(12);
+    let bases = random_points(300, &mut rng);
+    let sets: Vec<Vec<Fr>> = (0..3).map(|_| random_scalars(300, &mut rng)).collect();
+    let refs: Vec<&[Fr]> = sets.iter().map(Vec::as_slice).collect();
+    let expected: Vec<G1Projective> = sets.iter().map(|s| reference::msm(&bases, s)).collect();
+    assert_eq!(b.msm_batch(&bases, &refs).unwrap(), expected);
+    assert_eq!(b.msm_batch(&bases, &[]).unwrap(), Vec::<G1Projective>::new());
+
+    let prepared = b.prepare_bases(&bases).unwrap();
+    assert_eq!(prepared.len(), 300);
+    assert_eq!(b.msm_prepared(&prepared, &sets[0]).unwrap(), expected[0]);
+    assert_eq!(b.msm_prepared_batch(&prepared, &refs).unwrap(), expected);
+    // A shorter scalar vector uses the leading bases.
+    let short = &sets[1][..123];
+    assert_eq!(b.msm_prepared(&prepared, short).unwrap(), reference::msm(&bases[..123], short));
+    assert!(b.msm_prepared(&prepared, &[]).unwrap().is_identity());
+    let empty = b.prepare_bases(&[]).unwrap();
+    assert!(b.msm_prepared(&empty, &[]).unwrap().is_identity());
+}
+
+/// Length mismatches, invalid points and unreduced scalars are errors.
+pub fn msm_rejects_bad_input(b: Dut) {
+    let mut rng = rng(13);
+    let mut bases = random_points(10, &mut rng);
+    let scalars = random_scalars(10, &mut rng);
+    assert!(matches!(b.msm(&bases, &scalars[..9]), Err(Error::LengthMismatch { expected: 10, actual: 9, .. })));
+    assert!(matches!(
+        b.msm_batch(&bases, &[&scalars, &scalars[..3]]),
+        Err(Error::LengthMismatch { expected: 10, actual: 3, .. })
+    ));
+
+    let mut bad_scalars = scalars.clone();
+    bad_scalars[4] = Fr::from_montgomery_limbs_unchecked(Fr::MODULUS);
+    assert_eq!(b.msm(&bases, &bad_scalars), Err(Error::InvalidFieldElement { what: "scalars", index: 4 }));
+
+    let good = bases[7];
+    bases[7] = G1Affine::new_unchecked(good.x, good.y + Fq::ONE);
+    assert_eq!(b.msm(&bases, &scalars), Err(Error::InvalidPoint { index: 7, reason: PointError::NotOnCurve }));
+    assert_eq!(b.prepare_bases(&bases).err(), Some(Error::InvalidPoint { index: 7, reason: PointError::NotOnCurve }));
+    // The same point with x + p in place of x: on the curve modulo p, but not reduced.
+    let unreduced_x = Fq::from_montgomery_limbs_unchecked(add_modulus(good.x.montgomery_limbs(), Fq::MODULUS));
+    bases[7] = G1Affine::new_unchecked(unreduced_x, good.y);
+    assert_eq!(
+        b.msm(&bases, &scalars),
+        Err(Error::InvalidPoint { index: 7, reason: PointError::CoordinateNotReduced })
+    );
+
+    bases[7] = good;
+    let prepared = b.prepare_bases(&bases[..5]).unwrap();
+    assert!(matches!(b.msm_prepared(&prepared, &scalars), Err(Error::LengthMismatch { expected: 5, actual: 10, .. })));
+}
+
+/// `a + m` as 256-bit integers when it fits (the result is then an unreduced
+/// representation of `a`); otherwise `m` itself.
+fn add_modulus(a: [u64; 4], m: [u64; 4]) -> [u64; 4] {
+    let mut out = [0u64; 4];
+    let mut carry = 0u128;
+    for i in 0..4 {
+        let t = a[i] as u128 + m[i] as u128 + carry;
+        out[i] = t as u64;
+        carry = t >> 64;
+    }
+    if carry == 0 {
+        out
+    } else {
+        m
+    }
+}
+
+/// Forward, inverse and coset NTTs of sizes 2^0..2^10 against the naive DFT.
+pub fn ntt_against_naive_dft(b: Dut) {
+    let mut rng = rng(20);
+    let shift = Fr::multiplicative_generator();
+    for log_n in 0..=10 {
+        let n = 1usize << log_n;
+        let input = random_scalars(n, &mut rng);
+        for (config, inverse, coset) in [
+            (NttConfig::forward(), false, None),
+            (NttConfig::inverse(), true, None),
+            (NttConfig::forward().on_coset(shift), false, Some(shift)),
+            (NttConfig::inverse().on_coset(shift), true, Some(shift)),
+        ] {
+            let mut data = input.clone();
+            b.ntt(&mut data, config).unwrap();
+            assert_eq!(data, reference::dft(&input, inverse, coset).unwrap(), "size 2^{log_n}, {config:?}");
+        }
+    }
+}
+
+/// Round trips (plain and coset) of sizes 2^0..2^16, with spot evaluations
+/// of the forward transform by Horner's rule at sizes beyond the naive DFT.
+pub fn ntt_round_trips(b: Dut) {
+    let mut rng = rng(21);
+    let shift = Fr::from_u64(5);
+    for log_n in 0..=16 {
+        let n = 1usize << log_n;
+        let coeffs = random_scalars(n, &mut rng);
+        let mut data = coeffs.clone();
+        b.ntt(&mut data, NttConfig::forward()).unwrap();
+        let omega = Fr::two_adic_generator(log_n).unwrap();
+        for i in [0, n / 3, n - 1] {
+            let x = omega.pow(&[i as u64]);
+            assert_eq!(data[i], coeffs.iter().rev().fold(Fr::ZERO, |acc, &c| acc * x + c), "2^{log_n} at {i}");
+        }
+        b.ntt(&mut data, NttConfig::inverse()).unwrap();
+        assert_eq!(data, coeffs, "round trip 2^{log_n}");
+
+        b.ntt(&mut data, NttConfig::forward().on_coset(shift)).unwrap();
+        let x = shift * omega.pow(&[(n / 2) as u64]);
+        assert_eq!(data[n / 2], coeffs.iter().rev().fold(Fr::ZERO, |acc, &c| acc * x + c), "coset 2^{log_n}");
+        b.ntt(&mut data, NttConfig::inverse().on_coset(shift)).unwrap();
+        assert_eq!(data, coeffs, "coset round trip 2^{log_n}");
+    }
+}
+
+/// Batched columns equal column-by-column transforms; empty batches are fine.
+pub fn ntt_batch_columns(b: Dut) {
+    let mut rng = rng(22);
+    for (columns, log_n) in [(4usize, 8u32), (3, 13), (16, 1)] {
+        let n = 1usize << log_n;
+        let input = random_scalars(columns * n, &mut rng);
+        for config in [NttConfig::forward(), NttConfig::inverse().on_coset(Fr::from_u64(3))] {
+            let mut batched = input.clone();
+            b.ntt_batch(&mut batched, n, config).unwrap();
+            let mut single = input.clone();
+            for column in single.chunks_mut(n) {
+                b.ntt(column, config).unwrap();
+            }
+            assert_eq!(batched, single, "{columns} columns of 2^{log_n}");
+        }
+    }
+    let mut empty: Vec<Fr> = Vec::new();
+    b.ntt_batch(&mut empty, 8, NttConfig::forward()).unwrap();
+}
+
+/// Low-degree extensions evaluate the interpolated polynomial on the larger coset.
+pub fn lde(b: Dut) {
+    let mut rng = rng(23);
+    let shift = Fr::multiplicative_generator();
+    for (columns, log_n, log_blowup) in [(1usize, 0u32, 1u32), (2, 4, 2), (3, 7, 1), (1, 10, 3)] {
+        let n = 1usize << log_n;
+        let evals = random_scalars(columns * n, &mut rng);
+        let out = b.lde_batch(&evals, n, log_blowup, shift).unwrap();
+        let big_n = n << log_blowup;
+        assert_eq!(out.len(), columns * big_n);
+        for (column, extended) in evals.chunks(n).zip(out.chunks(big_n)) {
+            let mut coeffs = reference::dft(column, true, None).unwrap();
+            coeffs.resize(big_n, Fr::ZERO);
+            assert_eq!(extended, reference::dft(&coeffs, false, Some(shift)).unwrap(), "lde 2^{log_n} x{log_blowup}");
+        }
+    }
+}
+
+/// Non-power-of-two sizes, ragged batches, unreduced inputs, zero coset
+/// shifts and oversize domains are errors and leave the data unchanged.
+pub fn ntt_rejects_bad_input(b: Dut) {
+    let mut rng = rng(24);
+    for n in [3usize, 6, 1000] {
+        let original = random_scalars(n, &mut rng);
+        let mut data = original.clone();
+        assert_eq!(b.ntt(&mut data, NttConfig::forward()), Err(Error::NotPowerOfTwo { size: n }));
+        assert_eq!(data, original);
+    }
+    let mut empty: Vec<Fr> = Vec::new();
+    assert_eq!(b.ntt(&mut empty, NttConfig::forward()), Err(Error::NotPowerOfTwo { size: 0 }));
+
+    let original = random_scalars(24, &mut rng);
+    let mut data = original.clone();
+    assert!(matches!(b.ntt_batch(&mut data, 16, NttConfig::forward()), Err(Error::InvalidShape { .. })));
+    assert_eq!(b.ntt_batch(&mut data, 12, NttConfig::forward()), Err(Error::NotPowerOfTwo { size: 12 }));
+    assert_eq!(data, original);
+
+    let mut data = original[..16].to_vec();
+    data[9] = Fr::from_montgomery_limbs_unchecked([u64::MAX; 4]);
+    let before = data.clone();
+    assert_eq!(b.ntt(&mut data, NttConfig::inverse()), Err(Error::InvalidFieldElement { what: "ntt input", index: 9 }));
+    assert_eq!(data, before);
+
+    let mut data = original[..16].to_vec();
+    assert!(matches!(b.ntt(&mut data, NttConfig::forward().on_coset(Fr::ZERO)), Err(Error::InvalidConfig(_))));
+    assert_eq!(data, original[..16]);
+
+    let max = 1usize << Fr::TWO_ADICITY;
+    assert_eq!(b.ntt_batch(&mut [], max * 2, NttConfig::forward()), Err(Error::SizeTooLarge { size: max * 2, max }));
+    assert!(matches!(b.lde_batch(&original[..16], 16, Fr::TWO_ADICITY, Fr::ONE), Err(Error::SizeTooLarge { .. })));
+    assert_eq!(b.lde_batch(&original[..12], 12, 1, Fr::ONE), Err(Error::NotPowerOfTwo { size: 12 }));
+}
+
+/// Multiplicities over several input columns, with duplicate table rows and
+/// a missing input reported by column and row.
+pub fn lookup_multiplicities(b: Dut) {
+    let mut rng = rng(30);
+    let mut table = random_scalars(500, &mut rng);
+    table[10] = table[3]; // a duplicate row: counts go to row 3
+    let pick = |rng: &mut ChaCha20Rng, n: usize| -> Vec<Fr> {
+        (0..n).map(|_| table[(rng.next_u32() % 500) as usize]).collect()
+    };
+    let columns = [pick(&mut rng, 3000), pick(&mut rng, 10_000), Vec::new()];
+    let inputs: Vec<&[Fr]> = columns.iter().map(Vec::as_slice).collect();
+    let counts = b.multiplicities(&table, &inputs).unwrap();
+    assert_eq!(counts, reference::multiplicities(&table, &inputs).unwrap());
+    assert_eq!(counts.iter().sum::<u64>(), 13_000);
+    assert_eq!(counts[10], 0);
+    assert_eq!(b.multiplicities(&table, &[]).unwrap(), vec![0; 500]);
+    assert_eq!(b.multiplicities(&[], &[]).unwrap(), Vec::<u64>::new());
+
+    let mut missing = columns[1].clone();
+    missing[777] = Fr::random(&mut rng);
+    missing[5000] = Fr::random(&mut rng);
+    assert_eq!(
+        b.multiplicities(&table, &[&columns[0], &missing]),
+        Err(Error::NotInTable { column: 1, row: 777 })
+    );
+    assert_eq!(b.multiplicities(&[], &[&columns[0]]), Err(Error::NotInTable { column: 0, row: 0 }));
+}
+
+/// Batch inversion of sizes 0, 1 and many chunks; a zero is an error that
+/// leaves the input unchanged.
+pub fn lookup_batch_inverse(b: Dut) {
+    let mut rng = rng(31);
+    for n in [0usize, 1, 2, 4097, 20_000] {
+        let input = random_scalars(n, &mut rng);
+        let mut data = input.clone();
+        b.batch_inverse(&mut data).unwrap();
+        assert_eq!(data, reference::batch_inverse(&input).unwrap(), "size {n}");
+    }
+    let mut input = random_scalars(9000, &mut rng);
+    input[8000] = Fr::ZERO;
+    input[8500] = Fr::ZERO;
+    let mut data = input.clone();
+    assert_eq!(b.batch_inverse(&mut data), Err(Error::NotInvertible { index: 8000 }));
+    assert_eq!(data, input);
+}
+
+/// `1/(β + x)` against the naive inverse; `β + x = 0` is an error.
+pub fn lookup_inverse_of_sums(b: Dut) {
+    let mut rng = rng(32);
+    let beta = Fr::random(&mut rng);
+    let values = random_scalars(5000, &mut rng);
+    let expected: Vec<Fr> = values.iter().map(|&x| (beta + x).inverse().unwrap()).collect();
+    assert_eq!(b.inverse_of_sums(beta, &values).unwrap(), expected);
+    assert_eq!(b.inverse_of_sums(beta, &[]).unwrap(), Vec::<Fr>::new());
+    let mut values = values;
+    values[42] = -beta;
+    assert_eq!(b.inverse_of_sums(beta, &values), Err(Error::NotInvertible { index: 42 }));
+}
+
+/// Prefix and grand products of sizes 0, 1 and many chunks, zeros included.
+pub fn lookup_prefix_product(b: Dut) {
+    let mut rng = rng(33);
+    for n in [0usize, 1, 2, 4096, 4097, 30_000] {
+        let mut values = random_scalars(n, &mut rng);
+        if n > 100 {
+            values[n - 50] = Fr::ZERO;
+        }
+        let expected = reference::prefix_product(&values);
+        assert_eq!(b.prefix_product(&values).unwrap(), expected, "size {n}");
+        assert_eq!(b.grand_product(&values).unwrap(), expected[n], "size {n}");
+    }
+    let bad = [Fr::ONE, Fr::from_montgomery_limbs_unchecked(Fr::MODULUS)];
+    assert_eq!(b.prefix_product(&bad), Err(Error::InvalidFieldElement { what: "values", index: 1 }));
+}
+
+/// halo2's `(A', S')` satisfies the permutation argument's constraints;
+/// a missing input and unequal lengths are errors.
+pub fn lookup_permute(b: Dut) {
+    let mut rng = rng(34);
+    for n in [1usize, 2, 17, 1024, 5000] {
+        let mut table = random_scalars(n, &mut rng);
+        if n > 4 {
+            table[n - 1] = table[0]; // duplicated table rows are allowed
+        }
+        let input: Vec<Fr> = (0..n).map(|_| table[(rng.next_u32() as usize) % n.min(n / 2 + 1)]).collect();
+        let permuted = b.permute_lookup(&input, &table).unwrap();
+        assert!(reference::check_permuted_lookup(&input, &table, &permuted), "size {n}");
+        let mut sorted = input.clone();
+        sorted.sort();
+        assert_eq!(permuted.input, sorted, "A' is sorted by value");
+    }
+    assert_eq!(b.permute_lookup(&[], &[]).unwrap(), PermutedLookup { input: vec![], table: vec![] });
+
+    let table = random_scalars(64, &mut rng);
+    let mut input = table.clone();
+    input[33] = Fr::random(&mut rng);
+    assert_eq!(b.permute_lookup(&input, &table), Err(Error::NotInTable { column: 0, row: 33 }));
+    assert!(matches!(b.permute_lookup(&table[..10], &table), Err(Error::LengthMismatch { .. })));
+}
+
+/// Every operation on random inputs gives exactly the reference backend's output.
+pub fn matches_reference_backend(b: Dut, r: Dut) {
+    let mut rng = rng(40);
+    let (bases, _) = progression_points(5000, &mut rng);
+    let sets: Vec<Vec<Fr>> = (0..2).map(|_| random_scalars(5000, &mut rng)).collect();
+    let refs: Vec<&[Fr]> = sets.iter().map(Vec::as_slice).collect();
+    assert_eq!(b.msm_batch(&bases, &refs).unwrap(), r.msm_batch(&bases, &refs).unwrap());
+    let pb = b.prepare_bases(&bases).unwrap();
+    let pr = r.prepare_bases(&bases).unwrap();
+    assert_eq!(b.msm_prepared_batch(&pb, &refs).unwrap(), r.msm_prepared_batch(&pr, &refs).unwrap());
+
+    let input = random_scalars(4 << 12, &mut rng);
+    for config in [NttConfig::forward(), NttConfig::inverse(), NttConfig::forward().on_coset(Fr::from_u64(7))] {
+        let (mut x, mut y) = (input.clone(), input.clone());
+        b.ntt_batch(&mut x, 1 << 12, config).unwrap();
+        r.ntt_batch(&mut y, 1 << 12, config).unwrap();
+        assert_eq!(x, y, "{config:?}");
+    }
+    let shift = Fr::multiplicative_generator();
+    assert_eq!(b.lde_batch(&input, 1 << 12, 2, shift).unwrap(), r.lde_batch(&input, 1 << 12, 2, shift).unwrap());
+
+    let table = random_scalars(1 << 10, &mut rng);
+    let lookups: Vec<Fr> = (0..1 << 12).map(|_| table[(rng.next_u32() as usize) % table.len()]).collect();
+    assert_eq!(b.multiplicities(&table, &[&lookups]).unwrap(), r.multiplicities(&table, &[&lookups]).unwrap());
+    let (mut x, mut y) = (input.clone(), input.clone());
+    b.batch_inverse(&mut x).unwrap();
+    r.batch_inverse(&mut y).unwrap();
+    assert_eq!(x, y);
+    assert_eq!(b.inverse_of_sums(shift, &input).unwrap(), r.inverse_of_sums(shift, &input).unwrap());
+    assert_eq!(b.prefix_product(&input).unwrap(), r.prefix_product(&input).unwrap());
+    let permuted = b.permute_lookup(&lookups, &lookups).unwrap();
+    assert!(reference::check_permuted_lookup(&lookups, &lookups, &permuted));
+}
+
+/// Instantiates the conformance suite as `#[test]` functions in a module
+/// named `conformance`.
+///
+/// `conformance_suite!(make_backend())` checks against naive references;
+/// `conformance_suite!(make_backend(), reference: make_cpu())` also compares
+/// every operation with a reference backend. The expressions are evaluated
+/// in each test.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($backend:expr $(, reference: $reference:expr)?) => {
+        mod conformance {
+            #[allow(unused_imports)]
+            use super::*;
+            use $crate::testing as suite;
+
+            $crate::conformance_suite!(@tests $backend;
+                msm_sizes, msm_edge_cases, msm_batch_and_prepared, msm_rejects_bad_input,
+                ntt_against_naive_dft, ntt_round_trips, ntt_batch_columns, lde, ntt_rejects_bad_input,
+                lookup_multiplicities, lookup_batch_inverse, lookup_inverse_of_sums,
+                lookup_prefix_product, lookup_permute);
+
+            $(
+                #[test]
+                fn matches_reference_backend() {
+                    suite::matches_reference_backend(&$backend, &$reference);
+                }
+            )?
+        }
+    };
+    (@tests $backend:expr; $($name:ident),*) => {
+        $(
+            #[test]
+            fn $name() {
+                suite::$name(&$backend);
+            }
+        )*
+    };
+}
