@@ -1,1 +1,367 @@
-//! zkaccel
+//! zkaccel: fast MSM, NTT and lookup-argument kernels for zero-knowledge
+//! provers, on whatever hardware the machine has.
+//!
+//! Link this crate, create an [`Accelerator`] once, and hand it the heavy
+//! kernels of your prover. It finds the backends that can run here, routes
+//! each call to the first one that supports the operation at that size, and
+//! when a device fails it logs a warning and redoes the call on the CPU, so
+//! the caller gets the right answer either way.
+//!
+//! ```
+//! use zkaccel::{Accelerator, Bn254, Field, Fr, Msm, Ntt, NttConfig, SwCurve};
+//!
+//! # fn main() -> zkaccel::Result<()> {
+//! let acc = Accelerator::auto()?; // honours ZKACCEL_BACKEND=cpu|cuda|fpga|auto
+//!
+//! // A commitment-style MSM: Σ sᵢ·Pᵢ.
+//! let g = Bn254::GENERATOR;
+//! let bases = vec![g, g.mul(&Fr::from_u64(2)).to_affine(), g.mul(&Fr::from_u64(3)).to_affine()];
+//! let scalars = vec![Fr::from_u64(10), Fr::from_u64(20), Fr::from_u64(30)];
+//! let commitment = acc.msm(&bases, &scalars)?;
+//! assert_eq!(commitment, g.mul(&Fr::from_u64(10 + 40 + 90)));
+//!
+//! // Coefficients to evaluations on a coset of the size-8 subgroup, and back.
+//! let coeffs: Vec<Fr> = (1..=8).map(Fr::from_u64).collect();
+//! let mut evals = coeffs.clone();
+//! let shift = Fr::from_u64(7);
+//! acc.ntt(&mut evals, NttConfig::forward().on_coset(shift))?;
+//! acc.ntt(&mut evals, NttConfig::inverse().on_coset(shift))?;
+//! assert_eq!(evals, coeffs);
+//!
+//! // Bad input is an error, never a panic.
+//! assert!(acc.ntt(&mut evals[..6], NttConfig::forward()).is_err());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Which backends exist and why one is unavailable: [`backend_reports`]
+//! (and `zkaccel info` on the command line).
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+pub use zkaccel_backend_cpu::CpuBackend;
+pub use zkaccel_core::{
+    batch_to_affine, field_ops, reference, validate, Affine, Availability, Backend, Bn254, Capabilities, CurveBackend,
+    DeviceInfo, Error, Field, Fp, FpParams, Fq, Fr, G1Affine, G1Projective, LookupKernels, Msm, Ntt, NttConfig,
+    NttDirection, Operation, PermutedLookup, PointError, PreparedBases, PrimeField, Projective, Result, SwCurve,
+    TwoAdicField,
+};
+
+/// A backend for BN254 as a shareable trait object.
+pub type DynBackend = Arc<dyn CurveBackend<Bn254>>;
+
+/// The environment variable that forces a backend choice.
+pub const BACKEND_ENV: &str = "ZKACCEL_BACKEND";
+
+/// Which backends an [`Accelerator`] may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BackendChoice {
+    /// Every available backend, devices first, the CPU last.
+    #[default]
+    Auto,
+    /// The CPU only.
+    Cpu,
+    /// The CUDA GPU (must be available), falling back to the CPU on device errors.
+    Cuda,
+    /// The FPGA (must be available), falling back to the CPU on device errors.
+    Fpga,
+}
+
+impl BackendChoice {
+    /// The choice named by `ZKACCEL_BACKEND`, `Auto` when it is unset or empty.
+    pub fn from_env() -> Result<Self> {
+        match std::env::var(BACKEND_ENV) {
+            Ok(v) => v.parse(),
+            Err(std::env::VarError::NotPresent) => Ok(Self::Auto),
+            Err(e) => Err(Error::InvalidConfig(format!("{BACKEND_ENV}: {e}"))),
+        }
+    }
+}
+
+impl FromStr for BackendChoice {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "" | "auto" => Ok(Self::Auto),
+            "cpu" => Ok(Self::Cpu),
+            "cuda" | "gpu" => Ok(Self::Cuda),
+            "fpga" => Ok(Self::Fpga),
+            other => Err(Error::InvalidConfig(format!(
+                "{BACKEND_ENV}={other:?} is not one of cpu, cuda, fpga, auto"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for BackendChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Auto => "auto",
+            Self::Cpu => "cpu",
+            Self::Cuda => "cuda",
+            Self::Fpga => "fpga",
+        })
+    }
+}
+
+/// One backend as discovery sees it.
+#[derive(Debug, Clone)]
+pub struct BackendReport {
+    /// Its name.
+    pub name: &'static str,
+    /// Whether it can run here, with device details or the reason it cannot.
+    pub availability: Availability,
+    /// What it supports, when available.
+    pub capabilities: Option<Capabilities>,
+}
+
+/// Every backend zkaccel knows, available or not, in routing priority order
+/// (devices before the CPU).
+pub fn backend_reports() -> Vec<BackendReport> {
+    let cpu = CpuBackend::new();
+    let unavailable = |name, availability| BackendReport { name, availability, capabilities: None };
+    vec![
+        unavailable(zkaccel_backend_cuda::NAME, zkaccel_backend_cuda::availability()),
+        unavailable(zkaccel_backend_fpga::NAME, zkaccel_backend_fpga::availability()),
+        BackendReport { name: cpu.name(), availability: cpu.availability(), capabilities: Some(cpu.capabilities()) },
+    ]
+}
+
+/// The usable device backend called `name`, or why it is not usable.
+fn open_device(name: &'static str) -> Result<DynBackend> {
+    // Device crates report availability only until their kernels land; an
+    // available one is opened here.
+    let availability = match name {
+        zkaccel_backend_cuda::NAME => zkaccel_backend_cuda::availability(),
+        zkaccel_backend_fpga::NAME => zkaccel_backend_fpga::availability(),
+        _ => Availability::Unavailable("unknown backend".into()),
+    };
+    let reason = match availability {
+        Availability::Unavailable(reason) => reason,
+        Availability::Available(_) => "available but not yet wired into the Accelerator".into(),
+    };
+    Err(Error::Unavailable { backend: name, reason })
+}
+
+/// Routes each operation to the best backend that supports it and redoes
+/// failed device calls on the CPU.
+///
+/// It implements the same traits as the backends ([`Msm`], [`Ntt`],
+/// [`LookupKernels`]), so code written against them takes an `Accelerator`
+/// or a single backend alike.
+pub struct Accelerator {
+    /// Device backends in priority order; the CPU is always last, implicitly.
+    devices: Vec<DynBackend>,
+    cpu: CpuBackend,
+    fallbacks: AtomicU64,
+}
+
+impl fmt::Debug for Accelerator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Accelerator")
+            .field("backends", &self.backend_names())
+            .field("fallbacks", &self.fallback_count())
+            .finish()
+    }
+}
+
+impl Accelerator {
+    /// Every available backend, or the one `ZKACCEL_BACKEND` names.
+    ///
+    /// Errors if the variable is not understood or names a backend that is
+    /// not available here (with the reason).
+    pub fn auto() -> Result<Self> {
+        Self::with_choice(BackendChoice::from_env()?)
+    }
+
+    /// The backends `choice` allows.
+    pub fn with_choice(choice: BackendChoice) -> Result<Self> {
+        let devices = match choice {
+            BackendChoice::Cpu => Vec::new(),
+            BackendChoice::Cuda => vec![open_device(zkaccel_backend_cuda::NAME)?],
+            BackendChoice::Fpga => vec![open_device(zkaccel_backend_fpga::NAME)?],
+            BackendChoice::Auto => [zkaccel_backend_cuda::NAME, zkaccel_backend_fpga::NAME]
+                .into_iter()
+                .filter_map(|name| match open_device(name) {
+                    Ok(device) => Some(device),
+                    Err(e) => {
+                        tracing::debug!("{e}");
+                        None
+                    }
+                })
+                .collect(),
+        };
+        Ok(Self::with_devices(devices))
+    }
+
+    /// The CPU backend alone.
+    pub fn cpu_only() -> Self {
+        Self::with_devices(Vec::new())
+    }
+
+    /// The given device backends in priority order, then the CPU.
+    ///
+    /// This is how a prover plugs in a backend of its own; devices that
+    /// report themselves unavailable are dropped.
+    pub fn with_devices(devices: Vec<DynBackend>) -> Self {
+        let devices = devices
+            .into_iter()
+            .filter(|d| match d.availability() {
+                Availability::Available(_) => true,
+                Availability::Unavailable(reason) => {
+                    tracing::warn!("backend {} is unavailable: {reason}", d.name());
+                    false
+                }
+            })
+            .collect();
+        Self { devices, cpu: CpuBackend::new(), fallbacks: AtomicU64::new(0) }
+    }
+
+    /// Names of the backends in use, in routing order (the CPU last).
+    pub fn backend_names(&self) -> Vec<&'static str> {
+        self.devices.iter().map(|d| d.name()).chain([self.cpu.name()]).collect()
+    }
+
+    /// How many calls failed on a device and were redone on the CPU.
+    pub fn fallback_count(&self) -> u64 {
+        self.fallbacks.load(Ordering::Relaxed)
+    }
+
+    /// The name of the backend that `op` on inputs of `size` is routed to first.
+    pub fn route(&self, op: Operation, size: usize) -> &'static str {
+        self.route_device(op, size).map_or(self.cpu.name(), |d| d.name())
+    }
+
+    /// The first device that supports `op` at `size`; `None` means the CPU.
+    fn route_device(&self, op: Operation, size: usize) -> Option<&DynBackend> {
+        self.devices.iter().find(|d| {
+            let caps = d.capabilities();
+            caps.supports_curve(Bn254::NAME) && caps.supports(op, size)
+        })
+    }
+
+    fn note_fallback(&self, backend: &str, op: Operation, error: &Error) {
+        self.fallbacks.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!("{op} failed on {backend} ({error}); redoing it on the CPU");
+    }
+
+    /// Runs `call` on the routed backend, redoing it on the CPU after a device failure.
+    fn run<T>(&self, op: Operation, size: usize, call: impl Fn(&dyn CurveBackend<Bn254>) -> Result<T>) -> Result<T> {
+        let Some(device) = self.route_device(op, size) else {
+            return call(&self.cpu);
+        };
+        match call(device.as_ref()) {
+            Err(e) if e.is_device_failure() => {
+                self.note_fallback(device.name(), op, &e);
+                call(&self.cpu)
+            }
+            result => result,
+        }
+    }
+
+    /// [`Self::run`] for calls that modify `data`: a device gets its own copy
+    /// so that a failure part-way cannot corrupt the caller's buffer.
+    fn run_in_place<F: Copy>(
+        &self,
+        op: Operation,
+        size: usize,
+        data: &mut [F],
+        call: impl Fn(&dyn CurveBackend<Bn254>, &mut [F]) -> Result<()>,
+    ) -> Result<()> {
+        let Some(device) = self.route_device(op, size) else {
+            return call(&self.cpu, data);
+        };
+        let mut scratch = data.to_vec();
+        match call(device.as_ref(), &mut scratch) {
+            Ok(()) => {
+                data.copy_from_slice(&scratch);
+                Ok(())
+            }
+            Err(e) if e.is_device_failure() => {
+                self.note_fallback(device.name(), op, &e);
+                call(&self.cpu, data)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Backend for Accelerator {
+    fn name(&self) -> &'static str {
+        "accelerator"
+    }
+
+    fn availability(&self) -> Availability {
+        self.devices.first().map_or_else(|| self.cpu.availability(), |d| d.availability())
+    }
+
+    /// The CPU supports everything, so the Accelerator does too.
+    fn capabilities(&self) -> Capabilities {
+        self.cpu.capabilities()
+    }
+}
+
+impl Msm<Bn254> for Accelerator {
+    fn msm_batch(&self, bases: &[G1Affine], scalars: &[&[Fr]]) -> Result<Vec<G1Projective>> {
+        self.run(Operation::Msm, bases.len(), |b| b.msm_batch(bases, scalars))
+    }
+
+    fn prepare_bases(&self, bases: &[G1Affine]) -> Result<PreparedBases<Bn254>> {
+        self.run(Operation::MsmPrepared, bases.len(), |b| b.prepare_bases(bases))
+    }
+
+    /// Runs on the backend that prepared the bases; if that fails, or that
+    /// backend is not part of this Accelerator, the CPU uses the handle's
+    /// host copy of the bases.
+    fn msm_prepared_batch(&self, bases: &PreparedBases<Bn254>, scalars: &[&[Fr]]) -> Result<Vec<G1Projective>> {
+        let owner = self.devices.iter().find(|d| d.name() == bases.backend());
+        match owner {
+            Some(device) => match device.msm_prepared_batch(bases, scalars) {
+                Err(e) if e.is_device_failure() => {
+                    self.note_fallback(device.name(), Operation::MsmPrepared, &e);
+                    self.cpu.msm_prepared_batch(bases, scalars)
+                }
+                result => result,
+            },
+            None => self.cpu.msm_prepared_batch(bases, scalars),
+        }
+    }
+}
+
+impl Ntt<Fr> for Accelerator {
+    fn ntt_batch(&self, data: &mut [Fr], column_len: usize, config: NttConfig<Fr>) -> Result<()> {
+        self.run_in_place(Operation::Ntt, column_len, data, |b, d| b.ntt_batch(d, column_len, config))
+    }
+
+    fn lde_batch(&self, evals: &[Fr], column_len: usize, log_blowup: u32, shift: Fr) -> Result<Vec<Fr>> {
+        let extended = column_len.checked_shl(log_blowup).unwrap_or(usize::MAX);
+        self.run(Operation::Lde, extended, |b| b.lde_batch(evals, column_len, log_blowup, shift))
+    }
+}
+
+impl LookupKernels<Fr> for Accelerator {
+    fn multiplicities(&self, table: &[Fr], inputs: &[&[Fr]]) -> Result<Vec<u64>> {
+        let size = inputs.iter().map(|i| i.len()).sum::<usize>().max(table.len());
+        self.run(Operation::Multiplicities, size, |b| b.multiplicities(table, inputs))
+    }
+
+    fn batch_inverse(&self, values: &mut [Fr]) -> Result<()> {
+        self.run_in_place(Operation::BatchInverse, values.len(), values, |b, v| b.batch_inverse(v))
+    }
+
+    fn inverse_of_sums(&self, beta: Fr, values: &[Fr]) -> Result<Vec<Fr>> {
+        self.run(Operation::InverseOfSums, values.len(), |b| b.inverse_of_sums(beta, values))
+    }
+
+    fn prefix_product(&self, values: &[Fr]) -> Result<Vec<Fr>> {
+        self.run(Operation::PrefixProduct, values.len(), |b| b.prefix_product(values))
+    }
+
+    fn permute_lookup(&self, input: &[Fr], table: &[Fr]) -> Result<PermutedLookup<Fr>> {
+        self.run(Operation::PermuteLookup, input.len(), |b| b.permute_lookup(input, table))
+    }
+}
