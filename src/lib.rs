@@ -37,6 +37,8 @@
 //! Which backends exist and why one is unavailable: [`backend_reports`]
 //! (and `zkaccel info` on the command line).
 
+pub mod selftest;
+
 use std::fmt;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -223,7 +225,12 @@ impl Accelerator {
 
     /// Names of the backends in use, in routing order (the CPU last).
     pub fn backend_names(&self) -> Vec<&'static str> {
-        self.devices.iter().map(|d| d.name()).chain([self.cpu.name()]).collect()
+        self.backends().iter().map(|b| b.name()).collect()
+    }
+
+    /// The backends in use, in routing order (the CPU last).
+    pub fn backends(&self) -> Vec<&dyn CurveBackend<Bn254>> {
+        self.devices.iter().map(|d| d.as_ref()).chain([&self.cpu as &dyn CurveBackend<Bn254>]).collect()
     }
 
     /// How many calls failed on a device and were redone on the CPU.

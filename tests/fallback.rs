@@ -177,3 +177,15 @@ fn unavailable_devices_are_dropped() {
     assert_eq!(acc.msm(&[g], &[Fr::ONE]).unwrap(), g.to_projective());
     assert_eq!(absent.calls.load(Ordering::Relaxed), 0);
 }
+
+#[test]
+fn selftest_flags_a_broken_backend_and_passes_the_cpu() {
+    let acc = accelerator_with(&FailingBackend::new(device_error()));
+    let checks = zkaccel::selftest::run(&acc);
+    let (failing, cpu): (Vec<_>, Vec<_>) = checks.iter().partition(|c| c.backend == "failing");
+    assert_eq!(failing.len(), cpu.len());
+    assert!(failing.iter().all(|c| !c.passed()), "{failing:?}");
+    assert!(cpu.iter().all(|c| c.passed()), "{cpu:?}");
+    let ops: std::collections::BTreeSet<_> = cpu.iter().map(|c| c.operation).collect();
+    assert_eq!(ops.len(), Operation::ALL.len(), "every operation is self-tested");
+}

@@ -1,1 +1,118 @@
-fn main(){}
+//! `zkaccel`: what hardware zkaccel can use here, and whether it computes correctly.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use zkaccel::{backend_reports, selftest, Accelerator, Availability, BackendChoice, Operation};
+
+#[derive(Parser)]
+#[command(name = "zkaccel", version, about = "Hardware-accelerated kernels for zero-knowledge provers")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List every backend: available or not and why, device, memory, operations.
+    Info,
+    /// Run every operation on every usable backend and check it against the
+    /// CPU backend and naive references.
+    Selftest,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ZKACCEL_LOG").unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Info => info(),
+        Command::Selftest => run_selftest(),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn gib(bytes: Option<u64>) -> String {
+    bytes.map_or_else(|| "-".into(), |b| format!("{:.1} GiB", b as f64 / (1u64 << 30) as f64))
+}
+
+fn operations(caps: &zkaccel::Capabilities) -> String {
+    let names: Vec<String> = Operation::ALL
+        .iter()
+        .filter_map(|op| {
+            caps.operations.iter().find(|(o, _)| o == op).map(|&(_, max)| {
+                if max == usize::MAX {
+                    op.name().to_string()
+                } else {
+                    format!("{}≤{max}", op.name())
+                }
+            })
+        })
+        .collect();
+    names.join(", ")
+}
+
+fn info() -> Result<ExitCode, zkaccel::Error> {
+    println!("zkaccel {}", env!("CARGO_PKG_VERSION"));
+    println!();
+    println!("{:<6} {:<12} {:<44} {:>9} {:>6}  OPERATIONS / REASON", "NAME", "STATUS", "DEVICE", "MEMORY", "UNITS");
+    for report in backend_reports() {
+        match &report.availability {
+            Availability::Available(dev) => println!(
+                "{:<6} {:<12} {:<44} {:>9} {:>6}  {}",
+                report.name,
+                "available",
+                dev.name,
+                gib(dev.memory_bytes),
+                dev.compute_units.map_or_else(|| "-".into(), |u| u.to_string()),
+                report.capabilities.as_ref().map(operations).unwrap_or_default()
+            ),
+            Availability::Unavailable(reason) => {
+                println!("{:<6} {:<12} {:<44} {:>9} {:>6}  {reason}", report.name, "unavailable", "-", "-", "-")
+            }
+        }
+    }
+    println!();
+    let choice = BackendChoice::from_env()?;
+    match Accelerator::with_choice(choice) {
+        Ok(acc) => println!("ZKACCEL_BACKEND={choice}: routing order {}", acc.backend_names().join(" → ")),
+        Err(e) => println!("ZKACCEL_BACKEND={choice}: {e}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_selftest() -> Result<ExitCode, zkaccel::Error> {
+    let acc = Accelerator::auto()?;
+    println!("zkaccel selftest on {}", acc.backend_names().join(", "));
+    println!();
+    println!("{:<6} {:<16} {:>8} {:<18} {:>10}  RESULT", "NAME", "OPERATION", "SIZE", "REFERENCE", "TIME");
+    let checks = selftest::run(&acc);
+    for c in &checks {
+        let result = match &c.outcome {
+            Ok(()) => "ok".to_string(),
+            Err(e) => format!("FAILED: {e}"),
+        };
+        println!(
+            "{:<6} {:<16} {:>8} {:<18} {:>8.2}ms  {result}",
+            c.backend,
+            c.operation.name(),
+            c.size,
+            c.reference,
+            c.millis
+        );
+    }
+    let failed = checks.iter().filter(|c| !c.passed()).count();
+    println!();
+    println!("{} checks, {} passed, {failed} failed", checks.len(), checks.len() - failed);
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

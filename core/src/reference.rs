@@ -13,6 +13,31 @@ pub fn msm<C: SwCurve>(bases: &[Affine<C>], scalars: &[C::Scalar]) -> Projective
     bases.iter().zip(scalars).fold(Projective::IDENTITY, |acc, (p, s)| acc.add(&p.mul(s)))
 }
 
+/// Bases `Pᵢ = (α + i·δ)·G` and their discrete logs `α + i·δ`: cheap to make
+/// for large `n` (one addition each), and an MSM over them collapses to one
+/// scalar multiplication, `Σ sᵢ·Pᵢ = (Σ sᵢ(α + iδ))·G` (see [`msm_by_logs`]).
+pub fn progression_bases<C: SwCurve>(n: usize, alpha: C::Scalar, delta: C::Scalar) -> (Vec<Affine<C>>, Vec<C::Scalar>) {
+    let g = C::GENERATOR;
+    let step = g.mul(&delta);
+    let mut point = g.mul(&alpha);
+    let mut log = alpha;
+    let mut points = Vec::with_capacity(n);
+    let mut logs = Vec::with_capacity(n);
+    for _ in 0..n {
+        points.push(point);
+        logs.push(log);
+        point = point.add(&step);
+        log += delta;
+    }
+    (crate::curve::batch_to_affine(&points), logs)
+}
+
+/// `(Σ sᵢ·logᵢ)·G`: the MSM over bases whose discrete logs are known.
+pub fn msm_by_logs<C: SwCurve>(logs: &[C::Scalar], scalars: &[C::Scalar]) -> Projective<C> {
+    let k = logs.iter().zip(scalars).fold(C::Scalar::ZERO, |acc, (&l, &s)| acc + l * s);
+    C::GENERATOR.mul(&k)
+}
+
 /// The DFT by definition, `O(n²)`: forward `out[i] = Σ_j a_j (shift·ωⁱ)^j`;
 /// inverse solves the same system.
 pub fn dft<F: TwoAdicField>(values: &[F], inverse: bool, shift: Option<F>) -> Result<Vec<F>> {

@@ -38,28 +38,9 @@ pub fn random_points(n: usize, rng: &mut impl RngCore) -> Vec<G1Affine> {
     batch_to_affine(&pts)
 }
 
-/// Bases `Pᵢ = (α + i·δ)·G` for random `α, δ`, cheap to make for large `n`,
-/// and the scalar `α + i·δ` of each, so `Σ sᵢ·Pᵢ = (Σ sᵢ(α + iδ))·G`.
+/// Bases in arithmetic progression of discrete logs ([`reference::progression_bases`]).
 pub fn progression_points(n: usize, rng: &mut impl RngCore) -> (Vec<G1Affine>, Vec<Fr>) {
-    let (alpha, delta) = (Fr::random(rng), Fr::random(rng));
-    let g = Bn254::GENERATOR;
-    let step = g.mul(&delta);
-    let mut acc = g.mul(&alpha);
-    let mut k = alpha;
-    let mut pts = Vec::with_capacity(n);
-    let mut logs = Vec::with_capacity(n);
-    for _ in 0..n {
-        pts.push(acc);
-        logs.push(k);
-        acc = acc.add(&step);
-        k += delta;
-    }
-    (batch_to_affine(&pts), logs)
-}
-
-fn expected_progression_msm(logs: &[Fr], scalars: &[Fr]) -> G1Projective {
-    let k = logs.iter().zip(scalars).fold(Fr::ZERO, |acc, (&l, &s)| acc + l * s);
-    Bn254::GENERATOR.mul(&k)
+    reference::progression_bases::<Bn254>(n, Fr::random(rng), Fr::random(rng))
 }
 
 /// MSM sizes 0, 1, 2, 3 and 1000 against the naive sum; 2^12 + 7 and 2^16
@@ -74,7 +55,7 @@ pub fn msm_sizes(b: Dut) {
     for n in [(1usize << 12) + 7, 1 << 16] {
         let (bases, logs) = progression_points(n, &mut rng);
         let scalars = random_scalars(n, &mut rng);
-        assert_eq!(b.msm(&bases, &scalars).unwrap(), expected_progression_msm(&logs, &scalars), "msm of size {n}");
+        assert_eq!(b.msm(&bases, &scalars).unwrap(), reference::msm_by_logs(&logs, &scalars), "msm of size {n}");
     }
 }
 
