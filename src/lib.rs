@@ -92,9 +92,7 @@ impl FromStr for BackendChoice {
             "cpu" => Ok(Self::Cpu),
             "cuda" | "gpu" => Ok(Self::Cuda),
             "fpga" => Ok(Self::Fpga),
-            other => Err(Error::InvalidConfig(format!(
-                "{BACKEND_ENV}={other:?} is not one of cpu, cuda, fpga, auto"
-            ))),
+            other => Err(Error::InvalidConfig(format!("{BACKEND_ENV}={other:?} is not one of cpu, cuda, fpga, auto"))),
         }
     }
 }

@@ -35,7 +35,8 @@ impl<F: PrimeField> LookupKernels<F> for CpuBackend {
         let index = table_index(table);
         let mut counts = vec![0u64; table.len()];
         for (column, input) in inputs.iter().enumerate() {
-            let rows: Vec<Option<usize>> = input.par_iter().with_min_len(CHUNK).map(|x| index.get(x).copied()).collect();
+            let rows: Vec<Option<usize>> =
+                input.par_iter().with_min_len(CHUNK).map(|x| index.get(x).copied()).collect();
             for (row, i) in rows.into_iter().enumerate() {
                 counts[i.ok_or(Error::NotInTable { column, row })?] += 1;
             }

@@ -48,7 +48,8 @@ impl TwiddleCache {
         let omega = F::two_adic_generator(log_n).unwrap_or(F::ONE);
         let omega_inv = omega.inverse().unwrap_or(F::ONE);
         let half = (1usize << log_n) / 2;
-        let table = Arc::new(Twiddles { forward: powers(F::ONE, omega, half), inverse: powers(F::ONE, omega_inv, half) });
+        let table =
+            Arc::new(Twiddles { forward: powers(F::ONE, omega, half), inverse: powers(F::ONE, omega_inv, half) });
         self.tables.write().unwrap_or_else(|e| e.into_inner()).insert(key, table.clone());
         table
     }

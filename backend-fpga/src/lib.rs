@@ -13,5 +13,7 @@ pub const NAME: &str = "fpga";
 
 /// Why this build cannot use an FPGA.
 pub fn availability() -> Availability {
-    Availability::Unavailable("this build has no FPGA host code or bitstream yet (they arrive with the FPGA issue)".into())
+    Availability::Unavailable(
+        "this build has no FPGA host code or bitstream yet (they arrive with the FPGA issue)".into(),
+    )
 }

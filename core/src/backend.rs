@@ -105,7 +105,7 @@ impl Capabilities {
 
     /// Whether the named curve is supported.
     pub fn supports_curve(&self, curve: &str) -> bool {
-        self.curves.iter().any(|&c| c == curve)
+        self.curves.contains(&curve)
     }
 }
 
@@ -332,10 +332,10 @@ pub trait LookupKernels<F: PrimeField>: Backend {
 
     /// `Π values[i]` (one for an empty input).
     fn grand_product(&self, values: &[F]) -> Result<F> {
-        self.prefix_product(values)?.last().copied().ok_or_else(|| Error::Device {
-            backend: self.name(),
-            msg: "prefix_product returned no elements".into(),
-        })
+        self.prefix_product(values)?
+            .last()
+            .copied()
+            .ok_or_else(|| Error::Device { backend: self.name(), msg: "prefix_product returned no elements".into() })
     }
 
     /// halo2's `(A', S')` for an input column and a table column of equal

@@ -7,8 +7,7 @@ use crate::field::{Fp, FpParams};
 pub struct FqParams;
 impl FpParams for FqParams {
     // 21888242871839275222246405745257275088696311157297823662689037894645226208583
-    const MODULUS: [u64; 4] =
-        [0x3c208c16d87cfd47, 0x97816a916871ca8d, 0xb85045b68181585d, 0x30644e72e131a029];
+    const MODULUS: [u64; 4] = [0x3c208c16d87cfd47, 0x97816a916871ca8d, 0xb85045b68181585d, 0x30644e72e131a029];
     const GENERATOR: u64 = 3;
     const NAME: &'static str = "bn254::Fq";
 }
@@ -17,8 +16,7 @@ impl FpParams for FqParams {
 pub struct FrParams;
 impl FpParams for FrParams {
     // 21888242871839275222246405745257275088548364400416034343698204186575808495617
-    const MODULUS: [u64; 4] =
-        [0x43e1f593f0000001, 0x2833e84879b97091, 0xb85045b68181585d, 0x30644e72e131a029];
+    const MODULUS: [u64; 4] = [0x43e1f593f0000001, 0x2833e84879b97091, 0xb85045b68181585d, 0x30644e72e131a029];
     // 7 generates Fr^* (the value halo2curves and arkworks use); 2-adicity is 28.
     const GENERATOR: u64 = 7;
     const NAME: &'static str = "bn254::Fr";

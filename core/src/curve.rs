@@ -299,8 +299,7 @@ impl<C: SwCurve> PartialEq for Projective<C> {
             (false, false) => {
                 let z1z1 = self.z.square();
                 let z2z2 = other.z.square();
-                self.x * z2z2 == other.x * z1z1
-                    && self.y * z2z2 * other.z == other.y * z1z1 * self.z
+                self.x * z2z2 == other.x * z1z1 && self.y * z2z2 * other.z == other.y * z1z1 * self.z
             }
             _ => false,
         }

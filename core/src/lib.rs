@@ -6,7 +6,7 @@
 //! - The backend traits ([`Msm`], [`Ntt`], [`LookupKernels`], bundled as
 //!   [`CurveBackend`]) and capability queries.
 //! - The single [`Error`] type.
-//! - Naive [`reference`] algorithms, and with feature `testing` the
+//! - Naive [`reference`](mod@reference) algorithms, and with feature `testing` the
 //!   conformance suite every backend runs.
 
 pub mod backend;

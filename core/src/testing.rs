@@ -69,7 +69,11 @@ pub fn msm_edge_cases(b: Dut) {
     let high = Fr::from_canonical([0, 0, 0, 1 << 61]).unwrap();
     let cases: Vec<(&str, Vec<G1Affine>, Vec<Fr>)> = vec![
         ("all-zero scalars", pts.clone(), vec![Fr::ZERO; 40]),
-        ("some zero scalars", pts.clone(), (0..40).map(|i| if i % 3 == 0 { Fr::ZERO } else { Fr::from_u64(i) }).collect()),
+        (
+            "some zero scalars",
+            pts.clone(),
+            (0..40).map(|i| if i % 3 == 0 { Fr::ZERO } else { Fr::from_u64(i) }).collect(),
+        ),
         ("scalar r-1", pts[..5].to_vec(), vec![minus_one; 5]),
         ("identity bases", vec![G1Affine::IDENTITY, p, G1Affine::IDENTITY], random_scalars(3, &mut rng)),
         ("only identity bases", vec![G1Affine::IDENTITY; 7], random_scalars(7, &mut rng)),
@@ -299,10 +303,7 @@ pub fn lookup_multiplicities(b: Dut) {
     let mut missing = columns[1].clone();
     missing[777] = Fr::random(&mut rng);
     missing[5000] = Fr::random(&mut rng);
-    assert_eq!(
-        b.multiplicities(&table, &[&columns[0], &missing]),
-        Err(Error::NotInTable { column: 1, row: 777 })
-    );
+    assert_eq!(b.multiplicities(&table, &[&columns[0], &missing]), Err(Error::NotInTable { column: 1, row: 777 }));
     assert_eq!(b.multiplicities(&[], &[&columns[0]]), Err(Error::NotInTable { column: 0, row: 0 }));
 }
 

@@ -3,7 +3,9 @@
 use num_bigint::BigUint;
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use zkaccel_core::{Affine, Bn254, Field, Fq, Fr, G1Affine, G1Projective, PointError, PrimeField, SwCurve, TwoAdicField};
+use zkaccel_core::{
+    Affine, Bn254, Field, Fq, Fr, G1Affine, G1Projective, PointError, PrimeField, SwCurve, TwoAdicField,
+};
 
 fn big(limbs: &[u64]) -> BigUint {
     let bytes: Vec<u8> = limbs.iter().flat_map(|l| l.to_le_bytes()).collect();
@@ -172,10 +174,8 @@ fn generator_and_known_double() {
     assert!(g.validate().is_ok());
     let two_g = g.to_projective().double().to_affine();
     // 2·(1, 2) on BN254 G1, a widely published vector.
-    let x: BigUint =
-        "1368015179489954701390400359078579693043519447331113978918064868415326638035".parse().unwrap();
-    let y: BigUint =
-        "9918110051302171585080402603319702774565515993150576347155970296011118125764".parse().unwrap();
+    let x: BigUint = "1368015179489954701390400359078579693043519447331113978918064868415326638035".parse().unwrap();
+    let y: BigUint = "9918110051302171585080402603319702774565515993150576347155970296011118125764".parse().unwrap();
     assert_eq!((to_big(two_g.x), to_big(two_g.y)), (x, y));
 }
 
@@ -234,8 +234,12 @@ fn validation_rejects_bad_points() {
 #[test]
 fn batch_to_affine_matches_single() {
     let g = Bn254::GENERATOR.to_projective();
-    let pts: Vec<G1Projective> =
-        (0..20).scan(g, |acc, i| { *acc = acc.double().add(&g); Some(if i % 5 == 0 { G1Projective::IDENTITY } else { *acc }) }).collect();
+    let pts: Vec<G1Projective> = (0..20)
+        .scan(g, |acc, i| {
+            *acc = acc.double().add(&g);
+            Some(if i % 5 == 0 { G1Projective::IDENTITY } else { *acc })
+        })
+        .collect();
     let affine = zkaccel_core::batch_to_affine(&pts);
     for (p, a) in pts.iter().zip(&affine) {
         assert_eq!(p.to_affine(), *a);
