@@ -370,3 +370,8 @@ impl LookupKernels<Fr> for Accelerator {
         self.run(Operation::PermuteLookup, input.len(), |b| b.permute_lookup(input, table))
     }
 }
+
+/// The README's Rust examples, compiled as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
