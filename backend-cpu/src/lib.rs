@@ -22,7 +22,7 @@ mod ntt;
 
 use zkaccel_core::{Availability, Backend, Capabilities, DeviceInfo};
 
-pub use ntt::TwiddleCache;
+use ntt::TwiddleCache;
 
 /// The CPU backend. Cheap to create; twiddle factors are cached per instance.
 #[derive(Debug, Default)]

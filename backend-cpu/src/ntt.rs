@@ -24,7 +24,7 @@ struct Twiddles<F> {
 /// Twiddle factors computed once per (field, domain size) and shared by all
 /// transforms of that size.
 #[derive(Default)]
-pub struct TwiddleCache {
+pub(crate) struct TwiddleCache {
     tables: RwLock<HashMap<(TypeId, u32), Arc<dyn Any + Send + Sync>>>,
 }
 

@@ -216,12 +216,23 @@ pub trait Msm<C: SwCurve>: Backend {
 
     /// `Σ scalars[i]·bases[i]`.
     fn msm(&self, bases: &[Affine<C>], scalars: &[C::Scalar]) -> Result<Projective<C>> {
-        Ok(self.msm_batch(bases, &[scalars])?.remove(0))
+        single(self.name(), self.msm_batch(bases, &[scalars])?)
     }
 
     /// `Σ scalars[i]·bases[i]` over prepared bases.
     fn msm_prepared(&self, bases: &PreparedBases<C>, scalars: &[C::Scalar]) -> Result<Projective<C>> {
-        Ok(self.msm_prepared_batch(bases, &[scalars])?.remove(0))
+        single(self.name(), self.msm_prepared_batch(bases, &[scalars])?)
+    }
+}
+
+/// The one result of a batch of one; a backend that returns another count
+/// has failed, which is a device error rather than a panic.
+fn single<T>(backend: &'static str, results: Vec<T>) -> Result<T> {
+    let count = results.len();
+    let mut results = results.into_iter();
+    match (results.next(), count) {
+        (Some(r), 1) => Ok(r),
+        _ => Err(Error::Device { backend, msg: format!("a batch of one MSM returned {count} results") }),
     }
 }
 
