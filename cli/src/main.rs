@@ -1,5 +1,9 @@
 //! `zkaccel`: what hardware zkaccel can use here, and whether it computes correctly.
 
+mod bench;
+mod peers;
+
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -19,6 +23,21 @@ enum Command {
     /// Run every operation on every usable backend and check it against the
     /// CPU backend and naive references.
     Selftest,
+    /// Time zkaccel's CPU kernels beside halo2curves and arkworks, interleaved.
+    Bench {
+        /// Operations, comma-separated: msm, msm-prepared, ntt, batch-inverse.
+        #[arg(long, value_delimiter = ',', default_values_t = bench::all_ops())]
+        ops: Vec<bench::BenchOp>,
+        /// log2 input sizes, comma-separated (default: per operation).
+        #[arg(long, value_delimiter = ',')]
+        sizes: Option<Vec<u32>>,
+        /// Timed rounds per size (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        reps: usize,
+        /// Also write one JSON record per (operation, size, implementation).
+        #[arg(long)]
+        json: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -30,6 +49,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Info => info(),
         Command::Selftest => run_selftest(),
+        Command::Bench { ops, sizes, reps, json } => run_bench(&ops, sizes.as_deref(), reps, json),
     };
     match result {
         Ok(code) => code,
@@ -38,6 +58,28 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn run_bench(ops: &[bench::BenchOp], sizes: Option<&[u32]>, reps: usize, json: Option<PathBuf>) -> Result<ExitCode, zkaccel::Error> {
+    if let Some(bad) = sizes.into_iter().flatten().find(|&&s| s > 28) {
+        eprintln!("error: size 2^{bad} is beyond what a benchmark can hold in memory here");
+        return Ok(ExitCode::FAILURE);
+    }
+    let records = match bench::run(ops, sizes, reps) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if let Some(path) = json {
+        let text = serde_json::to_string_pretty(&bench::to_json(&records)).expect("plain JSON values");
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn gib(bytes: Option<u64>) -> String {

@@ -1,0 +1,303 @@
+//! `zkaccel bench`: zkaccel's kernels beside their peers, interleaved in one
+//! process so that machine noise hits every implementation alike.
+//!
+//! Each round runs every implementation once, in an order that rotates from
+//! round to round; the table reports medians and zkaccel's speed-up over each
+//! peer. Every implementation's first output is checked against zkaccel's
+//! before any time counts.
+
+use std::fmt;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use zkaccel::{reference, Bn254, CpuBackend, Fr, LookupKernels, Msm, Ntt, NttConfig, PrimeField, TwoAdicField};
+
+use crate::peers::{self, ark, h2c};
+
+/// The operations `zkaccel bench` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BenchOp {
+    /// MSM over ordinary (unprepared) bases.
+    Msm,
+    /// MSM over prepared bases (preparation not timed).
+    MsmPrepared,
+    /// Forward NTT, natural order in and out.
+    Ntt,
+    /// Inversion of many field elements.
+    BatchInverse,
+}
+
+impl BenchOp {
+    const ALL: [BenchOp; 4] = [Self::Msm, Self::MsmPrepared, Self::Ntt, Self::BatchInverse];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Msm => "msm",
+            Self::MsmPrepared => "msm-prepared",
+            Self::Ntt => "ntt",
+            Self::BatchInverse => "batch-inverse",
+        }
+    }
+
+    /// log2 sizes measured when `--sizes` is not given.
+    fn default_log_sizes(self) -> &'static [u32] {
+        match self {
+            Self::Msm | Self::MsmPrepared => &[16, 18, 20],
+            Self::Ntt => &[16, 18, 20, 22],
+            Self::BatchInverse => &[20],
+        }
+    }
+}
+
+impl fmt::Display for BenchOp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for BenchOp {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL.into_iter().find(|op| op.name() == s).ok_or_else(|| {
+            let names: Vec<_> = Self::ALL.iter().map(|o| o.name()).collect();
+            format!("unknown operation {s:?}; expected one of {}", names.join(", "))
+        })
+    }
+}
+
+/// Every operation, for `--ops` defaults.
+pub fn all_ops() -> Vec<BenchOp> {
+    BenchOp::ALL.to_vec()
+}
+
+/// One measured (operation, size, implementation).
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// The operation.
+    pub op: BenchOp,
+    /// log2 of the input size.
+    pub log_size: u32,
+    /// Who computed it.
+    pub implementation: &'static str,
+    /// Median wall time.
+    pub median_ms: f64,
+    /// Every timed run.
+    pub samples_ms: Vec<f64>,
+}
+
+/// What an implementation produced, as canonical limbs, for cross-checking.
+type Output = Vec<[u64; 4]>;
+
+/// One implementation under test: runs once, timing only the kernel, and
+/// returns its output when asked.
+struct Contender<'a> {
+    name: &'static str,
+    run: Box<dyn FnMut(bool) -> (Duration, Option<Output>) + 'a>,
+}
+
+fn contender<'a>(name: &'static str, run: impl FnMut(bool) -> (Duration, Option<Output>) + 'a) -> Contender<'a> {
+    Contender { name, run: Box::new(run) }
+}
+
+/// Times `kernel` and, if `want`, converts its result with `output`.
+fn timed<T>(want: bool, kernel: impl FnOnce() -> T, output: impl FnOnce(T) -> Output) -> (Duration, Option<Output>) {
+    let start = Instant::now();
+    let result = kernel();
+    let elapsed = start.elapsed();
+    (elapsed, want.then(|| output(result)))
+}
+
+fn point_output(p: peers::Canonical) -> Output {
+    p.map_or_else(|| vec![[0; 4], [0; 4]], |(x, y)| vec![x, y])
+}
+
+fn median(samples: &mut [f64]) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    let n = samples.len();
+    if n % 2 == 1 {
+        samples[n / 2]
+    } else {
+        (samples[n / 2 - 1] + samples[n / 2]) / 2.0
+    }
+}
+
+/// Runs the contenders interleaved for `reps` rounds after a checked warm-up.
+fn race(op: BenchOp, log_size: u32, reps: usize, mut contenders: Vec<Contender>) -> Result<Vec<Record>, String> {
+    let mut expected: Option<Output> = None;
+    let first = contenders[0].name;
+    for c in &mut contenders {
+        let (_, out) = (c.run)(true);
+        let out = out.expect("output requested");
+        match &expected {
+            None => expected = Some(out),
+            Some(e) if *e == out => {}
+            Some(_) => return Err(format!("{op} 2^{log_size}: {} disagrees with {}", c.name, first)),
+        }
+    }
+    let mut samples = vec![Vec::with_capacity(reps); contenders.len()];
+    for round in 0..reps {
+        for k in 0..contenders.len() {
+            let i = (k + round) % contenders.len();
+            let (t, _) = (contenders[i].run)(false);
+            samples[i].push(t.as_secs_f64() * 1e3);
+        }
+    }
+    Ok(contenders
+        .iter()
+        .zip(samples)
+        .map(|(c, mut s)| Record { op, log_size, implementation: c.name, median_ms: median(&mut s), samples_ms: s })
+        .collect())
+}
+
+fn random_scalars(n: usize, rng: &mut ChaCha20Rng) -> Vec<Fr> {
+    (0..n).map(|_| Fr::random(rng)).collect()
+}
+
+fn fr_output(v: &[Fr]) -> Output {
+    v.iter().map(|x| x.to_canonical()).collect()
+}
+
+/// NTT outputs as a sorted multiset: every implementation evaluates on all
+/// `n`-th roots of unity, but arkworks numbers them from another primitive
+/// root, which permutes the output.
+fn evaluation_set(mut v: Output) -> Output {
+    v.sort_unstable_by(|a, b| a.iter().rev().cmp(b.iter().rev()));
+    v
+}
+
+fn bench_one(op: BenchOp, log_size: u32, reps: usize, cpu: &CpuBackend) -> Result<Vec<Record>, String> {
+    let n = 1usize << log_size;
+    let mut rng = ChaCha20Rng::seed_from_u64(u64::from(log_size) * 1009 + op as u64);
+    match op {
+        BenchOp::Msm | BenchOp::MsmPrepared => {
+            let (bases, _) = reference::progression_bases::<Bn254>(n, Fr::random(&mut rng), Fr::random(&mut rng));
+            let scalars = random_scalars(n, &mut rng);
+            let h_bases: Vec<_> = bases.iter().map(h2c::point).collect();
+            let h_scalars: Vec<_> = scalars.iter().map(h2c::fr).collect();
+            let a_bases: Vec<_> = bases.iter().map(ark::point).collect();
+            let a_scalars: Vec<_> = scalars.iter().map(ark::fr).collect();
+            let prepared = if op == BenchOp::MsmPrepared {
+                Some(Msm::<Bn254>::prepare_bases(cpu, &bases).map_err(|e| e.to_string())?)
+            } else {
+                None
+            };
+            let ours = contender("zkaccel", |want| match &prepared {
+                Some(p) => timed(want, || cpu.msm_prepared(p, &scalars).expect("valid"), |r| point_output(peers::ours(&r))),
+                None => timed(want, || cpu.msm(&bases, &scalars).expect("valid"), |r| point_output(peers::ours(&r))),
+            });
+            let halo2 = contender("halo2curves", |want| {
+                timed(want, || h2c::msm(&h_bases, &h_scalars), |r| point_output(h2c::canonical(&r)))
+            });
+            let arkworks = contender("arkworks", |want| {
+                timed(want, || ark::msm(&a_bases, &a_scalars), |r| point_output(ark::canonical(&r)))
+            });
+            race(op, log_size, reps, vec![ours, halo2, arkworks])
+        }
+        BenchOp::Ntt => {
+            let input = random_scalars(n, &mut rng);
+            let omega = Fr::two_adic_generator(log_size).ok_or("size beyond the field's two-adicity")?;
+            let h_input: Vec<_> = input.iter().map(h2c::fr).collect();
+            let h_omega = h2c::fr(&omega);
+            let a_input: Vec<_> = input.iter().map(ark::fr).collect();
+            let domain = ark::domain(n);
+            let ours = contender("zkaccel", |want| {
+                let mut data = input.clone();
+                let (t, _) = timed(false, || cpu.ntt(&mut data, NttConfig::forward()).expect("valid"), |_| vec![]);
+                (t, want.then(|| evaluation_set(fr_output(&data))))
+            });
+            let halo2 = contender("halo2curves", |want| {
+                let mut data = h_input.clone();
+                let (t, _) = timed(false, || h2c::fft(&mut data, h_omega, log_size), |_| vec![]);
+                (t, want.then(|| evaluation_set(data.iter().map(h2c::fr_limbs).collect())))
+            });
+            let arkworks = contender("arkworks", |want| {
+                let mut data = a_input.clone();
+                let (t, _) = timed(false, || ark::fft(&domain, &mut data), |_| vec![]);
+                (t, want.then(|| evaluation_set(data.iter().map(ark::fr_limbs).collect())))
+            });
+            race(op, log_size, reps, vec![ours, halo2, arkworks])
+        }
+        BenchOp::BatchInverse => {
+            let input = random_scalars(n, &mut rng);
+            let a_input: Vec<_> = input.iter().map(ark::fr).collect();
+            let ours = contender("zkaccel", |want| {
+                let mut data = input.clone();
+                let (t, _) = timed(false, || cpu.batch_inverse(&mut data).expect("no zeros"), |_| vec![]);
+                (t, want.then(|| fr_output(&data)))
+            });
+            let serial = contender("serial-montgomery", |want| {
+                let mut data = input.clone();
+                let (t, _) = timed(false, || zkaccel::field_ops::batch_inverse_skip_zeros(&mut data), |_| vec![]);
+                (t, want.then(|| fr_output(&data)))
+            });
+            let arkworks = contender("arkworks", |want| {
+                let mut data = a_input.clone();
+                let (t, _) = timed(false, || ark::batch_inverse(&mut data), |_| vec![]);
+                (t, want.then(|| data.iter().map(ark::fr_limbs).collect()))
+            });
+            race(op, log_size, reps, vec![ours, serial, arkworks])
+        }
+    }
+}
+
+/// Runs the benchmark and prints the table; returns every record.
+pub fn run(ops: &[BenchOp], log_sizes: Option<&[u32]>, reps: usize) -> Result<Vec<Record>, String> {
+    let cpu = CpuBackend::new();
+    let reps = reps.max(1);
+    println!(
+        "zkaccel bench: {reps} interleaved rounds per size on {} ({} threads); median wall time",
+        zkaccel_backend_name(),
+        rayon_threads()
+    );
+    println!();
+    println!("{:<14} {:>5} {:<18} {:>12} {:>16}", "OPERATION", "SIZE", "IMPLEMENTATION", "MEDIAN ms", "zkaccel SPEED-UP");
+    let mut records = Vec::new();
+    for &op in ops {
+        for &log_size in log_sizes.unwrap_or(op.default_log_sizes()) {
+            let rows = bench_one(op, log_size, reps, &cpu)?;
+            let ours = rows[0].median_ms;
+            for r in &rows {
+                let speedup = if r.implementation == "zkaccel" { "-".to_string() } else { format!("{:.2}x", r.median_ms / ours) };
+                println!("{:<14} {:>5} {:<18} {:>12.2} {:>16}", op.name(), format!("2^{log_size}"), r.implementation, r.median_ms, speedup);
+            }
+            records.extend(rows);
+        }
+    }
+    Ok(records)
+}
+
+fn zkaccel_backend_name() -> String {
+    zkaccel::backend_reports()
+        .into_iter()
+        .find(|r| r.name == "cpu")
+        .and_then(|r| match r.availability {
+            zkaccel::Availability::Available(info) => Some(format!("cpu: {}", info.name)),
+            zkaccel::Availability::Unavailable(_) => None,
+        })
+        .unwrap_or_else(|| "cpu".into())
+}
+
+fn rayon_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// The records as JSON: one object per (operation, size, implementation).
+pub fn to_json(records: &[Record]) -> serde_json::Value {
+    serde_json::Value::Array(
+        records
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "op": r.op.name(),
+                    "log_size": r.log_size,
+                    "size": 1u64 << r.log_size,
+                    "implementation": r.implementation,
+                    "median_ms": r.median_ms,
+                    "samples_ms": r.samples_ms,
+                })
+            })
+            .collect(),
+    )
+}
