@@ -299,8 +299,8 @@ impl<P: FpParams> Add for Fp<P> {
     #[inline]
     fn add(self, rhs: Self) -> Self {
         // p < 2^255, so a + b < 2^256 never carries out of the top limb.
-        let (sum, _) = adc4(&self.0, &rhs.0);
-        Self(reduce_once(sum, &P::MODULUS), PhantomData)
+        let (s, _) = adc4(&self.0, &rhs.0);
+        Self(subtract_if_geq(s, &P::MODULUS), PhantomData)
     }
 }
 impl<P: FpParams> Sub for Fp<P> {
@@ -330,7 +330,7 @@ impl<P: FpParams> Mul for Fp<P> {
     type Output = Self;
     #[inline]
     fn mul(self, rhs: Self) -> Self {
-        Self(mont_mul(&self.0, &rhs.0, &P::MODULUS, P::INV), PhantomData)
+        Self(mont_mul_unrolled(&self.0, &rhs.0, &P::MODULUS, P::INV), PhantomData)
     }
 }
 impl<P: FpParams> AddAssign for Fp<P> {
@@ -432,6 +432,75 @@ pub(crate) const fn mont_mul(a: &[u64; 4], b: &[u64; 4], p: &[u64; 4], inv: u64)
         i += 1;
     }
     reduce_once(t, p)
+}
+
+/// [`mont_mul`] written out limb by limb with a branch-free final
+/// subtraction: the form LLVM schedules best at run time.
+#[inline(always)]
+fn mont_mul_unrolled(a: &[u64; 4], b: &[u64; 4], p: &[u64; 4], inv: u64) -> [u64; 4] {
+    let [a0, a1, a2, a3] = *a;
+    let (mut t0, mut t1, mut t2, mut t3) = (0u64, 0u64, 0u64, 0u64);
+    macro_rules! round {
+        ($bi:expr) => {{
+            let bi = $bi;
+            let (s0, ca) = mac(t0, a0, bi, 0);
+            let m = s0.wrapping_mul(inv);
+            let (_, cm) = mac(s0, m, p[0], 0);
+            let (s1, ca) = mac(t1, a1, bi, ca);
+            let (r0, cm) = mac(s1, m, p[1], cm);
+            let (s2, ca) = mac(t2, a2, bi, ca);
+            let (r1, cm) = mac(s2, m, p[2], cm);
+            let (s3, ca) = mac(t3, a3, bi, ca);
+            let (r2, cm) = mac(s3, m, p[3], cm);
+            t0 = r0;
+            t1 = r1;
+            t2 = r2;
+            t3 = ca.wrapping_add(cm);
+        }};
+    }
+    round!(b[0]);
+    round!(b[1]);
+    round!(b[2]);
+    round!(b[3]);
+    subtract_if_geq([t0, t1, t2, t3], p)
+}
+
+/// `t − p` if `t ≥ p`, else `t`; valid for `t < 2p`. A branch, not a
+/// select: the comparison almost always ends at the top limb and predicts
+/// well, which keeps it off the latency chain of dependent products.
+#[inline(always)]
+fn subtract_if_geq(t: [u64; 4], p: &[u64; 4]) -> [u64; 4] {
+    if geq(t[0], t[1], t[2], t[3], p) {
+        let (d0, br) = sbb(t[0], p[0], 0);
+        let (d1, br) = sbb(t[1], p[1], br);
+        let (d2, br) = sbb(t[2], p[2], br);
+        let (d3, _) = sbb(t[3], p[3], br);
+        [d0, d1, d2, d3]
+    } else {
+        t
+    }
+}
+
+/// `(t0..t3) ≥ p`, comparing from the top limb down.
+#[inline(always)]
+fn geq(t0: u64, t1: u64, t2: u64, t3: u64, p: &[u64; 4]) -> bool {
+    if t3 != p[3] {
+        return t3 > p[3];
+    }
+    if t2 != p[2] {
+        return t2 > p[2];
+    }
+    if t1 != p[1] {
+        return t1 > p[1];
+    }
+    t0 >= p[0]
+}
+
+/// `a − b − borrow`, returning (difference, borrow out ∈ {0, 1}).
+#[inline(always)]
+const fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
+    let t = (a as u128).wrapping_sub(b as u128 + borrow as u128);
+    (t as u64, (t >> 127) as u64)
 }
 
 /// `−p0^{-1} mod 2^64` by Newton iteration (each step doubles the correct bits).
