@@ -25,9 +25,17 @@ use zkaccel_core::{Availability, Backend, Capabilities, DeviceInfo};
 use ntt::TwiddleCache;
 
 /// The CPU backend. Cheap to create; twiddle factors are cached per instance.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct CpuBackend {
     twiddles: TwiddleCache,
+    /// Shifted copies kept per prepared base (memory multiple of the bases).
+    prepared_copies: usize,
+}
+
+impl Default for CpuBackend {
+    fn default() -> Self {
+        Self { twiddles: TwiddleCache::default(), prepared_copies: msm::DEFAULT_PREPARED_COPIES }
+    }
 }
 
 impl CpuBackend {

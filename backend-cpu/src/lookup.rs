@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
-use zkaccel_core::field_ops::batch_inverse_skip_zeros;
+use zkaccel_core::field_ops::batch_inverse_nonzero;
 use zkaccel_core::{validate, Error, LookupKernels, PermutedLookup, PrimeField, Result};
 
 use crate::CpuBackend;
@@ -49,7 +49,9 @@ impl<F: PrimeField> LookupKernels<F> for CpuBackend {
         if let Some(index) = values.par_iter().position_first(|v| v.is_zero()) {
             return Err(Error::NotInvertible { index });
         }
-        values.par_chunks_mut(CHUNK).for_each(batch_inverse_skip_zeros);
+        // A few chunks per thread: one inversion each, and room to balance load.
+        let chunk = values.len().div_ceil(4 * rayon::current_num_threads()).max(CHUNK);
+        values.par_chunks_mut(chunk).for_each(batch_inverse_nonzero);
         Ok(())
     }
 

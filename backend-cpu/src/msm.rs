@@ -1,89 +1,411 @@
-//! Pippenger's bucket method, parallel over windows and over batched MSMs.
+//! Pippenger's bucket method with signed (Booth) digits and batch-affine
+//! bucket accumulation.
+//!
+//! - Scalars are cut into `c`-bit signed digits in `[−2^(c−1), 2^(c−1)]`,
+//!   so each window needs `2^(c−1)` buckets and `−P` costs one negation.
+//! - Buckets are affine points. Additions into them are queued and done a
+//!   batch at a time with one shared field inversion (Montgomery's trick),
+//!   about 6 multiplications per addition instead of 11 for a mixed
+//!   Jacobian addition. A point whose bucket already has an addition in the
+//!   batch waits in a conflict queue for the next batch; past a bound it
+//!   goes to a Jacobian overflow bucket instead, so repeated scalars cannot
+//!   degrade the batches.
+//! - `c` comes from a cost model of accumulation and bucket reduction; work
+//!   is split over threads by windows and, when windows are fewer than
+//!   threads, by points.
+//! - Prepared bases store `2^(j·c)·P` for `j < m` so that `m` windows share
+//!   one bucket set: fewer reductions, which makes wider windows pay. The
+//!   memory is `m` times the bases; `m` defaults to 8 and is selectable with
+//!   [`CpuBackend::with_prepared_copies`].
 
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use zkaccel_core::{validate, Affine, Backend, Msm, PreparedBases, PrimeField, Projective, Result, SwCurve};
+use zkaccel_core::{validate, Affine, Backend, Field, Msm, PreparedBases, PrimeField, Projective, Result, SwCurve};
 
 use crate::CpuBackend;
+
+/// Cost of one batch-affine addition, in field multiplications (5M + 1S + a
+/// share of the batch inversion).
+const COST_BATCH_ADD: usize = 7;
+/// Cost of one step of the bucket reduction: a mixed and a full Jacobian addition.
+const COST_REDUCTION_STEP: usize = 27;
+/// Largest window width considered.
+const MAX_WINDOW_BITS: usize = 20;
 
 impl<C: SwCurve> Msm<C> for CpuBackend {
     fn msm_batch(&self, bases: &[Affine<C>], scalars: &[&[C::Scalar]]) -> Result<Vec<Projective<C>>> {
         validate::points(bases)?;
         validate::msm_scalars(bases.len(), scalars)?;
-        Ok(scalars.par_iter().map(|s| pippenger(bases, s)).collect())
+        Ok(scalars.iter().map(|s| pippenger(bases, s)).collect())
     }
 
     fn prepare_bases(&self, bases: &[Affine<C>]) -> Result<PreparedBases<C>> {
         validate::points(bases)?;
-        Ok(PreparedBases::new(self.name(), Arc::from(bases), Box::new(())))
+        let table = ShiftedBases::new(bases, self.prepared_copies);
+        Ok(PreparedBases::new(self.name(), Arc::from(bases), Box::new(table)))
     }
 
     /// Accepts handles from any backend: their host bases were validated when
     /// they were prepared, which is what lets the `Accelerator` redo a failed
-    /// device MSM here.
+    /// device MSM here. Handles made here use their precomputed multiples.
     fn msm_prepared_batch(&self, bases: &PreparedBases<C>, scalars: &[&[C::Scalar]]) -> Result<Vec<Projective<C>>> {
         validate::msm_prepared_scalars(bases.len(), scalars)?;
-        let host = bases.host_bases();
-        Ok(scalars.par_iter().map(|s| pippenger(&host[..s.len()], s)).collect())
+        match bases.state::<ShiftedBases<C>>() {
+            Some(table) => Ok(scalars.iter().map(|s| table.msm(bases.host_bases(), s)).collect()),
+            None => {
+                let host = bases.host_bases();
+                Ok(scalars.iter().map(|s| pippenger(&host[..s.len()], s)).collect())
+            }
+        }
     }
 }
 
-/// Window width minimising `(bits / c)·(n + 2^c)` roughly: about `0.69·log2 n + 2`.
-fn window_bits(n: usize) -> usize {
-    if n < 32 {
-        3
-    } else {
-        let log2 = usize::BITS - n.leading_zeros();
-        (log2 as usize * 69 / 100 + 2).min(20)
+impl CpuBackend {
+    /// A CPU backend whose prepared bases keep `copies` shifted multiples of
+    /// every base (memory: `copies` × 64 bytes per base; at least 1).
+    /// More copies let more windows share a bucket set.
+    pub fn with_prepared_copies(copies: usize) -> Self {
+        Self { prepared_copies: copies.max(1), ..Self::default() }
     }
 }
 
-/// `c` bits of the little-endian `limbs` starting at bit `offset`.
+/// Default number of shifted copies kept by prepared bases (≤ 8× the bases).
+pub(crate) const DEFAULT_PREPARED_COPIES: usize = 8;
+
+/// The Booth digit of window `w` (width `c`) of the little-endian `limbs`:
+/// `bits[wc .. wc+c) + bit[wc−1] − 2^c·bit[wc+c−1]`, in `[−2^(c−1), 2^(c−1)]`.
 #[inline]
-fn window_digit(limbs: &[u64], offset: usize, c: usize) -> usize {
-    let (limb, shift) = (offset / 64, offset % 64);
-    let mut bits = limbs[limb] >> shift;
-    if shift + c > 64 && limb + 1 < limbs.len() {
-        bits |= limbs[limb + 1] << (64 - shift);
-    }
-    (bits & ((1u64 << c) - 1)) as usize
+fn booth_digit(limbs: &[u64], w: usize, c: usize) -> i64 {
+    let start = w * c;
+    let low = bits(limbs, start, c) as i64;
+    let carry_in = if start == 0 { 0 } else { bits(limbs, start - 1, 1) as i64 };
+    let top = bits(limbs, start + c - 1, 1) as i64;
+    low + carry_in - (top << c)
 }
 
-/// `Σ sᵢ·Pᵢ` with unsigned `c`-bit windows; bases must be valid and as many as scalars.
+/// `len ≤ 64` bits of `limbs` from bit `offset` (zero beyond the end).
+#[inline]
+fn bits(limbs: &[u64], offset: usize, len: usize) -> u64 {
+    let (limb, shift) = (offset / 64, offset % 64);
+    if limb >= limbs.len() {
+        return 0;
+    }
+    let mut v = limbs[limb] >> shift;
+    if shift + len > 64 && limb + 1 < limbs.len() {
+        v |= limbs[limb + 1] << (64 - shift);
+    }
+    if len == 64 {
+        v
+    } else {
+        v & ((1u64 << len) - 1)
+    }
+}
+
+/// Windows of width `c` needed for Booth digits of `bits`-bit scalars.
+fn window_count(scalar_bits: usize, c: usize) -> usize {
+    (scalar_bits + 1).div_ceil(c)
+}
+
+/// The window width with the least estimated work, given for each width the
+/// number of (digit, point) additions and of bucket-set reductions.
+fn best_window(work: impl Fn(usize) -> (usize, usize)) -> usize {
+    (2..=MAX_WINDOW_BITS)
+        .min_by_key(|&c| {
+            let (additions, reductions) = work(c);
+            additions * COST_BATCH_ADD + reductions * (1 << (c - 1)) * COST_REDUCTION_STEP
+        })
+        .unwrap_or(2)
+}
+
+/// How many point chunks each window is split into so every thread has work.
+fn chunks_per_window(windows: usize, points: usize) -> usize {
+    let threads = rayon::current_num_threads();
+    if windows >= 2 * threads || points < 1 << 12 {
+        1
+    } else {
+        (2 * threads).div_ceil(windows)
+    }
+}
+
+/// `Σ sᵢ·Pᵢ`; bases must be valid and as many as scalars.
 pub(crate) fn pippenger<C: SwCurve>(bases: &[Affine<C>], scalars: &[C::Scalar]) -> Projective<C> {
     debug_assert_eq!(bases.len(), scalars.len());
-    if bases.is_empty() {
+    let n = bases.len();
+    if n == 0 {
         return Projective::IDENTITY;
     }
     let canonical: Vec<<C::Scalar as PrimeField>::Repr> = scalars.par_iter().map(|s| s.to_canonical()).collect();
-    let c = window_bits(bases.len());
-    let bits = C::Scalar::NUM_BITS as usize;
-    let windows: Vec<Projective<C>> = (0..bits.div_ceil(c))
+    let scalar_bits = C::Scalar::NUM_BITS as usize;
+    let c = best_window(|c| {
+        let windows = window_count(scalar_bits, c);
+        (windows * n, windows * chunks_per_window(windows, n))
+    });
+    let windows = window_count(scalar_bits, c);
+    let chunks = chunks_per_window(windows, n);
+    let chunk_len = n.div_ceil(chunks);
+
+    let partial: Vec<(usize, Projective<C>)> = (0..windows * chunks)
         .into_par_iter()
-        .map(|w| {
-            let mut buckets = vec![Projective::<C>::IDENTITY; (1 << c) - 1];
-            for (base, s) in bases.iter().zip(&canonical) {
-                let digit = window_digit(s.as_ref(), w * c, c);
-                if digit != 0 {
-                    buckets[digit - 1] = buckets[digit - 1].add_affine(base);
-                }
+        .map(|task| {
+            let (w, k) = (task / chunks, task % chunks);
+            let range = k * chunk_len..((k + 1) * chunk_len).min(n);
+            let mut buckets = BucketSet::<C>::new(c);
+            for (base, s) in bases[range.clone()].iter().zip(&canonical[range]) {
+                buckets.add_digit(booth_digit(s.as_ref(), w, c), base);
             }
-            // Σ d·B_d as a running sum from the top bucket down.
-            let mut running = Projective::IDENTITY;
-            let mut total = Projective::IDENTITY;
-            for b in buckets.iter().rev() {
-                running = running.add(b);
-                total = total.add(&running);
-            }
-            total
+            (w, buckets.finish())
         })
         .collect();
-    windows.iter().rev().fold(Projective::IDENTITY, |acc, w| {
+    let mut sums = vec![Projective::IDENTITY; windows];
+    for (w, p) in partial {
+        sums[w] = sums[w].add(&p);
+    }
+    combine_windows(&sums, c)
+}
+
+/// `Σ_w 2^(w·shift)·sums[w]`, from the top window down.
+fn combine_windows<C: SwCurve>(sums: &[Projective<C>], shift: usize) -> Projective<C> {
+    sums.iter().rev().fold(Projective::IDENTITY, |acc, w| {
         let mut acc = acc;
-        for _ in 0..c {
+        for _ in 0..shift {
             acc = acc.double();
         }
         acc.add(w)
     })
+}
+
+/// An addition waiting for a batch: bucket, point, and whether to negate it.
+type Pending<'a, C> = (u32, &'a Affine<C>, bool);
+
+/// Affine buckets `1..=2^(c−1)` filled by batched affine additions.
+struct BucketSet<'a, C: SwCurve> {
+    /// Bucket `d − 1` holds the sum for digit `±d`; `(0, 0)` is empty.
+    affine: Vec<Affine<C>>,
+    /// Additions that neither fitted a batch nor the conflict queue.
+    overflow: Vec<Projective<C>>,
+    /// Whether the bucket already has an addition in the current batch.
+    in_batch: Vec<bool>,
+    batch: Vec<Pending<'a, C>>,
+    queue: Vec<Pending<'a, C>>,
+    batch_size: usize,
+    /// Running products of the batch's denominators (Montgomery's trick).
+    prefix: Vec<C::Base>,
+}
+
+impl<'a, C: SwCurve> BucketSet<'a, C> {
+    fn new(c: usize) -> Self {
+        let buckets = 1usize << (c - 1);
+        // Batches far smaller than the bucket count keep conflicts rare; a
+        // few hundred additions amortise the inversion to under one product each.
+        let batch_size = (buckets / 4).clamp(8, 512);
+        Self {
+            affine: vec![Affine::IDENTITY; buckets],
+            overflow: Vec::new(),
+            in_batch: vec![false; buckets],
+            batch: Vec::with_capacity(batch_size),
+            queue: Vec::with_capacity(batch_size),
+            batch_size,
+            prefix: Vec::with_capacity(batch_size),
+        }
+    }
+
+    /// Adds `digit·P` to the buckets: `P` or `−P` into bucket `|digit|`.
+    #[inline]
+    fn add_digit(&mut self, digit: i64, base: &'a Affine<C>) {
+        if digit == 0 || base.is_identity() {
+            return;
+        }
+        self.add((digit.unsigned_abs() - 1) as u32, base, digit < 0);
+    }
+
+    #[inline]
+    fn add(&mut self, bucket: u32, p: &'a Affine<C>, negate: bool) {
+        let b = bucket as usize;
+        if self.in_batch[b] {
+            if self.queue.len() < self.batch_size {
+                self.queue.push((bucket, p, negate));
+            } else {
+                self.add_overflow(b, &if negate { p.neg() } else { *p });
+            }
+            return;
+        }
+        if self.affine[b].is_identity() {
+            self.affine[b] = if negate { p.neg() } else { *p };
+            return;
+        }
+        self.in_batch[b] = true;
+        self.batch.push((bucket, p, negate));
+        if self.batch.len() == self.batch_size {
+            self.flush();
+        }
+    }
+
+    fn add_overflow(&mut self, bucket: usize, p: &Affine<C>) {
+        if self.overflow.is_empty() {
+            self.overflow = vec![Projective::IDENTITY; self.affine.len()];
+        }
+        self.overflow[bucket] = self.overflow[bucket].add_affine(p);
+    }
+
+    /// The slope's denominator for adding `(px, py)` to bucket point `q`:
+    /// `px − qx`, or `2·py` when doubling, or one when the sum is the
+    /// identity (keeping the batch product invertible).
+    #[inline(always)]
+    fn denominator(q: &Affine<C>, px: C::Base, py: C::Base) -> C::Base {
+        if q.x != px {
+            px - q.x
+        } else if q.y == py {
+            // y ≠ 0: prime-order groups have no 2-torsion.
+            py.double()
+        } else {
+            C::Base::ONE
+        }
+    }
+
+    /// Performs the batched additions with one inversion, then retries the
+    /// conflict queue. Denominators are recomputed in the second pass rather
+    /// than stored: a subtraction is cheaper than the memory traffic.
+    fn flush(&mut self) {
+        self.prefix.clear();
+        let mut acc = C::Base::ONE;
+        for &(b, p, negate) in &self.batch {
+            let py = if negate { -p.y } else { p.y };
+            self.prefix.push(acc);
+            acc *= Self::denominator(&self.affine[b as usize], p.x, py);
+        }
+        // Every denominator is non-zero, so the product is invertible.
+        let mut inv = acc.inverse().unwrap_or(C::Base::ZERO);
+        for (i, &(b, p, negate)) in self.batch.iter().enumerate().rev() {
+            let b = b as usize;
+            let q = self.affine[b];
+            let py = if negate { -p.y } else { p.y };
+            let den = Self::denominator(&q, p.x, py);
+            let den_inv = inv * self.prefix[i];
+            inv *= den;
+            self.in_batch[b] = false;
+            let num = if q.x != p.x {
+                py - q.y
+            } else if q.y == py {
+                let xx = p.x.square();
+                xx.double() + xx
+            } else {
+                self.affine[b] = Affine::IDENTITY;
+                continue;
+            };
+            let lambda = num * den_inv;
+            let x3 = lambda.square() - q.x - p.x;
+            let y3 = lambda * (q.x - x3) - q.y;
+            self.affine[b] = Affine::new_unchecked(x3, y3);
+        }
+        self.batch.clear();
+        let mut queued = std::mem::take(&mut self.queue);
+        for &(b, p, negate) in &queued {
+            self.add(b, p, negate);
+        }
+        // Keep the queue's allocation unless the retries re-queued.
+        queued.clear();
+        if self.queue.is_empty() {
+            self.queue = queued;
+        }
+    }
+
+    /// Completes pending additions and returns `Σ_d d·bucket_d`.
+    fn finish(mut self) -> Projective<C> {
+        while !self.batch.is_empty() || !self.queue.is_empty() {
+            self.flush();
+        }
+        let mut running = Projective::IDENTITY;
+        let mut total = Projective::IDENTITY;
+        for b in (0..self.affine.len()).rev() {
+            running = running.add_affine(&self.affine[b]);
+            if let Some(extra) = self.overflow.get(b) {
+                running = running.add(extra);
+            }
+            total = total.add(&running);
+        }
+        total
+    }
+}
+
+/// Prepared bases: `shifted[j − 1][i] = 2^(j·c)·Pᵢ` for `1 ≤ j < m` (the
+/// bases themselves are copy 0), so that windows `g·m + j` of every group
+/// `g` accumulate into one bucket set.
+pub(crate) struct ShiftedBases<C: SwCurve> {
+    c: usize,
+    shifted: Vec<Vec<Affine<C>>>,
+}
+
+impl<C: SwCurve> ShiftedBases<C> {
+    fn new(bases: &[Affine<C>], max_copies: usize) -> Self {
+        let n = bases.len().max(1);
+        let scalar_bits = C::Scalar::NUM_BITS as usize;
+        let layout = |c: usize| {
+            let windows = window_count(scalar_bits, c);
+            let copies = max_copies.min(windows);
+            let groups = windows.div_ceil(copies);
+            (windows, copies, groups)
+        };
+        let c = best_window(|c| {
+            let (windows, _, groups) = layout(c);
+            (windows * n, groups * chunks_per_window(groups, n))
+        });
+        let (_, copies, _) = layout(c);
+        let mut shifted: Vec<Vec<Affine<C>>> = Vec::with_capacity(copies - 1);
+        for _ in 1..copies {
+            let prev = shifted.last().map_or(bases, Vec::as_slice);
+            let next: Vec<Projective<C>> = prev
+                .par_iter()
+                .map(|p| {
+                    let mut q = p.to_projective();
+                    for _ in 0..c {
+                        q = q.double();
+                    }
+                    q
+                })
+                .collect();
+            shifted.push(batch_to_affine_parallel(&next));
+        }
+        Self { c, shifted }
+    }
+
+    /// `Σ sᵢ·Pᵢ` over the leading `scalars.len()` of `bases` (copy 0).
+    fn msm(&self, bases: &[Affine<C>], scalars: &[C::Scalar]) -> Projective<C> {
+        let n = scalars.len();
+        if n == 0 {
+            return Projective::IDENTITY;
+        }
+        let canonical: Vec<<C::Scalar as PrimeField>::Repr> = scalars.par_iter().map(|s| s.to_canonical()).collect();
+        let c = self.c;
+        let m = self.shifted.len() + 1;
+        let windows = window_count(C::Scalar::NUM_BITS as usize, c);
+        let groups = windows.div_ceil(m);
+        let chunks = chunks_per_window(groups, n);
+        let chunk_len = n.div_ceil(chunks);
+        let partial: Vec<(usize, Projective<C>)> = (0..groups * chunks)
+            .into_par_iter()
+            .map(|task| {
+                let (g, k) = (task / chunks, task % chunks);
+                let range = k * chunk_len..((k + 1) * chunk_len).min(n);
+                let mut buckets = BucketSet::<C>::new(c);
+                for j in 0..m.min(windows - g * m) {
+                    let copy = if j == 0 { bases } else { &self.shifted[j - 1] };
+                    for (base, s) in copy[range.clone()].iter().zip(&canonical[range.clone()]) {
+                        buckets.add_digit(booth_digit(s.as_ref(), g * m + j, c), base);
+                    }
+                }
+                (g, buckets.finish())
+            })
+            .collect();
+        let mut sums = vec![Projective::IDENTITY; groups];
+        for (g, p) in partial {
+            sums[g] = sums[g].add(&p);
+        }
+        combine_windows(&sums, c * m)
+    }
+}
+
+/// [`zkaccel_core::batch_to_affine`] over parallel chunks.
+fn batch_to_affine_parallel<C: SwCurve>(points: &[Projective<C>]) -> Vec<Affine<C>> {
+    points.par_chunks(1 << 12).flat_map_iter(zkaccel_core::batch_to_affine).collect()
 }

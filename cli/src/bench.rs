@@ -184,7 +184,9 @@ fn bench_one(op: BenchOp, log_size: u32, reps: usize, cpu: &CpuBackend) -> Resul
                 None
             };
             let ours = contender("zkaccel", |want| match &prepared {
-                Some(p) => timed(want, || cpu.msm_prepared(p, &scalars).expect("valid"), |r| point_output(peers::ours(&r))),
+                Some(p) => {
+                    timed(want, || cpu.msm_prepared(p, &scalars).expect("valid"), |r| point_output(peers::ours(&r)))
+                }
                 None => timed(want, || cpu.msm(&bases, &scalars).expect("valid"), |r| point_output(peers::ours(&r))),
             });
             let halo2 = contender("halo2curves", |want| {
@@ -252,15 +254,26 @@ pub fn run(ops: &[BenchOp], log_sizes: Option<&[u32]>, reps: usize) -> Result<Ve
         rayon_threads()
     );
     println!();
-    println!("{:<14} {:>5} {:<18} {:>12} {:>16}", "OPERATION", "SIZE", "IMPLEMENTATION", "MEDIAN ms", "zkaccel SPEED-UP");
+    println!(
+        "{:<14} {:>5} {:<18} {:>12} {:>16}",
+        "OPERATION", "SIZE", "IMPLEMENTATION", "MEDIAN ms", "zkaccel SPEED-UP"
+    );
     let mut records = Vec::new();
     for &op in ops {
         for &log_size in log_sizes.unwrap_or(op.default_log_sizes()) {
             let rows = bench_one(op, log_size, reps, &cpu)?;
             let ours = rows[0].median_ms;
             for r in &rows {
-                let speedup = if r.implementation == "zkaccel" { "-".to_string() } else { format!("{:.2}x", r.median_ms / ours) };
-                println!("{:<14} {:>5} {:<18} {:>12.2} {:>16}", op.name(), format!("2^{log_size}"), r.implementation, r.median_ms, speedup);
+                let speedup =
+                    if r.implementation == "zkaccel" { "-".to_string() } else { format!("{:.2}x", r.median_ms / ours) };
+                println!(
+                    "{:<14} {:>5} {:<18} {:>12.2} {:>16}",
+                    op.name(),
+                    format!("2^{log_size}"),
+                    r.implementation,
+                    r.median_ms,
+                    speedup
+                );
             }
             records.extend(rows);
         }

@@ -60,7 +60,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_bench(ops: &[bench::BenchOp], sizes: Option<&[u32]>, reps: usize, json: Option<PathBuf>) -> Result<ExitCode, zkaccel::Error> {
+fn run_bench(
+    ops: &[bench::BenchOp],
+    sizes: Option<&[u32]>,
+    reps: usize,
+    json: Option<PathBuf>,
+) -> Result<ExitCode, zkaccel::Error> {
     if let Some(bad) = sizes.into_iter().flatten().find(|&&s| s > 28) {
         eprintln!("error: size 2^{bad} is beyond what a benchmark can hold in memory here");
         return Ok(ExitCode::FAILURE);

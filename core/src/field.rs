@@ -221,7 +221,7 @@ impl<P: FpParams> Field for Fp<P> {
     fn double(&self) -> Self {
         *self + *self
     }
-    #[inline]
+    #[inline(always)]
     fn square(&self) -> Self {
         *self * *self
     }
@@ -328,7 +328,9 @@ impl<P: FpParams> Neg for Fp<P> {
 }
 impl<P: FpParams> Mul for Fp<P> {
     type Output = Self;
-    #[inline]
+    // Always inlined: in the hot loops a call costs as much as the product's
+    // carry chain and blocks interleaving of independent products.
+    #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
         Self(mont_mul_unrolled(&self.0, &rhs.0, &P::MODULUS, P::INV), PhantomData)
     }
@@ -346,7 +348,7 @@ impl<P: FpParams> SubAssign for Fp<P> {
     }
 }
 impl<P: FpParams> MulAssign for Fp<P> {
-    #[inline]
+    #[inline(always)]
     fn mul_assign(&mut self, rhs: Self) {
         *self = *self * rhs;
     }

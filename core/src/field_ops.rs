@@ -27,6 +27,24 @@ pub fn batch_inverse_skip_zeros<F: Field>(values: &mut [F]) {
     }
 }
 
+/// Inverts every element in place with one field inversion, for inputs
+/// already known to hold no zero (a zero makes every output of the slice
+/// meaningless, though nothing panics). Three products per element.
+pub fn batch_inverse_nonzero<F: Field>(values: &mut [F]) {
+    let mut prefix = Vec::with_capacity(values.len());
+    let mut acc = F::ONE;
+    for v in values.iter() {
+        prefix.push(acc);
+        acc *= *v;
+    }
+    let mut inv = acc.inverse().unwrap_or(F::ZERO);
+    for (v, before) in values.iter_mut().zip(prefix).rev() {
+        let next = inv * *v;
+        *v = inv * before;
+        inv = next;
+    }
+}
+
 /// `[1, g, g², …]`: `n` successive powers of `g`, starting from `start`.
 pub fn powers<F: Field>(start: F, g: F, n: usize) -> Vec<F> {
     let mut out = Vec::with_capacity(n);
