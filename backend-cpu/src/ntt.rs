@@ -1,5 +1,8 @@
-//! Iterative radix-2 NTT (bit reversal, then decimation in time) over
-//! twiddle factors cached per field and domain size.
+//! Iterative radix-2 NTT: a parallel bit-reversal gather, then decimation
+//! in time. Stages whose butterflies span less than a cache-sized block run
+//! block by block (each block through all of them while it is in cache);
+//! the wider stages stream over the whole column. Each stage reads its own
+//! contiguous twiddle table, cached per field and domain size.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -15,10 +18,27 @@ const PARALLEL_LEN: usize = 1 << 12;
 /// Elements per task in element-wise parallel passes.
 const CHUNK: usize = 1 << 11;
 
-/// `ωⁱ` and `ω⁻ⁱ` for `i < n/2`, for one field and domain size.
+/// Per-stage twiddles for one field and domain size: stage `s` (butterflies
+/// of half-width `h = 2^(s−1)`) reads `ω_{2h}^j`, `j < h`, at offset `h − 1`,
+/// for `ω` and for `ω⁻¹`.
 struct Twiddles<F> {
     forward: Vec<F>,
     inverse: Vec<F>,
+}
+
+/// log2 of the block that the narrow stages finish while it is in cache
+/// (2^11 elements = 64 KiB).
+const LOCAL_LOG: u32 = 11;
+
+/// Concatenated per-stage tables `[ω_2^0 | ω_4^0, ω_4^1 | …]` for stages `1..=log_n`.
+fn stage_twiddles<F: TwoAdicField>(log_n: u32, inverse: bool) -> Vec<F> {
+    let mut table = Vec::with_capacity((1usize << log_n).saturating_sub(1));
+    for s in 1..=log_n {
+        let root = F::two_adic_generator(s).unwrap_or(F::ONE);
+        let root = if inverse { root.inverse().unwrap_or(F::ONE) } else { root };
+        table.extend(powers(F::ONE, root, 1 << (s - 1)));
+    }
+    table
 }
 
 /// Twiddle factors computed once per (field, domain size) and shared by all
@@ -45,11 +65,7 @@ impl TwiddleCache {
                 return t;
             }
         }
-        let omega = F::two_adic_generator(log_n).unwrap_or(F::ONE);
-        let omega_inv = omega.inverse().unwrap_or(F::ONE);
-        let half = (1usize << log_n) / 2;
-        let table =
-            Arc::new(Twiddles { forward: powers(F::ONE, omega, half), inverse: powers(F::ONE, omega_inv, half) });
+        let table = Arc::new(Twiddles { forward: stage_twiddles(log_n, false), inverse: stage_twiddles(log_n, true) });
         self.tables.write().unwrap_or_else(|e| e.into_inner()).insert(key, table.clone());
         table
     }
@@ -79,16 +95,62 @@ fn scale_by_powers<F: Field>(data: &mut [F], scale: F, g: F) {
     });
 }
 
-fn bit_reverse<F>(data: &mut [F]) {
+/// Multiplies `data[j]` by `coset_shift^j` (when given) and permutes it into
+/// bit-reversed order: in place below the parallel threshold, else as a
+/// parallel gather from a scratch copy whose making also does the scaling,
+/// so the coset costs no pass of its own.
+fn scale_and_bit_reverse<F: Field>(data: &mut [F], coset_shift: Option<F>) {
     let n = data.len();
-    if n <= 2 {
+    if n < PARALLEL_LEN {
+        if let Some(g) = coset_shift {
+            scale_by_powers(data, F::ONE, g);
+        }
+        if n > 2 {
+            let shift = usize::BITS - n.trailing_zeros();
+            for i in 0..n {
+                let j = i.reverse_bits() >> shift;
+                if i < j {
+                    data.swap(i, j);
+                }
+            }
+        }
         return;
     }
     let shift = usize::BITS - n.trailing_zeros();
-    for i in 0..n {
-        let j = i.reverse_bits() >> shift;
-        if i < j {
-            data.swap(i, j);
+    let source: Vec<F> = match coset_shift {
+        None => data.to_vec(),
+        Some(g) => data
+            .par_chunks(CHUNK)
+            .enumerate()
+            .flat_map_iter(|(k, chunk)| {
+                let mut acc = g.pow(&[(k * CHUNK) as u64]);
+                chunk.iter().map(move |&x| {
+                    let y = x * acc;
+                    acc *= g;
+                    y
+                })
+            })
+            .collect(),
+    };
+    data.par_chunks_mut(CHUNK).enumerate().for_each(|(k, chunk)| {
+        for (i, x) in chunk.iter_mut().enumerate() {
+            *x = source[(k * CHUNK + i).reverse_bits() >> shift];
+        }
+    });
+}
+
+/// One DIT stage over `data` (a whole number of butterfly groups of width
+/// `2·twiddles.len()`); the first twiddle of every group is one.
+#[inline]
+fn stage<F: Field>(data: &mut [F], twiddles: &[F]) {
+    let half = twiddles.len();
+    for group in data.chunks_exact_mut(2 * half) {
+        let (lo, hi) = group.split_at_mut(half);
+        let (l0, h0) = (lo[0], hi[0]);
+        lo[0] = l0 + h0;
+        hi[0] = l0 - h0;
+        for ((a, b), &w) in lo[1..].iter_mut().zip(&mut hi[1..]).zip(&twiddles[1..]) {
+            butterfly(a, b, w);
         }
     }
 }
@@ -100,38 +162,40 @@ fn butterfly<F: Field>(lo: &mut F, hi: &mut F, w: F) {
     *lo += t;
 }
 
-/// In-place radix-2 DIT NTT of one column in natural order; `twiddles` holds
-/// `ωⁱ` for `i < n/2` with `ω` of order `n`.
-fn radix2<F: Field>(data: &mut [F], twiddles: &[F]) {
+/// In-place radix-2 DIT NTT of one column in natural order with the
+/// per-stage `twiddles` of its size, on the coset `coset_shift·H` if given.
+fn radix2<F: Field>(data: &mut [F], twiddles: &[F], coset_shift: Option<F>) {
     let n = data.len();
-    bit_reverse(data);
-    let parallel = n >= PARALLEL_LEN;
-    let mut half = 1;
-    while half < n {
-        let stride = n / (2 * half);
-        let block = |chunk: &mut [F]| {
-            let (lo, hi) = chunk.split_at_mut(half);
-            for (j, (a, b)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
-                butterfly(a, b, twiddles[j * stride]);
-            }
-        };
-        if !parallel {
-            data.chunks_mut(2 * half).for_each(block);
-        } else if stride >= 2 * rayon::current_num_threads() {
-            // Many independent blocks: one task per group of blocks.
-            data.par_chunks_mut(2 * half).with_min_len((CHUNK / (2 * half)).max(1)).for_each(block);
+    let log_n = n.trailing_zeros();
+    scale_and_bit_reverse(data, coset_shift);
+    let stage_table = |s: u32| &twiddles[(1usize << (s - 1)) - 1..(1usize << s) - 1];
+    let local = log_n.min(LOCAL_LOG);
+    let narrow = |block: &mut [F]| (1..=local).for_each(|s| stage(block, stage_table(s)));
+    if n >= PARALLEL_LEN {
+        data.par_chunks_mut(1 << local).for_each(narrow);
+    } else {
+        data.chunks_mut(1 << local).for_each(narrow);
+    }
+    for s in local + 1..=log_n {
+        let tw = stage_table(s);
+        let half = tw.len();
+        if n < PARALLEL_LEN {
+            stage(data, tw);
+        } else if n / (2 * half) >= 2 * rayon::current_num_threads() {
+            data.par_chunks_mut(2 * half).for_each(|group| stage(group, tw));
         } else {
-            // Few large blocks: split each block's butterflies.
-            for chunk in data.chunks_mut(2 * half) {
-                let (lo, hi) = chunk.split_at_mut(half);
-                lo.par_chunks_mut(CHUNK).zip(hi.par_chunks_mut(CHUNK)).enumerate().for_each(|(k, (l, h))| {
-                    for (j, (a, b)) in l.iter_mut().zip(h.iter_mut()).enumerate() {
-                        butterfly(a, b, twiddles[(k * CHUNK + j) * stride]);
-                    }
-                });
+            // Few wide groups: split each group's butterflies across threads.
+            for group in data.chunks_mut(2 * half) {
+                let (lo, hi) = group.split_at_mut(half);
+                lo.par_chunks_mut(CHUNK).zip(hi.par_chunks_mut(CHUNK)).zip(tw.par_chunks(CHUNK)).for_each(
+                    |((l, h), w)| {
+                        for ((a, b), &w) in l.iter_mut().zip(h.iter_mut()).zip(w) {
+                            butterfly(a, b, w);
+                        }
+                    },
+                );
             }
         }
-        half *= 2;
     }
 }
 
@@ -141,14 +205,9 @@ impl CpuBackend {
         let log_n = n.trailing_zeros();
         let twiddles = self.twiddles.get::<F>(log_n);
         match config.direction {
-            NttDirection::Forward => {
-                if let Some(shift) = config.coset_shift {
-                    scale_by_powers(column, F::ONE, shift);
-                }
-                radix2(column, &twiddles.forward);
-            }
+            NttDirection::Forward => radix2(column, &twiddles.forward, config.coset_shift),
             NttDirection::Inverse => {
-                radix2(column, &twiddles.inverse);
+                radix2(column, &twiddles.inverse, None);
                 // n < p and the shift was checked non-zero: both invert.
                 let n_inv = F::from_u64(n as u64).inverse().unwrap_or(F::ONE);
                 match config.coset_shift {
