@@ -1,3 +1,9 @@
-//! Benchmarks of zkaccel's kernels (run with `cargo bench -p zkaccel-benches`).
+//! Benchmarks of zkaccel's kernels beside their peers.
 //!
-//! The benchmark targets live in `benches/`; this library is empty.
+//! [`harness`] runs implementations interleaved in one process and reports
+//! medians and ratios (it backs `zkaccel bench`); [`peers`] wraps
+//! halo2curves and arkworks. The criterion benches in `benches/` measure the
+//! same comparisons (`cargo bench -p zkaccel-benches`).
+
+pub mod harness;
+pub mod peers;

@@ -1,13 +1,11 @@
 //! `zkaccel`: what hardware zkaccel can use here, and whether it computes correctly.
 
-mod bench;
-mod peers;
-
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use zkaccel::{backend_reports, selftest, Accelerator, Availability, BackendChoice, Operation};
+use zkaccel_benches::harness as bench;
 
 #[derive(Parser)]
 #[command(name = "zkaccel", version, about = "Hardware-accelerated kernels for zero-knowledge provers")]
@@ -78,8 +76,7 @@ fn run_bench(
         }
     };
     if let Some(path) = json {
-        let text = serde_json::to_string_pretty(&bench::to_json(&records)).expect("plain JSON values");
-        if let Err(e) = std::fs::write(&path, text) {
+        if let Err(e) = std::fs::write(&path, bench::to_json(&records)) {
             eprintln!("error: cannot write {}: {e}", path.display());
             return Ok(ExitCode::FAILURE);
         }

@@ -50,3 +50,35 @@ fn forcing_a_missing_device_fails_with_the_reason() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid configuration"));
 }
+
+#[test]
+fn bench_compares_with_peers_and_writes_json() {
+    let json = std::env::temp_dir().join(format!("zkaccel-bench-{}.json", std::process::id()));
+    let out = zkaccel(
+        &[
+            "bench",
+            "--ops",
+            "msm,msm-prepared,ntt,batch-inverse",
+            "--sizes",
+            "8,10",
+            "--reps",
+            "2",
+            "--json",
+            json.to_str().unwrap(),
+        ],
+        None,
+    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    for peer in ["halo2curves", "arkworks", "serial-montgomery"] {
+        assert!(text.contains(peer), "{peer} missing:\n{text}");
+    }
+    let records = std::fs::read_to_string(&json).unwrap();
+    std::fs::remove_file(&json).ok();
+    // 4 operations × 2 sizes × 3 implementations, each with a positive median.
+    assert_eq!(records.matches("\"median_ms\"").count(), 24, "{records}");
+    assert!(!records.contains("\"median_ms\": 0.0,"), "{records}");
+
+    let bad = zkaccel(&["bench", "--ops", "fft"], None);
+    assert!(!bad.status.success());
+}

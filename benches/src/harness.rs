@@ -231,7 +231,7 @@ fn bench_one(op: BenchOp, log_size: u32, reps: usize, cpu: &CpuBackend) -> Resul
             });
             let serial = contender("serial-montgomery", |want| {
                 let mut data = input.clone();
-                let (t, _) = timed(false, || zkaccel::field_ops::batch_inverse_skip_zeros(&mut data), |_| vec![]);
+                let (t, _) = timed(false, || zkaccel::field_ops::batch_inverse_nonzero(&mut data), |_| vec![]);
                 (t, want.then(|| fr_output(&data)))
             });
             let arkworks = contender("arkworks", |want| {
@@ -296,9 +296,9 @@ fn rayon_threads() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// The records as JSON: one object per (operation, size, implementation).
-pub fn to_json(records: &[Record]) -> serde_json::Value {
-    serde_json::Value::Array(
+/// The records as pretty-printed JSON: one object per (operation, size, implementation).
+pub fn to_json(records: &[Record]) -> String {
+    let value = serde_json::Value::Array(
         records
             .iter()
             .map(|r| {
@@ -312,5 +312,6 @@ pub fn to_json(records: &[Record]) -> serde_json::Value {
                 })
             })
             .collect(),
-    )
+    );
+    serde_json::to_string_pretty(&value).unwrap_or_default()
 }
