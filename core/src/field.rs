@@ -299,20 +299,34 @@ impl<P: FpParams> Add for Fp<P> {
     #[inline]
     fn add(self, rhs: Self) -> Self {
         // p < 2^255, so a + b < 2^256 never carries out of the top limb.
+        // Branch-free: for random operands a + b ≥ p half the time, which no
+        // predictor can guess.
         let (s, _) = adc4(&self.0, &rhs.0);
-        Self(subtract_if_geq(s, &P::MODULUS), PhantomData)
+        let (d0, br) = sbb(s[0], P::MODULUS[0], 0);
+        let (d1, br) = sbb(s[1], P::MODULUS[1], br);
+        let (d2, br) = sbb(s[2], P::MODULUS[2], br);
+        let (d3, br) = sbb(s[3], P::MODULUS[3], br);
+        let keep = 0u64.wrapping_sub(br); // all ones when s < p
+        Self([select(keep, s[0], d0), select(keep, s[1], d1), select(keep, s[2], d2), select(keep, s[3], d3)], PhantomData)
     }
 }
 impl<P: FpParams> Sub for Fp<P> {
     type Output = Self;
     #[inline]
     fn sub(self, rhs: Self) -> Self {
-        let (diff, borrow) = sbb4(&self.0, &rhs.0);
-        if borrow {
-            Self(adc4(&diff, &P::MODULUS).0, PhantomData)
-        } else {
-            Self(diff, PhantomData)
-        }
+        // Branch-free, as for addition: add back p masked by the borrow.
+        let (a, b) = (&self.0, &rhs.0);
+        let (d0, br) = sbb(a[0], b[0], 0);
+        let (d1, br) = sbb(a[1], b[1], br);
+        let (d2, br) = sbb(a[2], b[2], br);
+        let (d3, br) = sbb(a[3], b[3], br);
+        let mask = 0u64.wrapping_sub(br);
+        let p = &P::MODULUS;
+        let (r0, c) = adc(d0, p[0] & mask, 0);
+        let (r1, c) = adc(d1, p[1] & mask, c);
+        let (r2, c) = adc(d2, p[2] & mask, c);
+        let (r3, _) = adc(d3, p[3] & mask, c);
+        Self([r0, r1, r2, r3], PhantomData)
     }
 }
 impl<P: FpParams> Neg for Fp<P> {
@@ -496,6 +510,12 @@ fn geq(t0: u64, t1: u64, t2: u64, t3: u64, p: &[u64; 4]) -> bool {
         return t1 > p[1];
     }
     t0 >= p[0]
+}
+
+/// `a` where `mask` is all ones, `b` where it is zero.
+#[inline(always)]
+const fn select(mask: u64, a: u64, b: u64) -> u64 {
+    (a & mask) | (b & !mask)
 }
 
 /// `a − b − borrow`, returning (difference, borrow out ∈ {0, 1}).
