@@ -1,7 +1,14 @@
 //! Lookup-argument kernels: multiplicities, batch inversion, prefix
 //! products and halo2's permuted columns.
+//!
+//! Multiplicities find each input's table row one of two ways, chosen from
+//! the table: a table of small integers (range checks, the common zkML
+//! case) is indexed directly by canonical value; any other table goes
+//! through a hash map keyed by Montgomery limbs with a cheap multiplicative
+//! hash (the limbs of field elements are already well mixed).
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 use zkaccel_core::field_ops::batch_inverse_nonzero;
@@ -12,13 +19,83 @@ use crate::CpuBackend;
 /// Elements per task: large enough that one inversion per chunk is noise.
 const CHUNK: usize = 1 << 12;
 
-/// Position of each distinct table value (its first row).
-fn table_index<F: PrimeField>(table: &[F]) -> HashMap<F, usize> {
-    let mut index = HashMap::with_capacity(table.len());
-    for (i, t) in table.iter().enumerate() {
-        index.entry(*t).or_insert(i);
+/// A multiplicative hash of the written words (FxHash's mixing step).
+#[derive(Default)]
+struct LimbHasher(u64);
+
+impl Hasher for LimbHasher {
+    fn finish(&self) -> u64 {
+        self.0
     }
-    index
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+/// A hash map keyed by field elements.
+type FieldMap<F, V> = HashMap<F, V, BuildHasherDefault<LimbHasher>>;
+
+fn field_map<F: PrimeField, V>(capacity: usize) -> FieldMap<F, V> {
+    HashMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default())
+}
+
+/// Largest value a directly indexed table may hold (2^26 rows of `u32`: 256 MiB).
+const DENSE_MAX: u64 = 1 << 26;
+
+/// Where each table value first occurs.
+enum TableIndex<F> {
+    /// Every table value is a small integer: `rows[v]` is `1 +` the first
+    /// row holding `v`, or 0.
+    Dense(Vec<u32>),
+    /// Any other table.
+    Hashed(FieldMap<F, usize>),
+}
+
+impl<F: PrimeField> TableIndex<F> {
+    fn new(table: &[F]) -> Self {
+        let small: Option<Vec<u64>> = table.par_iter().map(|t| small_value(t)).collect();
+        let bound = (4 * table.len() as u64 + 1024).min(DENSE_MAX);
+        if let Some(values) = small.filter(|v| table.len() < u32::MAX as usize && v.iter().all(|&x| x < bound)) {
+            let len = values.iter().max().map_or(0, |&m| m as usize + 1);
+            let mut rows = vec![0u32; len];
+            for (i, &v) in values.iter().enumerate().rev() {
+                rows[v as usize] = i as u32 + 1;
+            }
+            return Self::Dense(rows);
+        }
+        let mut index = field_map(table.len());
+        for (i, t) in table.iter().enumerate() {
+            index.entry(*t).or_insert(i);
+        }
+        Self::Hashed(index)
+    }
+
+    #[inline]
+    fn row(&self, x: &F) -> Option<usize> {
+        match self {
+            Self::Dense(rows) => {
+                let v = small_value(x)?;
+                rows.get(v as usize).and_then(|&r| r.checked_sub(1)).map(|r| r as usize)
+            }
+            Self::Hashed(index) => index.get(x).copied(),
+        }
+    }
+}
+
+/// The canonical value of `x` if it fits in 64 bits.
+#[inline]
+fn small_value<F: PrimeField>(x: &F) -> Option<u64> {
+    let c = x.to_canonical();
+    let limbs = c.as_ref();
+    limbs[1..].iter().all(|&l| l == 0).then_some(limbs[0])
 }
 
 /// Sort key: the canonical value, most significant limb first.
@@ -32,11 +109,10 @@ impl<F: PrimeField> LookupKernels<F> for CpuBackend {
         for input in inputs {
             validate::field_elements("lookup input", input)?;
         }
-        let index = table_index(table);
+        let index = TableIndex::new(table);
         let mut counts = vec![0u64; table.len()];
         for (column, input) in inputs.iter().enumerate() {
-            let rows: Vec<Option<usize>> =
-                input.par_iter().with_min_len(CHUNK).map(|x| index.get(x).copied()).collect();
+            let rows: Vec<Option<usize>> = input.par_iter().with_min_len(CHUNK).map(|x| index.row(x)).collect();
             for (row, i) in rows.into_iter().enumerate() {
                 counts[i.ok_or(Error::NotInTable { column, row })?] += 1;
             }
@@ -83,7 +159,7 @@ impl<F: PrimeField> LookupKernels<F> for CpuBackend {
         validate::same_length("lookup input vs table", table.len(), input.len())?;
         validate::field_elements("lookup input", input)?;
         validate::field_elements("table", table)?;
-        let mut remaining: HashMap<F, usize> = HashMap::with_capacity(table.len());
+        let mut remaining: FieldMap<F, usize> = field_map(table.len());
         for t in table {
             *remaining.entry(*t).or_default() += 1;
         }

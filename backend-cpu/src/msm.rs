@@ -198,7 +198,7 @@ impl<'a, C: SwCurve> BucketSet<'a, C> {
         let buckets = 1usize << (c - 1);
         // Batches far smaller than the bucket count keep conflicts rare; a
         // few hundred additions amortise the inversion to under one product each.
-        let batch_size = (buckets / 4).clamp(8, 512);
+        let batch_size = (buckets / 2).clamp(8, 1024);
         Self {
             affine: vec![Affine::IDENTITY; buckets],
             overflow: Vec::new(),
@@ -270,7 +270,7 @@ impl<'a, C: SwCurve> BucketSet<'a, C> {
         self.prefix.clear();
         let mut acc = C::Base::ONE;
         for &(b, p, negate) in &self.batch {
-            let py = if negate { -p.y } else { p.y };
+            let py = p.y.neg_if(negate);
             self.prefix.push(acc);
             acc *= Self::denominator(&self.affine[b as usize], p.x, py);
         }
@@ -279,7 +279,7 @@ impl<'a, C: SwCurve> BucketSet<'a, C> {
         for (i, &(b, p, negate)) in self.batch.iter().enumerate().rev() {
             let b = b as usize;
             let q = self.affine[b];
-            let py = if negate { -p.y } else { p.y };
+            let py = p.y.neg_if(negate);
             let den = Self::denominator(&q, p.x, py);
             let den_inv = inv * self.prefix[i];
             inv *= den;

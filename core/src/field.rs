@@ -46,6 +46,16 @@ pub trait Field:
     fn is_zero(&self) -> bool;
     /// The element `n mod p`.
     fn from_u64(n: u64) -> Self;
+    /// `−self` if `negate`, else `self`. Implementations may avoid the branch,
+    /// which matters where `negate` is random (signed MSM digits).
+    #[inline(always)]
+    fn neg_if(&self, negate: bool) -> Self {
+        if negate {
+            -*self
+        } else {
+            *self
+        }
+    }
     /// `self^exp`, the exponent as little-endian limbs.
     fn pow(&self, exp: &[u64]) -> Self {
         let mut acc = Self::ONE;
@@ -239,6 +249,22 @@ impl<P: FpParams> Field for Fp<P> {
     }
     fn from_u64(n: u64) -> Self {
         Self::from_u64_const(n)
+    }
+    #[inline(always)]
+    fn neg_if(&self, negate: bool) -> Self {
+        // p − a, masked to zero unless negating a non-zero value.
+        let nonzero = (self.0[0] | self.0[1] | self.0[2] | self.0[3] != 0) as u64;
+        let mask = 0u64.wrapping_sub(negate as u64 & nonzero);
+        let (d, _) = sbb4(&P::MODULUS, &self.0);
+        Self(
+            [
+                select(mask, d[0], self.0[0]),
+                select(mask, d[1], self.0[1]),
+                select(mask, d[2], self.0[2]),
+                select(mask, d[3], self.0[3]),
+            ],
+            PhantomData,
+        )
     }
 }
 

@@ -305,6 +305,23 @@ pub fn lookup_multiplicities(b: Dut) {
     missing[5000] = Fr::random(&mut rng);
     assert_eq!(b.multiplicities(&table, &[&columns[0], &missing]), Err(Error::NotInTable { column: 1, row: 777 }));
     assert_eq!(b.multiplicities(&[], &[&columns[0]]), Err(Error::NotInTable { column: 0, row: 0 }));
+
+    // A range table of small integers (shuffled, one duplicate), as range checks use.
+    let mut range: Vec<Fr> = (0..1000u64).map(|i| Fr::from_u64((i * 617) % 1000)).collect();
+    range[999] = range[5];
+    let values: Vec<Fr> = (0..20_000).map(|_| range[(rng.next_u32() % 1000) as usize]).collect();
+    let counts = b.multiplicities(&range, &[&values]).unwrap();
+    assert_eq!(counts, reference::multiplicities(&range, &[&values]).unwrap());
+    for (row, outside) in [(3usize, Fr::from_u64(range_missing(&range))), (11, Fr::from_u64(5000)), (17, -Fr::ONE)] {
+        let mut bad = values.clone();
+        bad[row] = outside;
+        assert_eq!(b.multiplicities(&range, &[&bad]), Err(Error::NotInTable { column: 0, row }), "{outside:?}");
+    }
+}
+
+/// A small integer missing from `table` (it has one duplicate, so some value below its length is absent).
+fn range_missing(table: &[Fr]) -> u64 {
+    (0..table.len() as u64).find(|&v| !table.contains(&Fr::from_u64(v))).unwrap_or(u64::MAX)
 }
 
 /// Batch inversion of sizes 0, 1 and many chunks; a zero is an error that

@@ -63,6 +63,16 @@ fn check_field<F: PrimeField<Repr = [u64; 4]>>() {
 }
 
 #[test]
+fn neg_if_matches_negation() {
+    let mut rng = ChaCha20Rng::seed_from_u64(4);
+    for x in edge_values::<Fq>().into_iter().chain((0..50).map(|_| Fq::random(&mut rng))) {
+        assert_eq!(x.neg_if(true), -x);
+        assert_eq!(x.neg_if(false), x);
+        assert!(x.neg_if(true).is_reduced());
+    }
+}
+
+#[test]
 fn fr_matches_big_integers() {
     check_field::<Fr>();
 }
