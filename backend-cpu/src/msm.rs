@@ -263,40 +263,71 @@ impl<'a, C: SwCurve> BucketSet<'a, C> {
         }
     }
 
+    /// The slope denominator of a pending addition.
+    #[inline(always)]
+    fn batch_denominator(&self, &(b, p, negate): &Pending<'a, C>) -> C::Base {
+        Self::denominator(&self.affine[b as usize], p.x, p.y.neg_if(negate))
+    }
+
+    /// Finishes batch entry `i` given `inv`, the inverse of its chain's
+    /// product up to and including it; leaves `inv` for the entry before.
+    #[inline(always)]
+    fn complete(&mut self, i: usize, inv: &mut C::Base) {
+        let (b, p, negate) = self.batch[i];
+        let b = b as usize;
+        let q = self.affine[b];
+        let py = p.y.neg_if(negate);
+        let den_inv = *inv * self.prefix[i];
+        *inv *= Self::denominator(&q, p.x, py);
+        self.in_batch[b] = false;
+        let num = if q.x != p.x {
+            py - q.y
+        } else if q.y == py {
+            let xx = p.x.square();
+            xx.double() + xx
+        } else {
+            self.affine[b] = Affine::IDENTITY;
+            return;
+        };
+        let lambda = num * den_inv;
+        let x3 = lambda.square() - q.x - p.x;
+        let y3 = lambda * (q.x - x3) - q.y;
+        self.affine[b] = Affine::new_unchecked(x3, y3);
+    }
+
     /// Performs the batched additions with one inversion, then retries the
     /// conflict queue. Denominators are recomputed in the second pass rather
     /// than stored: a subtraction is cheaper than the memory traffic.
     fn flush(&mut self) {
+        // Two interleaved product chains (even and odd entries) halve the
+        // latency-bound dependency of Montgomery's trick; their products
+        // share one inversion: 1/a = b/(ab), 1/b = a/(ab).
         self.prefix.clear();
-        let mut acc = C::Base::ONE;
-        for &(b, p, negate) in &self.batch {
-            let py = p.y.neg_if(negate);
-            self.prefix.push(acc);
-            acc *= Self::denominator(&self.affine[b as usize], p.x, py);
+        let (mut acc0, mut acc1) = (C::Base::ONE, C::Base::ONE);
+        let mut pairs = self.batch.chunks_exact(2);
+        for pair in &mut pairs {
+            let d0 = self.batch_denominator(&pair[0]);
+            let d1 = self.batch_denominator(&pair[1]);
+            self.prefix.push(acc0);
+            self.prefix.push(acc1);
+            acc0 *= d0;
+            acc1 *= d1;
         }
-        // Every denominator is non-zero, so the product is invertible.
-        let mut inv = acc.inverse().unwrap_or(C::Base::ZERO);
-        for (i, &(b, p, negate)) in self.batch.iter().enumerate().rev() {
-            let b = b as usize;
-            let q = self.affine[b];
-            let py = p.y.neg_if(negate);
-            let den = Self::denominator(&q, p.x, py);
-            let den_inv = inv * self.prefix[i];
-            inv *= den;
-            self.in_batch[b] = false;
-            let num = if q.x != p.x {
-                py - q.y
-            } else if q.y == py {
-                let xx = p.x.square();
-                xx.double() + xx
-            } else {
-                self.affine[b] = Affine::IDENTITY;
-                continue;
-            };
-            let lambda = num * den_inv;
-            let x3 = lambda.square() - q.x - p.x;
-            let y3 = lambda * (q.x - x3) - q.y;
-            self.affine[b] = Affine::new_unchecked(x3, y3);
+        if let [last] = pairs.remainder() {
+            let d = self.batch_denominator(last);
+            self.prefix.push(acc0);
+            acc0 *= d;
+        }
+        // Every denominator is non-zero, so both products are invertible.
+        let inv_both = (acc0 * acc1).inverse().unwrap_or(C::Base::ZERO);
+        let (mut inv0, mut inv1) = (inv_both * acc1, inv_both * acc0);
+        let n = self.batch.len();
+        if n % 2 == 1 {
+            self.complete(n - 1, &mut inv0);
+        }
+        for k in (0..n / 2).rev() {
+            self.complete(2 * k + 1, &mut inv1);
+            self.complete(2 * k, &mut inv0);
         }
         self.batch.clear();
         let mut queued = std::mem::take(&mut self.queue);
