@@ -30,6 +30,8 @@ use crate::CpuBackend;
 const COST_BATCH_ADD: usize = 7;
 /// Cost of one step of the bucket reduction: a mixed and a full Jacobian addition.
 const COST_REDUCTION_STEP: usize = 27;
+/// Independent product chains in a batch inversion (see `BucketSet::flush`).
+const LANES: usize = 4;
 /// Largest window width considered.
 const MAX_WINDOW_BITS: usize = 20;
 
@@ -299,35 +301,49 @@ impl<'a, C: SwCurve> BucketSet<'a, C> {
     /// conflict queue. Denominators are recomputed in the second pass rather
     /// than stored: a subtraction is cheaper than the memory traffic.
     fn flush(&mut self) {
-        // Two interleaved product chains (even and odd entries) halve the
-        // latency-bound dependency of Montgomery's trick; their products
-        // share one inversion: 1/a = b/(ab), 1/b = a/(ab).
+        // Montgomery's trick over LANES interleaved product chains (entry i
+        // in chain i % LANES) cuts the latency-bound dependency LANES-fold;
+        // the chains share one inversion: 1/aₖ = (Π_{j≠k} aⱼ)/(Π aⱼ).
         self.prefix.clear();
-        let (mut acc0, mut acc1) = (C::Base::ONE, C::Base::ONE);
-        let mut pairs = self.batch.chunks_exact(2);
-        for pair in &mut pairs {
-            let d0 = self.batch_denominator(&pair[0]);
-            let d1 = self.batch_denominator(&pair[1]);
-            self.prefix.push(acc0);
-            self.prefix.push(acc1);
-            acc0 *= d0;
-            acc1 *= d1;
+        let mut acc = [C::Base::ONE; LANES];
+        let mut groups = self.batch.chunks_exact(LANES);
+        for group in &mut groups {
+            let mut den = [C::Base::ONE; LANES];
+            for (d, entry) in den.iter_mut().zip(group) {
+                *d = self.batch_denominator(entry);
+            }
+            for k in 0..LANES {
+                self.prefix.push(acc[k]);
+                acc[k] *= den[k];
+            }
         }
-        if let [last] = pairs.remainder() {
-            let d = self.batch_denominator(last);
-            self.prefix.push(acc0);
-            acc0 *= d;
+        for (k, entry) in groups.remainder().iter().enumerate() {
+            let d = self.batch_denominator(entry);
+            self.prefix.push(acc[k]);
+            acc[k] *= d;
         }
-        // Every denominator is non-zero, so both products are invertible.
-        let inv_both = (acc0 * acc1).inverse().unwrap_or(C::Base::ZERO);
-        let (mut inv0, mut inv1) = (inv_both * acc1, inv_both * acc0);
+        // Every denominator is non-zero, so every product is invertible.
+        let mut others = [C::Base::ONE; LANES]; // Π_{j≠k} acc[j]
+        let mut below = C::Base::ONE;
+        for k in 0..LANES {
+            others[k] = below;
+            below *= acc[k];
+        }
+        let mut above = C::Base::ONE;
+        for k in (0..LANES).rev() {
+            others[k] *= above;
+            above *= acc[k];
+        }
+        let inv_all = below.inverse().unwrap_or(C::Base::ZERO);
+        let mut inv = others.map(|o| o * inv_all);
         let n = self.batch.len();
-        if n % 2 == 1 {
-            self.complete(n - 1, &mut inv0);
+        for i in (n - n % LANES..n).rev() {
+            self.complete(i, &mut inv[i % LANES]);
         }
-        for k in (0..n / 2).rev() {
-            self.complete(2 * k + 1, &mut inv1);
-            self.complete(2 * k, &mut inv0);
+        for g in (0..n / LANES).rev() {
+            for k in (0..LANES).rev() {
+                self.complete(g * LANES + k, &mut inv[k]);
+            }
         }
         self.batch.clear();
         let mut queued = std::mem::take(&mut self.queue);
