@@ -52,7 +52,7 @@ impl Msm<Bn254> for FailingBackend {
     }
     fn prepare_bases(&self, bases: &[G1Affine]) -> zkaccel::Result<PreparedBases<Bn254>> {
         zkaccel::validate::points(bases)?;
-        Ok(PreparedBases::new(self.name(), Arc::from(bases), Box::new(())))
+        Ok(PreparedBases::new(self.name(), Arc::from(bases), Box::new(()), 0))
     }
     fn msm_prepared_batch(&self, _: &PreparedBases<Bn254>, _: &[&[Fr]]) -> zkaccel::Result<Vec<G1Projective>> {
         self.fail()

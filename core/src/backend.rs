@@ -156,13 +156,25 @@ pub struct PreparedBases<C: SwCurve> {
     backend: &'static str,
     host: Arc<[Affine<C>]>,
     state: Box<dyn Any + Send + Sync>,
+    state_bytes: usize,
 }
 
 impl<C: SwCurve> PreparedBases<C> {
     /// A handle for `backend` over already validated `host` bases with the
-    /// backend's own `state`. Backends call this from `prepare_bases`.
-    pub fn new(backend: &'static str, host: Arc<[Affine<C>]>, state: Box<dyn Any + Send + Sync>) -> Self {
-        Self { backend, host, state }
+    /// backend's own `state`, which occupies `state_bytes` (host or device
+    /// memory). Backends call this from `prepare_bases`.
+    pub fn new(
+        backend: &'static str,
+        host: Arc<[Affine<C>]>,
+        state: Box<dyn Any + Send + Sync>,
+        state_bytes: usize,
+    ) -> Self {
+        Self { backend, host, state, state_bytes }
+    }
+
+    /// Memory held by the handle: the host bases plus the backend's state.
+    pub fn memory_bytes(&self) -> usize {
+        core::mem::size_of_val::<[Affine<C>]>(&self.host) + self.state_bytes
     }
 
     /// The backend that prepared these bases.
