@@ -137,36 +137,49 @@ fn chunks_per_window(windows: usize, points: usize) -> usize {
 pub(crate) fn pippenger<C: SwCurve>(bases: &[Affine<C>], scalars: &[C::Scalar]) -> Projective<C> {
     debug_assert_eq!(bases.len(), scalars.len());
     let n = bases.len();
-    if n == 0 {
-        return Projective::IDENTITY;
-    }
-    let canonical: Vec<<C::Scalar as PrimeField>::Repr> = scalars.par_iter().map(|s| s.to_canonical()).collect();
     let scalar_bits = C::Scalar::NUM_BITS as usize;
     let c = best_window(|c| {
         let windows = window_count(scalar_bits, c);
         (windows * n, windows * chunks_per_window(windows, n))
     });
-    let windows = window_count(scalar_bits, c);
-    let chunks = chunks_per_window(windows, n);
-    let chunk_len = n.div_ceil(chunks);
+    bucket_msm(&[bases], c, scalars)
+}
 
-    let partial: Vec<(usize, Projective<C>)> = (0..windows * chunks)
+/// `Σ sᵢ·Pᵢ` with `c`-bit windows, given `copies[j][i] = 2^(j·c)·Pᵢ`
+/// (`copies[0]` are the bases themselves, each copy at least as long as
+/// `scalars`): windows `g·m + j` (`m` copies) share the bucket set of group
+/// `g`, and groups are combined with doublings at the end. With one copy
+/// this is plain Pippenger, one bucket set per window.
+fn bucket_msm<C: SwCurve>(copies: &[&[Affine<C>]], c: usize, scalars: &[C::Scalar]) -> Projective<C> {
+    let n = scalars.len();
+    if n == 0 {
+        return Projective::IDENTITY;
+    }
+    let canonical: Vec<<C::Scalar as PrimeField>::Repr> = scalars.par_iter().map(|s| s.to_canonical()).collect();
+    let m = copies.len();
+    let windows = window_count(C::Scalar::NUM_BITS as usize, c);
+    let groups = windows.div_ceil(m);
+    let chunks = chunks_per_window(groups, n);
+    let chunk_len = n.div_ceil(chunks);
+    let partial: Vec<(usize, Projective<C>)> = (0..groups * chunks)
         .into_par_iter()
         .map(|task| {
-            let (w, k) = (task / chunks, task % chunks);
+            let (g, k) = (task / chunks, task % chunks);
             let range = k * chunk_len..((k + 1) * chunk_len).min(n);
             let mut buckets = BucketSet::<C>::new(c);
-            for (base, s) in bases[range.clone()].iter().zip(&canonical[range]) {
-                buckets.add_digit(booth_digit(s.as_ref(), w, c), base);
+            for (j, copy) in copies.iter().enumerate().take(windows - g * m) {
+                for (base, s) in copy[range.clone()].iter().zip(&canonical[range.clone()]) {
+                    buckets.add_digit(booth_digit(s.as_ref(), g * m + j, c), base);
+                }
             }
-            (w, buckets.finish())
+            (g, buckets.finish())
         })
         .collect();
-    let mut sums = vec![Projective::IDENTITY; windows];
-    for (w, p) in partial {
-        sums[w] = sums[w].add(&p);
+    let mut sums = vec![Projective::IDENTITY; groups];
+    for (g, p) in partial {
+        sums[g] = sums[g].add(&p);
     }
-    combine_windows(&sums, c)
+    combine_windows(&sums, c * m)
 }
 
 /// `Σ_w 2^(w·shift)·sums[w]`, from the top window down.
@@ -421,37 +434,8 @@ impl<C: SwCurve> ShiftedBases<C> {
 
     /// `Σ sᵢ·Pᵢ` over the leading `scalars.len()` of `bases` (copy 0).
     fn msm(&self, bases: &[Affine<C>], scalars: &[C::Scalar]) -> Projective<C> {
-        let n = scalars.len();
-        if n == 0 {
-            return Projective::IDENTITY;
-        }
-        let canonical: Vec<<C::Scalar as PrimeField>::Repr> = scalars.par_iter().map(|s| s.to_canonical()).collect();
-        let c = self.c;
-        let m = self.shifted.len() + 1;
-        let windows = window_count(C::Scalar::NUM_BITS as usize, c);
-        let groups = windows.div_ceil(m);
-        let chunks = chunks_per_window(groups, n);
-        let chunk_len = n.div_ceil(chunks);
-        let partial: Vec<(usize, Projective<C>)> = (0..groups * chunks)
-            .into_par_iter()
-            .map(|task| {
-                let (g, k) = (task / chunks, task % chunks);
-                let range = k * chunk_len..((k + 1) * chunk_len).min(n);
-                let mut buckets = BucketSet::<C>::new(c);
-                for j in 0..m.min(windows - g * m) {
-                    let copy = if j == 0 { bases } else { &self.shifted[j - 1] };
-                    for (base, s) in copy[range.clone()].iter().zip(&canonical[range.clone()]) {
-                        buckets.add_digit(booth_digit(s.as_ref(), g * m + j, c), base);
-                    }
-                }
-                (g, buckets.finish())
-            })
-            .collect();
-        let mut sums = vec![Projective::IDENTITY; groups];
-        for (g, p) in partial {
-            sums[g] = sums[g].add(&p);
-        }
-        combine_windows(&sums, c * m)
+        let copies: Vec<&[Affine<C>]> = std::iter::once(bases).chain(self.shifted.iter().map(Vec::as_slice)).collect();
+        bucket_msm(&copies, self.c, scalars)
     }
 }
 
