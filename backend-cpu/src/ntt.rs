@@ -176,25 +176,82 @@ fn radix2<F: Field>(data: &mut [F], twiddles: &[F], coset_shift: Option<F>) {
     } else {
         data.chunks_mut(1 << local).for_each(narrow);
     }
-    for s in local + 1..=log_n {
-        let tw = stage_table(s);
-        let half = tw.len();
-        if n < PARALLEL_LEN {
-            stage(data, tw);
-        } else if n / (2 * half) >= 2 * rayon::current_num_threads() {
-            data.par_chunks_mut(2 * half).for_each(|group| stage(group, tw));
+    // Wide stages in pairs: one sweep over memory does two stages.
+    let mut s = local + 1;
+    while s <= log_n {
+        if s < log_n {
+            double_stage(data, stage_table(s), stage_table(s + 1));
+            s += 2;
         } else {
-            // Few wide groups: split each group's butterflies across threads.
-            for group in data.chunks_mut(2 * half) {
-                let (lo, hi) = group.split_at_mut(half);
-                lo.par_chunks_mut(CHUNK).zip(hi.par_chunks_mut(CHUNK)).zip(tw.par_chunks(CHUNK)).for_each(
-                    |((l, h), w)| {
-                        for ((a, b), &w) in l.iter_mut().zip(h.iter_mut()).zip(w) {
-                            butterfly(a, b, w);
-                        }
-                    },
-                );
-            }
+            single_wide_stage(data, stage_table(s));
+            s += 1;
+        }
+    }
+}
+
+/// Whether a stage with groups of `group` elements has enough groups to
+/// parallelise over them rather than within each.
+fn many_groups(n: usize, group: usize) -> bool {
+    n / group >= 2 * rayon::current_num_threads()
+}
+
+/// One stage whose groups may span the whole column.
+fn single_wide_stage<F: Field>(data: &mut [F], tw: &[F]) {
+    let (n, half) = (data.len(), tw.len());
+    if n < PARALLEL_LEN {
+        stage(data, tw);
+    } else if many_groups(n, 2 * half) {
+        data.par_chunks_mut(2 * half).for_each(|group| stage(group, tw));
+    } else {
+        // Few wide groups: split each group's butterflies across threads.
+        for group in data.chunks_mut(2 * half) {
+            let (lo, hi) = group.split_at_mut(half);
+            lo.par_chunks_mut(CHUNK).zip(hi.par_chunks_mut(CHUNK)).zip(tw.par_chunks(CHUNK)).for_each(|((l, h), w)| {
+                for ((a, b), &w) in l.iter_mut().zip(h.iter_mut()).zip(w) {
+                    butterfly(a, b, w);
+                }
+            });
+        }
+    }
+}
+
+/// Stages `s` and `s + 1` in one sweep: each quadruple `(j, j+h, j+2h, j+3h)`
+/// of a group of `4h` gets both stages' butterflies while in registers.
+/// `tw1` holds stage `s`'s `h` twiddles, `tw2` stage `s + 1`'s `2h`.
+fn double_stage<F: Field>(data: &mut [F], tw1: &[F], tw2: &[F]) {
+    let (n, h) = (data.len(), tw1.len());
+    let quarter = |q0: &mut [F], q1: &mut [F], q2: &mut [F], q3: &mut [F], offset: usize| {
+        for j in 0..q0.len() {
+            let k = offset + j;
+            let (mut a0, mut a1, mut a2, mut a3) = (q0[j], q1[j], q2[j], q3[j]);
+            butterfly(&mut a0, &mut a1, tw1[k]);
+            butterfly(&mut a2, &mut a3, tw1[k]);
+            butterfly(&mut a0, &mut a2, tw2[k]);
+            butterfly(&mut a1, &mut a3, tw2[k + h]);
+            (q0[j], q1[j], q2[j], q3[j]) = (a0, a1, a2, a3);
+        }
+    };
+    let split = |group: &mut [F]| {
+        let (a, b) = group.split_at_mut(2 * h);
+        let (q0, q1) = a.split_at_mut(h);
+        let (q2, q3) = b.split_at_mut(h);
+        quarter(q0, q1, q2, q3, 0);
+    };
+    if n < PARALLEL_LEN {
+        data.chunks_mut(4 * h).for_each(split);
+    } else if many_groups(n, 4 * h) {
+        data.par_chunks_mut(4 * h).for_each(split);
+    } else {
+        for group in data.chunks_mut(4 * h) {
+            let (a, b) = group.split_at_mut(2 * h);
+            let (q0, q1) = a.split_at_mut(h);
+            let (q2, q3) = b.split_at_mut(h);
+            q0.par_chunks_mut(CHUNK)
+                .zip(q1.par_chunks_mut(CHUNK))
+                .zip(q2.par_chunks_mut(CHUNK))
+                .zip(q3.par_chunks_mut(CHUNK))
+                .enumerate()
+                .for_each(|(i, (((q0, q1), q2), q3))| quarter(q0, q1, q2, q3, i * CHUNK));
         }
     }
 }

@@ -181,6 +181,16 @@ pub fn ntt_against_naive_dft(b: Dut) {
             assert_eq!(data, reference::dft(&input, inverse, coset).unwrap(), "size 2^{log_n}, {config:?}");
         }
     }
+    // Two sizes past a cache-sized block (where implementations change
+    // strategy), checked in full.
+    for (log_n, config, inverse, coset) in
+        [(12, NttConfig::forward(), false, None), (13, NttConfig::inverse().on_coset(shift), true, Some(shift))]
+    {
+        let input = random_scalars(1 << log_n, &mut rng);
+        let mut data = input.clone();
+        b.ntt(&mut data, config).unwrap();
+        assert_eq!(data, reference::dft(&input, inverse, coset).unwrap(), "size 2^{log_n}, {config:?}");
+    }
 }
 
 /// Round trips (plain and coset) of sizes 2^0..2^16, with spot evaluations
@@ -194,7 +204,8 @@ pub fn ntt_round_trips(b: Dut) {
         let mut data = coeffs.clone();
         b.ntt(&mut data, NttConfig::forward()).unwrap();
         let omega = Fr::two_adic_generator(log_n).unwrap();
-        for i in [0, n / 3, n - 1] {
+        let spots = (0..16).map(|_| rng.next_u32() as usize % n);
+        for i in [0, n / 3, n - 1].into_iter().chain(spots) {
             let x = omega.pow(&[i as u64]);
             assert_eq!(data[i], coeffs.iter().rev().fold(Fr::ZERO, |acc, &c| acc * x + c), "2^{log_n} at {i}");
         }
