@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
-use zkaccel_core::field_ops::batch_inverse_nonzero;
+use zkaccel_core::field_ops::batch_inverse_nonzero_interleaved;
 use zkaccel_core::{validate, Error, LookupKernels, PermutedLookup, PrimeField, Result};
 
 use crate::CpuBackend;
@@ -121,13 +121,17 @@ impl<F: PrimeField> LookupKernels<F> for CpuBackend {
     }
 
     fn batch_inverse(&self, values: &mut [F]) -> Result<()> {
-        validate::field_elements("values", values)?;
-        if let Some(index) = values.par_iter().position_first(|v| v.is_zero()) {
-            return Err(Error::NotInvertible { index });
+        // One parallel pass finds the first unreduced or zero element.
+        if let Some(index) = values.par_iter().position_first(|v| !v.is_reduced() || v.is_zero()) {
+            return Err(if values[index].is_reduced() {
+                Error::NotInvertible { index }
+            } else {
+                Error::InvalidFieldElement { what: "values", index }
+            });
         }
         // A few chunks per thread: one inversion each, and room to balance load.
         let chunk = values.len().div_ceil(4 * rayon::current_num_threads()).max(CHUNK);
-        values.par_chunks_mut(chunk).for_each(batch_inverse_nonzero);
+        values.par_chunks_mut(chunk).for_each(batch_inverse_nonzero_interleaved);
         Ok(())
     }
 

@@ -1,7 +1,8 @@
 //! Iterative radix-2 NTT: a parallel bit-reversal gather, then decimation
 //! in time. Stages whose butterflies span less than a cache-sized block run
 //! block by block (each block through all of them while it is in cache);
-//! the wider stages stream over the whole column. Each stage reads its own
+//! the wider stages stream over the whole column two at a time (radix-2²
+//! quadruples, half the memory sweeps). Each stage reads its own
 //! contiguous twiddle table, cached per field and domain size.
 
 use std::any::{Any, TypeId};
@@ -73,14 +74,8 @@ impl TwiddleCache {
 
 /// `start·gⁱ` for `i < n`, computed in parallel chunks.
 fn powers<F: Field>(start: F, g: F, n: usize) -> Vec<F> {
-    let mut out = vec![F::ZERO; n];
-    out.par_chunks_mut(CHUNK).enumerate().for_each(|(k, chunk)| {
-        let mut acc = start * g.pow(&[(k * CHUNK) as u64]);
-        for x in chunk {
-            *x = acc;
-            acc *= g;
-        }
-    });
+    let mut out = vec![F::ONE; n];
+    scale_by_powers(&mut out, start, g);
     out
 }
 

@@ -45,6 +45,40 @@ pub fn batch_inverse_nonzero<F: Field>(values: &mut [F]) {
     }
 }
 
+/// [`batch_inverse_nonzero`] with four interleaved product chains (element
+/// `i` in chain `i mod 4`) sharing one inversion. Same products, but four
+/// independent dependency chains keep the multiplier busy where the classic
+/// algorithm waits on each product's latency.
+pub fn batch_inverse_nonzero_interleaved<F: Field>(values: &mut [F]) {
+    const LANES: usize = 4;
+    let mut prefix = Vec::with_capacity(values.len());
+    let mut acc = [F::ONE; LANES];
+    for (i, v) in values.iter().enumerate() {
+        prefix.push(acc[i % LANES]);
+        acc[i % LANES] *= *v;
+    }
+    // 1/accₖ = (Π_{j≠k} accⱼ) / Π accⱼ.
+    let mut others = [F::ONE; LANES];
+    let mut below = F::ONE;
+    for k in 0..LANES {
+        others[k] = below;
+        below *= acc[k];
+    }
+    let mut above = F::ONE;
+    for k in (0..LANES).rev() {
+        others[k] *= above;
+        above *= acc[k];
+    }
+    let total_inv = below.inverse().unwrap_or(F::ZERO);
+    let mut inv = others.map(|o| o * total_inv);
+    for (i, (v, before)) in values.iter_mut().zip(prefix).enumerate().rev() {
+        let lane = &mut inv[i % LANES];
+        let next = *lane * *v;
+        *v = *lane * before;
+        *lane = next;
+    }
+}
+
 /// `[1, g, g², …]`: `n` successive powers of `g`, starting from `start`.
 pub fn powers<F: Field>(start: F, g: F, n: usize) -> Vec<F> {
     let mut out = Vec::with_capacity(n);

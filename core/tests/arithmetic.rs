@@ -255,3 +255,21 @@ fn batch_to_affine_matches_single() {
         assert_eq!(p.to_affine(), *a);
     }
 }
+
+#[test]
+fn batch_inversions_agree_with_single_inversions() {
+    use zkaccel_core::field_ops::{batch_inverse_nonzero, batch_inverse_nonzero_interleaved, batch_inverse_skip_zeros};
+    let mut rng = ChaCha20Rng::seed_from_u64(5);
+    for n in (0..=9).chain([100, 1001]) {
+        let values: Vec<Fr> = (0..n).map(|_| Fr::random(&mut rng)).collect();
+        let expected: Vec<Fr> = values.iter().map(|v| v.inverse().unwrap()).collect();
+        for invert in [batch_inverse_nonzero::<Fr>, batch_inverse_nonzero_interleaved, batch_inverse_skip_zeros] {
+            let mut got = values.clone();
+            invert(&mut got);
+            assert_eq!(got, expected, "n = {n}");
+        }
+    }
+    let mut with_zero = vec![Fr::from_u64(2), Fr::ZERO, Fr::from_u64(4)];
+    batch_inverse_skip_zeros(&mut with_zero);
+    assert_eq!(with_zero, vec![Fr::from_u64(2).inverse().unwrap(), Fr::ZERO, Fr::from_u64(4).inverse().unwrap()]);
+}
