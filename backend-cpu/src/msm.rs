@@ -21,6 +21,7 @@
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use zkaccel_core::field_ops::invert_lanes;
 use zkaccel_core::{validate, Affine, Backend, Field, Msm, PreparedBases, PrimeField, Projective, Result, SwCurve};
 
 use crate::CpuBackend;
@@ -339,19 +340,7 @@ impl<'a, C: SwCurve> BucketSet<'a, C> {
             acc[k] *= d;
         }
         // Every denominator is non-zero, so every product is invertible.
-        let mut others = [C::Base::ONE; LANES]; // Π_{j≠k} acc[j]
-        let mut below = C::Base::ONE;
-        for k in 0..LANES {
-            others[k] = below;
-            below *= acc[k];
-        }
-        let mut above = C::Base::ONE;
-        for k in (0..LANES).rev() {
-            others[k] *= above;
-            above *= acc[k];
-        }
-        let inv_all = below.inverse().unwrap_or(C::Base::ZERO);
-        let mut inv = others.map(|o| o * inv_all);
+        let mut inv = invert_lanes(acc);
         let n = self.batch.len();
         for i in (n - n % LANES..n).rev() {
             self.complete(i, &mut inv[i % LANES]);

@@ -57,26 +57,31 @@ pub fn batch_inverse_nonzero_interleaved<F: Field>(values: &mut [F]) {
         prefix.push(acc[i % LANES]);
         acc[i % LANES] *= *v;
     }
-    // 1/accₖ = (Π_{j≠k} accⱼ) / Π accⱼ.
-    let mut others = [F::ONE; LANES];
-    let mut below = F::ONE;
-    for k in 0..LANES {
-        others[k] = below;
-        below *= acc[k];
-    }
-    let mut above = F::ONE;
-    for k in (0..LANES).rev() {
-        others[k] *= above;
-        above *= acc[k];
-    }
-    let total_inv = below.inverse().unwrap_or(F::ZERO);
-    let mut inv = others.map(|o| o * total_inv);
+    let mut inv = invert_lanes(acc);
     for (i, (v, before)) in values.iter_mut().zip(prefix).enumerate().rev() {
         let lane = &mut inv[i % LANES];
         let next = *lane * *v;
         *v = *lane * before;
         *lane = next;
     }
+}
+
+/// The inverses of `L` non-zero values with one field inversion:
+/// `1/aₖ = (Π_{j≠k} aⱼ) / Π aⱼ`. A zero among them makes every result zero.
+pub fn invert_lanes<F: Field, const L: usize>(values: [F; L]) -> [F; L] {
+    let mut others = [F::ONE; L];
+    let mut below = F::ONE;
+    for k in 0..L {
+        others[k] = below;
+        below *= values[k];
+    }
+    let mut above = F::ONE;
+    for k in (0..L).rev() {
+        others[k] *= above;
+        above *= values[k];
+    }
+    let total_inv = below.inverse().unwrap_or(F::ZERO);
+    others.map(|o| o * total_inv)
 }
 
 /// `[1, g, g², …]`: `n` successive powers of `g`, starting from `start`.
