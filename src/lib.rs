@@ -156,6 +156,8 @@ fn open_device(name: &'static str) -> Result<DynBackend> {
 pub struct Accelerator {
     /// Device backends in priority order; the CPU is always last, implicitly.
     devices: Vec<DynBackend>,
+    /// Each device's capabilities, asked once so routing a call allocates nothing.
+    device_capabilities: Vec<Capabilities>,
     cpu: CpuBackend,
     fallbacks: AtomicU64,
 }
@@ -208,7 +210,7 @@ impl Accelerator {
     /// This is how a prover plugs in a backend of its own; devices that
     /// report themselves unavailable are dropped.
     pub fn with_devices(devices: Vec<DynBackend>) -> Self {
-        let devices = devices
+        let devices: Vec<DynBackend> = devices
             .into_iter()
             .filter(|d| match d.availability() {
                 Availability::Available(_) => true,
@@ -218,7 +220,8 @@ impl Accelerator {
                 }
             })
             .collect();
-        Self { devices, cpu: CpuBackend::new(), fallbacks: AtomicU64::new(0) }
+        let device_capabilities = devices.iter().map(|d| d.capabilities()).collect();
+        Self { devices, device_capabilities, cpu: CpuBackend::new(), fallbacks: AtomicU64::new(0) }
     }
 
     /// Names of the backends in use, in routing order (the CPU last).
@@ -243,10 +246,11 @@ impl Accelerator {
 
     /// The first device that supports `op` at `size`; `None` means the CPU.
     fn route_device(&self, op: Operation, size: usize) -> Option<&DynBackend> {
-        self.devices.iter().find(|d| {
-            let caps = d.capabilities();
-            caps.supports_curve(Bn254::NAME) && caps.supports(op, size)
-        })
+        self.devices
+            .iter()
+            .zip(&self.device_capabilities)
+            .find(|(_, caps)| caps.supports_curve(Bn254::NAME) && caps.supports(op, size))
+            .map(|(d, _)| d)
     }
 
     fn note_fallback(&self, backend: &str, op: Operation, error: &Error) {
