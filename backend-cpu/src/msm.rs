@@ -113,13 +113,24 @@ fn window_count(scalar_bits: usize, c: usize) -> usize {
     (scalar_bits + 1).div_ceil(c)
 }
 
-/// The window width with the least estimated work, given for each width the
-/// number of (digit, point) additions and of bucket-set reductions.
-fn best_window(work: impl Fn(usize) -> (usize, usize)) -> usize {
+/// For `c`-bit windows of `scalar_bits`-bit scalars and at most
+/// `max_copies` shifted copies of the bases: the number of windows, of
+/// copies used, and of bucket-set groups (windows sharing one bucket set).
+fn window_layout(scalar_bits: usize, c: usize, max_copies: usize) -> (usize, usize, usize) {
+    let windows = window_count(scalar_bits, c);
+    let copies = max_copies.min(windows);
+    (windows, copies, windows.div_ceil(copies))
+}
+
+/// The window width with the least estimated work for `n` points with at
+/// most `max_copies` copies: every window adds every point, and every
+/// group reduces its buckets once per point chunk.
+fn best_window(n: usize, scalar_bits: usize, max_copies: usize) -> usize {
     (2..=MAX_WINDOW_BITS)
         .min_by_key(|&c| {
-            let (additions, reductions) = work(c);
-            additions * COST_BATCH_ADD + reductions * (1 << (c - 1)) * COST_REDUCTION_STEP
+            let (windows, _, groups) = window_layout(scalar_bits, c, max_copies);
+            let reductions = groups * chunks_per_window(groups, n);
+            windows * n * COST_BATCH_ADD + reductions * (1 << (c - 1)) * COST_REDUCTION_STEP
         })
         .unwrap_or(2)
 }
@@ -137,12 +148,7 @@ fn chunks_per_window(windows: usize, points: usize) -> usize {
 /// `Σ sᵢ·Pᵢ`; bases must be valid and as many as scalars.
 pub(crate) fn pippenger<C: SwCurve>(bases: &[Affine<C>], scalars: &[C::Scalar]) -> Projective<C> {
     debug_assert_eq!(bases.len(), scalars.len());
-    let n = bases.len();
-    let scalar_bits = C::Scalar::NUM_BITS as usize;
-    let c = best_window(|c| {
-        let windows = window_count(scalar_bits, c);
-        (windows * n, windows * chunks_per_window(windows, n))
-    });
+    let c = best_window(bases.len(), C::Scalar::NUM_BITS as usize, 1);
     bucket_msm(&[bases], c, scalars)
 }
 
@@ -157,9 +163,7 @@ fn bucket_msm<C: SwCurve>(copies: &[&[Affine<C>]], c: usize, scalars: &[C::Scala
         return Projective::IDENTITY;
     }
     let canonical: Vec<<C::Scalar as PrimeField>::Repr> = scalars.par_iter().map(|s| s.to_canonical()).collect();
-    let m = copies.len();
-    let windows = window_count(C::Scalar::NUM_BITS as usize, c);
-    let groups = windows.div_ceil(m);
+    let (windows, m, groups) = window_layout(C::Scalar::NUM_BITS as usize, c, copies.len());
     let chunks = chunks_per_window(groups, n);
     let chunk_len = n.div_ceil(chunks);
     let partial: Vec<(usize, Projective<C>)> = (0..groups * chunks)
@@ -392,17 +396,8 @@ impl<C: SwCurve> ShiftedBases<C> {
     fn new(bases: &[Affine<C>], max_copies: usize) -> Self {
         let n = bases.len().max(1);
         let scalar_bits = C::Scalar::NUM_BITS as usize;
-        let layout = |c: usize| {
-            let windows = window_count(scalar_bits, c);
-            let copies = max_copies.min(windows);
-            let groups = windows.div_ceil(copies);
-            (windows, copies, groups)
-        };
-        let c = best_window(|c| {
-            let (windows, _, groups) = layout(c);
-            (windows * n, groups * chunks_per_window(groups, n))
-        });
-        let (_, copies, _) = layout(c);
+        let c = best_window(n, scalar_bits, max_copies);
+        let (_, copies, _) = window_layout(scalar_bits, c, max_copies);
         let mut shifted: Vec<Vec<Affine<C>>> = Vec::with_capacity(copies - 1);
         for _ in 1..copies {
             let prev = shifted.last().map_or(bases, Vec::as_slice);
