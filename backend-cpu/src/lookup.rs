@@ -98,11 +98,6 @@ fn small_value<F: PrimeField>(x: &F) -> Option<u64> {
     limbs[1..].iter().all(|&l| l == 0).then_some(limbs[0])
 }
 
-/// Sort key: the canonical value, most significant limb first.
-fn canonical_key<F: PrimeField>(x: &F) -> Vec<u64> {
-    x.to_canonical().as_ref().iter().rev().copied().collect()
-}
-
 impl<F: PrimeField> LookupKernels<F> for CpuBackend {
     fn multiplicities(&self, table: &[F], inputs: &[&[F]]) -> Result<Vec<u64>> {
         validate::field_elements("table", table)?;
@@ -171,8 +166,10 @@ impl<F: PrimeField> LookupKernels<F> for CpuBackend {
             return Err(Error::NotInTable { column: 0, row });
         }
 
-        let mut keyed: Vec<(Vec<u64>, F)> = input.par_iter().map(|x| (canonical_key(x), *x)).collect();
-        keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // Sort by canonical value (most significant limb first), each
+        // element converted out of Montgomery form once.
+        let mut keyed: Vec<(F::Repr, F)> = input.par_iter().map(|x| (x.to_canonical(), *x)).collect();
+        keyed.par_sort_unstable_by(|a, b| a.0.as_ref().iter().rev().cmp(b.0.as_ref().iter().rev()));
         let sorted: Vec<F> = keyed.into_iter().map(|(_, x)| x).collect();
 
         // Each run of equal inputs starts at a row where S' must equal A';
