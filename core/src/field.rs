@@ -483,8 +483,8 @@ pub(crate) const fn mont_mul(a: &[u64; 4], b: &[u64; 4], p: &[u64; 4], inv: u64)
     reduce_once(t, p)
 }
 
-/// [`mont_mul`] written out limb by limb with a branch-free final
-/// subtraction: the form LLVM schedules best at run time.
+/// [`mont_mul`] written out limb by limb, ending in [`subtract_if_geq`]:
+/// the form LLVM schedules best at run time.
 #[inline(always)]
 fn mont_mul_unrolled(a: &[u64; 4], b: &[u64; 4], p: &[u64; 4], inv: u64) -> [u64; 4] {
     let [a0, a1, a2, a3] = *a;
