@@ -153,7 +153,16 @@ fn open_device(name: &'static str) -> Result<DynBackend> {
 /// It implements the same traits as the backends ([`Msm`], [`Ntt`],
 /// [`LookupKernels`]), so code written against them takes an `Accelerator`
 /// or a single backend alike.
+///
+/// An `Accelerator` is a handle: clones share the same backends, the same
+/// device-resident state and the same fallback counter, so a prover can keep
+/// one in its parameters and still hand it around cheaply.
+#[derive(Clone)]
 pub struct Accelerator {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
     /// Device backends in priority order; the CPU is always last, implicitly.
     devices: Vec<DynBackend>,
     /// Each device's capabilities, asked once so routing a call allocates nothing.
@@ -221,7 +230,13 @@ impl Accelerator {
             })
             .collect();
         let device_capabilities = devices.iter().map(|d| d.capabilities()).collect();
-        Self { devices, device_capabilities, cpu: CpuBackend::new(), fallbacks: AtomicU64::new(0) }
+        let shared = Shared { devices, device_capabilities, cpu: CpuBackend::new(), fallbacks: AtomicU64::new(0) };
+        Self { shared: Arc::new(shared) }
+    }
+
+    /// Whether `self` and `other` are handles to the same accelerator.
+    pub fn same_as(&self, other: &Accelerator) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
     }
 
     /// Names of the backends in use, in routing order (the CPU last).
@@ -231,42 +246,42 @@ impl Accelerator {
 
     /// The backends in use, in routing order (the CPU last).
     pub fn backends(&self) -> Vec<&dyn CurveBackend<Bn254>> {
-        self.devices.iter().map(|d| d.as_ref()).chain([&self.cpu as &dyn CurveBackend<Bn254>]).collect()
+        self.shared.devices.iter().map(|d| d.as_ref()).chain([&self.shared.cpu as &dyn CurveBackend<Bn254>]).collect()
     }
 
     /// How many calls failed on a device and were redone on the CPU.
     pub fn fallback_count(&self) -> u64 {
-        self.fallbacks.load(Ordering::Relaxed)
+        self.shared.fallbacks.load(Ordering::Relaxed)
     }
 
     /// The name of the backend that `op` on inputs of `size` is routed to first.
     pub fn route(&self, op: Operation, size: usize) -> &'static str {
-        self.route_device(op, size).map_or(self.cpu.name(), |d| d.name())
+        self.route_device(op, size).map_or(self.shared.cpu.name(), |d| d.name())
     }
 
     /// The first device that supports `op` at `size`; `None` means the CPU.
     fn route_device(&self, op: Operation, size: usize) -> Option<&DynBackend> {
-        self.devices
+        self.shared.devices
             .iter()
-            .zip(&self.device_capabilities)
+            .zip(&self.shared.device_capabilities)
             .find(|(_, caps)| caps.supports_curve(Bn254::NAME) && caps.supports(op, size))
             .map(|(d, _)| d)
     }
 
     fn note_fallback(&self, backend: &str, op: Operation, error: &Error) {
-        self.fallbacks.fetch_add(1, Ordering::Relaxed);
+        self.shared.fallbacks.fetch_add(1, Ordering::Relaxed);
         tracing::warn!("{op} failed on {backend} ({error}); redoing it on the CPU");
     }
 
     /// Runs `call` on the routed backend, redoing it on the CPU after a device failure.
     fn run<T>(&self, op: Operation, size: usize, call: impl Fn(&dyn CurveBackend<Bn254>) -> Result<T>) -> Result<T> {
         let Some(device) = self.route_device(op, size) else {
-            return call(&self.cpu);
+            return call(&self.shared.cpu);
         };
         match call(device.as_ref()) {
             Err(e) if e.is_device_failure() => {
                 self.note_fallback(device.name(), op, &e);
-                call(&self.cpu)
+                call(&self.shared.cpu)
             }
             result => result,
         }
@@ -282,7 +297,7 @@ impl Accelerator {
         call: impl Fn(&dyn CurveBackend<Bn254>, &mut [F]) -> Result<()>,
     ) -> Result<()> {
         let Some(device) = self.route_device(op, size) else {
-            return call(&self.cpu, data);
+            return call(&self.shared.cpu, data);
         };
         let mut scratch = data.to_vec();
         match call(device.as_ref(), &mut scratch) {
@@ -292,7 +307,7 @@ impl Accelerator {
             }
             Err(e) if e.is_device_failure() => {
                 self.note_fallback(device.name(), op, &e);
-                call(&self.cpu, data)
+                call(&self.shared.cpu, data)
             }
             Err(e) => Err(e),
         }
@@ -305,12 +320,12 @@ impl Backend for Accelerator {
     }
 
     fn availability(&self) -> Availability {
-        self.devices.first().map_or_else(|| self.cpu.availability(), |d| d.availability())
+        self.shared.devices.first().map_or_else(|| self.shared.cpu.availability(), |d| d.availability())
     }
 
     /// The CPU supports everything, so the Accelerator does too.
     fn capabilities(&self) -> Capabilities {
-        self.cpu.capabilities()
+        self.shared.cpu.capabilities()
     }
 }
 
@@ -327,16 +342,16 @@ impl Msm<Bn254> for Accelerator {
     /// backend is not part of this Accelerator, the CPU uses the handle's
     /// host copy of the bases.
     fn msm_prepared_batch(&self, bases: &PreparedBases<Bn254>, scalars: &[&[Fr]]) -> Result<Vec<G1Projective>> {
-        let owner = self.devices.iter().find(|d| d.name() == bases.backend());
+        let owner = self.shared.devices.iter().find(|d| d.name() == bases.backend());
         match owner {
             Some(device) => match device.msm_prepared_batch(bases, scalars) {
                 Err(e) if e.is_device_failure() => {
                     self.note_fallback(device.name(), Operation::MsmPrepared, &e);
-                    self.cpu.msm_prepared_batch(bases, scalars)
+                    self.shared.cpu.msm_prepared_batch(bases, scalars)
                 }
                 result => result,
             },
-            None => self.cpu.msm_prepared_batch(bases, scalars),
+            None => self.shared.cpu.msm_prepared_batch(bases, scalars),
         }
     }
 }

@@ -1,92 +1,10 @@
 //! The Accelerator's routing and CPU fallback, with a device that fails on
 //! purpose (after scribbling over the buffers it was given).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use zkaccel::{
-    Accelerator, Availability, Backend, Bn254, Capabilities, DeviceInfo, DynBackend, Error, Field, Fr, G1Affine,
-    G1Projective, LookupKernels, Msm, Ntt, NttConfig, Operation, PermutedLookup, PreparedBases, SwCurve,
-};
-
-/// A device that accepts `prepare_bases` and fails every computation with `error`.
-struct FailingBackend {
-    error: Error,
-    calls: AtomicUsize,
-    max_size: usize,
-    available: bool,
-}
-
-impl FailingBackend {
-    fn plain(error: Error) -> Self {
-        Self { error, calls: AtomicUsize::new(0), max_size: usize::MAX, available: true }
-    }
-    fn new(error: Error) -> Arc<Self> {
-        Arc::new(Self::plain(error))
-    }
-    fn fail<T>(&self) -> zkaccel::Result<T> {
-        self.calls.fetch_add(1, Ordering::Relaxed);
-        Err(self.error.clone())
-    }
-}
-
-impl Backend for FailingBackend {
-    fn name(&self) -> &'static str {
-        "failing"
-    }
-    fn availability(&self) -> Availability {
-        if self.available {
-            Availability::Available(DeviceInfo { name: "test device that always fails".into(), ..Default::default() })
-        } else {
-            Availability::Unavailable("switched off for the test".into())
-        }
-    }
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::all(vec!["bn254"], self.max_size)
-    }
-}
-
-impl Msm<Bn254> for FailingBackend {
-    fn msm_batch(&self, _: &[G1Affine], _: &[&[Fr]]) -> zkaccel::Result<Vec<G1Projective>> {
-        self.fail()
-    }
-    fn prepare_bases(&self, bases: &[G1Affine]) -> zkaccel::Result<PreparedBases<Bn254>> {
-        zkaccel::validate::points(bases)?;
-        Ok(PreparedBases::new(self.name(), Arc::from(bases), Box::new(()), 0))
-    }
-    fn msm_prepared_batch(&self, _: &PreparedBases<Bn254>, _: &[&[Fr]]) -> zkaccel::Result<Vec<G1Projective>> {
-        self.fail()
-    }
-}
-
-impl Ntt<Fr> for FailingBackend {
-    fn ntt_batch(&self, data: &mut [Fr], _: usize, _: NttConfig<Fr>) -> zkaccel::Result<()> {
-        data.iter_mut().for_each(|x| *x = Fr::ZERO);
-        self.fail()
-    }
-    fn lde_batch(&self, _: &[Fr], _: usize, _: u32, _: Fr) -> zkaccel::Result<Vec<Fr>> {
-        self.fail()
-    }
-}
-
-impl LookupKernels<Fr> for FailingBackend {
-    fn multiplicities(&self, _: &[Fr], _: &[&[Fr]]) -> zkaccel::Result<Vec<u64>> {
-        self.fail()
-    }
-    fn batch_inverse(&self, values: &mut [Fr]) -> zkaccel::Result<()> {
-        values.iter_mut().for_each(|x| *x = Fr::ONE);
-        self.fail()
-    }
-    fn inverse_of_sums(&self, _: Fr, _: &[Fr]) -> zkaccel::Result<Vec<Fr>> {
-        self.fail()
-    }
-    fn prefix_product(&self, _: &[Fr]) -> zkaccel::Result<Vec<Fr>> {
-        self.fail()
-    }
-    fn permute_lookup(&self, _: &[Fr], _: &[Fr]) -> zkaccel::Result<PermutedLookup<Fr>> {
-        self.fail()
-    }
-}
+use zkaccel_core::testing::FailingBackend;
+use zkaccel::{Accelerator, Bn254, DynBackend, Error, Field, Fr, LookupKernels, Msm, Ntt, NttConfig, Operation, SwCurve};
 
 fn device_error() -> Error {
     Error::Device { backend: "failing", msg: "injected failure".into() }
@@ -102,7 +20,7 @@ mod through_failing_device {
     use super::*;
 
     fn failing_accelerator() -> Accelerator {
-        accelerator_with(&FailingBackend::new(device_error()))
+        accelerator_with(&Arc::new(FailingBackend::new(device_error())))
     }
 
     zkaccel_core::conformance_suite!(failing_accelerator(), reference: zkaccel::CpuBackend::new());
@@ -110,13 +28,13 @@ mod through_failing_device {
 
 #[test]
 fn device_failure_is_redone_on_cpu_and_counted() {
-    let device = FailingBackend::new(device_error());
+    let device = Arc::new(FailingBackend::new(device_error()));
     let acc = accelerator_with(&device);
     assert_eq!(acc.backend_names(), vec!["failing", "cpu"]);
     let g = Bn254::GENERATOR;
     let sum = acc.msm(&[g, g], &[Fr::from_u64(2), Fr::from_u64(5)]).unwrap();
     assert_eq!(sum, g.mul(&Fr::from_u64(7)));
-    assert_eq!(device.calls.load(Ordering::Relaxed), 1);
+    assert_eq!(device.calls(), 1);
     assert_eq!(acc.fallback_count(), 1);
 
     // Prepared on the device, the MSM fails there and runs on the CPU from the handle's host copy.
@@ -128,7 +46,7 @@ fn device_failure_is_redone_on_cpu_and_counted() {
 
 #[test]
 fn failed_device_cannot_corrupt_in_place_buffers() {
-    let acc = accelerator_with(&FailingBackend::new(device_error()));
+    let acc = accelerator_with(&Arc::new(FailingBackend::new(device_error())));
     let coeffs: Vec<Fr> = (1..=16).map(Fr::from_u64).collect();
     let mut data = coeffs.clone();
     acc.ntt(&mut data, NttConfig::forward()).unwrap();
@@ -146,7 +64,7 @@ fn failed_device_cannot_corrupt_in_place_buffers() {
 #[test]
 fn input_errors_are_not_retried() {
     // A device that rejects the input is believed: the CPU would reject it too.
-    let device = FailingBackend::new(Error::LengthMismatch { what: "test", expected: 1, actual: 2 });
+    let device = Arc::new(FailingBackend::new(Error::LengthMismatch { what: "test", expected: 1, actual: 2 }));
     let acc = accelerator_with(&device);
     let g = Bn254::GENERATOR;
     assert!(matches!(acc.msm(&[g], &[Fr::ONE]), Err(Error::LengthMismatch { what: "test", .. })));
@@ -155,7 +73,7 @@ fn input_errors_are_not_retried() {
 
 #[test]
 fn routing_respects_capabilities() {
-    let device = Arc::new(FailingBackend { max_size: 100, ..FailingBackend::plain(device_error()) });
+    let device = Arc::new(FailingBackend::new(device_error()).with_max_size(100));
     let acc = accelerator_with(&device);
     assert_eq!(acc.route(Operation::Msm, 100), "failing");
     assert_eq!(acc.route(Operation::Msm, 101), "cpu");
@@ -164,23 +82,23 @@ fn routing_respects_capabilities() {
     let bases = vec![g; 200];
     let scalars = vec![Fr::ONE; 200];
     assert_eq!(acc.msm(&bases, &scalars).unwrap(), g.mul(&Fr::from_u64(200)));
-    assert_eq!(device.calls.load(Ordering::Relaxed), 0);
+    assert_eq!(device.calls(), 0);
     assert_eq!(acc.fallback_count(), 0);
 }
 
 #[test]
 fn unavailable_devices_are_dropped() {
-    let absent = Arc::new(FailingBackend { available: false, ..FailingBackend::plain(device_error()) });
+    let absent = Arc::new(FailingBackend::new(device_error()).unavailable());
     let acc = Accelerator::with_devices(vec![absent.clone() as DynBackend]);
     assert_eq!(acc.backend_names(), vec!["cpu"]);
     let g = Bn254::GENERATOR;
     assert_eq!(acc.msm(&[g], &[Fr::ONE]).unwrap(), g.to_projective());
-    assert_eq!(absent.calls.load(Ordering::Relaxed), 0);
+    assert_eq!(absent.calls(), 0);
 }
 
 #[test]
 fn selftest_flags_a_broken_backend_and_passes_the_cpu() {
-    let acc = accelerator_with(&FailingBackend::new(device_error()));
+    let acc = accelerator_with(&Arc::new(FailingBackend::new(device_error())));
     let checks = zkaccel::selftest::run(&acc);
     let (failing, cpu): (Vec<_>, Vec<_>) = checks.iter().partition(|c| c.backend == "failing");
     assert_eq!(failing.len(), cpu.len());
@@ -209,7 +127,7 @@ fn fallback_logs_a_warning_naming_device_and_error() {
     let logs = LogBuffer::default();
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
-    let acc = accelerator_with(&FailingBackend::new(device_error()));
+    let acc = accelerator_with(&Arc::new(FailingBackend::new(device_error())));
     let g = Bn254::GENERATOR;
     tracing::subscriber::with_default(subscriber, || acc.msm(&[g], &[Fr::ONE]).unwrap());
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();

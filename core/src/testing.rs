@@ -11,7 +11,13 @@
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
-use crate::backend::{CurveBackend, NttConfig, PermutedLookup};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use crate::backend::{
+    Availability, Backend, Capabilities, CurveBackend, DeviceInfo, LookupKernels, Msm, Ntt, NttConfig, PermutedLookup,
+    PreparedBases,
+};
 use crate::bn254::{Bn254, Fq, Fr, G1Affine, G1Projective};
 use crate::curve::{batch_to_affine, PointError, SwCurve};
 use crate::error::Error;
@@ -478,4 +484,105 @@ macro_rules! conformance_suite {
             }
         )*
     };
+}
+
+/// A device that accepts `prepare_bases` and fails every computation with
+/// its error, after scribbling over any buffer it was given: what the
+/// Accelerator's fallback and every frontend's fallback path are tested with.
+pub struct FailingBackend {
+    error: Error,
+    calls: AtomicUsize,
+    max_size: usize,
+    available: bool,
+}
+
+impl FailingBackend {
+    /// A device that fails every call with `error`.
+    pub fn new(error: Error) -> Self {
+        Self { error, calls: AtomicUsize::new(0), max_size: usize::MAX, available: true }
+    }
+
+    /// A device that fails every call with a device error (so the
+    /// Accelerator falls back to the CPU).
+    pub fn device_failure() -> Self {
+        Self::new(Error::Device { backend: "failing", msg: "injected failure".into() })
+    }
+
+    /// Claims support only up to `max_size` elements.
+    pub fn with_max_size(self, max_size: usize) -> Self {
+        Self { max_size, ..self }
+    }
+
+    /// Reports itself unavailable.
+    pub fn unavailable(self) -> Self {
+        Self { available: false, ..self }
+    }
+
+    /// How many computations it was asked for (and failed).
+    pub fn calls(&self) -> usize {
+        self.calls.load(Ordering::Relaxed)
+    }
+
+    fn fail<T>(&self) -> Result<T, Error> {
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        Err(self.error.clone())
+    }
+}
+
+impl Backend for FailingBackend {
+    fn name(&self) -> &'static str {
+        "failing"
+    }
+    fn availability(&self) -> Availability {
+        if self.available {
+            Availability::Available(DeviceInfo { name: "test device that always fails".into(), ..Default::default() })
+        } else {
+            Availability::Unavailable("switched off for the test".into())
+        }
+    }
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::all(vec![Bn254::NAME], self.max_size)
+    }
+}
+
+impl Msm<Bn254> for FailingBackend {
+    fn msm_batch(&self, _: &[G1Affine], _: &[&[Fr]]) -> Result<Vec<G1Projective>, Error> {
+        self.fail()
+    }
+    fn prepare_bases(&self, bases: &[G1Affine]) -> Result<PreparedBases<Bn254>, Error> {
+        crate::validate::points(bases)?;
+        Ok(PreparedBases::new(self.name(), Arc::from(bases), Box::new(()), 0))
+    }
+    fn msm_prepared_batch(&self, _: &PreparedBases<Bn254>, _: &[&[Fr]]) -> Result<Vec<G1Projective>, Error> {
+        self.fail()
+    }
+}
+
+impl Ntt<Fr> for FailingBackend {
+    fn ntt_batch(&self, data: &mut [Fr], _: usize, _: NttConfig<Fr>) -> Result<(), Error> {
+        data.iter_mut().for_each(|x| *x = Fr::ZERO);
+        self.fail()
+    }
+    fn lde_batch(&self, _: &[Fr], _: usize, _: u32, _: Fr) -> Result<Vec<Fr>, Error> {
+        self.fail()
+    }
+}
+
+impl LookupKernels<Fr> for FailingBackend {
+    fn multiplicities(&self, _: &[Fr], _: &[&[Fr]]) -> Result<Vec<u64>, Error> {
+        self.fail()
+    }
+    fn batch_inverse(&self, values: &mut [Fr]) -> Result<(), Error> {
+        values.iter_mut().for_each(|x| *x = Fr::ONE);
+        self.fail()
+    }
+    fn inverse_of_sums(&self, _: Fr, _: &[Fr]) -> Result<Vec<Fr>, Error> {
+        self.fail()
+    }
+    fn prefix_product(&self, _: &[Fr]) -> Result<Vec<Fr>, Error> {
+        self.fail()
+    }
+    fn permute_lookup(&self, _: &[Fr], _: &[Fr]) -> Result<PermutedLookup<Fr>, Error> {
+        self.fail()
+    }
 }

@@ -1,6 +1,201 @@
-//! halo2-axiom adapters for zkaccel.
+//! halo2 circuits (halo2-axiom 0.5, KZG on BN254) proved with the zkaccel
+//! [`Accelerator`]; the proofs are checked by the stock halo2 verifier.
 //!
-//! Status: not implemented yet. The accelerated KZG commitment scheme, the
-//! zero-copy conversions between halo2curves-axiom and zkaccel types, and
-//! `prove`/`verify` helpers arrive with the halo2 frontend issue. This crate
-//! deliberately exports nothing until then, so nothing can depend on a stub.
+//! ```no_run
+//! # use zkaccel_frontend_halo2::{examples::FibonacciCircuit, keygen, prove, verify, AcceleratedParams};
+//! # use halo2_axiom::poly::kzg::commitment::ParamsKZG;
+//! # use rand_core::OsRng;
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let accelerator = zkaccel::Accelerator::auto()?;
+//! let params = AcceleratedParams::new(ParamsKZG::setup(10, OsRng), &accelerator)?;
+//! let circuit = FibonacciCircuit::new(100);
+//! let pk = keygen(&params, &circuit.without_values())?;
+//! let public = circuit.public_inputs();
+//! let proof = prove(&params, &pk, &[circuit], &[&[&public]], OsRng, &accelerator)?;
+//! verify(params.srs(), pk.get_vk(), &[&[&public]], &proof)?;
+//! # Ok(()) }
+//! ```
+//!
+//! # What runs on the Accelerator today
+//!
+//! - Every commitment MSM that halo2's prover and keygen ask the commitment
+//!   scheme for: advice, lookup, permutation and shuffle columns, their
+//!   grand products, the vanishing argument's random polynomial and quotient
+//!   pieces, and keygen's fixed and permutation columns. The SRS (monomial
+//!   and Lagrange bases) stays prepared on the Accelerator across calls.
+//!
+//! Not yet:
+//!
+//! - FFTs and the quotient (gate) evaluation: halo2-axiom does not let a
+//!   commitment scheme replace them; they run in halo2 on the CPU.
+//! - SHPLONK's own two MSMs: the multi-open prover commits through the stock
+//!   `ParamsKZG` it is built over, so [`AcceleratedShplonk`] runs them in halo2.
+//! - Witness generation (`Circuit::synthesize`) and the transcript hashing.
+//!
+//! Proof bytes, transcript order and verifying keys are exactly stock, so a
+//! proof verifies with stock `verify_proof` + `VerifierSHPLONK`, and keygen
+//! through [`AcceleratedParams`] produces the same verifying key as stock
+//! `keygen_vk` over the same SRS.
+
+pub mod convert;
+pub mod examples;
+mod scheme;
+
+use std::time::{Duration, Instant};
+
+use halo2_axiom::halo2curves::bn256::{Bn256, Fr, G1Affine};
+use halo2_axiom::plonk::{self, create_proof, keygen_pk, keygen_vk, verify_proof, Circuit, ProvingKey, VerifyingKey};
+use halo2_axiom::poly::commitment::Params;
+use halo2_axiom::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
+use halo2_axiom::poly::kzg::multiopen::VerifierSHPLONK;
+use halo2_axiom::poly::kzg::strategy::SingleStrategy;
+use halo2_axiom::transcript::{
+    Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer,
+};
+use rand_core::RngCore;
+use zkaccel::Accelerator;
+
+pub use halo2_axiom;
+pub use scheme::{default_accelerator, AcceleratedKzg, AcceleratedParams, AcceleratedShplonk, CommitStats};
+
+/// Why a keygen, proof or verification failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Halo2Error {
+    /// The Accelerator failed (after its own CPU fallback) or rejected input.
+    #[error("accelerator: {0}")]
+    Accelerator(#[from] zkaccel::Error),
+    /// halo2 rejected the circuit, the key or the proof.
+    #[error("halo2: {0}")]
+    Plonk(#[from] plonk::Error),
+    /// The inputs do not fit the key or the parameters.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+}
+
+/// Keygen through the accelerated parameters: the verifying and proving key
+/// of `circuit` (its witness values are not used).
+///
+/// The verifying key equals stock `keygen_vk` over `params.srs()`.
+pub fn keygen<C: Circuit<Fr>>(params: &AcceleratedParams, circuit: &C) -> Result<ProvingKey<G1Affine>, Halo2Error> {
+    let session = params.session();
+    let vk = keygen_vk(&session, circuit)?;
+    let pk = keygen_pk(&session, vk, circuit)?;
+    session.finish()?;
+    Ok(pk)
+}
+
+/// A proof that `circuits` are satisfied with public `instances`
+/// (`instances[circuit][column][row]`), made on `accelerator` with the
+/// Blake2b transcript and SHPLONK.
+///
+/// `params` are used as they are when they are resident on `accelerator`;
+/// otherwise their bases are prepared there first (a cost per call: keep one
+/// Accelerator per `AcceleratedParams`). A circuit whose witness does not
+/// satisfy its constraints yields a proof that does not verify; a failed
+/// MSM yields an error, never a wrong proof.
+pub fn prove<C: Circuit<Fr>>(
+    params: &AcceleratedParams,
+    pk: &ProvingKey<G1Affine>,
+    circuits: &[C],
+    instances: &[&[&[Fr]]],
+    rng: impl RngCore,
+    accelerator: &Accelerator,
+) -> Result<Vec<u8>, Halo2Error> {
+    prove_with_stats(params, pk, circuits, instances, rng, accelerator).map(|(proof, _)| proof)
+}
+
+/// What [`prove_with_stats`] measured.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProofStats {
+    /// The commitment MSMs run on the Accelerator.
+    pub commits: CommitStats,
+    /// The whole proof, wall clock.
+    pub total_time: Duration,
+}
+
+/// [`prove`], also returning the time spent in commitment MSMs.
+pub fn prove_with_stats<C: Circuit<Fr>>(
+    params: &AcceleratedParams,
+    pk: &ProvingKey<G1Affine>,
+    circuits: &[C],
+    instances: &[&[&[Fr]]],
+    mut rng: impl RngCore,
+    accelerator: &Accelerator,
+) -> Result<(Vec<u8>, ProofStats), Halo2Error> {
+    check_instances(params.k(), pk.get_vk(), circuits.len(), instances)?;
+    let start = Instant::now();
+    let session = params.on(accelerator)?.session();
+    let mut transcript = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
+    create_proof::<AcceleratedKzg, AcceleratedShplonk<'_>, _, _, _, _>(
+        &session,
+        pk,
+        circuits,
+        instances,
+        &mut rng,
+        &mut transcript,
+    )?;
+    let commits = session.finish()?;
+    Ok((transcript.finalize(), ProofStats { commits, total_time: start.elapsed() }))
+}
+
+/// Checks `proof` with the stock halo2 verifier (SHPLONK, Blake2b
+/// transcript) against `vk` and `instances`.
+pub fn verify(
+    params: &ParamsKZG<Bn256>,
+    vk: &VerifyingKey<G1Affine>,
+    instances: &[&[&[Fr]]],
+    proof: &[u8],
+) -> Result<(), Halo2Error> {
+    check_instances(params.k(), vk, instances.len(), instances)?;
+    let mut transcript = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(proof);
+    let strategy = SingleStrategy::new(params);
+    verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
+        params,
+        vk,
+        strategy,
+        instances,
+        &mut transcript,
+    )?;
+    Ok(())
+}
+
+/// Rejects instances halo2 would panic on: the wrong number of proofs or
+/// columns, a column longer than the usable rows, or a key for another `k`.
+fn check_instances(
+    params_k: u32,
+    vk: &VerifyingKey<G1Affine>,
+    proofs: usize,
+    instances: &[&[&[Fr]]],
+) -> Result<(), Halo2Error> {
+    let k = vk.get_domain().k();
+    if k != params_k {
+        return Err(Halo2Error::InvalidInput(format!("the key is for k = {k} but the parameters are for k = {params_k}")));
+    }
+    if instances.len() != proofs {
+        return Err(Halo2Error::InvalidInput(format!(
+            "{proofs} circuits but {} instance sets",
+            instances.len()
+        )));
+    }
+    let cs = vk.cs();
+    let usable = (1usize << k) - (cs.blinding_factors() + 1);
+    for (proof, columns) in instances.iter().enumerate() {
+        if columns.len() != cs.num_instance_columns() {
+            return Err(Halo2Error::InvalidInput(format!(
+                "instance set {proof} has {} columns, the circuit has {}",
+                columns.len(),
+                cs.num_instance_columns()
+            )));
+        }
+        for (column, values) in columns.iter().enumerate() {
+            if values.len() > usable {
+                return Err(Halo2Error::InvalidInput(format!(
+                    "instance column {column} of set {proof} has {} values, at most {usable} fit",
+                    values.len()
+                )));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,368 @@
+//! A KZG commitment scheme whose commitments are MSMs on the Accelerator.
+//!
+//! [`AcceleratedKzg`] is a halo2 `CommitmentScheme` over BN254. Its prover
+//! parameters, [`AcceleratedParams`], wrap a stock `ParamsKZG<Bn256>` (the
+//! SRS) and keep its monomial and Lagrange bases *prepared* on an
+//! [`Accelerator`], so a device holds them resident across every commitment
+//! of every proof. Its verifier parameters are the stock `ParamsKZG` itself,
+//! and the multi-open prover [`AcceleratedShplonk`] is stock SHPLONK over that
+//! SRS, so proofs are byte-for-byte what the stock verifier expects.
+
+use std::fmt;
+use std::io;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use halo2_axiom::halo2curves::bn256::{self as h, Bn256};
+use halo2_axiom::halo2curves::group::Group;
+use halo2_axiom::halo2curves::serde::SerdeObject;
+use halo2_axiom::poly::commitment::{Blind, CommitmentScheme, Params, ParamsProver, Prover};
+use halo2_axiom::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
+use halo2_axiom::poly::kzg::msm::MSMKZG;
+use halo2_axiom::poly::kzg::multiopen::ProverSHPLONK;
+use halo2_axiom::poly::ProverQuery;
+use halo2_axiom::poly::{Coeff, LagrangeCoeff, Polynomial};
+use halo2_axiom::transcript::{EncodedChallenge, TranscriptWrite};
+use halo2_axiom::SerdeFormat;
+use rand_core::RngCore;
+use zkaccel::{Accelerator, Bn254, Error, Msm, PreparedBases};
+
+use crate::convert::{points_from_halo2, projective_to_halo2, scalars_from_halo2};
+
+/// The accelerated KZG commitment scheme on BN254 (see the module docs).
+#[derive(Debug)]
+pub struct AcceleratedKzg;
+
+impl CommitmentScheme for AcceleratedKzg {
+    type Scalar = h::Fr;
+    type Curve = h::G1Affine;
+    type ParamsProver = AcceleratedParams;
+    type ParamsVerifier = ParamsKZG<Bn256>;
+
+    fn new_params(k: u32) -> Self::ParamsProver {
+        <AcceleratedParams as ParamsProver<'_, h::G1Affine>>::new(k)
+    }
+
+    fn read_params<R: io::Read>(reader: &mut R) -> io::Result<Self::ParamsProver> {
+        <AcceleratedParams as Params<'_, h::G1Affine>>::read(reader)
+    }
+}
+
+/// The SRS bases as the Accelerator holds them.
+struct ResidentSrs {
+    /// `[sⁱ]G`, for commitments to coefficient vectors.
+    monomial: PreparedBases<Bn254>,
+    /// `[Lᵢ(s)]G`, for commitments to evaluation vectors.
+    lagrange: PreparedBases<Bn254>,
+}
+
+impl ResidentSrs {
+    fn prepare(srs: &ParamsKZG<Bn256>, accelerator: &Accelerator) -> Result<Self, Error> {
+        let lagrange = lagrange_bases(srs).map_err(|e| Error::InvalidConfig(format!("reading the SRS: {e}")))?;
+        Ok(Self {
+            monomial: accelerator.prepare_bases(points_from_halo2(srs.get_g()))?,
+            lagrange: accelerator.prepare_bases(points_from_halo2(&lagrange))?,
+        })
+    }
+}
+
+/// MSM statistics and the first failure of one proof (or keygen).
+///
+/// halo2's `commit` returns a point, not a `Result`, so a failed MSM is
+/// remembered here and the caller turns the whole proof into an error.
+#[derive(Default)]
+struct CommitMonitor {
+    calls: AtomicU64,
+    points: AtomicU64,
+    nanos: AtomicU64,
+    failure: Mutex<Option<Error>>,
+}
+
+impl CommitMonitor {
+    fn fail(&self, error: Error) {
+        let mut slot = self.failure.lock().unwrap_or_else(|poison| poison.into_inner());
+        slot.get_or_insert(error);
+    }
+}
+
+/// What the Accelerator did during one proof or keygen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CommitStats {
+    /// Commitment MSMs run (`commit` and `commit_lagrange` calls).
+    pub msm_calls: u64,
+    /// Scalars in those MSMs, summed.
+    pub msm_points: u64,
+    /// Wall-clock time spent in them, summed over calls (calls may overlap:
+    /// halo2 commits to several columns in parallel).
+    pub msm_time: Duration,
+}
+
+/// Prover parameters of [`AcceleratedKzg`]: a stock KZG SRS plus its bases
+/// resident on an [`Accelerator`].
+///
+/// Cloning is cheap: clones share the SRS and the resident bases.
+///
+/// Memory: the Accelerator keeps its own copy of both base sets (plus
+/// whatever its backend precomputes; the CPU backend's prepared-copies
+/// setting decides that, see `CpuBackend::with_prepared_copies`), beside the
+/// two sets inside `ParamsKZG`.
+#[derive(Clone)]
+pub struct AcceleratedParams {
+    srs: Arc<ParamsKZG<Bn256>>,
+    accelerator: Accelerator,
+    resident: Result<Arc<ResidentSrs>, Error>,
+    monitor: Arc<CommitMonitor>,
+}
+
+impl fmt::Debug for AcceleratedParams {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcceleratedParams")
+            .field("k", &self.srs.k())
+            .field("accelerator", &self.accelerator)
+            .field("resident", &self.resident.as_ref().map(|r| r.monomial.memory_bytes() + r.lagrange.memory_bytes()))
+            .finish()
+    }
+}
+
+/// The Accelerator that parameters made through halo2's own constructors
+/// (`new`, `read`) use: `Accelerator::auto()`, or the CPU when
+/// `ZKACCEL_BACKEND` cannot be honoured.
+pub fn default_accelerator() -> Accelerator {
+    static DEFAULT: OnceLock<Accelerator> = OnceLock::new();
+    DEFAULT
+        .get_or_init(|| {
+            Accelerator::auto().unwrap_or_else(|e| {
+                tracing::warn!("{e}; halo2 parameters use the CPU backend");
+                Accelerator::cpu_only()
+            })
+        })
+        .clone()
+}
+
+impl AcceleratedParams {
+    /// Puts the bases of `srs` on `accelerator`.
+    ///
+    /// Errors if a base is not a valid point or the Accelerator cannot hold
+    /// them.
+    pub fn new(srs: ParamsKZG<Bn256>, accelerator: &Accelerator) -> Result<Self, Error> {
+        let resident = ResidentSrs::prepare(&srs, accelerator)?;
+        Ok(Self {
+            srs: Arc::new(srs),
+            accelerator: accelerator.clone(),
+            resident: Ok(Arc::new(resident)),
+            monitor: Arc::default(),
+        })
+    }
+
+    /// The stock parameters: the SRS, and the verifier parameters.
+    pub fn srs(&self) -> &ParamsKZG<Bn256> {
+        &self.srs
+    }
+
+    /// The Accelerator the bases are resident on.
+    pub fn accelerator(&self) -> &Accelerator {
+        &self.accelerator
+    }
+
+    /// Bytes the Accelerator holds for both base sets.
+    pub fn resident_bytes(&self) -> usize {
+        self.resident.as_ref().map_or(0, |r| r.monomial.memory_bytes() + r.lagrange.memory_bytes())
+    }
+
+    /// These parameters on `accelerator`: a cheap clone when it is the one
+    /// they are resident on, otherwise the bases are prepared there anew.
+    pub fn on(&self, accelerator: &Accelerator) -> Result<Self, Error> {
+        if self.accelerator.same_as(accelerator) {
+            return Ok(self.clone());
+        }
+        let resident = ResidentSrs::prepare(&self.srs, accelerator)?;
+        Ok(Self {
+            srs: self.srs.clone(),
+            accelerator: accelerator.clone(),
+            resident: Ok(Arc::new(resident)),
+            monitor: Arc::default(),
+        })
+    }
+
+    /// A clone with its own statistics and failure slot, for one proof.
+    pub(crate) fn session(&self) -> Self {
+        Self { monitor: Arc::default(), ..self.clone() }
+    }
+
+    /// Statistics so far and the first MSM failure, if any.
+    pub(crate) fn finish(&self) -> Result<CommitStats, Error> {
+        let failure = self.monitor.failure.lock().unwrap_or_else(|poison| poison.into_inner()).take();
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(CommitStats {
+                msm_calls: self.monitor.calls.load(Ordering::Relaxed),
+                msm_points: self.monitor.points.load(Ordering::Relaxed),
+                msm_time: Duration::from_nanos(self.monitor.nanos.load(Ordering::Relaxed)),
+            }),
+        }
+    }
+
+    fn commit_on(&self, bases: impl Fn(&ResidentSrs) -> &PreparedBases<Bn254>, scalars: &[h::Fr]) -> h::G1 {
+        let resident = match &self.resident {
+            Ok(resident) => resident,
+            Err(e) => {
+                self.monitor.fail(e.clone());
+                return h::G1::identity();
+            }
+        };
+        let start = Instant::now();
+        let result = self.accelerator.msm_prepared(bases(resident), scalars_from_halo2(scalars));
+        let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.monitor.calls.fetch_add(1, Ordering::Relaxed);
+        self.monitor.points.fetch_add(scalars.len() as u64, Ordering::Relaxed);
+        self.monitor.nanos.fetch_add(nanos, Ordering::Relaxed);
+        match result {
+            Ok(point) => projective_to_halo2(&point),
+            Err(e) => {
+                self.monitor.fail(e);
+                h::G1::identity()
+            }
+        }
+    }
+
+    fn rebuilt(srs: ParamsKZG<Bn256>, accelerator: Accelerator) -> Self {
+        let resident = ResidentSrs::prepare(&srs, &accelerator).map(Arc::new);
+        if let Err(e) = &resident {
+            tracing::warn!("could not put the SRS on the Accelerator: {e}");
+        }
+        Self { srs: Arc::new(srs), accelerator, resident, monitor: Arc::default() }
+    }
+}
+
+/// The Lagrange bases of `srs`.
+///
+/// `ParamsKZG` keeps them private, and recomputing them is an FFT over the
+/// group (`n log n` scalar multiplications), so they are read back from the
+/// stock serialization instead: `k`, then `n` monomial points, then the `n`
+/// Lagrange points, each as raw Montgomery limbs.
+fn lagrange_bases(srs: &ParamsKZG<Bn256>) -> io::Result<Vec<h::G1Affine>> {
+    const POINT_BYTES: usize = 64;
+    let n = srs.n() as usize;
+    let mut sink = ByteWindow { skip: 4 + n * POINT_BYTES, keep: n * POINT_BYTES, kept: Vec::new() };
+    sink.kept.reserve_exact(sink.keep);
+    srs.write_custom(&mut sink, SerdeFormat::RawBytes)?;
+    if sink.kept.len() != n * POINT_BYTES {
+        return Err(io::Error::new(io::ErrorKind::InvalidData, "SRS serialization is shorter than expected"));
+    }
+    Ok(sink.kept.chunks_exact(POINT_BYTES).map(h::G1Affine::from_raw_bytes_unchecked).collect())
+}
+
+/// An `io::Write` that keeps bytes `skip .. skip + keep` of what it is given.
+struct ByteWindow {
+    skip: usize,
+    keep: usize,
+    kept: Vec<u8>,
+}
+
+impl io::Write for ByteWindow {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let skipped = buf.len().min(self.skip);
+        self.skip -= skipped;
+        let rest = &buf[skipped..];
+        let room = self.keep - self.kept.len();
+        self.kept.extend_from_slice(&rest[..rest.len().min(room)]);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'params> Params<'params, h::G1Affine> for AcceleratedParams {
+    type MSM = MSMKZG<Bn256>;
+
+    fn k(&self) -> u32 {
+        self.srs.k()
+    }
+
+    fn n(&self) -> u64 {
+        self.srs.n()
+    }
+
+    fn downsize(&mut self, k: u32) {
+        let mut srs = (*self.srs).clone();
+        srs.downsize(k);
+        *self = Self::rebuilt(srs, self.accelerator.clone());
+    }
+
+    fn empty_msm(&'params self) -> Self::MSM {
+        MSMKZG::new()
+    }
+
+    fn commit_lagrange(&self, poly: &Polynomial<h::Fr, LagrangeCoeff>, _: Blind<h::Fr>) -> h::G1 {
+        // KZG commitments are not blinded (the blind is ignored, as in stock).
+        self.commit_on(|r| &r.lagrange, poly)
+    }
+
+    fn write<W: io::Write>(&self, writer: &mut W) -> io::Result<()> {
+        self.srs.write(writer)
+    }
+
+    fn read<R: io::Read>(reader: &mut R) -> io::Result<Self> {
+        let srs = ParamsKZG::<Bn256>::read(reader)?;
+        let accelerator = default_accelerator();
+        let resident = ResidentSrs::prepare(&srs, &accelerator)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+        Ok(Self { srs: Arc::new(srs), accelerator, resident: Ok(Arc::new(resident)), monitor: Arc::default() })
+    }
+}
+
+impl<'params> ParamsProver<'params, h::G1Affine> for AcceleratedParams {
+    type ParamsVerifier = ParamsKZG<Bn256>;
+
+    /// A fresh insecure SRS (a random toxic secret, as stock `new` makes)
+    /// on [`default_accelerator`]. For tests only.
+    fn new(k: u32) -> Self {
+        Self::rebuilt(<ParamsKZG<Bn256> as ParamsProver<'_, h::G1Affine>>::new(k), default_accelerator())
+    }
+
+    fn commit(&self, poly: &Polynomial<h::Fr, Coeff>, _: Blind<h::Fr>) -> h::G1 {
+        self.commit_on(|r| &r.monomial, poly)
+    }
+
+    fn get_g(&self) -> &[h::G1Affine] {
+        self.srs.get_g()
+    }
+
+    fn verifier_params(&'params self) -> &'params Self::ParamsVerifier {
+        &self.srs
+    }
+}
+
+/// SHPLONK multi-opening for [`AcceleratedKzg`]: stock SHPLONK over the
+/// wrapped SRS, so its two commitment MSMs run in halo2 (they cannot be
+/// hooked from outside), and its transcript is exactly the stock one.
+#[derive(Debug)]
+pub struct AcceleratedShplonk<'params> {
+    inner: ProverSHPLONK<'params, Bn256>,
+}
+
+type StockShplonk<'params> = ProverSHPLONK<'params, Bn256>;
+
+impl<'params> Prover<'params, AcceleratedKzg> for AcceleratedShplonk<'params> {
+    const QUERY_INSTANCE: bool = <StockShplonk<'params> as Prover<'params, KZGCommitmentScheme<Bn256>>>::QUERY_INSTANCE;
+
+    fn new(params: &'params AcceleratedParams) -> Self {
+        Self { inner: <StockShplonk<'params> as Prover<'params, KZGCommitmentScheme<Bn256>>>::new(params.srs()) }
+    }
+
+    fn create_proof<'com, E: EncodedChallenge<h::G1Affine>, T: TranscriptWrite<h::G1Affine, E>, R, I>(
+        &self,
+        rng: R,
+        transcript: &mut T,
+        queries: I,
+    ) -> io::Result<()>
+    where
+        I: IntoIterator<Item = ProverQuery<'com, h::G1Affine>> + Clone,
+        R: RngCore,
+    {
+        self.inner.create_proof(rng, transcript, queries)
+    }
+}
