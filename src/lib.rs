@@ -261,7 +261,8 @@ impl Accelerator {
 
     /// The first device that supports `op` at `size`; `None` means the CPU.
     fn route_device(&self, op: Operation, size: usize) -> Option<&DynBackend> {
-        self.shared.devices
+        self.shared
+            .devices
             .iter()
             .zip(&self.shared.device_capabilities)
             .find(|(_, caps)| caps.supports_curve(Bn254::NAME) && caps.supports(op, size))

@@ -3,8 +3,10 @@
 
 use std::sync::Arc;
 
+use zkaccel::{
+    Accelerator, Bn254, DynBackend, Error, Field, Fr, LookupKernels, Msm, Ntt, NttConfig, Operation, SwCurve,
+};
 use zkaccel_core::testing::FailingBackend;
-use zkaccel::{Accelerator, Bn254, DynBackend, Error, Field, Fr, LookupKernels, Msm, Ntt, NttConfig, Operation, SwCurve};
 
 fn device_error() -> Error {
     Error::Device { backend: "failing", msg: "injected failure".into() }

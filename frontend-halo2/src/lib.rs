@@ -3,13 +3,13 @@
 //!
 //! ```no_run
 //! # use zkaccel_frontend_halo2::{examples::FibonacciCircuit, keygen, prove, verify, AcceleratedParams};
-//! # use halo2_axiom::poly::kzg::commitment::ParamsKZG;
+//! # use halo2_axiom::{plonk::Circuit, poly::kzg::commitment::ParamsKZG};
 //! # use rand_core::OsRng;
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let accelerator = zkaccel::Accelerator::auto()?;
 //! let params = AcceleratedParams::new(ParamsKZG::setup(10, OsRng), &accelerator)?;
 //! let circuit = FibonacciCircuit::new(100);
-//! let pk = keygen(&params, &circuit.without_values())?;
+//! let pk = keygen(&params, &circuit.without_witnesses())?;
 //! let public = circuit.public_inputs();
 //! let proof = prove(&params, &pk, &[circuit], &[&[&public]], OsRng, &accelerator)?;
 //! verify(params.srs(), pk.get_vk(), &[&[&public]], &proof)?;
@@ -49,9 +49,7 @@ use halo2_axiom::poly::commitment::Params;
 use halo2_axiom::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
 use halo2_axiom::poly::kzg::multiopen::VerifierSHPLONK;
 use halo2_axiom::poly::kzg::strategy::SingleStrategy;
-use halo2_axiom::transcript::{
-    Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer,
-};
+use halo2_axiom::transcript::{Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer};
 use rand_core::RngCore;
 use zkaccel::Accelerator;
 
@@ -89,6 +87,10 @@ pub fn keygen<C: Circuit<Fr>>(params: &AcceleratedParams, circuit: &C) -> Result
 /// (`instances[circuit][column][row]`), made on `accelerator` with the
 /// Blake2b transcript and SHPLONK.
 ///
+/// `circuits` must hold exactly one circuit: halo2-axiom 0.5's own prover
+/// makes multi-circuit proofs that its verifier rejects (it absorbs the
+/// instances in a different order), so they are refused here.
+///
 /// `params` are used as they are when they are resident on `accelerator`;
 /// otherwise their bases are prepared there first (a cost per call: keep one
 /// Accelerator per `AcceleratedParams`). A circuit whose witness does not
@@ -123,6 +125,15 @@ pub fn prove_with_stats<C: Circuit<Fr>>(
     mut rng: impl RngCore,
     accelerator: &Accelerator,
 ) -> Result<(Vec<u8>, ProofStats), Halo2Error> {
+    if circuits.len() != 1 {
+        // halo2-axiom 0.5's prover absorbs each circuit's instances right
+        // before that circuit's advice, its verifier all instances first: a
+        // proof of several circuits never verifies.
+        return Err(Halo2Error::InvalidInput(format!(
+            "{} circuits given; halo2-axiom 0.5 proves exactly one circuit per proof (its multi-circuit proofs do not verify)",
+            circuits.len()
+        )));
+    }
     check_instances(params.k(), pk.get_vk(), circuits.len(), instances)?;
     let start = Instant::now();
     let session = params.on(accelerator)?.session();
@@ -170,13 +181,12 @@ fn check_instances(
 ) -> Result<(), Halo2Error> {
     let k = vk.get_domain().k();
     if k != params_k {
-        return Err(Halo2Error::InvalidInput(format!("the key is for k = {k} but the parameters are for k = {params_k}")));
+        return Err(Halo2Error::InvalidInput(format!(
+            "the key is for k = {k} but the parameters are for k = {params_k}"
+        )));
     }
     if instances.len() != proofs {
-        return Err(Halo2Error::InvalidInput(format!(
-            "{proofs} circuits but {} instance sets",
-            instances.len()
-        )));
+        return Err(Halo2Error::InvalidInput(format!("{proofs} circuits but {} instance sets", instances.len())));
     }
     let cs = vk.cs();
     let usable = (1usize << k) - (cs.blinding_factors() + 1);

@@ -1,0 +1,292 @@
+//! Proofs made through the Accelerator, checked by the stock halo2 verifier.
+
+use std::sync::Arc;
+
+use halo2_axiom::halo2curves::bn256::{Bn256, Fr, G1Affine};
+use halo2_axiom::halo2curves::ff::Field;
+use halo2_axiom::plonk::{create_proof, keygen_pk, keygen_vk, verify_proof, Circuit, ProvingKey};
+use halo2_axiom::poly::commitment::{Params, ParamsProver};
+use halo2_axiom::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
+use halo2_axiom::poly::kzg::multiopen::{ProverSHPLONK, VerifierSHPLONK};
+use halo2_axiom::poly::kzg::strategy::SingleStrategy;
+use halo2_axiom::transcript::{Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use zkaccel::{Accelerator, BackendChoice, DynBackend};
+use zkaccel_core::testing::FailingBackend;
+use zkaccel_frontend_halo2::examples::{min_k, DotProductCircuit, FibonacciCircuit};
+use zkaccel_frontend_halo2::{keygen, prove, prove_with_stats, verify, AcceleratedParams, Halo2Error};
+
+fn rng(seed: u64) -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(seed)
+}
+
+fn srs(k: u32) -> ParamsKZG<Bn256> {
+    ParamsKZG::setup(k, rng(1000 + u64::from(k)))
+}
+
+/// Stock `create_proof` with the stock KZG scheme and SHPLONK.
+fn stock_proof<C: Circuit<Fr>>(
+    srs: &ParamsKZG<Bn256>,
+    pk: &ProvingKey<G1Affine>,
+    circuits: &[C],
+    instances: &[&[&[Fr]]],
+    seed: u64,
+) -> Vec<u8> {
+    let mut transcript = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
+    create_proof::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
+        srs,
+        pk,
+        circuits,
+        instances,
+        rng(seed),
+        &mut transcript,
+    )
+    .expect("stock prover");
+    transcript.finalize()
+}
+
+/// Stock `verify_proof` with `VerifierSHPLONK`, called directly.
+fn stock_verifies(srs: &ParamsKZG<Bn256>, pk: &ProvingKey<G1Affine>, instances: &[&[&[Fr]]], proof: &[u8]) -> bool {
+    let mut transcript = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(proof);
+    verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
+        srs,
+        pk.get_vk(),
+        SingleStrategy::new(srs),
+        instances,
+        &mut transcript,
+    )
+    .is_ok()
+}
+
+/// Everything asked of one circuit: the verifying key equals stock keygen's;
+/// the proof through the Accelerator is accepted by the stock verifier (as
+/// is the stock prover's, for the same key); a changed instance and flipped
+/// proof bytes are rejected.
+///
+/// Proofs are not compared byte for byte: halo2-axiom's vanishing argument
+/// draws its random polynomial from `thread_rng`, not from the caller's rng,
+/// so even two stock proofs differ.
+fn check_circuit<C: Circuit<Fr> + Clone>(k: u32, circuit: C, instance: Vec<Vec<Fr>>, accelerator: &Accelerator) {
+    let srs = srs(k);
+    let params = AcceleratedParams::new(srs.clone(), accelerator).expect("bases go on the accelerator");
+    let pk = keygen(&params, &circuit.without_witnesses()).expect("keygen");
+    let stock_vk = keygen_vk(&srs, &circuit.without_witnesses()).expect("stock keygen");
+    assert_eq!(pk.get_vk().transcript_repr(), stock_vk.transcript_repr(), "k = {k}: verifying keys differ");
+
+    let columns: Vec<&[Fr]> = instance.iter().map(Vec::as_slice).collect();
+    let instances = [&columns[..]];
+    let (proof, stats) =
+        prove_with_stats(&params, &pk, std::slice::from_ref(&circuit), &instances, rng(7), accelerator).expect("proof");
+    assert!(stats.commits.msm_calls > 0, "no commitment went through the accelerator");
+    assert!(stock_verifies(&srs, &pk, &instances, &proof), "k = {k}: stock verifier rejected our proof");
+    verify(params.srs(), pk.get_vk(), &instances, &proof).expect("verify()");
+    let stock = stock_proof(&srs, &pk, &[circuit], &instances, 7);
+    assert!(stock_verifies(&srs, &pk, &instances, &stock), "k = {k}: the stock proof must verify too");
+    assert_eq!(proof.len(), stock.len(), "k = {k}: proof sizes differ");
+
+    // A changed public input.
+    let mut wrong = instance.clone();
+    wrong[0][0] += Fr::ONE;
+    let wrong_columns: Vec<&[Fr]> = wrong.iter().map(Vec::as_slice).collect();
+    assert!(!stock_verifies(&srs, &pk, &[&wrong_columns[..]], &proof), "k = {k}: wrong instance accepted");
+    assert!(verify(&srs, pk.get_vk(), &[&wrong_columns[..]], &proof).is_err());
+
+    // Flipped bytes: in the first commitment, in the middle, in the last scalar.
+    for position in [3, proof.len() / 2, proof.len() - 2] {
+        let mut tampered = proof.clone();
+        tampered[position] ^= 0x10;
+        assert!(!stock_verifies(&srs, &pk, &instances, &tampered), "k = {k}: flipped byte {position} accepted");
+    }
+}
+
+#[test]
+fn fibonacci_k8_to_k12() {
+    let accelerator = Accelerator::cpu_only();
+    for (k, steps) in [(8, 200), (10, 1000), (12, 4000)] {
+        let circuit = FibonacciCircuit::new(steps);
+        assert_eq!(min_k(circuit.rows()), k);
+        let public = circuit.public_inputs();
+        check_circuit(k, circuit, vec![public], &accelerator);
+    }
+}
+
+#[test]
+fn dot_product_with_lookup_k8_to_k14() {
+    let accelerator = Accelerator::cpu_only();
+    for k in [8, 11, 14] {
+        let circuit = DotProductCircuit::filling(k, u64::from(k));
+        assert_eq!(min_k(circuit.rows()), k);
+        let public = circuit.public_inputs();
+        check_circuit(k, circuit, public, &accelerator);
+    }
+}
+
+#[test]
+fn dot_product_k16() {
+    let circuit = DotProductCircuit::filling(16, 16);
+    let public = circuit.public_inputs();
+    check_circuit(16, circuit, public, &Accelerator::cpu_only());
+}
+
+/// halo2-axiom 0.5's prover absorbs each circuit's instances just before
+/// that circuit's advice, while its verifier absorbs all instances first, so
+/// a stock proof of two circuits never verifies. `prove` refuses such a
+/// call with an error instead of returning a proof nobody can check.
+#[test]
+fn several_circuits_in_one_proof_are_refused() {
+    let k = 9;
+    let params = AcceleratedParams::new(srs(k), &Accelerator::cpu_only()).unwrap();
+    let circuits = [
+        FibonacciCircuit::with_start(300, Fr::from(2), Fr::from(5)),
+        FibonacciCircuit::with_start(300, Fr::from(3), Fr::from(9)),
+    ];
+    let pk = keygen(&params, &circuits[0].without_witnesses()).unwrap();
+    let publics: Vec<Vec<Fr>> = circuits.iter().map(FibonacciCircuit::public_inputs).collect();
+    let instances: Vec<[&[Fr]; 1]> = publics.iter().map(|p| [p.as_slice()]).collect();
+    let instances: Vec<&[&[Fr]]> = instances.iter().map(|i| &i[..]).collect();
+    let stock = stock_proof(params.srs(), &pk, &circuits, &instances, 3);
+    assert!(!stock_verifies(params.srs(), &pk, &instances, &stock), "upstream fixed multi-circuit proofs");
+    let err = prove(&params, &pk, &circuits, &instances, rng(3), params.accelerator()).unwrap_err();
+    assert!(matches!(err, Halo2Error::InvalidInput(_)), "{err}");
+    // One at a time they prove and verify.
+    for (circuit, instance) in circuits.iter().zip(&instances) {
+        let proof = prove(&params, &pk, std::slice::from_ref(circuit), &[instance], rng(3), params.accelerator());
+        assert!(stock_verifies(params.srs(), &pk, &[instance], &proof.unwrap()));
+    }
+}
+
+#[test]
+fn unsatisfied_circuit_does_not_verify() {
+    // x = 2^6 is outside the 6-bit range table, so the lookup fails.
+    let k = 8;
+    let params = AcceleratedParams::new(srs(k), &Accelerator::cpu_only()).unwrap();
+    let weights = [Fr::from(3), Fr::from(4)];
+    let honest = DotProductCircuit::new(6, &[5, 7], &weights);
+    let pk = keygen(&params, &honest.without_witnesses()).unwrap();
+    let cheating = DotProductCircuit::new(6, &[64, 7], &weights);
+    let public = cheating.public_inputs();
+    let columns: Vec<&[Fr]> = public.iter().map(Vec::as_slice).collect();
+    let proof = prove(&params, &pk, &[cheating], &[&columns[..]], rng(4), params.accelerator()).unwrap();
+    assert!(!stock_verifies(params.srs(), &pk, &[&columns[..]], &proof));
+}
+
+/// The same proofs with every MSM failing on a device first: the Accelerator
+/// redoes each on the CPU, and the result is still the stock proof.
+#[test]
+fn fallback_path_gives_the_same_proofs() {
+    let device = Arc::new(FailingBackend::device_failure());
+    let accelerator = Accelerator::with_devices(vec![device.clone() as DynBackend]);
+    let circuit = DotProductCircuit::filling(9, 9);
+    let public = circuit.public_inputs();
+    check_circuit(9, circuit, public, &accelerator);
+    assert!(device.calls() > 0, "the failing device was never asked");
+    assert_eq!(accelerator.fallback_count(), device.calls() as u64);
+}
+
+#[test]
+fn explicit_cpu_choice() {
+    let accelerator = Accelerator::with_choice(BackendChoice::Cpu).unwrap();
+    assert_eq!(accelerator.backend_names(), ["cpu"]);
+    let circuit = FibonacciCircuit::new(100);
+    let public = circuit.public_inputs();
+    check_circuit(8, circuit, vec![public], &accelerator);
+}
+
+#[test]
+fn params_move_between_accelerators() {
+    let k = 8;
+    let first = Accelerator::cpu_only();
+    let second = Accelerator::cpu_only();
+    let params = AcceleratedParams::new(srs(k), &first).unwrap();
+    let circuit = FibonacciCircuit::new(50);
+    let pk = keygen(&params, &circuit).unwrap();
+    let public = circuit.public_inputs();
+    // Proving on another Accelerator prepares the bases there for the call.
+    let proof = prove(&params, &pk, &[circuit], &[&[&public]], rng(5), &second).unwrap();
+    assert!(stock_verifies(params.srs(), &pk, &[&[&public]], &proof));
+    assert!(params.on(&first).unwrap().accelerator().same_as(&first));
+    assert!(params.on(&second).unwrap().accelerator().same_as(&second));
+}
+
+#[test]
+fn bad_inputs_are_errors_not_panics() {
+    let k = 8;
+    let params = AcceleratedParams::new(srs(k), &Accelerator::cpu_only()).unwrap();
+    let circuit = FibonacciCircuit::new(50);
+    let pk = keygen(&params, &circuit).unwrap();
+    let public = circuit.public_inputs();
+    let acc = params.accelerator().clone();
+    let prove_with =
+        |instances: &[&[&[Fr]]]| prove(&params, &pk, std::slice::from_ref(&circuit), instances, rng(6), &acc);
+
+    // No instance columns, two instance columns, too many instance sets.
+    assert!(matches!(prove_with(&[&[]]), Err(Halo2Error::InvalidInput(_))));
+    assert!(matches!(prove_with(&[]), Err(Halo2Error::InvalidInput(_))));
+    assert!(matches!(prove_with(&[&[&public, &public]]), Err(Halo2Error::InvalidInput(_))));
+    assert!(matches!(prove_with(&[&[&public], &[&public]]), Err(Halo2Error::InvalidInput(_))));
+    // An instance column longer than the usable rows.
+    let long = vec![Fr::ONE; 1 << k];
+    assert!(matches!(prove_with(&[&[&long]]), Err(Halo2Error::InvalidInput(_))));
+    // A key for another k.
+    let other = AcceleratedParams::new(srs(k + 1), &acc).unwrap();
+    let err = prove(&other, &pk, std::slice::from_ref(&circuit), &[&[&public]], rng(6), &acc).unwrap_err();
+    assert!(matches!(err, Halo2Error::InvalidInput(_)), "{err}");
+    // Verification of garbage and of an empty proof.
+    assert!(verify(params.srs(), pk.get_vk(), &[&[&public]], &[]).is_err());
+    assert!(verify(params.srs(), pk.get_vk(), &[&[&public]], &[0xff; 100]).is_err());
+    assert!(verify(params.srs(), pk.get_vk(), &[&[&public, &public]], &[0xff; 100]).is_err());
+}
+
+#[test]
+fn commitments_equal_stock_and_params_round_trip() {
+    use halo2_axiom::poly::commitment::Blind;
+    use halo2_axiom::poly::EvaluationDomain;
+    for k in [1, 5, 9] {
+        let srs = srs(k);
+        let params = AcceleratedParams::new(srs.clone(), &Accelerator::cpu_only()).unwrap();
+        let domain = EvaluationDomain::<Fr>::new(1, k);
+        let mut r = rng(u64::from(k));
+        let mut evals = domain.empty_lagrange();
+        evals.iter_mut().for_each(|x| *x = Fr::random(&mut r));
+        let coeffs = domain.lagrange_to_coeff(evals.clone());
+        let blind = Blind(Fr::random(&mut r));
+        assert_eq!(params.commit_lagrange(&evals, blind), srs.commit_lagrange(&evals, blind), "k = {k}");
+        assert_eq!(params.commit(&coeffs, blind), srs.commit(&coeffs, blind), "k = {k}");
+        assert_eq!(params.commit(&coeffs, blind), params.commit_lagrange(&evals, blind), "k = {k}");
+
+        let mut bytes = Vec::new();
+        params.write(&mut bytes).unwrap();
+        let mut stock_bytes = Vec::new();
+        srs.write(&mut stock_bytes).unwrap();
+        assert_eq!(bytes, stock_bytes, "the serialization is stock");
+        let read = AcceleratedParams::read(&mut &bytes[..]).unwrap();
+        assert_eq!(read.commit_lagrange(&evals, blind), srs.commit_lagrange(&evals, blind));
+    }
+    // Downsizing re-prepares both base sets.
+    let srs = srs(6);
+    let mut params = AcceleratedParams::new(srs.clone(), &Accelerator::cpu_only()).unwrap();
+    params.downsize(4);
+    let mut stock = srs;
+    stock.downsize(4);
+    let domain = EvaluationDomain::<Fr>::new(1, 4);
+    let mut evals = domain.empty_lagrange();
+    evals.iter_mut().enumerate().for_each(|(i, x)| *x = Fr::from(i as u64 + 1));
+    assert_eq!(params.commit_lagrange(&evals, Blind::default()), stock.commit_lagrange(&evals, Blind::default()));
+    assert_eq!(params.n(), 16);
+}
+
+/// Keygen through halo2's generic entry points with our params gives the
+/// stock proving key too (same fixed commitments, same permutation).
+#[test]
+fn generic_keygen_matches_stock() {
+    let k = 8;
+    let srs = srs(k);
+    let params = AcceleratedParams::new(srs.clone(), &Accelerator::cpu_only()).unwrap();
+    let circuit = DotProductCircuit::filling(k, 1);
+    let vk = keygen_vk(&params, &circuit).unwrap();
+    let pk = keygen_pk(&params, vk, &circuit).unwrap();
+    let stock_vk = keygen_vk(&srs, &circuit).unwrap();
+    assert_eq!(pk.get_vk().fixed_commitments(), stock_vk.fixed_commitments());
+    assert_eq!(pk.get_vk().permutation().commitments(), stock_vk.permutation().commitments());
+}
