@@ -27,10 +27,16 @@ pub enum BenchOp {
     Ntt,
     /// Inversion of many field elements.
     BatchInverse,
+    /// A whole halo2 proof (size = rows, 2^k): stock `create_proof` against
+    /// the same prover with its commitment MSMs on the Accelerator.
+    Halo2,
 }
 
 impl BenchOp {
-    const ALL: [BenchOp; 4] = [Self::Msm, Self::MsmPrepared, Self::Ntt, Self::BatchInverse];
+    const ALL: [BenchOp; 5] = [Self::Msm, Self::MsmPrepared, Self::Ntt, Self::BatchInverse, Self::Halo2];
+    /// What `zkaccel bench` runs without `--ops`: the kernels (whole proofs
+    /// take minutes and are asked for by name).
+    const DEFAULT: [BenchOp; 4] = [Self::Msm, Self::MsmPrepared, Self::Ntt, Self::BatchInverse];
 
     fn name(self) -> &'static str {
         match self {
@@ -38,6 +44,7 @@ impl BenchOp {
             Self::MsmPrepared => "msm-prepared",
             Self::Ntt => "ntt",
             Self::BatchInverse => "batch-inverse",
+            Self::Halo2 => "halo2",
         }
     }
 
@@ -47,6 +54,7 @@ impl BenchOp {
             Self::Msm | Self::MsmPrepared => &[16, 18, 20],
             Self::Ntt => &[16, 18, 20, 22],
             Self::BatchInverse => &[20],
+            Self::Halo2 => &[14, 16],
         }
     }
 }
@@ -67,9 +75,9 @@ impl FromStr for BenchOp {
     }
 }
 
-/// Every operation, for `--ops` defaults.
+/// The operations measured when `--ops` is not given (every kernel).
 pub fn all_ops() -> Vec<BenchOp> {
-    BenchOp::ALL.to_vec()
+    BenchOp::DEFAULT.to_vec()
 }
 
 /// One measured (operation, size, implementation).
@@ -85,6 +93,8 @@ pub struct Record {
     pub median_ms: f64,
     /// Every timed run.
     pub samples_ms: Vec<f64>,
+    /// Median time in commitment MSMs, for whole proofs.
+    pub msm_median_ms: Option<f64>,
 }
 
 /// What an implementation produced, as canonical limbs, for cross-checking.
@@ -147,7 +157,14 @@ fn race(op: BenchOp, log_size: u32, reps: usize, mut contenders: Vec<Contender>)
     Ok(contenders
         .iter()
         .zip(samples)
-        .map(|(c, mut s)| Record { op, log_size, implementation: c.name, median_ms: median(&mut s), samples_ms: s })
+        .map(|(c, mut s)| Record {
+            op,
+            log_size,
+            implementation: c.name,
+            median_ms: median(&mut s),
+            samples_ms: s,
+            msm_median_ms: None,
+        })
         .collect())
 }
 
@@ -241,7 +258,61 @@ fn bench_one(op: BenchOp, log_size: u32, reps: usize, cpu: &CpuBackend) -> Resul
             });
             race(op, log_size, reps, vec![ours, serial, arkworks])
         }
+        BenchOp::Halo2 => bench_halo2(log_size, reps),
     }
+}
+
+/// Whole proofs: zkaccel, stock, and stock with clocked commitments (for its
+/// MSM share). Each contender's first proof must pass the stock verifier.
+fn bench_halo2(k: u32, reps: usize) -> Result<Vec<Record>, String> {
+    use crate::halo2::{accelerated_params, Halo2Setup, TimedParams};
+    use std::cell::RefCell;
+
+    let setup = Halo2Setup::new(k);
+    let accelerator = zkaccel::Accelerator::auto().map_err(|e| e.to_string())?;
+    let params = accelerated_params(&setup, &accelerator)?;
+    let timed_params = RefCell::new(TimedParams::new(setup.srs.clone()));
+    let mut rng = ChaCha20Rng::seed_from_u64(u64::from(k));
+    let rng = RefCell::new(&mut rng);
+    let msm = [RefCell::new(Vec::new()), RefCell::new(Vec::new())];
+    let ours_verified = std::cell::Cell::new(false);
+    let verdict = |proof: &[u8]| vec![[u64::from(setup.verifies(proof)), 0, 0, 0]];
+
+    let ours = contender("zkaccel", |want| {
+        let start = Instant::now();
+        let (proof, in_msm) = setup.accelerated_proof(&params, &mut rng.borrow_mut());
+        let elapsed = start.elapsed();
+        if !want {
+            msm[0].borrow_mut().push(in_msm.as_secs_f64() * 1e3);
+        }
+        let output = want.then(|| verdict(&proof));
+        if let Some(v) = &output {
+            ours_verified.set(v[0][0] == 1);
+        }
+        (elapsed, output)
+    });
+    let stock = contender("halo2-axiom", |want| {
+        let start = Instant::now();
+        let proof = setup.stock_proof(&mut rng.borrow_mut());
+        (start.elapsed(), want.then(|| verdict(&proof)))
+    });
+    let clocked = contender("halo2-axiom+clock", |want| {
+        let start = Instant::now();
+        let (proof, in_msm) = setup.timed_stock_proof(&mut timed_params.borrow_mut(), &mut rng.borrow_mut());
+        let elapsed = start.elapsed();
+        if !want {
+            msm[1].borrow_mut().push(in_msm.as_secs_f64() * 1e3);
+        }
+        (elapsed, want.then(|| verdict(&proof)))
+    });
+    let mut records = race(BenchOp::Halo2, k, reps, vec![ours, stock, clocked])?;
+    // `race` checked that every contender's first proof got the same verdict.
+    if !ours_verified.get() {
+        return Err(format!("halo2 2^{k}: the stock verifier rejected zkaccel's proof"));
+    }
+    records[0].msm_median_ms = Some(median(&mut msm[0].borrow_mut()));
+    records[2].msm_median_ms = Some(median(&mut msm[1].borrow_mut()));
+    Ok(records)
 }
 
 /// Runs the benchmark and prints the table; returns every record.
@@ -266,8 +337,11 @@ pub fn run(ops: &[BenchOp], log_sizes: Option<&[u32]>, reps: usize) -> Result<Ve
             for r in &rows {
                 let speedup =
                     if r.implementation == "zkaccel" { "-".to_string() } else { format!("{:.2}x", r.median_ms / ours) };
+                let msm_share = r.msm_median_ms.map_or_else(String::new, |msm| {
+                    format!("   MSM {msm:.0} ms = {:.0}% of its median", 100.0 * msm / r.median_ms)
+                });
                 println!(
-                    "{:<14} {:>5} {:<18} {:>12.2} {:>16}",
+                    "{:<14} {:>5} {:<18} {:>12.2} {:>16}{msm_share}",
                     op.name(),
                     format!("2^{log_size}"),
                     r.implementation,
@@ -309,6 +383,7 @@ pub fn to_json(records: &[Record]) -> String {
                     "implementation": r.implementation,
                     "median_ms": r.median_ms,
                     "samples_ms": r.samples_ms,
+                    "msm_median_ms": r.msm_median_ms,
                 })
             })
             .collect(),

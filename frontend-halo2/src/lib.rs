@@ -54,7 +54,9 @@ use rand_core::RngCore;
 use zkaccel::Accelerator;
 
 pub use halo2_axiom;
-pub use scheme::{default_accelerator, AcceleratedKzg, AcceleratedParams, AcceleratedShplonk, CommitStats};
+pub use scheme::{
+    default_accelerator, AcceleratedKzg, AcceleratedParams, AcceleratedShplonk, BusyClock, BusyGuard, CommitStats,
+};
 
 /// Why a keygen, proof or verification failed.
 #[derive(Debug, thiserror::Error)]

@@ -75,8 +75,64 @@ impl ResidentSrs {
 struct CommitMonitor {
     calls: AtomicU64,
     points: AtomicU64,
-    nanos: AtomicU64,
+    busy: BusyClock,
     failure: Mutex<Option<Error>>,
+}
+
+/// Wall-clock time during which at least one tracked call was running.
+///
+/// halo2 commits to several columns in parallel, so summing each call's
+/// duration would overstate the time spent in MSMs; this clock counts
+/// overlapping calls once.
+#[derive(Debug, Default)]
+pub struct BusyClock {
+    state: Mutex<BusyState>,
+}
+
+#[derive(Debug, Default)]
+struct BusyState {
+    running: usize,
+    since: Option<Instant>,
+    total: Duration,
+}
+
+/// Marks a tracked call as running until it is dropped.
+#[derive(Debug)]
+pub struct BusyGuard<'a> {
+    clock: &'a BusyClock,
+}
+
+impl BusyClock {
+    fn state(&self) -> std::sync::MutexGuard<'_, BusyState> {
+        self.state.lock().unwrap_or_else(|poison| poison.into_inner())
+    }
+
+    /// Starts tracking a call; it ends when the guard drops.
+    pub fn enter(&self) -> BusyGuard<'_> {
+        let mut state = self.state();
+        if state.running == 0 {
+            state.since = Some(Instant::now());
+        }
+        state.running += 1;
+        BusyGuard { clock: self }
+    }
+
+    /// Busy time so far (finished stretches only).
+    pub fn total(&self) -> Duration {
+        self.state().total
+    }
+}
+
+impl Drop for BusyGuard<'_> {
+    fn drop(&mut self) {
+        let mut state = self.clock.state();
+        state.running -= 1;
+        if state.running == 0 {
+            if let Some(since) = state.since.take() {
+                state.total += since.elapsed();
+            }
+        }
+    }
 }
 
 impl CommitMonitor {
@@ -93,8 +149,8 @@ pub struct CommitStats {
     pub msm_calls: u64,
     /// Scalars in those MSMs, summed.
     pub msm_points: u64,
-    /// Wall-clock time spent in them, summed over calls (calls may overlap:
-    /// halo2 commits to several columns in parallel).
+    /// Wall-clock time during which at least one of them was running
+    /// (halo2 commits to several columns in parallel; overlaps count once).
     pub msm_time: Duration,
 }
 
@@ -198,7 +254,7 @@ impl AcceleratedParams {
             None => Ok(CommitStats {
                 msm_calls: self.monitor.calls.load(Ordering::Relaxed),
                 msm_points: self.monitor.points.load(Ordering::Relaxed),
-                msm_time: Duration::from_nanos(self.monitor.nanos.load(Ordering::Relaxed)),
+                msm_time: self.monitor.busy.total(),
             }),
         }
     }
@@ -211,12 +267,12 @@ impl AcceleratedParams {
                 return h::G1::identity();
             }
         };
-        let start = Instant::now();
-        let result = self.accelerator.msm_prepared(bases(resident), scalars_from_halo2(scalars));
-        let nanos = u64::try_from(start.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        let result = {
+            let _busy = self.monitor.busy.enter();
+            self.accelerator.msm_prepared(bases(resident), scalars_from_halo2(scalars))
+        };
         self.monitor.calls.fetch_add(1, Ordering::Relaxed);
         self.monitor.points.fetch_add(scalars.len() as u64, Ordering::Relaxed);
-        self.monitor.nanos.fetch_add(nanos, Ordering::Relaxed);
         match result {
             Ok(point) => projective_to_halo2(&point),
             Err(e) => {
