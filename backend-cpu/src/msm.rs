@@ -148,22 +148,139 @@ fn chunks_per_window(windows: usize, points: usize) -> usize {
 /// `Σ sᵢ·Pᵢ`; bases must be valid and as many as scalars.
 pub(crate) fn pippenger<C: SwCurve>(bases: &[Affine<C>], scalars: &[C::Scalar]) -> Projective<C> {
     debug_assert_eq!(bases.len(), scalars.len());
-    let c = best_window(bases.len(), C::Scalar::NUM_BITS as usize, 1);
-    bucket_msm(&[bases], c, scalars)
+    scalar_aware_msm(&[bases], None, scalars)
 }
 
-/// `Σ sᵢ·Pᵢ` with `c`-bit windows, given `copies[j][i] = 2^(j·c)·Pᵢ`
-/// (`copies[0]` are the bases themselves, each copy at least as long as
-/// `scalars`): windows `g·m + j` (`m` copies) share the bucket set of group
-/// `g`, and groups are combined with doublings at the end. With one copy
-/// this is plain Pippenger, one bucket set per window.
-fn bucket_msm<C: SwCurve>(copies: &[&[Affine<C>]], c: usize, scalars: &[C::Scalar]) -> Projective<C> {
+/// The estimated cost of `n` points with `bits`-bit scalars at the best
+/// window width, and that width (or at the fixed width `c`).
+fn estimate(n: usize, bits: usize, max_copies: usize, fixed_c: Option<usize>) -> (usize, usize) {
+    let cost = |c: usize| {
+        let (windows, _, groups) = window_layout(bits, c, max_copies);
+        let reductions = groups * chunks_per_window(groups, n);
+        windows * n * COST_BATCH_ADD + reductions * (1 << (c - 1)) * COST_REDUCTION_STEP
+    };
+    let c = fixed_c.unwrap_or_else(|| best_window(n, bits, max_copies));
+    (cost(c), c)
+}
+
+/// A scalar as a signed magnitude: `s` or `−(r − s)`, whichever is shorter.
+///
+/// Witness columns are mostly small integers and small negatives (`r − x`),
+/// plus a few random blinding values; an MSM whose windows cover only the
+/// magnitudes' bits skips the all-zero high windows.
+#[derive(Clone, Copy)]
+struct SignedScalar<R> {
+    magnitude: R,
+    negative: bool,
+    bits: u16,
+}
+
+fn signed_scalars<F: PrimeField>(scalars: &[F]) -> Vec<SignedScalar<F::Repr>> {
+    let half: Vec<u64> = shift_right_one(F::MODULUS.as_ref());
+    scalars
+        .par_iter()
+        .map(|s| {
+            let repr = s.to_canonical();
+            let negative = greater(repr.as_ref(), &half);
+            let magnitude = if negative { (-*s).to_canonical() } else { repr };
+            SignedScalar { magnitude, negative, bits: bit_length(magnitude.as_ref()) as u16 }
+        })
+        .collect()
+}
+
+fn shift_right_one(limbs: &[u64]) -> Vec<u64> {
+    (0..limbs.len()).map(|i| (limbs[i] >> 1) | limbs.get(i + 1).map_or(0, |next| next << 63)).collect()
+}
+
+/// `a > b` for little-endian limbs of equal length.
+fn greater(a: &[u64], b: &[u64]) -> bool {
+    for (x, y) in a.iter().zip(b).rev() {
+        if x != y {
+            return x > y;
+        }
+    }
+    false
+}
+
+fn bit_length(limbs: &[u64]) -> usize {
+    limbs.iter().rposition(|&l| l != 0).map_or(0, |i| 64 * i + 64 - limbs[i].leading_zeros() as usize)
+}
+
+/// `Σ sᵢ·Pᵢ` with windows covering only the bits the scalars need.
+///
+/// Picks a bit width `B` from the scalars' magnitudes: scalars longer than
+/// `B` (the few random blinding values of a witness column) are gathered
+/// into a separate full-width MSM, the rest run with `⌈(B+1)/c⌉` windows.
+/// `copies` and `fixed_c` are those of [`bucket_msm`]; `fixed_c` is `None`
+/// for plain bases (the width then follows `B`).
+fn scalar_aware_msm<C: SwCurve>(
+    copies: &[&[Affine<C>]],
+    fixed_c: Option<usize>,
+    scalars: &[C::Scalar],
+) -> Projective<C> {
     let n = scalars.len();
     if n == 0 {
         return Projective::IDENTITY;
     }
-    let canonical: Vec<<C::Scalar as PrimeField>::Repr> = scalars.par_iter().map(|s| s.to_canonical()).collect();
-    let (windows, m, groups) = window_layout(C::Scalar::NUM_BITS as usize, c, copies.len());
+    let full_bits = C::Scalar::NUM_BITS as usize;
+    let mut signed = signed_scalars(scalars);
+    let mut histogram = vec![0usize; full_bits + 1];
+    for s in &signed {
+        histogram[usize::from(s.bits)] += 1;
+    }
+    // The best split: main width `bits`, scalars above it as outliers.
+    let (mut best_bits, mut best_cost, mut above) = (full_bits, usize::MAX, 0usize);
+    for bits in (0..=full_bits).rev() {
+        if bits < full_bits {
+            above += histogram[bits + 1];
+        }
+        if histogram[bits] == 0 && bits != full_bits {
+            continue;
+        }
+        let main = if bits == 0 { 0 } else { estimate(n, bits, copies.len(), fixed_c).0 };
+        let outliers = if above == 0 { 0 } else { estimate(above, full_bits, 1, None).0 + above * COST_BATCH_ADD };
+        if main + outliers < best_cost {
+            (best_bits, best_cost) = (bits, main + outliers);
+        }
+    }
+    let outlier_indices: Vec<usize> =
+        (0..n).filter(|&i| usize::from(signed[i].bits) > best_bits).collect();
+    let outlier_sum = if outlier_indices.is_empty() {
+        Projective::IDENTITY
+    } else {
+        let bases: Vec<Affine<C>> = outlier_indices.iter().map(|&i| copies[0][i]).collect();
+        let values: Vec<C::Scalar> = outlier_indices.iter().map(|&i| scalars[i]).collect();
+        let zero = SignedScalar { magnitude: C::Scalar::ZERO.to_canonical(), negative: false, bits: 0 };
+        for &i in &outlier_indices {
+            signed[i] = zero;
+        }
+        let c = best_window(bases.len(), full_bits, 1);
+        bucket_msm(&[&bases], c, full_bits, &signed_scalars(&values))
+    };
+    if best_bits == 0 {
+        return outlier_sum;
+    }
+    let c = fixed_c.unwrap_or_else(|| best_window(n, best_bits, copies.len()));
+    bucket_msm(copies, c, best_bits, &signed).add(&outlier_sum)
+}
+
+/// `Σ ±mᵢ·Pᵢ` over signed magnitudes of at most `bits` bits, with `c`-bit
+/// windows, given `copies[j][i] = 2^(j·c)·Pᵢ` (`copies[0]` are the bases
+/// themselves, each copy at least as long as the scalars): windows
+/// `g·m + j` (`m` copies) share the bucket set of group `g`, and groups are
+/// combined with doublings at the end. With one copy this is plain
+/// Pippenger, one bucket set per window.
+fn bucket_msm<C: SwCurve>(
+    copies: &[&[Affine<C>]],
+    c: usize,
+    bits: usize,
+    scalars: &[SignedScalar<<C::Scalar as PrimeField>::Repr>],
+) -> Projective<C> {
+    let n = scalars.len();
+    if n == 0 {
+        return Projective::IDENTITY;
+    }
+    let (windows, m, groups) = window_layout(bits, c, copies.len());
     let chunks = chunks_per_window(groups, n);
     let chunk_len = n.div_ceil(chunks);
     let partial: Vec<(usize, Projective<C>)> = (0..groups * chunks)
@@ -173,8 +290,9 @@ fn bucket_msm<C: SwCurve>(copies: &[&[Affine<C>]], c: usize, scalars: &[C::Scala
             let range = k * chunk_len..((k + 1) * chunk_len).min(n);
             let mut buckets = BucketSet::<C>::new(c);
             for (j, copy) in copies.iter().enumerate().take(windows - g * m) {
-                for (base, s) in copy[range.clone()].iter().zip(&canonical[range.clone()]) {
-                    buckets.add_digit(booth_digit(s.as_ref(), g * m + j, c), base);
+                for (base, s) in copy[range.clone()].iter().zip(&scalars[range.clone()]) {
+                    let digit = booth_digit(s.magnitude.as_ref(), g * m + j, c);
+                    buckets.add_digit(if s.negative { -digit } else { digit }, base);
                 }
             }
             (g, buckets.finish())
@@ -419,7 +537,7 @@ impl<C: SwCurve> ShiftedBases<C> {
     /// `Σ sᵢ·Pᵢ` over the leading `scalars.len()` of `bases` (copy 0).
     fn msm(&self, bases: &[Affine<C>], scalars: &[C::Scalar]) -> Projective<C> {
         let copies: Vec<&[Affine<C>]> = std::iter::once(bases).chain(self.shifted.iter().map(Vec::as_slice)).collect();
-        bucket_msm(&copies, self.c, scalars)
+        scalar_aware_msm(&copies, Some(self.c), scalars)
     }
 }
 

@@ -98,6 +98,65 @@ pub fn msm_edge_cases(b: Dut) {
     assert!(b.msm(&[p, p], &[minus_one, Fr::ONE]).unwrap().is_identity());
 }
 
+/// Scalars like a witness column's: small integers, small negatives
+/// (`r − x`), zeros, a few random blinding values, and the values around
+/// `(r − 1)/2` where a signed magnitude flips sign — on plain and prepared
+/// bases. Backends that size windows by the scalars' bit lengths must still
+/// get every one of these right.
+pub fn msm_witness_like_scalars(b: Dut) {
+    let mut rng = rng(16);
+    let n = 5000;
+    let (bases, logs) = progression_points(n, &mut rng);
+    let prepared = b.prepare_bases(&bases).unwrap();
+    let half = Fr::from_canonical(shifted_modulus_half()).unwrap();
+    let small = |rng: &mut ChaCha20Rng, bits: u32| Fr::from_u64(rng.next_u64() & ((1u64 << bits) - 1));
+    let mut cases: Vec<(&str, Vec<Fr>)> = Vec::new();
+    cases.push(("13-bit values", (0..n).map(|_| small(&mut rng, 13)).collect()));
+    cases.push(("small negatives", (0..n).map(|_| -small(&mut rng, 20)).collect()));
+    let mut column: Vec<Fr> = (0..n)
+        .map(|i| match i % 4 {
+            0 => small(&mut rng, 8),
+            1 => -small(&mut rng, 8),
+            2 => Fr::ZERO,
+            _ => small(&mut rng, 40),
+        })
+        .collect();
+    // Blinding rows at the end, as halo2 fills them.
+    for x in &mut column[n - 6..] {
+        *x = Fr::random(&mut rng);
+    }
+    cases.push(("mixed column with blinding rows", column));
+    cases.push((
+        "around (r-1)/2",
+        (0..n).map(|i| [half, half + Fr::ONE, half - Fr::ONE, -half][i % 4]).collect(),
+    ));
+    let mut one_big = vec![Fr::ONE; n];
+    one_big[n / 2] = Fr::random(&mut rng);
+    cases.push(("ones and one random", one_big));
+    cases.push(("one nonzero", (0..n).map(|i| if i == 17 { -Fr::from_u64(3) } else { Fr::ZERO }).collect()));
+    for (name, scalars) in &cases {
+        let expected = reference::msm_by_logs(&logs, scalars);
+        assert_eq!(b.msm(&bases, scalars).unwrap(), expected, "{name}");
+        assert_eq!(b.msm_prepared(&prepared, scalars).unwrap(), expected, "{name}, prepared");
+        let short = &scalars[..n / 3];
+        assert_eq!(
+            b.msm_prepared(&prepared, short).unwrap(),
+            reference::msm_by_logs(&logs[..n / 3], short),
+            "{name}, prepared, shorter"
+        );
+    }
+}
+
+/// `(r − 1) / 2` as canonical limbs.
+fn shifted_modulus_half() -> [u64; 4] {
+    let r = Fr::MODULUS;
+    let mut half = [0u64; 4];
+    for i in 0..4 {
+        half[i] = (r[i] >> 1) | if i + 1 < 4 { r[i + 1] << 63 } else { 0 };
+    }
+    half
+}
+
 /// Batched MSMs and MSMs over prepared bases agree with single MSMs.
 pub fn msm_batch_and_prepared(b: Dut) {
     let mut rng = rng(12);
@@ -463,7 +522,7 @@ macro_rules! conformance_suite {
             use $crate::testing as suite;
 
             $crate::conformance_suite!(@tests $backend;
-                msm_sizes, msm_edge_cases, msm_batch_and_prepared, msm_rejects_bad_input,
+                msm_sizes, msm_edge_cases, msm_witness_like_scalars, msm_batch_and_prepared, msm_rejects_bad_input,
                 ntt_against_naive_dft, ntt_round_trips, ntt_batch_columns, lde, ntt_rejects_bad_input,
                 lookup_multiplicities, lookup_batch_inverse, lookup_inverse_of_sums,
                 lookup_prefix_product, lookup_permute);

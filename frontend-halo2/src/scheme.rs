@@ -267,10 +267,12 @@ impl AcceleratedParams {
                 return h::G1::identity();
             }
         };
+        let start = Instant::now();
         let result = {
             let _busy = self.monitor.busy.enter();
             self.accelerator.msm_prepared(bases(resident), scalars_from_halo2(scalars))
         };
+        tracing::debug!(points = scalars.len(), ms = start.elapsed().as_secs_f64() * 1e3, "commitment MSM");
         self.monitor.calls.fetch_add(1, Ordering::Relaxed);
         self.monitor.points.fetch_add(scalars.len() as u64, Ordering::Relaxed);
         match result {
