@@ -243,8 +243,7 @@ fn scalar_aware_msm<C: SwCurve>(
             (best_bits, best_cost) = (bits, main + outliers);
         }
     }
-    let outlier_indices: Vec<usize> =
-        (0..n).filter(|&i| usize::from(signed[i].bits) > best_bits).collect();
+    let outlier_indices: Vec<usize> = (0..n).filter(|&i| usize::from(signed[i].bits) > best_bits).collect();
     let outlier_sum = if outlier_indices.is_empty() {
         Projective::IDENTITY
     } else {

@@ -82,3 +82,20 @@ fn bench_compares_with_peers_and_writes_json() {
     let bad = zkaccel(&["bench", "--ops", "fft"], None);
     assert!(!bad.status.success());
 }
+
+#[test]
+fn bench_halo2_proves_with_both_provers_and_reports_msm_shares() {
+    let json = std::env::temp_dir().join(format!("zkaccel-bench-halo2-{}.json", std::process::id()));
+    let out =
+        zkaccel(&["bench", "--ops", "halo2", "--sizes", "8", "--reps", "1", "--json", json.to_str().unwrap()], None);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    for implementation in ["zkaccel", "halo2-axiom", "halo2-axiom+clock"] {
+        assert!(text.contains(implementation), "{implementation} missing:\n{text}");
+    }
+    assert_eq!(text.matches("MSM ").count(), 2, "an MSM share for zkaccel and the clocked stock prover:\n{text}");
+    let records = std::fs::read_to_string(&json).unwrap();
+    std::fs::remove_file(&json).ok();
+    assert_eq!(records.matches("\"median_ms\"").count(), 3, "{records}");
+    assert_eq!(records.matches("\"msm_median_ms\": null").count(), 1, "{records}");
+}

@@ -126,10 +126,7 @@ pub fn msm_witness_like_scalars(b: Dut) {
         *x = Fr::random(&mut rng);
     }
     cases.push(("mixed column with blinding rows", column));
-    cases.push((
-        "around (r-1)/2",
-        (0..n).map(|i| [half, half + Fr::ONE, half - Fr::ONE, -half][i % 4]).collect(),
-    ));
+    cases.push(("around (r-1)/2", (0..n).map(|i| [half, half + Fr::ONE, half - Fr::ONE, -half][i % 4]).collect()));
     let mut one_big = vec![Fr::ONE; n];
     one_big[n / 2] = Fr::random(&mut rng);
     cases.push(("ones and one random", one_big));
