@@ -154,6 +154,8 @@ mod tests {
     use ark_poly::{EvaluationDomain, Radix2EvaluationDomain};
     use ark_std::rand::SeedableRng;
 
+    type Transform = fn(&ArkDomain, &Accelerator, &mut Vec<ArkFr>, ArkFr);
+
     #[test]
     fn transforms_equal_arkworks_element_for_element() {
         let acc = Accelerator::cpu_only();
@@ -166,7 +168,7 @@ mod tests {
             let input: Vec<ArkFr> = (0..n).map(|_| ArkFr::rand(&mut rng)).collect();
             let offset = ArkFr::from(5u64);
             let coset = theirs.get_coset(offset).unwrap();
-            let cases: [(&str, fn(&ArkDomain, &Accelerator, &mut Vec<ArkFr>, ArkFr)); 4] = [
+            let cases: [(&str, Transform); 4] = [
                 ("fft", |d, a, v, _| d.fft_in_place(a, v).unwrap()),
                 ("ifft", |d, a, v, _| d.ifft_in_place(a, v).unwrap()),
                 ("coset fft", |d, a, v, o| d.coset_fft_in_place(a, v, o).unwrap()),
