@@ -30,10 +30,13 @@ pub enum BenchOp {
     /// A whole halo2 proof (size = rows, 2^k): stock `create_proof` against
     /// the same prover with its commitment MSMs on the Accelerator.
     Halo2,
+    /// A whole Groth16 proof (size = constraints): `ark_groth16` against
+    /// zkaccel's prover on the same circuit and key.
+    Groth16,
 }
 
 impl BenchOp {
-    const ALL: [BenchOp; 5] = [Self::Msm, Self::MsmPrepared, Self::Ntt, Self::BatchInverse, Self::Halo2];
+    const ALL: [BenchOp; 6] = [Self::Msm, Self::MsmPrepared, Self::Ntt, Self::BatchInverse, Self::Halo2, Self::Groth16];
     /// What `zkaccel bench` runs without `--ops`: the kernels (whole proofs
     /// take minutes and are asked for by name).
     const DEFAULT: [BenchOp; 4] = [Self::Msm, Self::MsmPrepared, Self::Ntt, Self::BatchInverse];
@@ -45,6 +48,7 @@ impl BenchOp {
             Self::Ntt => "ntt",
             Self::BatchInverse => "batch-inverse",
             Self::Halo2 => "halo2",
+            Self::Groth16 => "groth16",
         }
     }
 
@@ -55,6 +59,7 @@ impl BenchOp {
             Self::Ntt => &[16, 18, 20, 22],
             Self::BatchInverse => &[20],
             Self::Halo2 => &[14, 16],
+            Self::Groth16 => &[16, 18],
         }
     }
 }
@@ -95,6 +100,8 @@ pub struct Record {
     pub samples_ms: Vec<f64>,
     /// Median time in commitment MSMs, for whole proofs.
     pub msm_median_ms: Option<f64>,
+    /// Median time of each prover stage, for whole proofs that report them.
+    pub stages_ms: Option<Vec<(&'static str, f64)>>,
 }
 
 /// What an implementation produced, as canonical limbs, for cross-checking.
@@ -164,6 +171,7 @@ fn race(op: BenchOp, log_size: u32, reps: usize, mut contenders: Vec<Contender>)
             median_ms: median(&mut s),
             samples_ms: s,
             msm_median_ms: None,
+            stages_ms: None,
         })
         .collect())
 }
@@ -259,7 +267,68 @@ fn bench_one(op: BenchOp, log_size: u32, reps: usize, cpu: &CpuBackend) -> Resul
             race(op, log_size, reps, vec![ours, serial, arkworks])
         }
         BenchOp::Halo2 => bench_halo2(log_size, reps),
+        BenchOp::Groth16 => bench_groth16(log_size, reps),
     }
+}
+
+/// Per-stage medians of `runs` (each a list of stage times).
+fn stage_medians(runs: &[[Duration; 6]]) -> Vec<(&'static str, f64)> {
+    crate::groth16::STAGES
+        .iter()
+        .enumerate()
+        .map(|(i, &name)| {
+            let mut v: Vec<f64> = runs.iter().map(|r| r[i].as_secs_f64() * 1e3).collect();
+            (name, median(&mut v))
+        })
+        .collect()
+}
+
+/// Whole Groth16 proofs: zkaccel with a resident key, zkaccel's `prove`
+/// with the stock key, stock `Groth16::prove`; then arkworks' stages
+/// replayed for its breakdown. Every first proof must pass stock `verify`.
+fn bench_groth16(log_constraints: u32, reps: usize) -> Result<Vec<Record>, String> {
+    use crate::groth16::Groth16Setup;
+    use ark_std::rand::rngs::StdRng;
+    use std::cell::{Cell, RefCell};
+
+    let setup = Groth16Setup::new(log_constraints);
+    let accelerator = zkaccel::Accelerator::auto().map_err(|e| e.to_string())?;
+    let key = zkaccel_frontend_arkworks::AcceleratedProvingKey::new(setup.pk.clone(), &accelerator)
+        .map_err(|e| e.to_string())?;
+    let rng = RefCell::new(<StdRng as ark_std::rand::SeedableRng>::seed_from_u64(u64::from(log_constraints)));
+    let stages = RefCell::new(Vec::new());
+    let ours_verified = Cell::new(false);
+    let verdict = |ok: bool| vec![[u64::from(ok), 0, 0, 0]];
+
+    let ours = contender("zkaccel", |want| {
+        let start = Instant::now();
+        let (proof, times) = setup.resident_proof(&key, &mut rng.borrow_mut());
+        let elapsed = start.elapsed();
+        if want {
+            ours_verified.set(setup.verifies(&proof));
+        } else {
+            stages.borrow_mut().push(times);
+        }
+        (elapsed, want.then(|| verdict(ours_verified.get())))
+    });
+    let plain = contender("zkaccel-stock-key", |want| {
+        let start = Instant::now();
+        let proof = setup.plain_proof(&accelerator, &mut rng.borrow_mut());
+        (start.elapsed(), want.then(|| verdict(setup.verifies(&proof))))
+    });
+    let ark = contender("ark-groth16", |want| {
+        let start = Instant::now();
+        let proof = setup.ark_proof(&mut rng.borrow_mut());
+        (start.elapsed(), want.then(|| verdict(setup.verifies(&proof))))
+    });
+    let mut records = race(BenchOp::Groth16, log_constraints, reps, vec![ours, plain, ark])?;
+    if !ours_verified.get() {
+        return Err(format!("groth16 2^{log_constraints}: the stock verifier rejected zkaccel's proof"));
+    }
+    records[0].stages_ms = Some(stage_medians(&stages.borrow()));
+    let replays: Vec<[Duration; 6]> = (0..reps).map(|_| setup.ark_stages()).collect();
+    records[2].stages_ms = Some(stage_medians(&replays));
+    Ok(records)
 }
 
 /// Whole proofs: zkaccel, stock, and stock with clocked commitments (for its
@@ -348,6 +417,10 @@ pub fn run(ops: &[BenchOp], log_sizes: Option<&[u32]>, reps: usize) -> Result<Ve
                     r.median_ms,
                     speedup
                 );
+                if let Some(stages) = &r.stages_ms {
+                    let parts: Vec<String> = stages.iter().map(|(name, ms)| format!("{name} {ms:.0}")).collect();
+                    println!("{:<14} {:>5}   stages ms: {}", "", "", parts.join(", "));
+                }
             }
             records.extend(rows);
         }
@@ -384,6 +457,9 @@ pub fn to_json(records: &[Record]) -> String {
                     "median_ms": r.median_ms,
                     "samples_ms": r.samples_ms,
                     "msm_median_ms": r.msm_median_ms,
+                    "stages_ms": r.stages_ms.as_ref().map(|stages| {
+                        stages.iter().map(|(name, ms)| serde_json::json!({ "stage": name, "median_ms": ms })).collect::<Vec<_>>()
+                    }),
                 })
             })
             .collect(),

@@ -4,12 +4,12 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use crate::field::{Field, PrimeField, TwoAdicField};
+use crate::field::{CurveField, Field, PrimeField, TwoAdicField};
 
 /// A curve `y² = x³ + b` over `Base` whose prime-order group has scalar field `Scalar`.
 pub trait SwCurve: 'static + Send + Sync + Sized {
     /// The field of coordinates.
-    type Base: PrimeField;
+    type Base: CurveField;
     /// The field of scalars (the group order).
     type Scalar: TwoAdicField;
     /// The coefficient `b`.
@@ -106,7 +106,7 @@ impl<C: SwCurve> Affine<C> {
 
     /// Checks that coordinates are reduced and the point is on the curve (or the identity).
     pub fn validate(&self) -> Result<(), PointError> {
-        if !self.x.is_reduced() || !self.y.is_reduced() {
+        if !self.x.is_canonical() || !self.y.is_canonical() {
             return Err(PointError::CoordinateNotReduced);
         }
         if self.is_identity() || self.y.square() == self.x.square() * self.x + C::COEFF_B {

@@ -93,6 +93,20 @@ pub trait PrimeField: Field + Ord {
     fn random(rng: &mut impl RngCore) -> Self;
 }
 
+/// A field curve coordinates live in: a prime field, or an extension of one
+/// (BN254's G2 lives over `Fq2`).
+pub trait CurveField: Field {
+    /// Whether every component's representation is reduced (see
+    /// [`PrimeField::is_reduced`]).
+    fn is_canonical(&self) -> bool;
+}
+
+impl<F: PrimeField> CurveField for F {
+    fn is_canonical(&self) -> bool {
+        self.is_reduced()
+    }
+}
+
 /// A prime field with a large power-of-two subgroup, as NTTs need.
 pub trait TwoAdicField: PrimeField {
     /// The largest `s` with `2^s | p − 1`.

@@ -15,6 +15,7 @@ pub mod curve;
 pub mod error;
 pub mod field;
 pub mod field_ops;
+pub mod fq2;
 pub mod reference;
 pub mod validate;
 
@@ -25,7 +26,8 @@ pub use backend::{
     Availability, Backend, Capabilities, CurveBackend, DeviceInfo, LookupKernels, Msm, Ntt, NttConfig, NttDirection,
     Operation, PermutedLookup, PreparedBases,
 };
-pub use bn254::{Bn254, Fq, Fr, G1Affine, G1Projective};
+pub use bn254::{Bn254, Bn254G2, Fq, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 pub use curve::{batch_to_affine, Affine, PointError, Projective, SwCurve};
 pub use error::{Error, Result};
-pub use field::{Field, Fp, FpParams, PrimeField, TwoAdicField};
+pub use field::{CurveField, Field, Fp, FpParams, PrimeField, TwoAdicField};
+pub use fq2::Fq2;

@@ -11,10 +11,13 @@
 
 use std::mem::{align_of, size_of};
 
-use ark_bn254::{Fq as ArkFq, Fr as ArkFr, G1Affine as ArkG1Affine, G1Projective as ArkG1Projective};
+use ark_bn254::{
+    Fq as ArkFq, Fq2 as ArkFq2, Fr as ArkFr, G1Affine as ArkG1Affine, G1Projective as ArkG1Projective,
+    G2Affine as ArkG2Affine, G2Projective as ArkG2Projective,
+};
 use ark_ff::BigInt;
 use rayon::prelude::*;
-use zkaccel::{Fq, Fr, G1Affine, G1Projective};
+use zkaccel::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 
 const _: () = assert!(size_of::<ArkFr>() == size_of::<[u64; 4]>() && size_of::<Fr>() == size_of::<[u64; 4]>());
 const _: () = assert!(align_of::<ArkFr>() == align_of::<Fr>());
@@ -93,6 +96,36 @@ pub fn projective_from_ark(p: &ArkG1Projective) -> G1Projective {
     G1Projective::new_unchecked(base_from_ark(p.x), base_from_ark(p.y), base_from_ark(p.z))
 }
 
+fn fq2_from_ark(x: ArkFq2) -> Fq2 {
+    Fq2::new(base_from_ark(x.c0), base_from_ark(x.c1))
+}
+
+fn fq2_to_ark(x: Fq2) -> ArkFq2 {
+    ArkFq2::new(base_to_ark(x.c0), base_to_ark(x.c1))
+}
+
+/// An arkworks G2 affine point as zkaccel's (`infinity` becomes `(0, 0)`).
+pub fn g2_point_from_ark(p: &ArkG2Affine) -> G2Affine {
+    if p.infinity {
+        G2Affine::IDENTITY
+    } else {
+        G2Affine::new_unchecked(fq2_from_ark(p.x), fq2_from_ark(p.y))
+    }
+}
+
+/// arkworks G2 affine points as zkaccel's, copied in parallel.
+pub fn g2_points_from_ark(points: &[ArkG2Affine]) -> Vec<G2Affine> {
+    points.par_iter().map(g2_point_from_ark).collect()
+}
+
+/// A zkaccel G2 Jacobian point as arkworks' (also Jacobian).
+pub fn g2_projective_to_ark(p: &G2Projective) -> ArkG2Projective {
+    if p.is_identity() {
+        return ArkG2Projective::default();
+    }
+    ArkG2Projective::new_unchecked(fq2_to_ark(p.x), fq2_to_ark(p.y), fq2_to_ark(p.z))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,6 +179,16 @@ mod tests {
         assert_eq!(projective_to_ark(&ours_sum), p + q);
         assert_eq!(projective_to_ark(&ours_sum.double()).into_affine(), ((p + q) + (p + q)).into_affine());
         assert!(projective_from_ark(&ArkG1Projective::default()).is_identity());
+
+        // G2: coordinates in Fq2, the same generator, the same group law.
+        let h = ark_bn254::G2Projective::generator();
+        assert_eq!(g2_point_from_ark(&ArkG2Affine::generator()), zkaccel::Bn254G2::GENERATOR);
+        let k = ArkFr::rand(&mut rng);
+        let ours = zkaccel::Bn254G2::GENERATOR.mul(&scalar_from_ark(k));
+        assert_eq!(g2_projective_to_ark(&ours).into_affine(), (h * k).into_affine());
+        assert_eq!(g2_point_from_ark(&(h * k).into_affine()), ours.to_affine());
+        assert_eq!(g2_point_from_ark(&ArkG2Affine::identity()), G2Affine::IDENTITY);
+        assert_eq!(g2_projective_to_ark(&G2Projective::IDENTITY), ArkG2Projective::default());
         assert_eq!(projective_to_ark(&G1Projective::IDENTITY), ArkG1Projective::default());
     }
 }

@@ -11,14 +11,15 @@
 //!
 //! What runs where: witness generation in ark-relations (CPU); the
 //! constraint-row evaluation on the CPU (rayon); the six NTTs of `H` and
-//! the four G1 MSMs on the Accelerator; the G2 MSM for `B` in arkworks on
-//! the CPU (zkaccel's backends have no G2 yet).
+//! the four G1 MSMs on the Accelerator; the G2 MSM for `B` on zkaccel's CPU
+//! backend (its MSM is generic over the curve; no device backend has G2
+//! yet, so the Accelerator routes G1 only).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ark_bn254::{Bn254, Fr as ArkFr, G2Projective as ArkG2Projective};
-use ark_ec::{CurveGroup, VariableBaseMSM};
+use ark_bn254::{Bn254, Fr as ArkFr};
+use ark_ec::CurveGroup;
 use ark_ff::UniformRand;
 use ark_groth16::{Proof, ProvingKey};
 use ark_relations::r1cs::{
@@ -27,10 +28,13 @@ use ark_relations::r1cs::{
 use ark_std::rand::RngCore;
 use rayon::prelude::*;
 use zkaccel::{
-    Accelerator, Bn254 as CoreBn254, Field, Fr, G1Projective, Msm, Ntt, NttConfig, PreparedBases, TwoAdicField,
+    Accelerator, Bn254 as CoreBn254, Bn254G2, CpuBackend, Field, Fr, G1Projective, G2Affine, G2Projective, Msm, Ntt,
+    NttConfig, PreparedBases, TwoAdicField,
 };
 
-use crate::convert::{points_from_ark, projective_to_ark, scalar_from_ark, scalars_from_ark};
+use crate::convert::{
+    g2_points_from_ark, g2_projective_to_ark, points_from_ark, projective_to_ark, scalar_from_ark, scalars_from_ark,
+};
 use crate::domain::ArkDomain;
 
 /// Why no proof was made.
@@ -62,7 +66,7 @@ pub struct Groth16Breakdown {
     pub msm_a: Duration,
     /// MSM for `B` in G1.
     pub msm_b_g1: Duration,
-    /// MSM for `B` in G2 (arkworks).
+    /// MSM for `B` in G2 (zkaccel's CPU backend).
     pub msm_b_g2: Duration,
     /// The two MSMs of `C` (`L` and `H` queries, G1).
     pub msm_c: Duration,
@@ -70,19 +74,22 @@ pub struct Groth16Breakdown {
     pub total: Duration,
 }
 
-/// The G1 queries of a proving key, plain or prepared on an Accelerator.
+/// The queries of a proving key: G1 plain or prepared on an Accelerator,
+/// G2 plain or prepared on the CPU backend.
 enum Queries {
     Plain {
         a: Vec<zkaccel::G1Affine>,
         b: Vec<zkaccel::G1Affine>,
         l: Vec<zkaccel::G1Affine>,
         h: Vec<zkaccel::G1Affine>,
+        b2: Vec<G2Affine>,
     },
     Prepared {
         a: PreparedBases<CoreBn254>,
         b: PreparedBases<CoreBn254>,
         l: PreparedBases<CoreBn254>,
         h: PreparedBases<CoreBn254>,
+        b2: PreparedBases<Bn254G2>,
     },
 }
 
@@ -102,22 +109,32 @@ impl Queries {
             b: points_from_ark(&pk.b_g1_query),
             l: points_from_ark(&pk.l_query),
             h: points_from_ark(&pk.h_query),
+            b2: g2_points_from_ark(&pk.b_g2_query),
         }
     }
 
-    fn prepared(pk: &ProvingKey<Bn254>, acc: &Accelerator) -> Result<Self, zkaccel::Error> {
+    fn prepared(pk: &ProvingKey<Bn254>, acc: &Accelerator, cpu: &CpuBackend) -> Result<Self, zkaccel::Error> {
         Ok(Self::Prepared {
             a: acc.prepare_bases(&points_from_ark(&pk.a_query))?,
             b: acc.prepare_bases(&points_from_ark(&pk.b_g1_query))?,
             l: acc.prepare_bases(&points_from_ark(&pk.l_query))?,
             h: acc.prepare_bases(&points_from_ark(&pk.h_query))?,
+            b2: cpu.prepare_bases(&g2_points_from_ark(&pk.b_g2_query))?,
         })
+    }
+
+    /// `Σ sᵢ·B2ᵢ` in G2, on the CPU backend.
+    fn msm_g2(&self, cpu: &CpuBackend, scalars: &[Fr]) -> Result<G2Projective, zkaccel::Error> {
+        match self {
+            Self::Plain { b2, .. } => cpu.msm(&b2[..scalars.len()], scalars),
+            Self::Prepared { b2, .. } => cpu.msm_prepared(b2, scalars),
+        }
     }
 
     /// `Σ sᵢ·Qᵢ` over the leading `scalars.len()` points of the query.
     fn msm(&self, acc: &Accelerator, query: Query, scalars: &[Fr]) -> Result<G1Projective, zkaccel::Error> {
         match self {
-            Self::Plain { a, b, l, h } => {
+            Self::Plain { a, b, l, h, .. } => {
                 let bases = match query {
                     Query::A => a,
                     Query::B => b,
@@ -126,7 +143,7 @@ impl Queries {
                 };
                 acc.msm(&bases[..scalars.len()], scalars)
             }
-            Self::Prepared { a, b, l, h } => {
+            Self::Prepared { a, b, l, h, .. } => {
                 let bases = match query {
                     Query::A => a,
                     Query::B => b,
@@ -140,10 +157,13 @@ impl Queries {
 
     fn memory_bytes(&self) -> usize {
         match self {
-            Self::Plain { a, b, l, h } => {
+            Self::Plain { a, b, l, h, b2 } => {
                 (a.len() + b.len() + l.len() + h.len()) * std::mem::size_of::<zkaccel::G1Affine>()
+                    + b2.len() * std::mem::size_of::<G2Affine>()
             }
-            Self::Prepared { a, b, l, h } => a.memory_bytes() + b.memory_bytes() + l.memory_bytes() + h.memory_bytes(),
+            Self::Prepared { a, b, l, h, b2 } => {
+                a.memory_bytes() + b.memory_bytes() + l.memory_bytes() + h.memory_bytes() + b2.memory_bytes()
+            }
         }
     }
 }
@@ -151,20 +171,23 @@ impl Queries {
 /// A Groth16 proving key with its G1 queries prepared (resident) on an
 /// Accelerator, for many proofs with one key.
 ///
-/// Memory: the Accelerator's copies of the four G1 queries, times its
-/// prepared-bases factor (8 on the CPU backend by default); see
+/// Memory: the Accelerator's copies of the four G1 queries and the CPU
+/// backend's copy of the G2 query, each times the backend's prepared-bases
+/// factor (8 on the CPU backend by default); see
 /// [`AcceleratedProvingKey::resident_bytes`].
 pub struct AcceleratedProvingKey {
     pk: Arc<ProvingKey<Bn254>>,
     accelerator: Accelerator,
+    cpu: CpuBackend,
     queries: Queries,
 }
 
 impl AcceleratedProvingKey {
     /// Validates the key's G1 queries and puts them on `accelerator`.
     pub fn new(pk: ProvingKey<Bn254>, accelerator: &Accelerator) -> Result<Self, Groth16Error> {
-        let queries = Queries::prepared(&pk, accelerator)?;
-        Ok(Self { pk: Arc::new(pk), accelerator: accelerator.clone(), queries })
+        let cpu = CpuBackend::new();
+        let queries = Queries::prepared(&pk, accelerator, &cpu)?;
+        Ok(Self { pk: Arc::new(pk), accelerator: accelerator.clone(), cpu, queries })
     }
 
     /// The stock key.
@@ -192,7 +215,7 @@ impl AcceleratedProvingKey {
         circuit: C,
         rng: &mut impl RngCore,
     ) -> Result<(Proof<Bn254>, Groth16Breakdown), Groth16Error> {
-        prove_inner(&self.pk, &self.queries, circuit, rng, &self.accelerator)
+        prove_inner(&self.pk, &self.queries, circuit, rng, &self.accelerator, &self.cpu)
     }
 }
 
@@ -208,7 +231,7 @@ pub fn prove<C: ConstraintSynthesizer<ArkFr>>(
     rng: &mut impl RngCore,
     accelerator: &Accelerator,
 ) -> Result<Proof<Bn254>, Groth16Error> {
-    prove_inner(pk, &Queries::plain(pk), circuit, rng, accelerator).map(|(proof, _)| proof)
+    prove_inner(pk, &Queries::plain(pk), circuit, rng, accelerator, &CpuBackend::new()).map(|(proof, _)| proof)
 }
 
 fn timed<T>(slot: &mut Duration, f: impl FnOnce() -> T) -> T {
@@ -224,6 +247,7 @@ fn prove_inner<C: ConstraintSynthesizer<ArkFr>>(
     circuit: C,
     rng: &mut impl RngCore,
     acc: &Accelerator,
+    cpu: &CpuBackend,
 ) -> Result<(Proof<Bn254>, Groth16Breakdown), Groth16Error> {
     let start = Instant::now();
     let mut times = Groth16Breakdown::default();
@@ -248,7 +272,7 @@ fn prove_inner<C: ConstraintSynthesizer<ArkFr>>(
     let s = scalar_from_ark(ArkFr::rand(rng));
     let a_sum = timed(&mut times.msm_a, || queries.msm(acc, Query::A, full))?;
     let b_sum = timed(&mut times.msm_b_g1, || queries.msm(acc, Query::B, full))?;
-    let b_g2 = timed(&mut times.msm_b_g2, || ArkG2Projective::msm_unchecked(&pk.b_g2_query, &assignment));
+    let b_g2 = timed(&mut times.msm_b_g2, || queries.msm_g2(cpu, full))?;
     let (l_sum, h_sum) = timed(&mut times.msm_c, || -> Result<_, zkaccel::Error> {
         let l = queries.msm(acc, Query::L, &full[num_inputs..])?;
         let h = queries.msm(acc, Query::H, &h[..pk.h_query.len()])?;
@@ -259,7 +283,7 @@ fn prove_inner<C: ConstraintSynthesizer<ArkFr>>(
     let delta_g1 = pk.delta_g1;
     let g_a = pk.vk.alpha_g1 + projective_to_ark(&a_sum) + delta_g1 * r_ark;
     let g1_b = pk.beta_g1 + projective_to_ark(&b_sum) + delta_g1 * s_ark;
-    let g2_b = pk.vk.beta_g2 + b_g2 + pk.vk.delta_g2 * s_ark;
+    let g2_b = pk.vk.beta_g2 + g2_projective_to_ark(&b_g2) + pk.vk.delta_g2 * s_ark;
     let g_c =
         g_a * s_ark + g1_b * r_ark - delta_g1 * (r_ark * s_ark) + projective_to_ark(&l_sum) + projective_to_ark(&h_sum);
     times.total = start.elapsed();
