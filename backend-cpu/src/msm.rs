@@ -237,7 +237,11 @@ fn scalar_aware_msm<C: SwCurve>(
         if histogram[bits] == 0 && bits != full_bits {
             continue;
         }
-        let main = if bits == 0 { 0 } else { estimate(n, bits, copies.len(), fixed_c).0 };
+        let main = match bits {
+            0 => 0,
+            1 => n * COST_MIXED_ADD,
+            _ => main_cost(n, bits, copies.len(), fixed_c).0,
+        };
         let outliers = if above == 0 { 0 } else { estimate(above, full_bits, 1, None).0 + above * COST_BATCH_ADD };
         if main + outliers < best_cost {
             (best_bits, best_cost) = (bits, main + outliers);
@@ -256,11 +260,63 @@ fn scalar_aware_msm<C: SwCurve>(
         let c = best_window(bases.len(), full_bits, 1);
         bucket_msm(&[&bases], c, full_bits, &signed_scalars(&values))
     };
-    if best_bits == 0 {
-        return outlier_sum;
+    let main_sum = match best_bits {
+        0 => Projective::IDENTITY,
+        1 => signed_sum(copies[0], &signed),
+        _ => match main_cost(n, best_bits, copies.len(), fixed_c).1 {
+            // The prepared copies and their window width pay off.
+            Some(c) => bucket_msm(copies, c, best_bits, &signed),
+            // Short scalars: the prepared width is too wide for them; plain
+            // Pippenger over the bases at the width their bits call for.
+            None => bucket_msm(&copies[..1], best_window(n, best_bits, 1), best_bits, &signed),
+        },
+    };
+    main_sum.add(&outlier_sum)
+}
+
+/// The cheaper way to run `n` scalars of `bits` bits: over the prepared
+/// copies at their width `fixed_c` (`Some(c)` in the result), or over the
+/// plain bases at the best width (`None`). Without prepared copies, the
+/// plain way at the best width.
+fn main_cost(n: usize, bits: usize, copies: usize, fixed_c: Option<usize>) -> (usize, Option<usize>) {
+    let (plain, plain_c) = estimate(n, bits, 1, None);
+    match fixed_c {
+        Some(c) => {
+            let prepared = estimate(n, bits, copies, Some(c)).0;
+            if prepared <= plain {
+                (prepared, Some(c))
+            } else {
+                (plain, None)
+            }
+        }
+        None if copies == 1 => (plain, Some(plain_c)),
+        None => {
+            let (cost, c) = estimate(n, bits, copies, None);
+            (cost, Some(c))
+        }
     }
-    let c = fixed_c.unwrap_or_else(|| best_window(n, best_bits, copies.len()));
-    bucket_msm(copies, c, best_bits, &signed).add(&outlier_sum)
+}
+
+/// Cost of a mixed Jacobian–affine addition, in field multiplications.
+const COST_MIXED_ADD: usize = 11;
+
+/// `Σ ±Pᵢ` for scalars that are 0 or ±1 (selector and bit columns): chunked
+/// mixed additions, no buckets.
+fn signed_sum<C: SwCurve>(
+    bases: &[Affine<C>],
+    scalars: &[SignedScalar<<C::Scalar as PrimeField>::Repr>],
+) -> Projective<C> {
+    bases[..scalars.len()]
+        .par_chunks(1 << 12)
+        .zip(scalars.par_chunks(1 << 12))
+        .map(|(bases, scalars)| {
+            bases.iter().zip(scalars).fold(Projective::IDENTITY, |acc, (p, s)| match s.bits {
+                0 => acc,
+                _ if s.negative => acc.add_affine(&p.neg()),
+                _ => acc.add_affine(p),
+            })
+        })
+        .reduce(|| Projective::IDENTITY, |a, b| a.add(&b))
 }
 
 /// `Σ ±mᵢ·Pᵢ` over signed magnitudes of at most `bits` bits, with `c`-bit

@@ -16,13 +16,13 @@ use ark_snark::SNARK;
 use ark_std::rand::rngs::StdRng;
 use ark_std::rand::SeedableRng;
 use zkaccel::Accelerator;
-use zkaccel_frontend_arkworks::examples::MimcChain;
+use zkaccel_frontend_arkworks::examples::{DenseRelu, MimcChain};
 use zkaccel_frontend_arkworks::{prove, AcceleratedProvingKey, Groth16Breakdown};
 
-/// A MiMC chain of `2^log_constraints` constraints with stock keys.
-pub struct Groth16Setup {
+/// A circuit of about `2^log_constraints` constraints with stock keys.
+pub struct Groth16Setup<C = MimcChain> {
     /// The circuit.
-    pub circuit: MimcChain,
+    pub circuit: C,
     /// Its public inputs.
     pub public: Vec<Fr>,
     /// Stock proving key.
@@ -34,12 +34,31 @@ pub struct Groth16Setup {
 /// Stage times of one proof, in the order printed.
 pub const STAGES: [&str; 6] = ["witness", "H", "MSM A", "MSM B G1", "MSM B G2", "MSM C (L+H)"];
 
-impl Groth16Setup {
-    /// Circuit and keys (stock `circuit_specific_setup`, fixed seed).
+impl Groth16Setup<MimcChain> {
+    /// A MiMC chain (random-looking witness values) of `2^log_constraints`
+    /// constraints, and its keys.
     pub fn new(log_constraints: u32) -> Self {
         let circuit = MimcChain::with_constraints(1 << log_constraints);
         let public = circuit.public_inputs();
-        let mut rng = StdRng::seed_from_u64(u64::from(log_constraints));
+        Self::with_circuit(circuit, public, log_constraints)
+    }
+}
+
+impl Groth16Setup<DenseRelu> {
+    /// A quantized dense layer with ReLU (small witness values: bits and
+    /// small integers, as in zkML circuits) of about `2^log_constraints`
+    /// constraints (52 per neuron), and its keys.
+    pub fn dense_relu(log_constraints: u32) -> Self {
+        let circuit = DenseRelu::with_outputs((1 << log_constraints) / 52);
+        let public = circuit.public_inputs();
+        Self::with_circuit(circuit, public, log_constraints)
+    }
+}
+
+impl<C: ConstraintSynthesizer<Fr> + Clone> Groth16Setup<C> {
+    /// Keys for `circuit` (stock `circuit_specific_setup`, seed from `seed`).
+    pub fn with_circuit(circuit: C, public: Vec<Fr>, seed: u32) -> Self {
+        let mut rng = StdRng::seed_from_u64(u64::from(seed));
         let (pk, vk) = Groth16::<Bn254>::circuit_specific_setup(circuit.clone(), &mut rng).expect("setup");
         Self { circuit, public, pk, vk }
     }

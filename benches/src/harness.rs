@@ -30,13 +30,17 @@ pub enum BenchOp {
     /// A whole halo2 proof (size = rows, 2^k): stock `create_proof` against
     /// the same prover with its commitment MSMs on the Accelerator.
     Halo2,
-    /// A whole Groth16 proof (size = constraints): `ark_groth16` against
-    /// zkaccel's prover on the same circuit and key.
+    /// A whole Groth16 proof of a MiMC chain (size = constraints):
+    /// `ark_groth16` against zkaccel's prover on the same circuit and key.
     Groth16,
+    /// The same on a quantized dense layer with ReLU (zkML-like: small
+    /// witness values).
+    Groth16Relu,
 }
 
 impl BenchOp {
-    const ALL: [BenchOp; 6] = [Self::Msm, Self::MsmPrepared, Self::Ntt, Self::BatchInverse, Self::Halo2, Self::Groth16];
+    const ALL: [BenchOp; 7] =
+        [Self::Msm, Self::MsmPrepared, Self::Ntt, Self::BatchInverse, Self::Halo2, Self::Groth16, Self::Groth16Relu];
     /// What `zkaccel bench` runs without `--ops`: the kernels (whole proofs
     /// take minutes and are asked for by name).
     const DEFAULT: [BenchOp; 4] = [Self::Msm, Self::MsmPrepared, Self::Ntt, Self::BatchInverse];
@@ -49,6 +53,7 @@ impl BenchOp {
             Self::BatchInverse => "batch-inverse",
             Self::Halo2 => "halo2",
             Self::Groth16 => "groth16",
+            Self::Groth16Relu => "groth16-relu",
         }
     }
 
@@ -59,7 +64,7 @@ impl BenchOp {
             Self::Ntt => &[16, 18, 20, 22],
             Self::BatchInverse => &[20],
             Self::Halo2 => &[14, 16],
-            Self::Groth16 => &[16, 18],
+            Self::Groth16 | Self::Groth16Relu => &[16, 18],
         }
     }
 }
@@ -267,7 +272,8 @@ fn bench_one(op: BenchOp, log_size: u32, reps: usize, cpu: &CpuBackend) -> Resul
             race(op, log_size, reps, vec![ours, serial, arkworks])
         }
         BenchOp::Halo2 => bench_halo2(log_size, reps),
-        BenchOp::Groth16 => bench_groth16(log_size, reps),
+        BenchOp::Groth16 => bench_groth16(op, crate::groth16::Groth16Setup::new(log_size), log_size, reps),
+        BenchOp::Groth16Relu => bench_groth16(op, crate::groth16::Groth16Setup::dense_relu(log_size), log_size, reps),
     }
 }
 
@@ -286,12 +292,18 @@ fn stage_medians(runs: &[[Duration; 6]]) -> Vec<(&'static str, f64)> {
 /// Whole Groth16 proofs: zkaccel with a resident key, zkaccel's `prove`
 /// with the stock key, stock `Groth16::prove`; then arkworks' stages
 /// replayed for its breakdown. Every first proof must pass stock `verify`.
-fn bench_groth16(log_constraints: u32, reps: usize) -> Result<Vec<Record>, String> {
-    use crate::groth16::Groth16Setup;
+fn bench_groth16<C>(
+    op: BenchOp,
+    setup: crate::groth16::Groth16Setup<C>,
+    log_constraints: u32,
+    reps: usize,
+) -> Result<Vec<Record>, String>
+where
+    C: ark_relations::r1cs::ConstraintSynthesizer<ark_bn254::Fr> + Clone,
+{
     use ark_std::rand::rngs::StdRng;
     use std::cell::{Cell, RefCell};
 
-    let setup = Groth16Setup::new(log_constraints);
     let accelerator = zkaccel::Accelerator::auto().map_err(|e| e.to_string())?;
     let key = zkaccel_frontend_arkworks::AcceleratedProvingKey::new(setup.pk.clone(), &accelerator)
         .map_err(|e| e.to_string())?;
@@ -321,9 +333,9 @@ fn bench_groth16(log_constraints: u32, reps: usize) -> Result<Vec<Record>, Strin
         let proof = setup.ark_proof(&mut rng.borrow_mut());
         (start.elapsed(), want.then(|| verdict(setup.verifies(&proof))))
     });
-    let mut records = race(BenchOp::Groth16, log_constraints, reps, vec![ours, plain, ark])?;
+    let mut records = race(op, log_constraints, reps, vec![ours, plain, ark])?;
     if !ours_verified.get() {
-        return Err(format!("groth16 2^{log_constraints}: the stock verifier rejected zkaccel's proof"));
+        return Err(format!("{op} 2^{log_constraints}: the stock verifier rejected zkaccel's proof"));
     }
     records[0].stages_ms = Some(stage_medians(&stages.borrow()));
     let replays: Vec<[Duration; 6]> = (0..reps).map(|_| setup.ark_stages()).collect();

@@ -99,3 +99,16 @@ fn bench_halo2_proves_with_both_provers_and_reports_msm_shares() {
     assert_eq!(records.matches("\"median_ms\"").count(), 3, "{records}");
     assert_eq!(records.matches("\"msm_median_ms\": null").count(), 1, "{records}");
 }
+
+#[test]
+fn bench_groth16_compares_with_ark_groth16_and_prints_stages() {
+    let out = zkaccel(&["bench", "--ops", "groth16", "--sizes", "8", "--reps", "1"], None);
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    for implementation in ["zkaccel", "zkaccel-stock-key", "ark-groth16"] {
+        assert!(text.contains(implementation), "{implementation} missing:\n{text}");
+    }
+    // Stage breakdowns for zkaccel and for the replayed arkworks prover.
+    assert_eq!(text.matches("stages ms: witness").count(), 2, "{text}");
+    assert!(text.contains("MSM B G2"), "{text}");
+}

@@ -131,6 +131,14 @@ pub fn msm_witness_like_scalars(b: Dut) {
     one_big[n / 2] = Fr::random(&mut rng);
     cases.push(("ones and one random", one_big));
     cases.push(("one nonzero", (0..n).map(|i| if i == 17 { -Fr::from_u64(3) } else { Fr::ZERO }).collect()));
+    cases.push((
+        "bits, minus ones and repeats of one point's sign",
+        (0..n).map(|i| [Fr::ONE, Fr::ZERO, -Fr::ONE, Fr::ONE][i % 4]).collect(),
+    ));
+    let mut bits_and_blinding: Vec<Fr> = (0..n).map(|i| Fr::from_u64((i % 2) as u64)).collect();
+    bits_and_blinding[n - 1] = Fr::random(&mut rng);
+    bits_and_blinding[n - 2] = Fr::random(&mut rng);
+    cases.push(("a bit column with blinding rows", bits_and_blinding));
     for (name, scalars) in &cases {
         let expected = reference::msm_by_logs(&logs, scalars);
         assert_eq!(b.msm(&bases, scalars).unwrap(), expected, "{name}");
