@@ -149,3 +149,15 @@ fn msm_entry_points_match_arkworks() {
     let off_curve = G1Affine::new_unchecked(bases[0].x, bases[0].x);
     assert!(acc.msm_ark(&[off_curve], &scalars[..1]).is_err());
 }
+
+#[test]
+fn range_checks_and_dense_layer_at_2_pow_16_constraints() {
+    let acc = Accelerator::cpu_only();
+    let range = RangeChecks::with_constraints(1 << 16);
+    let public = range.public_inputs();
+    check_circuit(range, public, &acc, "range 2^16");
+    // 1261 neurons of 52 constraints: just over 2^16.
+    let dense = DenseRelu::with_outputs((1 << 16) / 52 + 1);
+    let public = dense.public_inputs();
+    check_circuit(dense, public, &acc, "dense 2^16");
+}
