@@ -15,6 +15,7 @@
 //! backend (its MSM is generic over the curve; no device backend has G2
 //! yet, so the Accelerator routes G1 only).
 
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -74,23 +75,39 @@ pub struct Groth16Breakdown {
     pub total: Duration,
 }
 
+/// The four G1 queries of a proving key, in some form.
+struct G1Queries<T> {
+    a: T,
+    b: T,
+    l: T,
+    h: T,
+}
+
+impl<T> G1Queries<T> {
+    /// `f` of each G1 query of `pk`.
+    fn from_key<E>(pk: &ProvingKey<Bn254>, f: impl Fn(&[ark_bn254::G1Affine]) -> Result<T, E>) -> Result<Self, E> {
+        Ok(Self { a: f(&pk.a_query)?, b: f(&pk.b_g1_query)?, l: f(&pk.l_query)?, h: f(&pk.h_query)? })
+    }
+
+    fn get(&self, query: Query) -> &T {
+        match query {
+            Query::A => &self.a,
+            Query::B => &self.b,
+            Query::L => &self.l,
+            Query::H => &self.h,
+        }
+    }
+
+    fn all(&self) -> [&T; 4] {
+        [&self.a, &self.b, &self.l, &self.h]
+    }
+}
+
 /// The queries of a proving key: G1 plain or prepared on an Accelerator,
 /// G2 plain or prepared on the CPU backend.
 enum Queries {
-    Plain {
-        a: Vec<zkaccel::G1Affine>,
-        b: Vec<zkaccel::G1Affine>,
-        l: Vec<zkaccel::G1Affine>,
-        h: Vec<zkaccel::G1Affine>,
-        b2: Vec<G2Affine>,
-    },
-    Prepared {
-        a: PreparedBases<CoreBn254>,
-        b: PreparedBases<CoreBn254>,
-        l: PreparedBases<CoreBn254>,
-        h: PreparedBases<CoreBn254>,
-        b2: PreparedBases<Bn254G2>,
-    },
+    Plain(G1Queries<Vec<zkaccel::G1Affine>>, Vec<G2Affine>),
+    Prepared(G1Queries<PreparedBases<CoreBn254>>, PreparedBases<Bn254G2>),
 }
 
 /// Which query an MSM runs over.
@@ -104,66 +121,39 @@ enum Query {
 
 impl Queries {
     fn plain(pk: &ProvingKey<Bn254>) -> Self {
-        Self::Plain {
-            a: points_from_ark(&pk.a_query),
-            b: points_from_ark(&pk.b_g1_query),
-            l: points_from_ark(&pk.l_query),
-            h: points_from_ark(&pk.h_query),
-            b2: g2_points_from_ark(&pk.b_g2_query),
-        }
+        let g1 =
+            G1Queries::from_key(pk, |q| Ok::<_, Infallible>(points_from_ark(q))).unwrap_or_else(|never| match never {});
+        Self::Plain(g1, g2_points_from_ark(&pk.b_g2_query))
     }
 
     fn prepared(pk: &ProvingKey<Bn254>, acc: &Accelerator, cpu: &CpuBackend) -> Result<Self, zkaccel::Error> {
-        Ok(Self::Prepared {
-            a: acc.prepare_bases(&points_from_ark(&pk.a_query))?,
-            b: acc.prepare_bases(&points_from_ark(&pk.b_g1_query))?,
-            l: acc.prepare_bases(&points_from_ark(&pk.l_query))?,
-            h: acc.prepare_bases(&points_from_ark(&pk.h_query))?,
-            b2: cpu.prepare_bases(&g2_points_from_ark(&pk.b_g2_query))?,
-        })
+        let g1 = G1Queries::from_key(pk, |q| acc.prepare_bases(&points_from_ark(q)))?;
+        Ok(Self::Prepared(g1, cpu.prepare_bases(&g2_points_from_ark(&pk.b_g2_query))?))
+    }
+
+    /// `Σ sᵢ·Qᵢ` over the leading `scalars.len()` points of a G1 query.
+    fn msm(&self, acc: &Accelerator, query: Query, scalars: &[Fr]) -> Result<G1Projective, zkaccel::Error> {
+        match self {
+            Self::Plain(g1, _) => acc.msm(&g1.get(query)[..scalars.len()], scalars),
+            Self::Prepared(g1, _) => acc.msm_prepared(g1.get(query), scalars),
+        }
     }
 
     /// `Σ sᵢ·B2ᵢ` in G2, on the CPU backend.
     fn msm_g2(&self, cpu: &CpuBackend, scalars: &[Fr]) -> Result<G2Projective, zkaccel::Error> {
         match self {
-            Self::Plain { b2, .. } => cpu.msm(&b2[..scalars.len()], scalars),
-            Self::Prepared { b2, .. } => cpu.msm_prepared(b2, scalars),
-        }
-    }
-
-    /// `Σ sᵢ·Qᵢ` over the leading `scalars.len()` points of the query.
-    fn msm(&self, acc: &Accelerator, query: Query, scalars: &[Fr]) -> Result<G1Projective, zkaccel::Error> {
-        match self {
-            Self::Plain { a, b, l, h, .. } => {
-                let bases = match query {
-                    Query::A => a,
-                    Query::B => b,
-                    Query::L => l,
-                    Query::H => h,
-                };
-                acc.msm(&bases[..scalars.len()], scalars)
-            }
-            Self::Prepared { a, b, l, h, .. } => {
-                let bases = match query {
-                    Query::A => a,
-                    Query::B => b,
-                    Query::L => l,
-                    Query::H => h,
-                };
-                acc.msm_prepared(bases, scalars)
-            }
+            Self::Plain(_, b2) => cpu.msm(&b2[..scalars.len()], scalars),
+            Self::Prepared(_, b2) => cpu.msm_prepared(b2, scalars),
         }
     }
 
     fn memory_bytes(&self) -> usize {
         match self {
-            Self::Plain { a, b, l, h, b2 } => {
-                (a.len() + b.len() + l.len() + h.len()) * std::mem::size_of::<zkaccel::G1Affine>()
+            Self::Plain(g1, b2) => {
+                g1.all().iter().map(|q| q.len()).sum::<usize>() * std::mem::size_of::<zkaccel::G1Affine>()
                     + b2.len() * std::mem::size_of::<G2Affine>()
             }
-            Self::Prepared { a, b, l, h, b2 } => {
-                a.memory_bytes() + b.memory_bytes() + l.memory_bytes() + h.memory_bytes() + b2.memory_bytes()
-            }
+            Self::Prepared(g1, b2) => g1.all().iter().map(|q| q.memory_bytes()).sum::<usize>() + b2.memory_bytes(),
         }
     }
 }
