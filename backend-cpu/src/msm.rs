@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 use zkaccel_core::field_ops::invert_lanes;
+use zkaccel_core::glv::GlvParams;
 use zkaccel_core::{validate, Affine, Backend, Field, Msm, PreparedBases, PrimeField, Projective, Result, SwCurve};
 
 use crate::CpuBackend;
@@ -148,7 +149,43 @@ fn chunks_per_window(windows: usize, points: usize) -> usize {
 /// `Σ sᵢ·Pᵢ`; bases must be valid and as many as scalars.
 pub(crate) fn pippenger<C: SwCurve>(bases: &[Affine<C>], scalars: &[C::Scalar]) -> Projective<C> {
     debug_assert_eq!(bases.len(), scalars.len());
+    if let Some(glv) = &C::GLV {
+        if glv_pays(scalars.len(), C::Scalar::NUM_BITS as usize) {
+            return glv_msm(glv, bases, scalars);
+        }
+    }
     scalar_aware_msm(&[bases], None, scalars)
+}
+
+/// Field products per point that GLV adds: the decomposition (two short
+/// products, four scalar-field products) and `φ(P)` (one product).
+const COST_GLV_PER_POINT: usize = 12;
+
+/// Largest MSM that GLV is used for. Measured on the 2-vCPU EPYC (median
+/// of 5, same process): 1.34× faster at 2^12, even at 2^14 and 2^16, 0.74×
+/// at 2^18 — twice the points stop fitting in cache before the saved
+/// reductions matter.
+const GLV_MAX_POINTS: usize = 1 << 14;
+
+/// Whether `n` points with `bits`-bit scalars are cheaper as `2n` points
+/// with half-width scalars. GLV removes no bucket additions (twice the
+/// points, half the windows); it pays through fewer bucket reductions and
+/// window doublings, which weigh most on small MSMs.
+fn glv_pays(n: usize, bits: usize) -> bool {
+    let direct = estimate(n, bits, 1, None).0;
+    let split = estimate(2 * n, bits.div_ceil(2) + 1, 1, None).0 + n * COST_GLV_PER_POINT;
+    n <= GLV_MAX_POINTS && split < direct
+}
+
+/// `Σ kᵢ·Pᵢ = Σ k₁ᵢ·Pᵢ + k₂ᵢ·φ(Pᵢ)` with `kᵢ = k₁ᵢ + k₂ᵢ·λ`.
+fn glv_msm<C: SwCurve>(glv: &GlvParams<C>, bases: &[Affine<C>], scalars: &[C::Scalar]) -> Projective<C> {
+    let n = scalars.len();
+    let mut all_bases = Vec::with_capacity(2 * n);
+    all_bases.extend_from_slice(bases);
+    all_bases.par_extend(bases.par_iter().map(|p| glv.endomorphism(p)));
+    let (mut halves, seconds): (Vec<C::Scalar>, Vec<C::Scalar>) = scalars.par_iter().map(|k| glv.decompose(k)).unzip();
+    halves.extend(seconds);
+    scalar_aware_msm(&[&all_bases], None, &halves)
 }
 
 /// The estimated cost of `n` points with `bits`-bit scalars at the best
@@ -599,4 +636,33 @@ impl<C: SwCurve> ShiftedBases<C> {
 /// [`zkaccel_core::batch_to_affine`] over parallel chunks.
 fn batch_to_affine_parallel<C: SwCurve>(points: &[Projective<C>]) -> Vec<Affine<C>> {
     points.par_chunks(1 << 12).flat_map_iter(zkaccel_core::batch_to_affine).collect()
+}
+
+#[cfg(test)]
+mod glv_tests {
+    use zkaccel_core::testing::{random_points, random_scalars, rng};
+    use zkaccel_core::{reference, Bn254, Field, Fr, G1Affine, PrimeField, SwCurve};
+
+    /// The GLV path on its own, edge cases included, against naive MSMs.
+    #[test]
+    fn glv_msm_matches_naive() {
+        let glv = Bn254::GLV.as_ref().expect("BN254 has GLV parameters");
+        let lambda = Fr::from_canonical([0x8b17ea66b99c90dd, 0x5bfc41088d8daaa7, 0xb3c4d79d41a91758, 0]).unwrap();
+        let pts = random_points(300, &mut rng(3));
+        let p = pts[0];
+        let cases: Vec<(&str, Vec<G1Affine>, Vec<Fr>)> = vec![
+            ("random", pts.clone(), random_scalars(300, &mut rng(4))),
+            ("zeros", pts[..10].to_vec(), vec![Fr::ZERO; 10]),
+            ("r-1, λ, −λ, 1", pts[..4].to_vec(), vec![-Fr::ONE, lambda, -lambda, Fr::ONE]),
+            ("identity bases", vec![G1Affine::IDENTITY, p, G1Affine::IDENTITY], random_scalars(3, &mut rng(5))),
+            ("same point", vec![p; 200], random_scalars(200, &mut rng(6))),
+            ("P and −P", vec![p, p.neg(), p], vec![lambda, lambda, Fr::from_u64(2)]),
+            ("small", pts[..50].to_vec(), (0..50).map(Fr::from_u64).collect()),
+        ];
+        for (name, bases, scalars) in cases {
+            assert_eq!(super::glv_msm(glv, &bases, &scalars), reference::msm(&bases, &scalars), "{name}");
+        }
+        assert!(super::glv_pays(1 << 12, 254), "GLV is used where it was measured to pay");
+        assert!(!super::glv_pays(1 << 18, 254));
+    }
 }

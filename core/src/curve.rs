@@ -18,6 +18,8 @@ pub trait SwCurve: 'static + Send + Sync + Sized {
     const GENERATOR: Affine<Self>;
     /// A short name for diagnostics and capability reports.
     const NAME: &'static str;
+    /// The GLV endomorphism, for curves that have one and whose MSMs use it.
+    const GLV: Option<crate::glv::GlvParams<Self>> = None;
 }
 
 /// Why a point was rejected.

@@ -16,6 +16,7 @@ pub mod error;
 pub mod field;
 pub mod field_ops;
 pub mod fq2;
+pub mod glv;
 pub mod reference;
 pub mod validate;
 
