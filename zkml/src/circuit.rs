@@ -1,0 +1,456 @@
+//! The halo2 circuit of a quantized [`Program`].
+//!
+//! One row layout for every layer. A neuron with `T` terms takes
+//! `max(1, ⌈T / lanes⌉)` rows; each row adds `Σ x_i·w_i` over its lanes to an
+//! accumulator (the first row starts from the bias), and the neuron's last
+//! row also holds its rescale, range split and activation:
+//!
+//! ```text
+//! dot:      acc = Σ x_i·w_i + (first ? bias : acc[-1])
+//! rescale:  acc + S/2 = q·S + Σ r_j·2^(j·l)        r_j ∈ [0, 2^l)       (lookups)
+//! split:    q = hi·base + Σ lo_j·2^(j·l)           lo_j ∈ [0, 2^l)      (lookups)
+//! relu:     out = aux·q,  (STEP, hi, aux) ∈ table: aux = [hi ≥ 0], hi ∈ [−H, H)
+//! identity: out = q,      the same STEP lookup range-checks hi
+//! sigmoid:  base = 2^c, lo_0 ∈ [0, 2^c), (SIGMOID, hi, out) ∈ table
+//! ```
+//!
+//! All lookups go into one tagged table `(tag, in, out)` whose first row is
+//! `(0, 0, 0)`, so a disabled lookup (every input multiplied by its flag)
+//! always matches. Values flow between layers by copy constraints from each
+//! lane cell to the `out` cell that produced it (or to the instance column,
+//! or to the first use of a private input). Public inputs, the weight
+//! commitment and the outputs sit in one instance column, in that order.
+
+use std::sync::Arc;
+
+use halo2_axiom::circuit::{Cell, Layouter, SimpleFloorPlanner, Value};
+use halo2_axiom::halo2curves::bn256::Fr;
+use halo2_axiom::halo2curves::ff::{Field, PrimeField};
+use halo2_axiom::plonk::{
+    Advice, Circuit, Column, ConstraintSystem, Error as PlonkError, Expression, Fixed, Instance, TableColumn,
+};
+use halo2_axiom::poly::Rotation;
+use serde::{Deserialize, Serialize};
+
+use crate::commitment::{CommitmentChip, CommitmentConfig};
+use crate::program::{Activation, Weight};
+use crate::quantize::Trace;
+use crate::CompiledModel;
+
+/// Lookup table tags.
+const TAG_RANGE: u64 = 1;
+const TAG_STEP: u64 = 2;
+const TAG_RANGE_C: u64 = 3;
+const TAG_SIGMOID: u64 = 4;
+
+/// The column layout, fixed at compile time (halo2's `Circuit::Params`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CircuitShape {
+    /// Products per row.
+    pub lanes: usize,
+    /// `s`: values at scale `2^s`.
+    pub scale_bits: u32,
+    /// Bits per range-check limb; `s` is a multiple of it.
+    pub limb_bits: u32,
+    /// Weights and biases are private advice, bound by a public commitment.
+    pub private_weights: bool,
+}
+
+impl CircuitShape {
+    /// Limbs per range check.
+    pub fn limbs(&self) -> usize {
+        (self.scale_bits / self.limb_bits.max(1)) as usize
+    }
+}
+
+/// Columns of the model circuit.
+#[derive(Clone, Debug)]
+pub struct ModelConfig {
+    shape: CircuitShape,
+    x: Vec<Column<Advice>>,
+    w_fixed: Vec<Column<Fixed>>,
+    w_advice: Vec<Column<Advice>>,
+    bias_fixed: Column<Fixed>,
+    bias_advice: Column<Advice>,
+    acc: Column<Advice>,
+    r: Vec<Column<Advice>>,
+    q: Column<Advice>,
+    hi: Column<Advice>,
+    lo: Vec<Column<Advice>>,
+    aux: Column<Advice>,
+    out: Column<Advice>,
+    f_dot: Column<Fixed>,
+    f_first: Column<Fixed>,
+    f_out: Column<Fixed>,
+    base: Column<Fixed>,
+    tag_lo: Column<Fixed>,
+    tag_hi: Column<Fixed>,
+    f_relu: Column<Fixed>,
+    f_identity: Column<Fixed>,
+    f_sigmoid: Column<Fixed>,
+    table: [TableColumn; 3],
+    instance: Column<Instance>,
+    commitment: Option<CommitmentConfig>,
+}
+
+/// A compiled model with (for proving) the trace of one input.
+#[derive(Clone, Debug)]
+pub struct ModelCircuit {
+    model: Arc<CompiledModel>,
+    trace: Option<Arc<Trace>>,
+}
+
+impl ModelCircuit {
+    /// The circuit of `model` proving `trace` (`None` for keygen).
+    pub fn new(model: Arc<CompiledModel>, trace: Option<Arc<Trace>>) -> Self {
+        Self { model, trace }
+    }
+
+    fn known<T>(&self, f: impl FnOnce(&Trace) -> T) -> Value<T> {
+        match &self.trace {
+            Some(t) => Value::known(f(t)),
+            None => Value::unknown(),
+        }
+    }
+}
+
+/// A signed integer as a field element.
+pub fn felt(v: i128) -> Fr {
+    let magnitude = Fr::from_u128(v.unsigned_abs());
+    if v < 0 {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+fn constant(v: i128) -> Expression<Fr> {
+    Expression::Constant(felt(v))
+}
+
+impl Circuit<Fr> for ModelCircuit {
+    type Config = ModelConfig;
+    type FloorPlanner = SimpleFloorPlanner;
+    type Params = CircuitShape;
+
+    fn without_witnesses(&self) -> Self {
+        Self { model: self.model.clone(), trace: None }
+    }
+
+    fn params(&self) -> CircuitShape {
+        self.model.shape
+    }
+
+    fn configure(_meta: &mut ConstraintSystem<Fr>) -> ModelConfig {
+        unreachable!("the model circuit is configured with its CircuitShape (configure_with_params)")
+    }
+
+    fn configure_with_params(meta: &mut ConstraintSystem<Fr>, shape: CircuitShape) -> ModelConfig {
+        let lanes = shape.lanes.max(1);
+        let limbs = shape.limbs().max(1);
+        let x: Vec<_> = (0..lanes).map(|_| meta.advice_column()).collect();
+        for &c in &x {
+            meta.enable_equality(c);
+        }
+        let (w_fixed, w_advice, bias_fixed, bias_advice);
+        let commitment;
+        if shape.private_weights {
+            w_advice = (0..lanes).map(|_| meta.advice_column()).collect::<Vec<_>>();
+            w_fixed = Vec::new();
+            bias_advice = meta.advice_column();
+            bias_fixed = meta.fixed_column();
+            for &c in w_advice.iter().chain([&bias_advice]) {
+                meta.enable_equality(c);
+            }
+            let constants = meta.fixed_column();
+            meta.enable_constant(constants);
+            commitment = Some(CommitmentChip::configure(meta));
+        } else {
+            w_fixed = (0..lanes).map(|_| meta.fixed_column()).collect::<Vec<_>>();
+            w_advice = Vec::new();
+            bias_fixed = meta.fixed_column();
+            bias_advice = meta.advice_column();
+            commitment = None;
+        }
+        let acc = meta.advice_column();
+        let r: Vec<_> = (0..limbs).map(|_| meta.advice_column()).collect();
+        let lo: Vec<_> = (0..limbs).map(|_| meta.advice_column()).collect();
+        let [q, hi, aux, out] = [(); 4].map(|_| meta.advice_column());
+        meta.enable_equality(out);
+        let [f_dot, f_first, f_out, base, tag_lo, tag_hi, f_relu, f_identity, f_sigmoid] =
+            [(); 9].map(|_| meta.fixed_column());
+        let table = [(); 3].map(|_| meta.lookup_table_column());
+        let instance = meta.instance_column();
+        meta.enable_equality(instance);
+
+        let scale = 1i128 << shape.scale_bits;
+        let limb = |j: usize| constant(1i128 << (j as u32 * shape.limb_bits));
+        meta.create_gate("dot product", |m| {
+            let f_dot = m.query_fixed(f_dot, Rotation::cur());
+            let f_first = m.query_fixed(f_first, Rotation::cur());
+            let mut sum = Expression::Constant(Fr::ZERO);
+            for i in 0..lanes {
+                let x = m.query_advice(x[i], Rotation::cur());
+                let w = if shape.private_weights {
+                    m.query_advice(w_advice[i], Rotation::cur())
+                } else {
+                    m.query_fixed(w_fixed[i], Rotation::cur())
+                };
+                sum = sum + x * w;
+            }
+            let bias = if shape.private_weights {
+                m.query_advice(bias_advice, Rotation::cur())
+            } else {
+                m.query_fixed(bias_fixed, Rotation::cur())
+            };
+            let acc_now = m.query_advice(acc, Rotation::cur());
+            let acc_prev = m.query_advice(acc, Rotation::prev());
+            let start = f_first.clone() * bias + (constant(1) - f_first) * acc_prev;
+            vec![f_dot * (acc_now - sum - start)]
+        });
+        meta.create_gate("rescale, split, activation", |m| {
+            let f_out = m.query_fixed(f_out, Rotation::cur());
+            let base = m.query_fixed(base, Rotation::cur());
+            let [f_relu, f_identity, f_sigmoid] = [f_relu, f_identity, f_sigmoid].map(|c| m.query_fixed(c, Rotation::cur()));
+            let acc = m.query_advice(acc, Rotation::cur());
+            let [q, hi, aux, out] = [q, hi, aux, out].map(|c| m.query_advice(c, Rotation::cur()));
+            let r_sum = (0..limbs).fold(constant(0), |s, j| s + m.query_advice(r[j], Rotation::cur()) * limb(j));
+            let lo_sum = (0..limbs).fold(constant(0), |s, j| s + m.query_advice(lo[j], Rotation::cur()) * limb(j));
+            let mut constraints = vec![
+                f_out.clone() * (acc + constant(scale / 2) - q.clone() * constant(scale) - r_sum),
+                f_out * (q.clone() - hi * base - lo_sum),
+                f_relu * (out.clone() - aux.clone() * q.clone()),
+                f_identity * (out.clone() - q),
+                f_sigmoid.clone() * (out - aux),
+            ];
+            // A sigmoid row splits by 2^c with one low limb.
+            for &column in &lo[1..] {
+                constraints.push(f_sigmoid.clone() * m.query_advice(column, Rotation::cur()));
+            }
+            constraints
+        });
+        let zero = || constant(0);
+        for j in 0..limbs {
+            meta.lookup("remainder limb", |m| {
+                let f = m.query_fixed(f_out, Rotation::cur());
+                let v = m.query_advice(r[j], Rotation::cur());
+                vec![(f.clone() * constant(TAG_RANGE as i128), table[0]), (f * v, table[1]), (zero(), table[2])]
+            });
+            meta.lookup("low limb", |m| {
+                let f = m.query_fixed(f_out, Rotation::cur());
+                let tag = if j == 0 { m.query_fixed(tag_lo, Rotation::cur()) } else { f.clone() * constant(TAG_RANGE as i128) };
+                let v = m.query_advice(lo[j], Rotation::cur());
+                vec![(tag, table[0]), (f * v, table[1]), (zero(), table[2])]
+            });
+        }
+        meta.lookup("high part", |m| {
+            let f = m.query_fixed(f_out, Rotation::cur());
+            let tag = m.query_fixed(tag_hi, Rotation::cur());
+            let hi = m.query_advice(hi, Rotation::cur());
+            let aux = m.query_advice(aux, Rotation::cur());
+            vec![(tag, table[0]), (f.clone() * hi, table[1]), (f * aux, table[2])]
+        });
+        ModelConfig {
+            shape,
+            x,
+            w_fixed,
+            w_advice,
+            bias_fixed,
+            bias_advice,
+            acc,
+            r,
+            q,
+            hi,
+            lo,
+            aux,
+            out,
+            f_dot,
+            f_first,
+            f_out,
+            base,
+            tag_lo,
+            tag_hi,
+            f_relu,
+            f_identity,
+            f_sigmoid,
+            table,
+            instance,
+            commitment,
+        }
+    }
+
+    fn synthesize(&self, config: ModelConfig, mut layouter: impl Layouter<Fr>) -> Result<(), PlonkError> {
+        let model = &*self.model;
+        let layout = model.layout;
+        let program = &model.program;
+        layouter.assign_table(
+            || "tagged table",
+            |mut table| {
+                let mut row = 0;
+                let mut put = |tag: u64, input: i128, output: i128| -> Result<(), PlonkError> {
+                    for (column, v) in config.table.iter().zip([tag as i128, input, output]) {
+                        table.assign_cell(|| "table", *column, row, || Value::known(felt(v)))?;
+                    }
+                    row += 1;
+                    Ok(())
+                };
+                put(0, 0, 0)?;
+                for v in 0..1i128 << config.shape.limb_bits {
+                    put(TAG_RANGE, v, 0)?;
+                }
+                let h = 1i128 << layout.hi_bits;
+                for v in -h..h {
+                    put(TAG_STEP, v, (v >= 0) as i128)?;
+                }
+                if let Some(c) = layout.sigmoid_shift {
+                    for v in 0..1i128 << c {
+                        put(TAG_RANGE_C, v, 0)?;
+                    }
+                    let b = 1i64 << layout.sigmoid_index_bits;
+                    for v in -b..b {
+                        put(TAG_SIGMOID, v as i128, layout.sigmoid(v) as i128)?;
+                    }
+                }
+                Ok(())
+            },
+        )?;
+
+        // The commitment region first: its cells anchor the private parameters.
+        let param_cells: Option<Vec<Cell>> = match &config.commitment {
+            Some(commitment) => {
+                let values: Vec<Fr> = model.params.params.iter().map(|&p| felt(p as i128)).collect();
+                let (cells, digest) = CommitmentChip::new(commitment.clone()).commit(&mut layouter, &values)?;
+                layouter.constrain_instance(digest, config.instance, model.instance_layout().commitment);
+                Some(cells)
+            }
+            None => None,
+        };
+
+        let instance_rows = model.instance_layout();
+        let lanes = config.shape.lanes.max(1);
+        let limbs = config.shape.limbs().max(1);
+        let limb_mask = (1i64 << config.shape.limb_bits) - 1;
+        let scale = layout.scale();
+        let num_inputs = program.num_inputs();
+        let (output_cells, input_links) = layouter.assign_region(
+            || "layers",
+            |mut region| {
+                let mut row = 0usize;
+                // The cell holding each value: a layer output, or a private input's first use.
+                let mut value_cells: Vec<Option<Cell>> = vec![None; program.num_values()];
+                let mut neuron_index = 0usize;
+                // (lane cell, instance row) of every use of a public input.
+                let mut input_links = Vec::new();
+                for layer in &program.layers {
+                    for neuron in &layer.neurons {
+                        let id = neuron_index;
+                        neuron_index += 1;
+                        let chunks: Vec<&[(u32, Weight)]> =
+                            if neuron.terms.is_empty() { vec![&[]] } else { neuron.terms.chunks(lanes).collect() };
+                        let mut acc = self.known(|_| 0i128);
+                        if let Some(b) = neuron.bias {
+                            let bias = model.params.params[b as usize] as i128;
+                            acc = acc.map(|_| bias);
+                        }
+                        for (c, chunk) in chunks.iter().enumerate() {
+                            region.assign_fixed(config.f_dot, row, Fr::ONE);
+                            if c == 0 {
+                                region.assign_fixed(config.f_first, row, Fr::ONE);
+                                let bias = neuron.bias.map_or(0, |b| model.params.params[b as usize]);
+                                if config.shape.private_weights {
+                                    let cell = region.assign_advice(config.bias_advice, row, Value::known(felt(bias as i128))).cell();
+                                    match (neuron.bias, &param_cells) {
+                                        (Some(b), Some(anchors)) => region.constrain_equal(cell, anchors[b as usize]),
+                                        _ => region.constrain_constant(cell, Fr::ZERO)?,
+                                    }
+                                } else {
+                                    region.assign_fixed(config.bias_fixed, row, felt(bias as i128));
+                                }
+                            }
+                            for lane in 0..lanes {
+                                let (v, w) = match chunk.get(lane) {
+                                    Some(&(v, w)) => (Some(v), Some(w)),
+                                    None => (None, None),
+                                };
+                                let x_value = match v {
+                                    Some(v) => self.known(|t| t.values[v as usize]),
+                                    None => self.known(|_| 0),
+                                };
+                                let x_cell = region.assign_advice(config.x[lane], row, x_value.map(|x| felt(x as i128))).cell();
+                                let w_int = w.map_or(0, |w| model.params.weight(w, layout.scale_bits));
+                                acc = acc.zip(x_value).map(|(a, x)| a + x as i128 * w_int as i128);
+                                if config.shape.private_weights {
+                                    let cell = region.assign_advice(config.w_advice[lane], row, Value::known(felt(w_int as i128))).cell();
+                                    match (w, &param_cells) {
+                                        (Some(Weight::Param(p)), Some(anchors)) => region.constrain_equal(cell, anchors[p as usize]),
+                                        _ => region.constrain_constant(cell, felt(w_int as i128))?,
+                                    }
+                                } else {
+                                    region.assign_fixed(config.w_fixed[lane], row, felt(w_int as i128));
+                                }
+                                let Some(v) = v else {
+                                    // An empty lane: x = 0 is free, w = 0 makes it harmless.
+                                    continue;
+                                };
+                                let v = v as usize;
+                                if v < num_inputs && model.visibility.public_input {
+                                    input_links.push((x_cell, instance_rows.inputs + v));
+                                    continue;
+                                }
+                                match value_cells[v] {
+                                    Some(anchor) => region.constrain_equal(x_cell, anchor),
+                                    None => value_cells[v] = Some(x_cell),
+                                }
+                            }
+                            region.assign_advice(config.acc, row, acc.map(felt));
+                            if c + 1 < chunks.len() {
+                                row += 1;
+                            }
+                        }
+                        // The neuron's last row: rescale, split, activation.
+                        let trace = self.known(|t| t.neurons[id]);
+                        region.assign_fixed(config.f_out, row, Fr::ONE);
+                        let (base, tag_lo, tag_hi, flag) = match layer.activation {
+                            Activation::Relu => (scale, TAG_RANGE, TAG_STEP, config.f_relu),
+                            Activation::Identity => (scale, TAG_RANGE, TAG_STEP, config.f_identity),
+                            Activation::Sigmoid => {
+                                (1i64 << layout.sigmoid_shift.unwrap_or(0), TAG_RANGE_C, TAG_SIGMOID, config.f_sigmoid)
+                            }
+                        };
+                        region.assign_fixed(config.base, row, felt(base as i128));
+                        region.assign_fixed(config.tag_lo, row, Fr::from(tag_lo));
+                        region.assign_fixed(config.tag_hi, row, Fr::from(tag_hi));
+                        region.assign_fixed(flag, row, Fr::ONE);
+                        let sigmoid = layer.activation == Activation::Sigmoid;
+                        for j in 0..limbs {
+                            let shift = j as u32 * config.shape.limb_bits;
+                            region.assign_advice(config.r[j], row, trace.map(|t| felt(((t.r >> shift) & limb_mask) as i128)));
+                            let lo = trace.map(|t| match (sigmoid, j) {
+                                (true, 0) => t.lo,
+                                (true, _) => 0,
+                                (false, _) => (t.lo >> shift) & limb_mask,
+                            });
+                            region.assign_advice(config.lo[j], row, lo.map(|v| felt(v as i128)));
+                        }
+                        region.assign_advice(config.q, row, trace.map(|t| felt(t.q as i128)));
+                        region.assign_advice(config.hi, row, trace.map(|t| felt(t.hi as i128)));
+                        region.assign_advice(config.aux, row, trace.map(|t| felt(t.aux as i128)));
+                        let out = region.assign_advice(config.out, row, trace.map(|t| felt(t.out as i128))).cell();
+                        value_cells[num_inputs + id] = Some(out);
+                        row += 1;
+                    }
+                }
+                let outputs = program.outputs.iter().map(|&v| value_cells[v as usize]).collect::<Vec<_>>();
+                Ok((outputs, input_links))
+            },
+        )?;
+        for (cell, row) in input_links {
+            layouter.constrain_instance(cell, config.instance, row);
+        }
+        for (i, cell) in output_cells.into_iter().enumerate() {
+            let cell = cell.ok_or(PlonkError::Synthesis)?;
+            layouter.constrain_instance(cell, config.instance, instance_rows.outputs + i);
+        }
+        Ok(())
+    }
+}

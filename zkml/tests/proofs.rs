@@ -1,0 +1,82 @@
+//! End to end: compile, setup, prove, verify; tampering is rejected.
+
+mod common;
+
+use std::sync::Arc;
+
+use zkaccel_zkml::{compile, local_srs, onnx, prove, setup, verify, CompileOptions, Visibility, ZkmlError};
+
+fn accelerator() -> zkaccel::Accelerator {
+    zkaccel::Accelerator::cpu_only()
+}
+
+fn prove_and_check(name: &str, visibility: Visibility) {
+    let program = onnx::load(&common::model_path(name)).unwrap();
+    let calibration = common::inputs(name, "calibration");
+    let options = CompileOptions { visibility, ..Default::default() };
+    let model = Arc::new(compile(program, &calibration, &options).unwrap());
+    eprintln!(
+        "{name} {visibility:?}: k = {}, lanes = {}, layout {:?}, report {:?}",
+        model.k, model.shape.lanes, model.layout, model.report
+    );
+    let acc = accelerator();
+    let start = std::time::Instant::now();
+    let keys = setup(&model, local_srs(model.k, 7), &acc).unwrap();
+    eprintln!("setup {:?}", start.elapsed());
+    let input = &common::inputs(name, "input")[0];
+    let start = std::time::Instant::now();
+    let proof = prove(&model, &keys, input, &acc).unwrap();
+    eprintln!("prove {:?}", start.elapsed());
+    let settings = model.settings();
+    let vk = keys.pk.get_vk();
+    verify(&settings, keys.params.srs(), vk, &proof.public, &proof.proof).unwrap();
+
+    // What is public is exactly what the visibility says.
+    assert_eq!(proof.public.inputs.is_some(), visibility.public_input);
+    assert_eq!(proof.public.model_commitment.is_some(), visibility.private_model);
+
+    // A changed output, input or proof byte is rejected.
+    let mut public = proof.public.clone();
+    public.outputs[0] += 1;
+    assert!(matches!(verify(&settings, keys.params.srs(), vk, &public, &proof.proof), Err(ZkmlError::Verification(_))));
+    if let Some(inputs) = &proof.public.inputs {
+        let mut public = proof.public.clone();
+        let mut changed = inputs.clone();
+        changed[10] += 1;
+        public.inputs = Some(changed);
+        assert!(verify(&settings, keys.params.srs(), vk, &public, &proof.proof).is_err());
+    }
+    let mut bytes = proof.proof.clone();
+    bytes[100] ^= 1;
+    assert!(verify(&settings, keys.params.srs(), vk, &proof.public, &bytes).is_err());
+}
+
+#[test]
+fn digits_mlp_public_input_fixed_model() {
+    prove_and_check("digits_mlp", Visibility { public_input: true, private_model: false });
+}
+
+#[test]
+fn digits_conv_public_input_fixed_model() {
+    prove_and_check("digits_conv", Visibility { public_input: true, private_model: false });
+}
+
+#[test]
+fn digits_sigmoid_public_input_fixed_model() {
+    prove_and_check("digits_sigmoid", Visibility { public_input: true, private_model: false });
+}
+
+#[test]
+fn digits_conv_private_input_fixed_model() {
+    prove_and_check("digits_conv", Visibility { public_input: false, private_model: false });
+}
+
+#[test]
+fn digits_conv_public_input_private_model() {
+    prove_and_check("digits_conv", Visibility { public_input: true, private_model: true });
+}
+
+#[test]
+fn digits_conv_private_input_private_model() {
+    prove_and_check("digits_conv", Visibility { public_input: false, private_model: true });
+}
