@@ -386,6 +386,12 @@ fn field_decimal(f: Fr) -> String {
     String::from_utf8(digits).expect("ascii digits")
 }
 
+/// The Poseidon commitment to `model`'s quantized weights, in decimal.
+pub fn model_commitment(model: &CompiledModel) -> String {
+    let values: Vec<Fr> = model.params.params.iter().map(|&p| felt(p as i128)).collect();
+    field_decimal(commitment::poseidon_commit(&values))
+}
+
 /// A proof with its public values and what proving it took.
 #[derive(Clone, Debug)]
 pub struct ModelProof {
@@ -405,10 +411,7 @@ pub fn prove(model: &Arc<CompiledModel>, keys: &Keys, input: &[f64], accelerator
     let settings = model.settings();
     let public = PublicValues {
         inputs: model.visibility.public_input.then(|| trace.values[..model.program.num_inputs()].to_vec()),
-        model_commitment: model.visibility.private_model.then(|| {
-            let values: Vec<Fr> = model.params.params.iter().map(|&p| felt(p as i128)).collect();
-            field_decimal(commitment::poseidon_commit(&values))
-        }),
+        model_commitment: model.visibility.private_model.then(|| model_commitment(model)),
         outputs: trace.outputs.clone(),
         scale_bits: model.layout.scale_bits,
     };

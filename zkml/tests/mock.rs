@@ -1,0 +1,60 @@
+//! halo2's MockProver on the model circuit: every constraint named when it fails.
+
+mod common;
+
+use std::sync::Arc;
+
+use zkaccel_zkml::circuit::ModelCircuit;
+use zkaccel_zkml::halo2_axiom::dev::MockProver;
+use zkaccel_zkml::{compile, onnx, CompileOptions, PublicValues, Visibility};
+
+fn mock(name: &str, visibility: Visibility) {
+    let program = onnx::load(&common::model_path(name)).unwrap();
+    let options = CompileOptions { visibility, ..Default::default() };
+    let model = Arc::new(compile(program, &common::inputs(name, "calibration"), &options).unwrap());
+    let input = &common::inputs(name, "input")[0];
+    let trace = model.run(input).unwrap();
+    let public = PublicValues {
+        inputs: visibility.public_input.then(|| trace.values[..model.program.num_inputs()].to_vec()),
+        model_commitment: visibility.private_model.then(|| zkaccel_zkml::model_commitment(&model)),
+        outputs: trace.outputs.clone(),
+        scale_bits: model.layout.scale_bits,
+    };
+    let instance = public.instance(&model.settings()).unwrap();
+    let circuit = ModelCircuit::new(model.clone(), Some(Arc::new(trace)));
+    let prover = MockProver::run(model.k, &circuit, vec![instance]).unwrap();
+    prover.assert_satisfied();
+}
+
+#[test]
+fn mock_conv_private_model() {
+    mock("digits_conv", Visibility { public_input: true, private_model: true });
+}
+
+/// halo2-axiom caps the quotient degree at 5 (`MAX_DEGREE`) without an
+/// error, so a gate of higher degree makes proofs that never verify while the
+/// MockProver is satisfied: every layout must stay within 5.
+#[test]
+fn gate_degrees_within_halo2_axiom_cap() {
+    use zkaccel_zkml::circuit::CircuitShape;
+    use zkaccel_zkml::halo2_axiom::halo2curves::bn256::Fr;
+    use zkaccel_zkml::halo2_axiom::plonk::{Circuit, ConstraintSystem};
+    for private_weights in [false, true] {
+        for lanes in [1, 8] {
+            let shape = CircuitShape { lanes, scale_bits: 14, limb_bits: 7, private_weights };
+            let mut cs = ConstraintSystem::<Fr>::default();
+            ModelCircuit::configure_with_params(&mut cs, shape);
+            for gate in cs.gates() {
+                for poly in gate.polynomials() {
+                    assert!(poly.degree() <= 5, "{} has degree {} ({shape:?})", gate.name(), poly.degree());
+                }
+            }
+            for lookup in cs.lookups() {
+                // halo2's lookup degree: 2 + input degree + table degree.
+                let input = lookup.input_expressions().iter().map(|e| e.degree()).max().unwrap_or(1);
+                let table = lookup.table_expressions().iter().map(|e| e.degree()).max().unwrap_or(1);
+                assert!(2 + input + table <= 5, "lookup {} ({shape:?})", lookup.name());
+            }
+        }
+    }
+}
