@@ -1,4 +1,7 @@
-//! `zkaccel`: what hardware zkaccel can use here, and whether it computes correctly.
+//! `zkaccel`: what hardware zkaccel can use here, whether it computes
+//! correctly, how fast it is, and zkML proofs of ONNX models.
+
+mod zkml;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +19,71 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Compile the shipped digits model, make keys, prove one input and verify
+    /// the proof (and that a changed output is rejected).
+    Demo {
+        /// Keep the files here (default: a new temporary directory).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+    /// Lower an ONNX model, quantize and calibrate it: writes `compiled.json`
+    /// (prover) and `settings.json` (verifier) to `--out`.
+    Compile {
+        /// The ONNX model.
+        #[arg(long)]
+        model: PathBuf,
+        /// Calibration inputs, `{"input_data": [[...], ...]}`.
+        #[arg(long)]
+        calibration: PathBuf,
+        /// The model directory to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Fixed-point scale 2^s.
+        #[arg(long, default_value_t = 14)]
+        scale: u32,
+        /// Keep the input out of the public values.
+        #[arg(long)]
+        private_input: bool,
+        /// Keep the weights private, publishing a Poseidon commitment to them.
+        #[arg(long)]
+        private_model: bool,
+    },
+    /// Make the proving and verifying keys of a compiled model.
+    Setup {
+        /// The model directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// An SRS in halo2's format (default: an insecure local one).
+        #[arg(long)]
+        srs: Option<PathBuf>,
+    },
+    /// Prove that the model maps an input to its output.
+    Prove {
+        /// The model directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// One input, `{"input_data": [[...]]}`.
+        #[arg(long)]
+        input: PathBuf,
+        /// Where to write the proof (default: DIR/proof.bin).
+        #[arg(long)]
+        proof: Option<PathBuf>,
+        /// Where to write the public values (default: DIR/public.json).
+        #[arg(long)]
+        public: Option<PathBuf>,
+    },
+    /// Check a proof against its public values with the stock halo2 verifier.
+    Verify {
+        /// The model directory (settings.json, vk.bin, srs.bin).
+        #[arg(long)]
+        dir: PathBuf,
+        /// The proof (default: DIR/proof.bin).
+        #[arg(long)]
+        proof: Option<PathBuf>,
+        /// The public values (default: DIR/public.json).
+        #[arg(long)]
+        public: Option<PathBuf>,
+    },
     /// List every backend: available or not and why, device, memory, operations.
     Info,
     /// Run every operation on every usable backend and check it against the
@@ -45,6 +113,22 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Demo { dir } => run_zkml(|acc| zkml::demo(dir, acc)),
+        Command::Compile { model, calibration, out, scale, private_input, private_model } => {
+            let visibility = zkaccel_zkml::Visibility { public_input: !private_input, private_model };
+            run_zkml(|_| zkml::compile(&model, &calibration, &out, scale, visibility).map(|_| ()))
+        }
+        Command::Setup { dir, srs } => run_zkml(|acc| zkml::setup(&dir, srs.as_deref(), acc)),
+        Command::Prove { dir, input, proof, public } => {
+            let proof = proof.unwrap_or_else(|| dir.join("proof.bin"));
+            let public = public.unwrap_or_else(|| dir.join("public.json"));
+            run_zkml(|acc| zkml::prove(&dir, &input, &proof, &public, acc))
+        }
+        Command::Verify { dir, proof, public } => {
+            let proof = proof.unwrap_or_else(|| dir.join("proof.bin"));
+            let public = public.unwrap_or_else(|| dir.join("public.json"));
+            run_zkml(|_| zkml::verify(&dir, &proof, &public))
+        }
         Command::Info => info(),
         Command::Selftest => run_selftest(),
         Command::Bench { ops, sizes, reps, json } => run_bench(&ops, sizes.as_deref(), reps, json),
@@ -54,6 +138,19 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("error: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs a zkML command on `Accelerator::auto()`; its error is printed and
+/// becomes a failing exit status.
+fn run_zkml(f: impl FnOnce(&Accelerator) -> Result<(), zkaccel_zkml::ZkmlError>) -> Result<ExitCode, zkaccel::Error> {
+    let acc = Accelerator::auto()?;
+    match f(&acc) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::FAILURE)
         }
     }
 }

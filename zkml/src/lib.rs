@@ -519,3 +519,15 @@ fn create(path: &Path) -> Result<std::fs::File, ZkmlError> {
 fn open(path: &Path) -> Result<std::fs::File, ZkmlError> {
     std::fs::File::open(path).map_err(|e| ZkmlError::Io(format!("{}: {e}", path.display())))
 }
+
+/// The shipped model: scikit-learn's 8×8 digits, an MLP 64 → 16 (ReLU) → 10
+/// trained by `scripts/zkml/make_models.py`, with its sample input and
+/// calibration inputs (held-out test digits).
+pub mod shipped {
+    /// `digits_mlp.onnx`.
+    pub const MODEL_ONNX: &[u8] = include_bytes!("../models/digits_mlp.onnx");
+    /// One sample input (a test digit "2"), `{"input_data": [[...]]}`.
+    pub const INPUT_JSON: &str = include_str!("../models/digits_mlp.input.json");
+    /// 32 calibration inputs.
+    pub const CALIBRATION_JSON: &str = include_str!("../models/digits_mlp.calibration.json");
+}

@@ -143,7 +143,7 @@ impl Lowering {
     fn push_layer(&mut self, source: &NodeProto, neurons: Vec<Neuron>, activation: Activation, shape: Vec<usize>) {
         let first = self.next_value;
         self.next_value += neurons.len() as u32;
-        self.layers.push(Layer { source: format!("{} '{}'", source.op_type, source.name), neurons, activation });
+        self.layers.push(Layer { source: describe(source), neurons, activation });
         let out = &source.output[0];
         self.env.insert(out.clone(), Tensor::Values { shape, ids: (first..self.next_value).collect() });
         if activation == Activation::Identity {
@@ -210,7 +210,7 @@ impl Lowering {
                 let (shape, ids) = values(self.input(node, 0)?)?;
                 if let Some(layer) = self.foldable(node, 0) {
                     self.layers[layer].activation = activation;
-                    self.layers[layer].source += &format!(" + {} '{}'", node.op_type, node.name);
+                    self.layers[layer].source += &format!(" + {}", describe(node));
                     self.alias(node, Tensor::Values { shape, ids }, None);
                 } else {
                     let neurons = ids.iter().map(|&v| Neuron { terms: vec![(v, Weight::Const(1.0))], bias: None }).collect();
@@ -270,7 +270,7 @@ impl Lowering {
                 let bias = self.param(old + c, true);
                 self.layers[layer].neurons[i].bias = Some(bias);
             }
-            self.layers[layer].source += &format!(" + {} '{}'", node.op_type, node.name);
+            self.layers[layer].source += &format!(" + {}", describe(node));
             self.alias(node, Tensor::Values { shape, ids }, Some(layer));
         } else {
             let neurons = ids
@@ -313,7 +313,7 @@ impl Lowering {
                 });
                 self.layers[layer].neurons[i] = Neuron { terms, bias };
             }
-            self.layers[layer].source += &format!(" + {} '{}'", node.op_type, node.name);
+            self.layers[layer].source += &format!(" + {}", describe(node));
             self.alias(node, Tensor::Values { shape, ids }, Some(layer));
         } else {
             let neurons = ids
@@ -558,6 +558,15 @@ fn prune_params(program: &mut Program) {
         }
     }
     program.params = kept;
+}
+
+/// `Op 'name'`, or `Op` for an unnamed node.
+fn describe(node: &NodeProto) -> String {
+    if node.name.is_empty() {
+        node.op_type.clone()
+    } else {
+        format!("{} '{}'", node.op_type, node.name)
+    }
 }
 
 fn model(msg: String) -> ZkmlError {

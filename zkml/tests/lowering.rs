@@ -19,3 +19,103 @@ fn lowered_models_match_tract() {
         }
     }
 }
+
+use tract_onnx::pb;
+use zkaccel_zkml::ZkmlError;
+
+fn node(op: &str, name: &str, inputs: &[&str], output: &str) -> pb::NodeProto {
+    pb::NodeProto {
+        op_type: op.into(),
+        name: name.into(),
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: vec![output.into()],
+        ..Default::default()
+    }
+}
+
+fn graph_with(nodes: Vec<pb::NodeProto>, input_dims: &[i64]) -> pb::ModelProto {
+    let dims = input_dims
+        .iter()
+        .map(|&d| pb::tensor_shape_proto::Dimension {
+            value: Some(pb::tensor_shape_proto::dimension::Value::DimValue(d)),
+            ..Default::default()
+        })
+        .collect();
+    let input = pb::ValueInfoProto {
+        name: "input".into(),
+        r#type: Some(pb::TypeProto {
+            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
+                elem_type: 1,
+                shape: Some(pb::TensorShapeProto { dim: dims }),
+            })),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let output = pb::ValueInfoProto { name: nodes.last().unwrap().output[0].clone(), ..Default::default() };
+    pb::ModelProto {
+        graph: Some(pb::GraphProto { node: nodes, input: vec![input], output: vec![output], ..Default::default() }),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn unsupported_operators_are_named() {
+    let model = graph_with(
+        vec![
+            node("MaxPool", "pool1", &["input"], "p"),
+            node("Flatten", "flat", &["p"], "f"),
+            node("Softmax", "probs", &["f"], "out"),
+        ],
+        &[1, 1, 4, 4],
+    );
+    match onnx::lower(&model) {
+        Err(ZkmlError::Unsupported(ops)) => {
+            assert_eq!(ops, vec!["MaxPool (node 'pool1')".to_string(), "Softmax (node 'probs')".to_string()]);
+            let message = ZkmlError::Unsupported(ops).to_string();
+            assert!(message.contains("MaxPool") && message.contains("Softmax"), "{message}");
+        }
+        other => panic!("expected Unsupported, got {other:?}"),
+    }
+}
+
+#[test]
+fn malformed_models_are_errors() {
+    // Mul of two computed tensors, a node reading a tensor never computed, garbage bytes.
+    let square = graph_with(vec![node("Mul", "sq", &["input", "input"], "out")], &[1, 4]);
+    assert!(matches!(onnx::lower(&square), Err(ZkmlError::Model(m)) if m.contains("Mul")));
+    let dangling = graph_with(vec![node("Relu", "r", &["nowhere"], "out")], &[1, 4]);
+    assert!(matches!(onnx::lower(&dangling), Err(ZkmlError::Model(_))));
+    assert!(matches!(onnx::load_bytes(b"not an onnx file at all"), Err(ZkmlError::Model(_))));
+    assert!(matches!(onnx::load("/nonexistent/model.onnx".as_ref()), Err(ZkmlError::Model(_))));
+}
+
+#[test]
+fn bad_inputs_are_errors() {
+    use std::sync::Arc;
+    use zkaccel_zkml::{compile, CompileOptions};
+    let program = onnx::load(&common::model_path("digits_mlp")).unwrap();
+    let calibration = common::inputs("digits_mlp", "calibration");
+    let model = Arc::new(compile(program.clone(), &calibration, &CompileOptions::default()).unwrap());
+    assert!(matches!(model.run(&[0.5; 63]), Err(ZkmlError::Input(m)) if m.contains("64")));
+    assert!(matches!(model.run(&[f64::NAN; 64]), Err(ZkmlError::Input(_))));
+    // Far outside the calibrated range: an error before any proving.
+    assert!(matches!(model.run(&[1000.0; 64]), Err(ZkmlError::OutOfRange(_))));
+    assert!(compile(program.clone(), &[], &CompileOptions::default()).is_err());
+    let odd_scale = CompileOptions { scale_bits: 9, ..Default::default() };
+    assert!(matches!(compile(program, &calibration, &odd_scale), Err(ZkmlError::Calibration(_))));
+}
+
+#[test]
+fn quantization_stays_close_to_float() {
+    use zkaccel_zkml::{compile, CompileOptions};
+    for name in ["digits_mlp", "digits_conv", "digits_sigmoid"] {
+        let program = onnx::load(&common::model_path(name)).unwrap();
+        let calibration = common::inputs(name, "calibration");
+        let model = compile(program, &calibration, &CompileOptions::default()).unwrap();
+        assert_eq!(model.report.samples, calibration.len());
+        assert_eq!(model.report.argmax_agreement, calibration.len(), "{name}: {:?}", model.report);
+        let bound = if name == "digits_sigmoid" { 0.02 } else { 0.002 };
+        assert!(model.report.max_abs_error < bound, "{name}: {:?}", model.report);
+    }
+}

@@ -1,0 +1,215 @@
+//! `zkaccel compile | setup | prove | verify | demo`: an ONNX model to a
+//! verified proof. Files in a model directory:
+//!
+//! - `compiled.json`: the quantized model with its weights (prover only),
+//! - `settings.json`: what a verifier needs (no weights),
+//! - `srs.bin`, `pk.bin`, `vk.bin`: the SRS and the keys,
+//! - `proof.bin`, `public.json`: a proof and its public values.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use zkaccel::Accelerator;
+use zkaccel_zkml::{self as zkml, CompileOptions, CompiledModel, ModelSettings, PublicValues, Visibility, ZkmlError};
+
+/// The SRS seed of `setup` without `--srs`: the SRS is reproducible and so
+/// insecure, which is said wherever it is used.
+const LOCAL_SRS_SEED: u64 = 0x7a6b_6163_6365_6c00;
+
+fn spinner(message: &str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("valid template"));
+    bar.set_message(message.to_string());
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
+
+fn timed<T>(message: &str, f: impl FnOnce() -> Result<T, ZkmlError>) -> Result<(T, Duration), ZkmlError> {
+    let bar = spinner(message);
+    let start = Instant::now();
+    let result = f();
+    bar.finish_and_clear();
+    result.map(|r| (r, start.elapsed()))
+}
+
+/// `compile`: lower, quantize, calibrate; write `compiled.json` and `settings.json`.
+pub fn compile(
+    model: &Path,
+    calibration: &Path,
+    dir: &Path,
+    scale_bits: u32,
+    visibility: Visibility,
+) -> Result<Arc<CompiledModel>, ZkmlError> {
+    let program = zkml::onnx::load(model)?;
+    let samples = zkml::read_inputs(calibration)?;
+    compile_program(program, &samples, dir, scale_bits, visibility)
+}
+
+fn compile_program(
+    program: zkml::program::Program,
+    samples: &[Vec<f64>],
+    dir: &Path,
+    scale_bits: u32,
+    visibility: Visibility,
+) -> Result<Arc<CompiledModel>, ZkmlError> {
+    let options = CompileOptions { scale_bits, visibility };
+    let (compiled, _) = timed("calibrating", || zkml::compile(program, samples, &options))?;
+    std::fs::create_dir_all(dir).map_err(|e| ZkmlError::Io(format!("{}: {e}", dir.display())))?;
+    zkml::write_json(&compiled, &dir.join("compiled.json"))?;
+    zkml::write_json(&compiled.settings(), &dir.join("settings.json"))?;
+    let p = &compiled.program;
+    println!(
+        "compiled: {} layers, {} parameters, {} multiply-adds; input {:?}, output {:?}",
+        p.layers.len(),
+        p.params.len(),
+        p.num_terms(),
+        p.input_shape,
+        p.output_shape
+    );
+    for (i, layer) in p.layers.iter().enumerate() {
+        println!("  layer {i}: {} → {} values, {:?}", layer.source, layer.neurons.len(), layer.activation);
+    }
+    println!(
+        "circuit: 2^{} rows, {} products per row, scale 2^{}, range limbs of {} bits, input {}, model {}",
+        compiled.k,
+        compiled.shape.lanes,
+        compiled.layout.scale_bits,
+        compiled.shape.limb_bits,
+        if visibility.public_input { "public" } else { "private" },
+        if visibility.private_model { "private (Poseidon commitment public)" } else { "fixed in the circuit" },
+    );
+    let r = &compiled.report;
+    println!(
+        "calibration on {} inputs: max |quantized − float| = {:.6}, argmax agrees on {}/{}",
+        r.samples, r.max_abs_error, r.argmax_agreement, r.samples
+    );
+    println!("wrote {}/compiled.json (prover) and settings.json (verifier)", dir.display());
+    Ok(Arc::new(compiled))
+}
+
+/// `setup`: keys (and a local SRS unless one is given).
+pub fn setup(dir: &Path, srs: Option<&Path>, accelerator: &Accelerator) -> Result<(), ZkmlError> {
+    let model: Arc<CompiledModel> = Arc::new(zkml::read_json(&dir.join("compiled.json"))?);
+    let srs = match srs {
+        Some(path) => zkml::read_srs(path)?,
+        None => {
+            eprintln!(
+                "warning: no --srs given: generating a local SRS from a fixed seed; it is INSECURE (its trapdoor is \
+                 reproducible), for tests and demos only"
+            );
+            timed("generating SRS", || Ok(zkml::local_srs(model.k, LOCAL_SRS_SEED)))?.0
+        }
+    };
+    let (keys, time) = timed("generating keys", || zkml::setup(&model, srs, accelerator))?;
+    zkml::write_srs(keys.params.srs(), &dir.join("srs.bin"))?;
+    zkml::write_pk(&keys.pk, &dir.join("pk.bin"))?;
+    zkml::write_vk(keys.pk.get_vk(), &dir.join("vk.bin"))?;
+    println!("setup: 2^{} rows, keys in {:.2} s; wrote srs.bin, pk.bin, vk.bin", model.k, time.as_secs_f64());
+    Ok(())
+}
+
+/// `prove`: one input to a proof and its public values.
+pub fn prove(dir: &Path, input: &Path, proof_path: &Path, public_path: &Path, accelerator: &Accelerator) -> Result<(), ZkmlError> {
+    let model: Arc<CompiledModel> = Arc::new(zkml::read_json(&dir.join("compiled.json"))?);
+    let settings = model.settings();
+    let inputs = zkml::read_inputs(input)?;
+    let [sample] = &inputs[..] else {
+        return Err(ZkmlError::Input(format!("{}: expected exactly one input, got {}", input.display(), inputs.len())));
+    };
+    let (keys, _) = timed("loading keys", || {
+        let srs = zkml::read_srs(&dir.join("srs.bin"))?;
+        let pk = zkml::read_pk(&dir.join("pk.bin"), &settings)?;
+        let params = zkaccel_frontend_halo2_params(srs, accelerator)?;
+        Ok(zkml::Keys { params, pk })
+    })?;
+    let (proof, time) = timed("proving", || zkml::prove(&model, &keys, sample, accelerator))?;
+    std::fs::write(proof_path, &proof.proof).map_err(|e| ZkmlError::Io(format!("{}: {e}", proof_path.display())))?;
+    zkml::write_json(&proof.public, public_path)?;
+    report_outputs(&proof.public, &proof.float_outputs);
+    println!(
+        "proved in {:.3} s ({} bytes, MSMs {:.0} ms on {}); wrote {} and {}",
+        time.as_secs_f64(),
+        proof.proof.len(),
+        proof.stats.commits.msm_time.as_secs_f64() * 1e3,
+        accelerator.backend_names().join(", "),
+        proof_path.display(),
+        public_path.display()
+    );
+    Ok(())
+}
+
+fn zkaccel_frontend_halo2_params(
+    srs: zkml::halo2_axiom::poly::kzg::commitment::ParamsKZG<zkml::halo2_axiom::halo2curves::bn256::Bn256>,
+    accelerator: &Accelerator,
+) -> Result<zkaccel_frontend_halo2::AcceleratedParams, ZkmlError> {
+    Ok(zkaccel_frontend_halo2::AcceleratedParams::new(srs, accelerator)?)
+}
+
+fn report_outputs(public: &PublicValues, float: &[f64]) {
+    let quantized = public.outputs_f64();
+    let fmt = |v: &[f64]| v.iter().map(|x| format!("{x:.4}")).collect::<Vec<_>>().join(", ");
+    println!("output (proved):  [{}]", fmt(&quantized));
+    println!("output (float):   [{}]", fmt(float));
+    let max_err = quantized.iter().zip(float).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    println!("argmax {} (float argmax {}), max |error| {max_err:.6}", argmax(&quantized), argmax(float));
+}
+
+fn argmax(v: &[f64]) -> usize {
+    v.iter().enumerate().fold(0, |best, (i, x)| if *x > v[best] { i } else { best })
+}
+
+/// `verify`: the stock halo2 verifier on a proof and its public values.
+pub fn verify(dir: &Path, proof_path: &Path, public_path: &Path) -> Result<(), ZkmlError> {
+    let settings: ModelSettings = zkml::read_json(&dir.join("settings.json"))?;
+    let srs = zkml::read_srs(&dir.join("srs.bin"))?;
+    let vk = zkml::read_vk(&dir.join("vk.bin"), &settings)?;
+    let public: PublicValues = zkml::read_json(public_path)?;
+    let proof = std::fs::read(proof_path).map_err(|e| ZkmlError::Io(format!("{}: {e}", proof_path.display())))?;
+    let start = Instant::now();
+    zkml::verify(&settings, &srs, &vk, &public, &proof)?;
+    let shown = |v: &Option<Vec<i64>>| v.as_ref().map_or("private".to_string(), |v| format!("{} values, public", v.len()));
+    println!(
+        "verified in {:.1} ms: input {}, model {}, output {} values (argmax {})",
+        start.elapsed().as_secs_f64() * 1e3,
+        shown(&public.inputs),
+        public.model_commitment.as_ref().map_or("fixed in the verifying key".to_string(), |c| format!("committed ({c})")),
+        public.outputs.len(),
+        argmax(&public.outputs_f64())
+    );
+    Ok(())
+}
+
+/// `demo`: compile → setup → prove → verify on the shipped digits model,
+/// then shows that a changed output is rejected.
+pub fn demo(dir: Option<PathBuf>, accelerator: &Accelerator) -> Result<(), ZkmlError> {
+    let dir = dir.unwrap_or_else(|| std::env::temp_dir().join(format!("zkaccel-demo-{}", std::process::id())));
+    std::fs::create_dir_all(&dir).map_err(|e| ZkmlError::Io(format!("{}: {e}", dir.display())))?;
+    let input = dir.join("input.json");
+    std::fs::write(&input, zkml::shipped::INPUT_JSON).map_err(|e| ZkmlError::Io(e.to_string()))?;
+    println!("zkaccel demo: a digits classifier (ONNX MLP 64 → 16 ReLU → 10) proved on {}", accelerator.backend_names().join(", "));
+    println!("working directory {}", dir.display());
+    println!("\n== compile");
+    let program = zkml::onnx::load_bytes(zkml::shipped::MODEL_ONNX)?;
+    let samples = zkml::parse_inputs(zkml::shipped::CALIBRATION_JSON).map_err(ZkmlError::Input)?;
+    compile_program(program, &samples, &dir, CompileOptions::default().scale_bits, Visibility::default())?;
+    println!("\n== setup");
+    setup(&dir, None, accelerator)?;
+    println!("\n== prove");
+    let (proof, public) = (dir.join("proof.bin"), dir.join("public.json"));
+    prove(&dir, &input, &proof, &public, accelerator)?;
+    println!("\n== verify");
+    verify(&dir, &proof, &public)?;
+    println!("\n== verify a changed output (must fail)");
+    let mut forged: PublicValues = zkml::read_json(&public)?;
+    forged.outputs[0] += 1;
+    let forged_path = dir.join("public-forged.json");
+    zkml::write_json(&forged, &forged_path)?;
+    match verify(&dir, &proof, &forged_path) {
+        Err(ZkmlError::Verification(e)) => println!("rejected as it should be: {e}"),
+        Err(e) => return Err(e),
+        Ok(()) => return Err(ZkmlError::Verification("a changed output was accepted".into())),
+    }
+    Ok(())
+}
