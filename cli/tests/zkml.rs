@@ -1,0 +1,113 @@
+//! `zkaccel demo | compile | setup | prove | verify` end to end.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn zkaccel(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_zkaccel"))
+        .args(args)
+        .env("ZKACCEL_BACKEND", "cpu")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn models() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../zkml/models")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("zkaccel-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn demo_proves_verifies_and_rejects_a_forgery() {
+    let dir = scratch("demo");
+    let out = zkaccel(&["demo", "--dir", dir.to_str().unwrap()]);
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    for expected in ["argmax agrees on 32/32", "INSECURE", "argmax 2", "verified in", "rejected as it should be"] {
+        assert!(t.contains(expected), "missing {expected:?} in:\n{t}");
+    }
+    for file in ["compiled.json", "settings.json", "srs.bin", "pk.bin", "vk.bin", "proof.bin", "public.json"] {
+        assert!(dir.join(file).exists(), "{file}");
+    }
+    // The verifier's settings carry no weights.
+    let settings = std::fs::read_to_string(dir.join("settings.json")).unwrap();
+    assert!(!settings.contains("params") && !settings.contains("program"), "{settings}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn compile_setup_prove_verify_a_conv_model_with_private_input() {
+    let dir = scratch("conv");
+    let d = dir.to_str().unwrap();
+    let model = models().join("digits_conv.onnx");
+    let calibration = models().join("digits_conv.calibration.json");
+    let input = models().join("digits_conv.input.json");
+    let out = zkaccel(&[
+        "compile",
+        "--model",
+        model.to_str().unwrap(),
+        "--calibration",
+        calibration.to_str().unwrap(),
+        "--out",
+        d,
+        "--private-input",
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Conv + Relu"), "{}", text(&out));
+    let out = zkaccel(&["setup", "--dir", d]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = zkaccel(&["prove", "--dir", d, "--input", input.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out));
+    let public = std::fs::read_to_string(dir.join("public.json")).unwrap();
+    assert!(public.contains("\"inputs\": null"), "the input must stay private: {public}");
+    let out = zkaccel(&["verify", "--dir", d]);
+    assert!(out.status.success() && text(&out).contains("input private"), "{}", text(&out));
+
+    // A corrupted proof fails verification with a clear message and status.
+    let mut proof = std::fs::read(dir.join("proof.bin")).unwrap();
+    proof[64] ^= 0x10;
+    let bad = dir.join("bad-proof.bin");
+    std::fs::write(&bad, proof).unwrap();
+    let out = zkaccel(&["verify", "--dir", d, "--proof", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("verification failed"), "{}", text(&out));
+
+    // An input of the wrong shape is an error naming the expected size.
+    let wrong = dir.join("wrong.json");
+    std::fs::write(&wrong, "{\"input_data\": [[0.5, 0.25]]}").unwrap();
+    let out = zkaccel(&["prove", "--dir", d, "--input", wrong.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("takes 64 input values"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_bad_model_is_a_clear_error() {
+    let dir = scratch("bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let garbage = dir.join("garbage.onnx");
+    std::fs::write(&garbage, b"definitely not protobuf").unwrap();
+    let calibration = models().join("digits_mlp.calibration.json");
+    let out = zkaccel(&[
+        "compile",
+        "--model",
+        garbage.to_str().unwrap(),
+        "--calibration",
+        calibration.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("error: model:"), "{}", text(&out));
+    let out = zkaccel(&["setup", "--dir", dir.join("missing").to_str().unwrap()]);
+    assert!(!out.status.success() && text(&out).contains("compiled.json"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
