@@ -36,11 +36,22 @@ pub enum BenchOp {
     /// The same on a quantized dense layer with ReLU (zkML-like: small
     /// witness values).
     Groth16Relu,
+    /// The zkML proof of the shipped digits model beside EZKL's (size =
+    /// our circuit's rows).
+    Zkml,
 }
 
 impl BenchOp {
-    const ALL: [BenchOp; 7] =
-        [Self::Msm, Self::MsmPrepared, Self::Ntt, Self::BatchInverse, Self::Halo2, Self::Groth16, Self::Groth16Relu];
+    const ALL: [BenchOp; 8] = [
+        Self::Msm,
+        Self::MsmPrepared,
+        Self::Ntt,
+        Self::BatchInverse,
+        Self::Halo2,
+        Self::Groth16,
+        Self::Groth16Relu,
+        Self::Zkml,
+    ];
     /// What `zkaccel bench` runs without `--ops`: the kernels (whole proofs
     /// take minutes and are asked for by name).
     const DEFAULT: [BenchOp; 4] = [Self::Msm, Self::MsmPrepared, Self::Ntt, Self::BatchInverse];
@@ -54,6 +65,7 @@ impl BenchOp {
             Self::Halo2 => "halo2",
             Self::Groth16 => "groth16",
             Self::Groth16Relu => "groth16-relu",
+            Self::Zkml => "zkml",
         }
     }
 
@@ -65,6 +77,8 @@ impl BenchOp {
             Self::BatchInverse => &[20],
             Self::Halo2 => &[14, 16],
             Self::Groth16 | Self::Groth16Relu => &[16, 18],
+            // One model; its size is whatever the circuit needs.
+            Self::Zkml => &[0],
         }
     }
 }
@@ -107,6 +121,8 @@ pub struct Record {
     pub msm_median_ms: Option<f64>,
     /// Median time of each prover stage, for whole proofs that report them.
     pub stages_ms: Option<Vec<(&'static str, f64)>>,
+    /// Settings and accuracy, for whole zkML proofs.
+    pub notes: Option<String>,
 }
 
 /// What an implementation produced, as canonical limbs, for cross-checking.
@@ -177,6 +193,7 @@ fn race(op: BenchOp, log_size: u32, reps: usize, mut contenders: Vec<Contender>)
             samples_ms: s,
             msm_median_ms: None,
             stages_ms: None,
+            notes: None,
         })
         .collect())
 }
@@ -274,7 +291,33 @@ fn bench_one(op: BenchOp, log_size: u32, reps: usize, cpu: &CpuBackend) -> Resul
         BenchOp::Halo2 => bench_halo2(log_size, reps),
         BenchOp::Groth16 => bench_groth16(op, crate::groth16::Groth16Setup::new(log_size), log_size, reps),
         BenchOp::Groth16Relu => bench_groth16(op, crate::groth16::Groth16Setup::dense_relu(log_size), log_size, reps),
+        BenchOp::Zkml => bench_zkml(reps),
     }
+}
+
+/// The shipped zkML model proved by zkaccel and by EZKL (when it runs here).
+fn bench_zkml(reps: usize) -> Result<Vec<Record>, String> {
+    let accelerator = zkaccel::Accelerator::auto().map_err(|e| e.to_string())?;
+    let (ours, peer) = crate::zkml::compare(reps, &accelerator)?;
+    let record = |side: crate::zkml::ZkmlSide| {
+        let mut samples = side.samples_ms;
+        Record {
+            op: BenchOp::Zkml,
+            log_size: side.k,
+            implementation: side.implementation,
+            median_ms: median(&mut samples),
+            samples_ms: samples,
+            msm_median_ms: None,
+            stages_ms: None,
+            notes: Some(format!("max |output error| {:.6}; {}", side.max_abs_error, side.notes)),
+        }
+    };
+    let mut records = vec![record(ours)];
+    match peer {
+        Ok(side) => records.push(record(side)),
+        Err(reason) => println!("{:<14} {:>5} {:<18} SKIPPED: {reason}", "zkml", "", "ezkl"),
+    }
+    Ok(records)
 }
 
 /// Per-stage medians of `runs` (each a list of stage times).
@@ -424,11 +467,14 @@ pub fn run(ops: &[BenchOp], log_sizes: Option<&[u32]>, reps: usize) -> Result<Ve
                 println!(
                     "{:<14} {:>5} {:<18} {:>12.2} {:>16}{msm_share}",
                     op.name(),
-                    format!("2^{log_size}"),
+                    format!("2^{}", r.log_size),
                     r.implementation,
                     r.median_ms,
                     speedup
                 );
+                if let Some(notes) = &r.notes {
+                    println!("{:<14} {:>5}   {notes}", "", "");
+                }
                 if let Some(stages) = &r.stages_ms {
                     let parts: Vec<String> = stages.iter().map(|(name, ms)| format!("{name} {ms:.0}")).collect();
                     println!("{:<14} {:>5}   stages ms: {}", "", "", parts.join(", "));
@@ -469,6 +515,7 @@ pub fn to_json(records: &[Record]) -> String {
                     "median_ms": r.median_ms,
                     "samples_ms": r.samples_ms,
                     "msm_median_ms": r.msm_median_ms,
+                    "notes": r.notes,
                     "stages_ms": r.stages_ms.as_ref().map(|stages| {
                         stages.iter().map(|(name, ms)| serde_json::json!({ "stage": name, "median_ms": ms })).collect::<Vec<_>>()
                     }),

@@ -10,3 +10,4 @@ pub mod groth16;
 pub mod halo2;
 pub mod harness;
 pub mod peers;
+pub mod zkml;

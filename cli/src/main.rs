@@ -91,7 +91,8 @@ enum Command {
     Selftest,
     /// Time zkaccel's CPU kernels beside halo2curves and arkworks, interleaved.
     Bench {
-        /// Operations, comma-separated: msm, msm-prepared, ntt, batch-inverse.
+        /// Operations, comma-separated: msm, msm-prepared, ntt, batch-inverse
+        /// (the default); halo2, groth16, groth16-relu, zkml (whole proofs).
         #[arg(long, value_delimiter = ',', default_values_t = bench::all_ops())]
         ops: Vec<bench::BenchOp>,
         /// log2 input sizes, comma-separated (default: per operation).
