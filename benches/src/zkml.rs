@@ -73,13 +73,17 @@ fn ezkl(dir: &Path, files: &(PathBuf, PathBuf, PathBuf), reps: usize) -> PeerRes
     let stdout = String::from_utf8_lossy(&out.stdout);
     let json = stdout.lines().rev().find(|l| l.starts_with('{'));
     let (true, Some(json)) = (out.status.success(), json) else {
-        return Err(format!("ezkl_prove.py failed: {}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")));
+        return Err(format!(
+            "ezkl_prove.py failed: {}",
+            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
+        ));
     };
     let v: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("ezkl_prove.py output: {e}"))?;
     if v["verified"] != serde_json::Value::Bool(true) {
         return Err("EZKL's proof did not verify".into());
     }
-    let samples_ms = v["prove_ms"].as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default();
+    let samples_ms =
+        v["prove_ms"].as_array().map(|a| a.iter().filter_map(|x| x.as_f64()).collect()).unwrap_or_default();
     Ok(ZkmlSide {
         implementation: "ezkl",
         samples_ms,

@@ -111,7 +111,13 @@ pub fn setup(dir: &Path, srs: Option<&Path>, accelerator: &Accelerator) -> Resul
 }
 
 /// `prove`: one input to a proof and its public values.
-pub fn prove(dir: &Path, input: &Path, proof_path: &Path, public_path: &Path, accelerator: &Accelerator) -> Result<(), ZkmlError> {
+pub fn prove(
+    dir: &Path,
+    input: &Path,
+    proof_path: &Path,
+    public_path: &Path,
+    accelerator: &Accelerator,
+) -> Result<(), ZkmlError> {
     let model: Arc<CompiledModel> = Arc::new(zkml::read_json(&dir.join("compiled.json"))?);
     let settings = model.settings();
     let inputs = zkml::read_inputs(input)?;
@@ -169,12 +175,16 @@ pub fn verify(dir: &Path, proof_path: &Path, public_path: &Path) -> Result<(), Z
     let proof = std::fs::read(proof_path).map_err(|e| ZkmlError::Io(format!("{}: {e}", proof_path.display())))?;
     let start = Instant::now();
     zkml::verify(&settings, &srs, &vk, &public, &proof)?;
-    let shown = |v: &Option<Vec<i64>>| v.as_ref().map_or("private".to_string(), |v| format!("{} values, public", v.len()));
+    let shown =
+        |v: &Option<Vec<i64>>| v.as_ref().map_or("private".to_string(), |v| format!("{} values, public", v.len()));
     println!(
         "verified in {:.1} ms: input {}, model {}, output {} values (argmax {})",
         start.elapsed().as_secs_f64() * 1e3,
         shown(&public.inputs),
-        public.model_commitment.as_ref().map_or("fixed in the verifying key".to_string(), |c| format!("committed ({c})")),
+        public
+            .model_commitment
+            .as_ref()
+            .map_or("fixed in the verifying key".to_string(), |c| format!("committed ({c})")),
         public.outputs.len(),
         argmax(&public.outputs_f64())
     );
@@ -188,7 +198,10 @@ pub fn demo(dir: Option<PathBuf>, accelerator: &Accelerator) -> Result<(), ZkmlE
     std::fs::create_dir_all(&dir).map_err(|e| ZkmlError::Io(format!("{}: {e}", dir.display())))?;
     let input = dir.join("input.json");
     std::fs::write(&input, zkml::shipped::INPUT_JSON).map_err(|e| ZkmlError::Io(e.to_string()))?;
-    println!("zkaccel demo: a digits classifier (ONNX MLP 64 → 16 ReLU → 10) proved on {}", accelerator.backend_names().join(", "));
+    println!(
+        "zkaccel demo: a digits classifier (ONNX MLP 64 → 16 ReLU → 10) proved on {}",
+        accelerator.backend_names().join(", ")
+    );
     println!("working directory {}", dir.display());
     println!("\n== compile");
     let program = zkml::onnx::load_bytes(zkml::shipped::MODEL_ONNX)?;

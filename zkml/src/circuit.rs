@@ -1,4 +1,4 @@
-//! The halo2 circuit of a quantized [`Program`].
+//! The halo2 circuit of a quantized [`Program`](crate::program::Program).
 //!
 //! One row layout for every layer. A neuron with `T` terms takes
 //! `max(1, ⌈T / lanes⌉)` rows; each row adds `Σ x_i·w_i` over its lanes to an
@@ -211,7 +211,8 @@ impl Circuit<Fr> for ModelCircuit {
         meta.create_gate("rescale, split, activation", |m| {
             let f_out = m.query_fixed(f_out, Rotation::cur());
             let base = m.query_fixed(base, Rotation::cur());
-            let [f_relu, f_identity, f_sigmoid] = [f_relu, f_identity, f_sigmoid].map(|c| m.query_fixed(c, Rotation::cur()));
+            let [f_relu, f_identity, f_sigmoid] =
+                [f_relu, f_identity, f_sigmoid].map(|c| m.query_fixed(c, Rotation::cur()));
             let acc = m.query_advice(acc, Rotation::cur());
             let [q, hi, aux, out] = [q, hi, aux, out].map(|c| m.query_advice(c, Rotation::cur()));
             let r_sum = (0..limbs).fold(constant(0), |s, j| s + m.query_advice(r[j], Rotation::cur()) * limb(j));
@@ -238,7 +239,11 @@ impl Circuit<Fr> for ModelCircuit {
             });
             meta.lookup("low limb", |m| {
                 let f = m.query_fixed(f_out, Rotation::cur());
-                let tag = if j == 0 { m.query_fixed(tag_lo, Rotation::cur()) } else { f.clone() * constant(TAG_RANGE as i128) };
+                let tag = if j == 0 {
+                    m.query_fixed(tag_lo, Rotation::cur())
+                } else {
+                    f.clone() * constant(TAG_RANGE as i128)
+                };
                 let v = m.query_advice(lo[j], Rotation::cur());
                 vec![(tag, table[0]), (f * v, table[1]), (zero(), table[2])]
             });
@@ -358,7 +363,9 @@ impl Circuit<Fr> for ModelCircuit {
                                 region.assign_fixed(config.f_first, row, Fr::ONE);
                                 let bias = neuron.bias.map_or(0, |b| model.params.params[b as usize]);
                                 if config.shape.private_weights {
-                                    let cell = region.assign_advice(config.bias_advice, row, Value::known(felt(bias as i128))).cell();
+                                    let cell = region
+                                        .assign_advice(config.bias_advice, row, Value::known(felt(bias as i128)))
+                                        .cell();
                                     match (neuron.bias, &param_cells) {
                                         (Some(b), Some(anchors)) => region.constrain_equal(cell, anchors[b as usize]),
                                         _ => region.constrain_constant(cell, Fr::ZERO)?,
@@ -376,13 +383,18 @@ impl Circuit<Fr> for ModelCircuit {
                                     Some(v) => self.known(|t| t.values[v as usize]),
                                     None => self.known(|_| 0),
                                 };
-                                let x_cell = region.assign_advice(config.x[lane], row, x_value.map(|x| felt(x as i128))).cell();
+                                let x_cell =
+                                    region.assign_advice(config.x[lane], row, x_value.map(|x| felt(x as i128))).cell();
                                 let w_int = w.map_or(0, |w| model.params.weight(w, layout.scale_bits));
                                 acc = acc.zip(x_value).map(|(a, x)| a + x as i128 * w_int as i128);
                                 if config.shape.private_weights {
-                                    let cell = region.assign_advice(config.w_advice[lane], row, Value::known(felt(w_int as i128))).cell();
+                                    let cell = region
+                                        .assign_advice(config.w_advice[lane], row, Value::known(felt(w_int as i128)))
+                                        .cell();
                                     match (w, &param_cells) {
-                                        (Some(Weight::Param(p)), Some(anchors)) => region.constrain_equal(cell, anchors[p as usize]),
+                                        (Some(Weight::Param(p)), Some(anchors)) => {
+                                            region.constrain_equal(cell, anchors[p as usize])
+                                        }
                                         _ => region.constrain_constant(cell, felt(w_int as i128))?,
                                     }
                                 } else {
@@ -424,7 +436,11 @@ impl Circuit<Fr> for ModelCircuit {
                         let sigmoid = layer.activation == Activation::Sigmoid;
                         for j in 0..limbs {
                             let shift = j as u32 * config.shape.limb_bits;
-                            region.assign_advice(config.r[j], row, trace.map(|t| felt(((t.r >> shift) & limb_mask) as i128)));
+                            region.assign_advice(
+                                config.r[j],
+                                row,
+                                trace.map(|t| felt(((t.r >> shift) & limb_mask) as i128)),
+                            );
                             let lo = trace.map(|t| match (sigmoid, j) {
                                 (true, 0) => t.lo,
                                 (true, _) => 0,

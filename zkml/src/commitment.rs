@@ -105,7 +105,7 @@ impl Grain {
 }
 
 fn is_full(round: usize) -> bool {
-    round < FULL_ROUNDS / 2 || round >= FULL_ROUNDS / 2 + PARTIAL_ROUNDS
+    !(FULL_ROUNDS / 2..FULL_ROUNDS / 2 + PARTIAL_ROUNDS).contains(&round)
 }
 
 fn pow5(x: Fr) -> Fr {
@@ -193,7 +193,8 @@ impl CommitmentChip {
             // x_j = state_j + c_j (+ message on a block's first round).
             let x: Vec<Expression<Fr>> = (0..WIDTH)
                 .map(|j| {
-                    let s = m.query_advice(state[j], Rotation::cur()) + m.query_fixed(round_constants[j], Rotation::cur());
+                    let s =
+                        m.query_advice(state[j], Rotation::cur()) + m.query_fixed(round_constants[j], Rotation::cur());
                     if j == 0 {
                         s
                     } else {

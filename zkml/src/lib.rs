@@ -159,7 +159,12 @@ impl ModelSettings {
         let inputs = if self.visibility.public_input { self.input_shape.iter().product() } else { 0 };
         let commitment = self.visibility.private_model as usize;
         let outputs: usize = self.output_shape.iter().product();
-        InstanceLayout { inputs: 0, commitment: inputs, outputs: inputs + commitment, len: inputs + commitment + outputs }
+        InstanceLayout {
+            inputs: 0,
+            commitment: inputs,
+            outputs: inputs + commitment,
+            len: inputs + commitment + outputs,
+        }
     }
 }
 
@@ -211,7 +216,14 @@ impl CompiledModel {
 
     /// Runs the quantized model on `input` (its trace is the witness).
     pub fn run(&self, input: &[f64]) -> Result<quantize::Trace, ZkmlError> {
-        quantize::forward(&self.program, &self.params, self.layout.scale_bits, Some(&self.layout), input, &mut Extremes::default())
+        quantize::forward(
+            &self.program,
+            &self.params,
+            self.layout.scale_bits,
+            Some(&self.layout),
+            input,
+            &mut Extremes::default(),
+        )
     }
 
     /// Output values at scale, as floats.
@@ -222,7 +234,11 @@ impl CompiledModel {
 
 /// Quantizes `program`, sizes its tables from `calibration` inputs and
 /// chooses the circuit's layout.
-pub fn compile(program: Program, calibration: &[Vec<f64>], options: &CompileOptions) -> Result<CompiledModel, ZkmlError> {
+pub fn compile(
+    program: Program,
+    calibration: &[Vec<f64>],
+    options: &CompileOptions,
+) -> Result<CompiledModel, ZkmlError> {
     let s = options.scale_bits;
     if !(4..=24).contains(&s) {
         return Err(ZkmlError::Calibration(format!("scale 2^{s}: choose s in 4..=24")));
@@ -258,7 +274,8 @@ pub fn compile(program: Program, calibration: &[Vec<f64>], options: &CompileOpti
             "scale 2^{s} does not split into equal limbs of at most 8 bits; use one of 4..=8, 10, 12, 14, 16, 18, 20, 21, 22, 24"
         )));
     }
-    let commitment_rows = if options.visibility.private_model { commitment::commitment_rows(params.params.len()) } else { 0 };
+    let commitment_rows =
+        if options.visibility.private_model { commitment::commitment_rows(params.params.len()) } else { 0 };
     let table_rows = layout.rows() - (1 << s) + (1 << limb_bits);
     let fixed_rows = table_rows.max(commitment_rows);
     let fits = |rows: usize, k: u32| rows + RESERVED_ROWS <= 1 << k;
@@ -299,7 +316,11 @@ pub fn local_srs(k: u32, seed: u64) -> ParamsKZG<Bn256> {
 
 /// Keys of `model` over `srs` (whose `k` must be at least the model's; a
 /// larger SRS is downsized).
-pub fn setup(model: &Arc<CompiledModel>, mut srs: ParamsKZG<Bn256>, accelerator: &Accelerator) -> Result<Keys, ZkmlError> {
+pub fn setup(
+    model: &Arc<CompiledModel>,
+    mut srs: ParamsKZG<Bn256>,
+    accelerator: &Accelerator,
+) -> Result<Keys, ZkmlError> {
     use halo2_axiom::poly::commitment::Params;
     if srs.k() < model.k {
         return Err(ZkmlError::Input(format!("the SRS has 2^{} rows; the model needs 2^{}", srs.k(), model.k)));
@@ -331,7 +352,10 @@ impl PublicValues {
         let layout = settings.instance_layout();
         let bad = |msg: String| ZkmlError::Verification(msg);
         if self.scale_bits != settings.layout.scale_bits {
-            return Err(bad(format!("values at scale 2^{}, the model's is 2^{}", self.scale_bits, settings.layout.scale_bits)));
+            return Err(bad(format!(
+                "values at scale 2^{}, the model's is 2^{}",
+                self.scale_bits, settings.layout.scale_bits
+            )));
         }
         let mut column = Vec::with_capacity(layout.len);
         match (&self.inputs, settings.visibility.public_input) {
@@ -339,14 +363,21 @@ impl PublicValues {
                 column.extend(inputs.iter().map(|&v| felt(v as i128)))
             }
             (None, false) => {}
-            (Some(inputs), true) => return Err(bad(format!("{} inputs, the model has {}", inputs.len(), layout.commitment))),
-            (_, public) => return Err(bad(format!("the model's input is {}", if public { "public" } else { "private" }))),
+            (Some(inputs), true) => {
+                return Err(bad(format!("{} inputs, the model has {}", inputs.len(), layout.commitment)))
+            }
+            (_, public) => {
+                return Err(bad(format!("the model's input is {}", if public { "public" } else { "private" })))
+            }
         }
         match (&self.model_commitment, settings.visibility.private_model) {
             (Some(c), true) => column.push(parse_field(c).ok_or_else(|| bad(format!("'{c}' is not a field element")))?),
             (None, false) => {}
             (_, private) => {
-                return Err(bad(format!("the model is {}", if private { "private (a commitment is needed)" } else { "fixed" })))
+                return Err(bad(format!(
+                    "the model is {}",
+                    if private { "private (a commitment is needed)" } else { "fixed" }
+                )))
             }
         }
         if self.outputs.len() != layout.len - layout.outputs {
@@ -368,7 +399,8 @@ fn parse_field(decimal: &str) -> Option<Fr> {
 
 fn field_decimal(f: Fr) -> String {
     // Little-endian bytes to a decimal string without a bignum dependency.
-    let mut limbs: Vec<u32> = f.to_repr().as_ref().chunks(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))).collect();
+    let mut limbs: Vec<u32> =
+        f.to_repr().as_ref().chunks(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))).collect();
     let mut digits = Vec::new();
     while limbs.iter().any(|&l| l != 0) {
         let mut rem = 0u64;
@@ -406,7 +438,12 @@ pub struct ModelProof {
 }
 
 /// Proves that `model` maps `input` to its quantized output.
-pub fn prove(model: &Arc<CompiledModel>, keys: &Keys, input: &[f64], accelerator: &Accelerator) -> Result<ModelProof, ZkmlError> {
+pub fn prove(
+    model: &Arc<CompiledModel>,
+    keys: &Keys,
+    input: &[f64],
+    accelerator: &Accelerator,
+) -> Result<ModelProof, ZkmlError> {
     let trace = model.run(input)?;
     let settings = model.settings();
     let public = PublicValues {
@@ -456,7 +493,8 @@ pub fn parse_inputs(text: &str) -> Result<Vec<Vec<f64>>, String> {
     struct Inputs {
         input_data: Vec<Vec<f64>>,
     }
-    let inputs: Inputs = serde_json::from_str(text).map_err(|e| format!("expected {{\"input_data\": [[numbers]]}}: {e}"))?;
+    let inputs: Inputs =
+        serde_json::from_str(text).map_err(|e| format!("expected {{\"input_data\": [[numbers]]}}: {e}"))?;
     Ok(inputs.input_data)
 }
 

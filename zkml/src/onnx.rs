@@ -96,9 +96,10 @@ pub fn lower(model: &pb::ModelProto) -> Result<Program, ZkmlError> {
     }
     let num_inputs: usize = input_shape.iter().product();
     lowering.next_value = u32::try_from(num_inputs).map_err(|_| ZkmlError::Model("input too large".into()))?;
-    lowering
-        .env
-        .insert(input.name.clone(), Tensor::Values { shape: input_shape.clone(), ids: (0..lowering.next_value).collect() });
+    lowering.env.insert(
+        input.name.clone(),
+        Tensor::Values { shape: input_shape.clone(), ids: (0..lowering.next_value).collect() },
+    );
     for node in &graph.node {
         for name in &node.input {
             *lowering.uses.entry(name.clone()).or_default() += 1;
@@ -113,11 +114,12 @@ pub fn lower(model: &pb::ModelProto) -> Result<Program, ZkmlError> {
     let output = &graph.output[0].name;
     let (output_shape, outputs) = match lowering.env.get(output) {
         Some(Tensor::Values { shape, ids }) => (shape.clone(), ids.clone()),
-        Some(Tensor::Constant { .. }) => return Err(ZkmlError::Model("the output does not depend on the input".into())),
+        Some(Tensor::Constant { .. }) => {
+            return Err(ZkmlError::Model("the output does not depend on the input".into()))
+        }
         None => return Err(ZkmlError::Model(format!("the output '{output}' is never computed"))),
     };
-    let mut program =
-        Program { input_shape, output_shape, params: lowering.params, layers: lowering.layers, outputs };
+    let mut program = Program { input_shape, output_shape, params: lowering.params, layers: lowering.layers, outputs };
     prune_params(&mut program);
     Ok(program)
 }
@@ -213,7 +215,8 @@ impl Lowering {
                     self.layers[layer].source += &format!(" + {}", describe(node));
                     self.alias(node, Tensor::Values { shape, ids }, None);
                 } else {
-                    let neurons = ids.iter().map(|&v| Neuron { terms: vec![(v, Weight::Const(1.0))], bias: None }).collect();
+                    let neurons =
+                        ids.iter().map(|&v| Neuron { terms: vec![(v, Weight::Const(1.0))], bias: None }).collect();
                     self.push_layer(node, neurons, activation, shape);
                 }
             }
@@ -253,7 +256,10 @@ impl Lowering {
                 let neurons = x
                     .iter()
                     .zip(&y)
-                    .map(|(&x, &y)| Neuron { terms: vec![(x, Weight::Const(1.0)), (y, Weight::Const(sign))], bias: None })
+                    .map(|(&x, &y)| Neuron {
+                        terms: vec![(x, Weight::Const(1.0)), (y, Weight::Const(sign))],
+                        bias: None,
+                    })
                     .collect();
                 self.push_layer(node, neurons, Activation::Identity, shape);
             }
@@ -505,7 +511,9 @@ impl Window {
         let dilations = pair("dilations", 1)?;
         let pads = match attr_ints(node, "pads").as_deref() {
             None => [0; 4],
-            Some(&[t, l, b, r]) if t >= 0 && l >= 0 && b >= 0 && r >= 0 => [t as usize, l as usize, b as usize, r as usize],
+            Some(&[t, l, b, r]) if t >= 0 && l >= 0 && b >= 0 && r >= 0 => {
+                [t as usize, l as usize, b as usize, r as usize]
+            }
             Some(other) => return Err(model(format!("pads = {other:?}"))),
         };
         if strides.contains(&0) || dilations.contains(&0) {

@@ -37,8 +37,7 @@ impl TableLayout {
 
     /// Rows of the lookup table (with the all-zero row).
     pub fn rows(&self) -> usize {
-        let sigmoid =
-            self.sigmoid_shift.map_or(0, |c| (1usize << c) + (2usize << self.sigmoid_index_bits));
+        let sigmoid = self.sigmoid_shift.map_or(0, |c| (1usize << c) + (2usize << self.sigmoid_index_bits));
         1 + (1usize << self.scale_bits) + (2usize << self.hi_bits) + sigmoid
     }
 
