@@ -249,6 +249,7 @@ pub fn compile(
     if program.layers.is_empty() {
         return Err(ZkmlError::Model("the model computes nothing (no layers)".into()));
     }
+    let program = if options.visibility.public_input { program } else { program.with_input_range_check() };
     let params = QuantizedParams::new(&program, s)?;
     let mut extremes = Extremes::default();
     for sample in calibration {

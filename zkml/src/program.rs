@@ -114,6 +114,39 @@ impl Program {
         self.outputs.iter().map(|&v| values[v as usize]).collect()
     }
 
+    /// The same program with an identity layer first that every later use of
+    /// an input goes through. In the circuit that layer range-checks the
+    /// inputs (its rows split each value like any activation), which a
+    /// private input needs: otherwise any field element would do.
+    pub fn with_input_range_check(&self) -> Program {
+        let n = self.num_inputs() as u32;
+        let shift = |v: u32| v + n;
+        let mut layers = Vec::with_capacity(self.layers.len() + 1);
+        layers.push(Layer {
+            source: "input range check".into(),
+            neurons: (0..n).map(|v| Neuron { terms: vec![(v, Weight::Const(1.0))], bias: None }).collect(),
+            activation: Activation::Identity,
+        });
+        for layer in &self.layers {
+            let neurons = layer
+                .neurons
+                .iter()
+                .map(|neuron| Neuron {
+                    terms: neuron.terms.iter().map(|&(v, w)| (shift(v), w)).collect(),
+                    bias: neuron.bias,
+                })
+                .collect();
+            layers.push(Layer { source: layer.source.clone(), neurons, activation: layer.activation });
+        }
+        Program {
+            input_shape: self.input_shape.clone(),
+            output_shape: self.output_shape.clone(),
+            params: self.params.clone(),
+            layers,
+            outputs: self.outputs.iter().map(|&v| shift(v)).collect(),
+        }
+    }
+
     /// The float value of a weight.
     pub fn weight(&self, w: Weight) -> f64 {
         match w {

@@ -9,11 +9,22 @@ use zkaccel_zkml::halo2_axiom::dev::MockProver;
 use zkaccel_zkml::{compile, onnx, CompileOptions, PublicValues, Visibility};
 
 fn mock(name: &str, visibility: Visibility) {
+    mock_with(name, visibility, |_| {}).assert_satisfied();
+}
+
+/// The MockProver on `name`'s circuit with its honest trace changed by `tamper`
+/// (the public values follow the changed trace).
+fn mock_with(
+    name: &str,
+    visibility: Visibility,
+    tamper: impl FnOnce(&mut zkaccel_zkml::quantize::Trace),
+) -> MockProver<zkaccel_zkml::halo2_axiom::halo2curves::bn256::Fr> {
     let program = onnx::load(&common::model_path(name)).unwrap();
     let options = CompileOptions { visibility, ..Default::default() };
     let model = Arc::new(compile(program, &common::inputs(name, "calibration"), &options).unwrap());
     let input = &common::inputs(name, "input")[0];
-    let trace = model.run(input).unwrap();
+    let mut trace = model.run(input).unwrap();
+    tamper(&mut trace);
     let public = PublicValues {
         inputs: visibility.public_input.then(|| trace.values[..model.program.num_inputs()].to_vec()),
         model_commitment: visibility.private_model.then(|| zkaccel_zkml::model_commitment(&model)),
@@ -22,8 +33,49 @@ fn mock(name: &str, visibility: Visibility) {
     };
     let instance = public.instance(&model.settings()).unwrap();
     let circuit = ModelCircuit::new(model.clone(), Some(Arc::new(trace)));
-    let prover = MockProver::run(model.k, &circuit, vec![instance]).unwrap();
-    prover.assert_satisfied();
+    MockProver::run(model.k, &circuit, vec![instance]).unwrap()
+}
+
+#[test]
+fn mock_mlp_every_visibility() {
+    for public_input in [true, false] {
+        mock("digits_mlp", Visibility { public_input, private_model: false });
+    }
+}
+
+/// A hidden activation changed consistently downstream (its row's split and
+/// ReLU redone) still breaks the rescale of the layer that produced it.
+#[test]
+fn a_changed_hidden_activation_is_caught() {
+    let prover = mock_with("digits_mlp", Visibility::default(), |trace| {
+        let n = trace.values.len() - trace.neurons.len();
+        let neuron = &mut trace.neurons[3];
+        neuron.q += 5;
+        neuron.lo += 5;
+        neuron.out = neuron.aux * neuron.q;
+        trace.values[n + 3] = neuron.out;
+    });
+    assert!(prover.verify().is_err());
+}
+
+/// A private input far outside the calibrated range, decomposed honestly,
+/// fails the range check of the input layer.
+#[test]
+fn an_out_of_range_private_input_is_caught() {
+    let prover = mock_with("digits_mlp", Visibility { public_input: false, private_model: false }, |trace| {
+        let huge = 1i64 << 40;
+        trace.values[0] = huge;
+        let n = trace.values.len() - trace.neurons.len();
+        let s = 1i64 << 14;
+        let neuron = &mut trace.neurons[0];
+        neuron.z = huge as i128 * s as i128;
+        neuron.q = huge;
+        neuron.hi = huge / s;
+        neuron.lo = 0;
+        neuron.out = huge;
+        trace.values[n] = huge;
+    });
+    assert!(prover.verify().is_err());
 }
 
 #[test]
