@@ -10,10 +10,13 @@
 //! against another implementation's vectors: the commitment is only ever
 //! recomputed by this crate.
 //!
-//! In the circuit each round is one row (`state' = M·S(state + c + m)`,
-//! where the message `m` is added only on a block's first round, and the
-//! S-box inputs' squares are witnessed so that no gate exceeds degree 5), so
-//! a block of two values costs 65 rows.
+//! In the circuit a full round is one row (`state' = M·S(state + c + m)`,
+//! the message `m` added only on a block's first round) and three partial
+//! rounds share a row: their S-box inputs `a_i` and squares `b_i = a_i²` are
+//! witnessed, and since a partial round is linear apart from its one S-box,
+//! each `a_i` and the next row's state are fixed linear forms in the row's
+//! state and the `u_i = b_i²·a_i`, plus per-row constants. No gate exceeds
+//! degree 5 (halo2-axiom's cap). A block of two values costs 8 + 19 = 27 rows.
 
 use std::sync::OnceLock;
 
@@ -28,21 +31,80 @@ const RATE: usize = 2;
 const FULL_ROUNDS: usize = 8;
 const PARTIAL_ROUNDS: usize = 57;
 const ROUNDS: usize = FULL_ROUNDS + PARTIAL_ROUNDS;
+/// Partial rounds per row (57 = 19 · 3).
+const PARTIAL_PER_ROW: usize = 3;
+const PARTIAL_ROWS: usize = PARTIAL_ROUNDS / PARTIAL_PER_ROW;
+const ROWS_PER_PERMUTATION: usize = FULL_ROUNDS + PARTIAL_ROWS;
+/// The basis of a partial row's linear forms: the row's state, then its `u_i`.
+const BASIS: usize = WIDTH + PARTIAL_PER_ROW;
+
+/// `Σ coef·basis + constant`.
+#[derive(Clone, Copy)]
+struct Form {
+    coef: [Fr; BASIS],
+    constant: Fr,
+}
+
+impl Form {
+    fn basis(i: usize) -> Self {
+        let mut coef = [Fr::ZERO; BASIS];
+        coef[i] = Fr::ONE;
+        Self { coef, constant: Fr::ZERO }
+    }
+
+    fn plus_constant(mut self, c: Fr) -> Self {
+        self.constant += c;
+        self
+    }
+
+    fn combine(terms: &[(Fr, Form)]) -> Self {
+        let mut out = Self { coef: [Fr::ZERO; BASIS], constant: Fr::ZERO };
+        for (k, f) in terms {
+            for (o, c) in out.coef.iter_mut().zip(&f.coef) {
+                *o += *k * c;
+            }
+            out.constant += *k * f.constant;
+        }
+        out
+    }
+}
+
+/// One row of three partial rounds: the forms of its S-box inputs and of
+/// the next row's state.
+struct PartialRow {
+    inputs: [Form; PARTIAL_PER_ROW],
+    next: [Form; WIDTH],
+}
 
 struct Constants {
     round: Vec<[Fr; WIDTH]>,
     mds: [[Fr; WIDTH]; WIDTH],
+    partial_rows: Vec<PartialRow>,
+}
+
+fn partial_row(round: &[[Fr; WIDTH]], mds: &[[Fr; WIDTH]; WIDTH], first_round: usize) -> PartialRow {
+    let mut state: [Form; WIDTH] = std::array::from_fn(Form::basis);
+    let mut inputs = [state[0]; PARTIAL_PER_ROW];
+    for (i, input) in inputs.iter_mut().enumerate() {
+        let c = round[first_round + i];
+        *input = state[0].plus_constant(c[0]);
+        let u = [Form::basis(WIDTH + i), state[1].plus_constant(c[1]), state[2].plus_constant(c[2])];
+        state = std::array::from_fn(|k| Form::combine(&[(mds[k][0], u[0]), (mds[k][1], u[1]), (mds[k][2], u[2])]));
+    }
+    PartialRow { inputs, next: state }
 }
 
 fn constants() -> &'static Constants {
     static CONSTANTS: OnceLock<Constants> = OnceLock::new();
     CONSTANTS.get_or_init(|| {
         let mut grain = Grain::new(Fr::NUM_BITS, WIDTH, FULL_ROUNDS, PARTIAL_ROUNDS);
-        let round = (0..ROUNDS).map(|_| [(); WIDTH].map(|_| grain.field_element())).collect();
+        let round: Vec<[Fr; WIDTH]> = (0..ROUNDS).map(|_| [(); WIDTH].map(|_| grain.field_element())).collect();
         let mds = std::array::from_fn(|i| {
             std::array::from_fn(|j| Fr::from((i + WIDTH + j) as u64).invert().expect("nonzero"))
         });
-        Constants { round, mds }
+        let partial_rows =
+            (0..PARTIAL_ROWS).map(|g| partial_row(&round, &mds, FULL_ROUNDS / 2 + g * PARTIAL_PER_ROW)).collect();
+        Constants { round, mds, partial_rows }
     })
 }
 
@@ -147,7 +209,7 @@ pub fn poseidon_commit(values: &[Fr]) -> Fr {
 
 /// Rows the commitment region takes for `n` values.
 pub fn commitment_rows(n: usize) -> usize {
-    n.div_ceil(RATE) * ROUNDS + 1
+    n.div_ceil(RATE) * ROWS_PER_PERMUTATION + 1
 }
 
 /// Columns of the commitment chip.
@@ -156,7 +218,9 @@ pub struct CommitmentConfig {
     state: [Column<Advice>; WIDTH],
     message: [Column<Advice>; RATE],
     square: [Column<Advice>; WIDTH],
+    sbox_inputs: [Column<Advice>; PARTIAL_PER_ROW],
     round_constants: [Column<Fixed>; WIDTH],
+    next_constants: [Column<Fixed>; WIDTH],
     f_full: Column<Fixed>,
     f_partial: Column<Fixed>,
     f_absorb: Column<Fixed>,
@@ -180,7 +244,11 @@ impl CommitmentChip {
         let message = [(); RATE].map(|_| meta.advice_column());
         // The squares of the S-box inputs keep every gate within degree 5
         // (halo2-axiom's cap).
+        // On a partial row `square` holds the b_i, `sbox_inputs` the a_i and
+        // `round_constants` the constants of the a_i forms.
         let square = [(); WIDTH].map(|_| meta.advice_column());
+        let sbox_inputs = [(); PARTIAL_PER_ROW].map(|_| meta.advice_column());
+        let next_constants = [(); WIDTH].map(|_| meta.fixed_column());
         for c in state.iter().chain(&message) {
             meta.enable_equality(*c);
         }
@@ -206,24 +274,56 @@ impl CommitmentChip {
             // x^5 = sq²·x once sq = x² is constrained.
             let sbox = |j: usize| sq[j].clone() * sq[j].clone() * x[j].clone();
             let mds = constants().mds;
-            let mut constraints = Vec::with_capacity(4 * WIDTH);
+            let mut constraints = Vec::with_capacity(4 * WIDTH + 2 * PARTIAL_PER_ROW);
             for j in 0..WIDTH {
                 constraints.push(f_full.clone() * (sq[j].clone() - x[j].clone() * x[j].clone()));
             }
-            constraints.push(f_partial.clone() * (sq[0].clone() - x[0].clone() * x[0].clone()));
-            for (flag, full) in [(f_full, true), (f_partial, false)] {
-                for i in 0..WIDTH {
-                    let next = m.query_advice(state[i], Rotation::next());
-                    let mixed = (0..WIDTH).fold(Expression::Constant(Fr::ZERO), |acc, j| {
-                        let u = if j == 0 || full { sbox(j) } else { x[j].clone() };
-                        acc + Expression::Constant(mds[i][j]) * u
-                    });
-                    constraints.push(flag.clone() * (next - mixed));
-                }
+            for i in 0..WIDTH {
+                let next = m.query_advice(state[i], Rotation::next());
+                let mixed = (0..WIDTH)
+                    .fold(Expression::Constant(Fr::ZERO), |acc, j| acc + Expression::Constant(mds[i][j]) * sbox(j));
+                constraints.push(f_full.clone() * (next - mixed));
+            }
+            // Partial rows: the forms are the same on every row (only their
+            // constants differ, held in fixed columns).
+            let forms = &constants().partial_rows[0];
+            let a: Vec<Expression<Fr>> =
+                (0..PARTIAL_PER_ROW).map(|i| m.query_advice(sbox_inputs[i], Rotation::cur())).collect();
+            let mut basis: Vec<Expression<Fr>> =
+                (0..WIDTH).map(|j| m.query_advice(state[j], Rotation::cur())).collect();
+            basis.extend((0..PARTIAL_PER_ROW).map(|i| sq[i].clone() * sq[i].clone() * a[i].clone()));
+            let eval = |form: &Form, constant: Expression<Fr>| {
+                form.coef.iter().zip(&basis).fold(constant, |acc, (c, b)| {
+                    if bool::from(c.is_zero()) {
+                        acc
+                    } else {
+                        acc + Expression::Constant(*c) * b.clone()
+                    }
+                })
+            };
+            for i in 0..PARTIAL_PER_ROW {
+                constraints.push(f_partial.clone() * (sq[i].clone() - a[i].clone() * a[i].clone()));
+                let constant = m.query_fixed(round_constants[i], Rotation::cur());
+                constraints.push(f_partial.clone() * (a[i].clone() - eval(&forms.inputs[i], constant)));
+            }
+            for k in 0..WIDTH {
+                let next = m.query_advice(state[k], Rotation::next());
+                let constant = m.query_fixed(next_constants[k], Rotation::cur());
+                constraints.push(f_partial.clone() * (next - eval(&forms.next[k], constant)));
             }
             constraints
         });
-        CommitmentConfig { state, message, square, round_constants, f_full, f_partial, f_absorb }
+        CommitmentConfig {
+            state,
+            message,
+            square,
+            sbox_inputs,
+            round_constants,
+            next_constants,
+            f_full,
+            f_partial,
+            f_absorb,
+        }
     }
 
     /// Absorbs `values`; returns their cells and the digest's cell.
@@ -245,31 +345,48 @@ impl CommitmentChip {
                     }
                 }
                 for (b, block) in blocks(values).into_iter().enumerate() {
-                    for r in 0..ROUNDS {
-                        let flag = if is_full(r) { config.f_full } else { config.f_partial };
-                        region.assign_fixed(flag, row, Fr::ONE);
-                        for j in 0..WIDTH {
-                            region.assign_fixed(config.round_constants[j], row, c.round[r][j]);
-                        }
+                    let mut r = 0;
+                    while r < ROUNDS {
                         let mut message = [Fr::ZERO; WIDTH];
-                        if r == 0 {
-                            region.assign_fixed(config.f_absorb, row, Fr::ONE);
-                            for k in 0..RATE {
-                                let cell = region.assign_advice(config.message[k], row, Value::known(block[k])).cell();
-                                if b * RATE + k < values.len() {
-                                    cells.push(cell);
-                                } else {
-                                    region.constrain_constant(cell, Fr::ZERO)?;
+                        if is_full(r) {
+                            region.assign_fixed(config.f_full, row, Fr::ONE);
+                            for j in 0..WIDTH {
+                                region.assign_fixed(config.round_constants[j], row, c.round[r][j]);
+                            }
+                            if r == 0 {
+                                region.assign_fixed(config.f_absorb, row, Fr::ONE);
+                                for k in 0..RATE {
+                                    let cell =
+                                        region.assign_advice(config.message[k], row, Value::known(block[k])).cell();
+                                    if b * RATE + k < values.len() {
+                                        cells.push(cell);
+                                    } else {
+                                        region.constrain_constant(cell, Fr::ZERO)?;
+                                    }
+                                    message[k + 1] = block[k];
                                 }
-                                message[k + 1] = block[k];
+                            }
+                            for j in 0..WIDTH {
+                                let x = state[j] + c.round[r][j] + message[j];
+                                region.assign_advice(config.square[j], row, Value::known(x.square()));
+                            }
+                            round(&mut state, r, message);
+                            r += 1;
+                        } else {
+                            let forms = &c.partial_rows[(r - FULL_ROUNDS / 2) / PARTIAL_PER_ROW];
+                            region.assign_fixed(config.f_partial, row, Fr::ONE);
+                            for i in 0..PARTIAL_PER_ROW {
+                                region.assign_fixed(config.round_constants[i], row, forms.inputs[i].constant);
+                                let a = state[0] + c.round[r][0];
+                                region.assign_advice(config.sbox_inputs[i], row, Value::known(a));
+                                region.assign_advice(config.square[i], row, Value::known(a.square()));
+                                round(&mut state, r, [Fr::ZERO; WIDTH]);
+                                r += 1;
+                            }
+                            for k in 0..WIDTH {
+                                region.assign_fixed(config.next_constants[k], row, forms.next[k].constant);
                             }
                         }
-                        for j in 0..WIDTH {
-                            let x = state[j] + c.round[r][j] + message[j];
-                            let square = if j == 0 || is_full(r) { x.square() } else { Fr::ZERO };
-                            region.assign_advice(config.square[j], row, Value::known(square));
-                        }
-                        round(&mut state, r, message);
                         row += 1;
                         for (j, value) in state.iter().enumerate() {
                             let cell = region.assign_advice(config.state[j], row, Value::known(*value)).cell();
@@ -282,5 +399,48 @@ impl CommitmentChip {
                 Ok((cells, digest.expect("the state row exists")))
             },
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commitments_separate_values_lengths_and_order() {
+        let v = |xs: &[u64]| xs.iter().map(|&x| Fr::from(x)).collect::<Vec<_>>();
+        let base = poseidon_commit(&v(&[1, 2, 3]));
+        assert_eq!(base, poseidon_commit(&v(&[1, 2, 3])));
+        assert_ne!(base, poseidon_commit(&v(&[1, 2, 4])));
+        assert_ne!(base, poseidon_commit(&v(&[2, 1, 3])));
+        // Padding with zero is not a collision: the length is absorbed.
+        assert_ne!(base, poseidon_commit(&v(&[1, 2, 3, 0])));
+        assert_ne!(poseidon_commit(&[]), poseidon_commit(&v(&[0])));
+    }
+
+    #[test]
+    fn merged_partial_rows_equal_the_rounds() {
+        // The forms of one partial row, evaluated, give the same state as
+        // running its three rounds.
+        let c = constants();
+        let start = [Fr::from(11), Fr::from(22), Fr::from(33)];
+        for (g, forms) in c.partial_rows.iter().enumerate() {
+            let first = FULL_ROUNDS / 2 + g * PARTIAL_PER_ROW;
+            let mut state = start;
+            let mut basis = [Fr::ZERO; BASIS];
+            basis[..WIDTH].copy_from_slice(&start);
+            for i in 0..PARTIAL_PER_ROW {
+                let a = state[0] + c.round[first + i][0];
+                let eval = |f: &Form| f.coef.iter().zip(&basis).map(|(c, b)| *c * b).sum::<Fr>() + f.constant;
+                assert_eq!(eval(&forms.inputs[i]), a);
+                basis[WIDTH + i] = pow5(a);
+                round(&mut state, first + i, [Fr::ZERO; WIDTH]);
+            }
+            for k in 0..WIDTH {
+                let value: Fr =
+                    forms.next[k].coef.iter().zip(&basis).map(|(c, b)| *c * b).sum::<Fr>() + forms.next[k].constant;
+                assert_eq!(value, state[k]);
+            }
+        }
     }
 }

@@ -31,9 +31,25 @@ fn prove_and_check(name: &str, visibility: Visibility) {
     let vk = keys.pk.get_vk();
     verify(&settings, keys.params.srs(), vk, &proof.public, &proof.proof).unwrap();
 
-    // What is public is exactly what the visibility says.
-    assert_eq!(proof.public.inputs.is_some(), visibility.public_input);
-    assert_eq!(proof.public.model_commitment.is_some(), visibility.private_model);
+    // What is public is exactly what the visibility says, and it is right:
+    // the quantized input, the commitment to the quantized weights, and
+    // outputs close to float inference.
+    let expected_input: Vec<i64> = input.iter().map(|&x| zkaccel_zkml::quantize::quantize(x, 14)).collect();
+    assert_eq!(proof.public.inputs, visibility.public_input.then_some(expected_input));
+    assert_eq!(proof.public.model_commitment, visibility.private_model.then(|| zkaccel_zkml::model_commitment(&model)));
+    let proved = proof.public.outputs_f64();
+    for (a, b) in proved.iter().zip(&proof.float_outputs) {
+        assert!((a - b).abs() < 0.02, "{name}: proved {a} vs float {b}");
+    }
+    let argmax = |v: &[f64]| (0..v.len()).max_by(|&i, &j| v[i].total_cmp(&v[j])).unwrap();
+    assert_eq!(argmax(&proved), argmax(&proof.float_outputs));
+    if let Some(commitment) = &proof.public.model_commitment {
+        // Another commitment (other weights) is rejected.
+        let mut public = proof.public.clone();
+        let last = if commitment.ends_with('1') { '2' } else { '1' };
+        public.model_commitment = Some(format!("{}{last}", &commitment[..commitment.len() - 1]));
+        assert!(verify(&settings, keys.params.srs(), vk, &public, &proof.proof).is_err());
+    }
 
     // A changed output, input or proof byte is rejected.
     let mut public = proof.public.clone();
@@ -51,32 +67,41 @@ fn prove_and_check(name: &str, visibility: Visibility) {
     assert!(verify(&settings, keys.params.srs(), vk, &proof.public, &bytes).is_err());
 }
 
+// The four privacy cases on the shipped model.
+
 #[test]
-fn digits_mlp_public_input_fixed_model() {
+fn shipped_model_public_input_fixed_model() {
     prove_and_check("digits_mlp", Visibility { public_input: true, private_model: false });
 }
 
 #[test]
-fn digits_conv_public_input_fixed_model() {
+fn shipped_model_private_input_fixed_model() {
+    prove_and_check("digits_mlp", Visibility { public_input: false, private_model: false });
+}
+
+#[test]
+fn shipped_model_public_input_private_model() {
+    prove_and_check("digits_mlp", Visibility { public_input: true, private_model: true });
+}
+
+#[test]
+fn shipped_model_private_input_private_model() {
+    prove_and_check("digits_mlp", Visibility { public_input: false, private_model: true });
+}
+
+// Two more models from scripts/zkml/make_models.py.
+
+#[test]
+fn conv_model_public_input_fixed_model() {
     prove_and_check("digits_conv", Visibility { public_input: true, private_model: false });
 }
 
 #[test]
-fn digits_sigmoid_public_input_fixed_model() {
-    prove_and_check("digits_sigmoid", Visibility { public_input: true, private_model: false });
-}
-
-#[test]
-fn digits_conv_private_input_fixed_model() {
-    prove_and_check("digits_conv", Visibility { public_input: false, private_model: false });
-}
-
-#[test]
-fn digits_conv_public_input_private_model() {
-    prove_and_check("digits_conv", Visibility { public_input: true, private_model: true });
-}
-
-#[test]
-fn digits_conv_private_input_private_model() {
+fn conv_model_private_input_private_model() {
     prove_and_check("digits_conv", Visibility { public_input: false, private_model: true });
+}
+
+#[test]
+fn sigmoid_model_public_input_fixed_model() {
+    prove_and_check("digits_sigmoid", Visibility { public_input: true, private_model: false });
 }
