@@ -436,10 +436,9 @@ mod tests {
                 basis[WIDTH + i] = pow5(a);
                 round(&mut state, first + i, [Fr::ZERO; WIDTH]);
             }
-            for k in 0..WIDTH {
-                let value: Fr =
-                    forms.next[k].coef.iter().zip(&basis).map(|(c, b)| *c * b).sum::<Fr>() + forms.next[k].constant;
-                assert_eq!(value, state[k]);
+            for (form, expected) in forms.next.iter().zip(state) {
+                let value: Fr = form.coef.iter().zip(&basis).map(|(c, b)| *c * b).sum::<Fr>() + form.constant;
+                assert_eq!(value, expected);
             }
         }
     }
