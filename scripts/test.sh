@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Everything the tests need, then every test. CI runs exactly this (.ci/run).
 #
-# Today the tests need only the Rust toolchain (with rustfmt and clippy);
-# later steps install Verilator/yosys (apt-get) and the NVRTC wheel (pip) here.
+# The tests need the Rust toolchain (with rustfmt and clippy) and, for the EVM
+# verifier tests, a `solc`: solc-js from npm behind scripts/solc/solc (the native
+# compiler cannot be downloaded here). Later steps install Verilator/yosys
+# (apt-get) and the NVRTC wheel (pip) here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +12,11 @@ need() { command -v "$1" >/dev/null 2>&1 || { echo "test.sh: $1 is required ($2)
 need cargo "install Rust stable with rustup"
 cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
 cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+
+echo "== solc (solc-js from npm, for the EVM verifier tests)"
+./scripts/install_solc.sh
+export ZKACCEL_SOLC="$PWD/scripts/solc/solc"
+"$ZKACCEL_SOLC" --version | tail -1
 
 echo "== format"
 cargo fmt --all --check

@@ -47,6 +47,10 @@ enum Command {
         /// Keep the weights private, publishing a Poseidon commitment to them.
         #[arg(long)]
         private_model: bool,
+        /// At most this many products per row (1, 2, 4, 8); 1 gives the
+        /// smallest verifier (for `zkaccel evm`).
+        #[arg(long, default_value_t = 8)]
+        max_lanes: usize,
     },
     /// Make the proving and verifying keys of a compiled model.
     Setup {
@@ -71,6 +75,16 @@ enum Command {
         /// Where to write the public values (default: DIR/public.json).
         #[arg(long)]
         public: Option<PathBuf>,
+    },
+    /// Write the model's Solidity verifier; with --input also prove with the
+    /// Keccak transcript, write the calldata and run it in an embedded EVM.
+    Evm {
+        /// The model directory (compiled.json, srs.bin, pk.bin).
+        #[arg(long)]
+        dir: PathBuf,
+        /// One input to prove and verify on chain.
+        #[arg(long)]
+        input: Option<PathBuf>,
     },
     /// Check a proof against its public values with the stock halo2 verifier.
     Verify {
@@ -115,9 +129,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo { dir } => run_zkml(|acc| zkml::demo(dir, acc)),
-        Command::Compile { model, calibration, out, scale, private_input, private_model } => {
+        Command::Compile { model, calibration, out, scale, private_input, private_model, max_lanes } => {
             let visibility = zkaccel_zkml::Visibility { public_input: !private_input, private_model };
-            run_zkml(|_| zkml::compile(&model, &calibration, &out, scale, visibility).map(|_| ()))
+            run_zkml(|_| zkml::compile(&model, &calibration, &out, scale, visibility, max_lanes).map(|_| ()))
         }
         Command::Setup { dir, srs } => run_zkml(|acc| zkml::setup(&dir, srs.as_deref(), acc)),
         Command::Prove { dir, input, proof, public } => {
@@ -130,6 +144,7 @@ fn main() -> ExitCode {
             let public = public.unwrap_or_else(|| dir.join("public.json"));
             run_zkml(|_| zkml::verify(&dir, &proof, &public))
         }
+        Command::Evm { dir, input } => run_zkml(|acc| zkml::evm(&dir, input.as_deref(), acc)),
         Command::Info => info(),
         Command::Selftest => run_selftest(),
         Command::Bench { ops, sizes, reps, json } => run_bench(&ops, sizes.as_deref(), reps, json),

@@ -41,20 +41,20 @@ pub fn compile(
     dir: &Path,
     scale_bits: u32,
     visibility: Visibility,
+    max_lanes: usize,
 ) -> Result<Arc<CompiledModel>, ZkmlError> {
     let program = zkml::onnx::load(model)?;
     let samples = zkml::read_inputs(calibration)?;
-    compile_program(program, &samples, dir, scale_bits, visibility)
+    compile_program(program, &samples, dir, CompileOptions { scale_bits, visibility, max_lanes })
 }
 
 fn compile_program(
     program: zkml::program::Program,
     samples: &[Vec<f64>],
     dir: &Path,
-    scale_bits: u32,
-    visibility: Visibility,
+    options: CompileOptions,
 ) -> Result<Arc<CompiledModel>, ZkmlError> {
-    let options = CompileOptions { scale_bits, visibility };
+    let visibility = options.visibility;
     let (compiled, _) = timed("calibrating", || zkml::compile(program, samples, &options))?;
     std::fs::create_dir_all(dir).map_err(|e| ZkmlError::Io(format!("{}: {e}", dir.display())))?;
     zkml::write_json(&compiled, &dir.join("compiled.json"))?;
@@ -206,7 +206,7 @@ pub fn demo(dir: Option<PathBuf>, accelerator: &Accelerator) -> Result<(), ZkmlE
     println!("\n== compile");
     let program = zkml::onnx::load_bytes(zkml::shipped::MODEL_ONNX)?;
     let samples = zkml::parse_inputs(zkml::shipped::CALIBRATION_JSON).map_err(ZkmlError::Input)?;
-    compile_program(program, &samples, &dir, CompileOptions::default().scale_bits, Visibility::default())?;
+    compile_program(program, &samples, &dir, CompileOptions::default())?;
     println!("\n== setup");
     setup(&dir, None, accelerator)?;
     println!("\n== prove");
@@ -225,4 +225,72 @@ pub fn demo(dir: Option<PathBuf>, accelerator: &Accelerator) -> Result<(), ZkmlE
         Ok(()) => return Err(ZkmlError::Verification("a changed output was accepted".into())),
     }
     Ok(())
+}
+
+/// `evm`: the model's Solidity verifier (and, with an input, an EVM proof,
+/// its calldata, and a run in an embedded EVM with its gas).
+pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Result<(), ZkmlError> {
+    let evm_error = |e: zkaccel_evm::EvmError| ZkmlError::Verification(e.to_string());
+    let model: Arc<CompiledModel> = Arc::new(zkml::read_json(&dir.join("compiled.json"))?);
+    let settings = model.settings();
+    let srs = zkml::read_srs(&dir.join("srs.bin"))?;
+    let pk = zkml::read_pk(&dir.join("pk.bin"), &settings)?;
+    let num_instance = vec![settings.instance_layout().len];
+    let (contract, time) = timed("generating and compiling the verifier", || {
+        zkaccel_evm::verifier_contract(&srs, pk.get_vk(), num_instance).map_err(evm_error)
+    })?;
+    let write = |name: &str, bytes: &[u8]| {
+        std::fs::write(dir.join(name), bytes).map_err(|e| ZkmlError::Io(format!("{}/{name}: {e}", dir.display())))
+    };
+    write("Verifier.sol", contract.solidity.as_bytes())?;
+    write("verifier.bin", hex_string(&contract.deployment_code).as_bytes())?;
+    println!(
+        "verifier: {} bytes of Solidity, {} bytes of deployment code ({:.1} s, solc {}); wrote Verifier.sol, verifier.bin",
+        contract.solidity.len(),
+        contract.deployment_code.len(),
+        time.as_secs_f64(),
+        zkaccel_evm::solc_command().display()
+    );
+    let Some(input) = input else { return Ok(()) };
+    let inputs = zkml::read_inputs(input)?;
+    let [sample] = &inputs[..] else {
+        return Err(ZkmlError::Input(format!("{}: expected exactly one input, got {}", input.display(), inputs.len())));
+    };
+    let params = zkaccel_frontend_halo2_params(srs, accelerator)?;
+    let (circuit, public) = zkml::witness(&model, sample)?;
+    let instances = vec![public.instance(&settings)?];
+    let (proof, time) = timed("proving (Keccak transcript)", || {
+        zkaccel_evm::prove_evm(&params, &pk, circuit, &instances, rand_core_seed(), accelerator).map_err(evm_error)
+    })?;
+    zkaccel_evm::verify_evm_native(params.srs(), pk.get_vk(), &instances, &proof).map_err(evm_error)?;
+    let calldata = zkaccel_evm::calldata(&instances, &proof);
+    write("calldata.bin", &calldata)?;
+    zkml::write_json(&public, &dir.join("public-evm.json"))?;
+    println!(
+        "proved in {:.3} s; wrote calldata.bin ({} bytes) and public-evm.json",
+        time.as_secs_f64(),
+        calldata.len()
+    );
+    let run = zkaccel_evm::deploy_and_verify(&contract.deployment_code, &calldata).map_err(evm_error)?;
+    println!(
+        "EVM (revm, mainnet rules): deployed {} bytes of runtime code for {} gas; verification accepted for {} gas",
+        run.runtime_size, run.deployment_gas, run.verification_gas
+    );
+    let mut forged = instances.clone();
+    let last = forged[0].len() - 1;
+    forged[0][last] += zkml::halo2_axiom::halo2curves::bn256::Fr::one();
+    match zkaccel_evm::deploy_and_verify(&contract.deployment_code, &zkaccel_evm::calldata(&forged, &proof)) {
+        Err(zkaccel_evm::EvmError::Rejected(why)) => println!("a changed output is rejected by the contract ({why})"),
+        other => return Err(ZkmlError::Verification(format!("a changed output was not rejected: {other:?}"))),
+    }
+    Ok(())
+}
+
+fn rand_core_seed() -> rand_chacha::ChaCha20Rng {
+    use rand_chacha::rand_core::SeedableRng;
+    rand_chacha::ChaCha20Rng::from_entropy()
+}
+
+fn hex_string(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

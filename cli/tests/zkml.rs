@@ -111,3 +111,36 @@ fn a_bad_model_is_a_clear_error() {
     assert!(!out.status.success() && text(&out).contains("compiled.json"), "{}", text(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn evm_verifier_accepts_the_shipped_model_proof() {
+    let dir = scratch("evm");
+    let d = dir.to_str().unwrap();
+    let model = models().join("digits_mlp.onnx");
+    let calibration = models().join("digits_mlp.calibration.json");
+    let input = models().join("digits_mlp.input.json");
+    let compile = [
+        "compile",
+        "--model",
+        model.to_str().unwrap(),
+        "--calibration",
+        calibration.to_str().unwrap(),
+        "--out",
+        d,
+        "--private-input",
+        "--max-lanes",
+        "1",
+    ];
+    let out = zkaccel(&compile);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = zkaccel(&["setup", "--dir", d]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = zkaccel(&["evm", "--dir", d, "--input", input.to_str().unwrap()]);
+    let t = text(&out);
+    assert!(out.status.success(), "{t}");
+    assert!(t.contains("verification accepted for") && t.contains("a changed output is rejected"), "{t}");
+    for file in ["Verifier.sol", "verifier.bin", "calldata.bin", "public-evm.json"] {
+        assert!(dir.join(file).exists(), "{file}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

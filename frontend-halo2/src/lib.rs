@@ -49,7 +49,10 @@ use halo2_axiom::poly::commitment::Params;
 use halo2_axiom::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
 use halo2_axiom::poly::kzg::multiopen::VerifierSHPLONK;
 use halo2_axiom::poly::kzg::strategy::SingleStrategy;
-use halo2_axiom::transcript::{Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer};
+use halo2_axiom::transcript::{
+    Blake2bRead, Blake2bWrite, Challenge255, EncodedChallenge, TranscriptReadBuffer, TranscriptWrite,
+    TranscriptWriterBuffer,
+};
 use rand_core::RngCore;
 use zkaccel::Accelerator;
 
@@ -127,6 +130,28 @@ pub fn prove_with_stats<C: Circuit<Fr>>(
     mut rng: impl RngCore,
     accelerator: &Accelerator,
 ) -> Result<(Vec<u8>, ProofStats), Halo2Error> {
+    let mut transcript = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
+    let stats = prove_into_transcript(params, pk, circuits, instances, &mut rng, accelerator, &mut transcript)?;
+    Ok((transcript.finalize(), stats))
+}
+
+/// [`prove_with_stats`] writing into the caller's transcript: another hash
+/// (an EVM verifier needs Keccak, e.g. snark-verifier's `EvmTranscript`), the
+/// same checks and the same Accelerator routing.
+pub fn prove_into_transcript<C, E, T>(
+    params: &AcceleratedParams,
+    pk: &ProvingKey<G1Affine>,
+    circuits: &[C],
+    instances: &[&[&[Fr]]],
+    mut rng: impl RngCore,
+    accelerator: &Accelerator,
+    transcript: &mut T,
+) -> Result<ProofStats, Halo2Error>
+where
+    C: Circuit<Fr>,
+    E: EncodedChallenge<G1Affine>,
+    T: TranscriptWrite<G1Affine, E>,
+{
     if circuits.len() != 1 {
         // halo2-axiom 0.5's prover absorbs each circuit's instances right
         // before that circuit's advice, its verifier all instances first: a
@@ -139,17 +164,11 @@ pub fn prove_with_stats<C: Circuit<Fr>>(
     check_instances(params.k(), pk.get_vk(), circuits.len(), instances)?;
     let start = Instant::now();
     let session = params.on(accelerator)?.session();
-    let mut transcript = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
     create_proof::<AcceleratedKzg, AcceleratedShplonk<'_>, _, _, _, _>(
-        &session,
-        pk,
-        circuits,
-        instances,
-        &mut rng,
-        &mut transcript,
+        &session, pk, circuits, instances, &mut rng, transcript,
     )?;
     let commits = session.finish()?;
-    Ok((transcript.finalize(), ProofStats { commits, total_time: start.elapsed() }))
+    Ok(ProofStats { commits, total_time: start.elapsed() })
 }
 
 /// Checks `proof` with the stock halo2 verifier (SHPLONK, Blake2b
@@ -175,7 +194,8 @@ pub fn verify(
 
 /// Rejects instances halo2 would panic on: the wrong number of proofs or
 /// columns, a column longer than the usable rows, or a key for another `k`.
-fn check_instances(
+/// [`prove`] and [`verify`] call it; call it before a verifier of your own.
+pub fn check_instances(
     params_k: u32,
     vk: &VerifyingKey<G1Affine>,
     proofs: usize,

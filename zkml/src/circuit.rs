@@ -1,25 +1,30 @@
 //! The halo2 circuit of a quantized [`Program`](crate::program::Program).
 //!
 //! One row layout for every layer. A neuron with `T` terms takes
-//! `max(1, ⌈T / lanes⌉)` rows; each row adds `Σ x_i·w_i` over its lanes to an
-//! accumulator (the first row starts from the bias), and the neuron's last
-//! row also holds its rescale, range split and activation:
+//! `max(⌈T / lanes⌉, 2·L + 1)` rows (`L` limbs per range check); each row
+//! adds `Σ x_i·w_i` over its lanes to an accumulator (the first row starts
+//! from the bias), and the neuron's last `2·L + 1` rows carry, in one `limb`
+//! column, the limbs of its rescale remainder `r`, the limbs of the low part
+//! `lo` of the result, and its high part `hi`; the last row checks:
 //!
 //! ```text
 //! dot:      acc = Σ x_i·w_i + (first ? bias : acc[-1])
-//! rescale:  acc + S/2 = q·S + Σ r_j·2^(j·l)        r_j ∈ [0, 2^l)       (lookups)
-//! split:    q = hi·base + Σ lo_j·2^(j·l)           lo_j ∈ [0, 2^l)      (lookups)
-//! relu:     out = aux·q,  (STEP, hi, aux) ∈ table: aux = [hi ≥ 0], hi ∈ [−H, H)
-//! identity: out = q,      the same STEP lookup range-checks hi
-//! sigmoid:  base = 2^c, lo_0 ∈ [0, 2^c), (SIGMOID, hi, out) ∈ table
+//! rescale:  acc + S/2 = q·S + Σ r_j·2^(j·l)          r_j = limb[j − 2L]
+//! split:    q = hi·base + Σ lo_j·2^(j·l)             lo_j = limb[j − L], hi = limb[0]
+//! relu:     out = aux·q     (STEP, hi, aux): aux = [hi ≥ 0], hi ∈ [−H, H)
+//! identity: out = q         the same STEP row range-checks hi
+//! sigmoid:  out = aux       base = 2^c, lo_0 ∈ [0, 2^c), lo_j = 0, (SIGMOID, hi, aux)
 //! ```
 //!
-//! All lookups go into one tagged table `(tag, in, out)` whose first row is
-//! `(0, 0, 0)`, so a disabled lookup (every input multiplied by its flag)
-//! always matches. Values flow between layers by copy constraints from each
-//! lane cell to the `out` cell that produced it (or to the instance column,
-//! or to the first use of a private input). Public inputs, the weight
-//! commitment and the outputs sit in one instance column, in that order.
+//! One lookup, `(tag, limb, aux) ∈ table`, covers every row: the fixed `tag`
+//! says what the row's limb is (RANGE for a remainder or low limb, RANGE_C
+//! for a sigmoid's low part, STEP or SIGMOID for the high part), and rows
+//! with nothing to check have tag 0 and match the table's `(0, 0, 0)` row.
+//! One lookup and one limb column keep the proof, and so an EVM verifier,
+//! small. Values flow between layers by copy constraints from each lane cell
+//! to the `out` cell that produced it (or to the instance column, or to the
+//! first use of a private input). Public inputs, the weight commitment and
+//! the outputs sit in one instance column, in that order.
 
 use std::sync::Arc;
 
@@ -59,7 +64,17 @@ pub struct CircuitShape {
 impl CircuitShape {
     /// Limbs per range check.
     pub fn limbs(&self) -> usize {
-        (self.scale_bits / self.limb_bits.max(1)) as usize
+        ((self.scale_bits / self.limb_bits.max(1)) as usize).max(1)
+    }
+
+    /// Rows a neuron needs at least: its remainder and low limbs and its high part.
+    pub fn min_neuron_rows(&self) -> usize {
+        2 * self.limbs() + 1
+    }
+
+    /// Rows of a neuron with `terms` products.
+    pub fn neuron_rows(&self, terms: usize) -> usize {
+        terms.div_ceil(self.lanes.max(1)).max(self.min_neuron_rows())
     }
 }
 
@@ -73,18 +88,15 @@ pub struct ModelConfig {
     bias_fixed: Column<Fixed>,
     bias_advice: Column<Advice>,
     acc: Column<Advice>,
-    r: Vec<Column<Advice>>,
     q: Column<Advice>,
-    hi: Column<Advice>,
-    lo: Vec<Column<Advice>>,
+    limb: Column<Advice>,
     aux: Column<Advice>,
     out: Column<Advice>,
     f_dot: Column<Fixed>,
     f_first: Column<Fixed>,
     f_out: Column<Fixed>,
     base: Column<Fixed>,
-    tag_lo: Column<Fixed>,
-    tag_hi: Column<Fixed>,
+    tag: Column<Fixed>,
     f_relu: Column<Fixed>,
     f_identity: Column<Fixed>,
     f_sigmoid: Column<Fixed>,
@@ -147,7 +159,7 @@ impl Circuit<Fr> for ModelCircuit {
 
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, shape: CircuitShape) -> ModelConfig {
         let lanes = shape.lanes.max(1);
-        let limbs = shape.limbs().max(1);
+        let limbs = shape.limbs();
         let x: Vec<_> = (0..lanes).map(|_| meta.advice_column()).collect();
         for &c in &x {
             meta.enable_equality(c);
@@ -172,19 +184,15 @@ impl Circuit<Fr> for ModelCircuit {
             bias_advice = meta.advice_column();
             commitment = None;
         }
-        let acc = meta.advice_column();
-        let r: Vec<_> = (0..limbs).map(|_| meta.advice_column()).collect();
-        let lo: Vec<_> = (0..limbs).map(|_| meta.advice_column()).collect();
-        let [q, hi, aux, out] = [(); 4].map(|_| meta.advice_column());
+        let [acc, q, limb, aux, out] = [(); 5].map(|_| meta.advice_column());
         meta.enable_equality(out);
-        let [f_dot, f_first, f_out, base, tag_lo, tag_hi, f_relu, f_identity, f_sigmoid] =
-            [(); 9].map(|_| meta.fixed_column());
+        let [f_dot, f_first, f_out, base, tag, f_relu, f_identity, f_sigmoid] = [(); 8].map(|_| meta.fixed_column());
         let table = [(); 3].map(|_| meta.lookup_table_column());
         let instance = meta.instance_column();
         meta.enable_equality(instance);
 
         let scale = 1i128 << shape.scale_bits;
-        let limb = |j: usize| constant(1i128 << (j as u32 * shape.limb_bits));
+        let limb_weight = |j: usize| constant(1i128 << (j as u32 * shape.limb_bits));
         meta.create_gate("dot product", |m| {
             let f_dot = m.query_fixed(f_dot, Rotation::cur());
             let f_first = m.query_fixed(f_first, Rotation::cur());
@@ -214,9 +222,14 @@ impl Circuit<Fr> for ModelCircuit {
             let [f_relu, f_identity, f_sigmoid] =
                 [f_relu, f_identity, f_sigmoid].map(|c| m.query_fixed(c, Rotation::cur()));
             let acc = m.query_advice(acc, Rotation::cur());
-            let [q, hi, aux, out] = [q, hi, aux, out].map(|c| m.query_advice(c, Rotation::cur()));
-            let r_sum = (0..limbs).fold(constant(0), |s, j| s + m.query_advice(r[j], Rotation::cur()) * limb(j));
-            let lo_sum = (0..limbs).fold(constant(0), |s, j| s + m.query_advice(lo[j], Rotation::cur()) * limb(j));
+            let [q, aux, out] = [q, aux, out].map(|c| m.query_advice(c, Rotation::cur()));
+            // limb[-2L .. -L): remainder limbs; limb[-L .. 0): low limbs; limb[0]: high part.
+            let back: Vec<Expression<Fr>> =
+                (0..=2 * limbs).map(|o| m.query_advice(limb, Rotation(-(o as i32)))).collect();
+            let at = |offset: usize| back[offset].clone();
+            let hi = at(0);
+            let r_sum = (0..limbs).fold(constant(0), |s, j| s + at(2 * limbs - j) * limb_weight(j));
+            let lo_sum = (0..limbs).fold(constant(0), |s, j| s + at(limbs - j) * limb_weight(j));
             let mut constraints = vec![
                 f_out.clone() * (acc + constant(scale / 2) - q.clone() * constant(scale) - r_sum),
                 f_out * (q.clone() - hi * base - lo_sum),
@@ -224,36 +237,17 @@ impl Circuit<Fr> for ModelCircuit {
                 f_identity * (out.clone() - q),
                 f_sigmoid.clone() * (out - aux),
             ];
-            // A sigmoid row splits by 2^c with one low limb.
-            for &column in &lo[1..] {
-                constraints.push(f_sigmoid.clone() * m.query_advice(column, Rotation::cur()));
+            // A sigmoid splits by 2^c with one low limb.
+            for j in 1..limbs {
+                constraints.push(f_sigmoid.clone() * at(limbs - j));
             }
             constraints
         });
-        let zero = || constant(0);
-        for j in 0..limbs {
-            meta.lookup("remainder limb", |m| {
-                let f = m.query_fixed(f_out, Rotation::cur());
-                let v = m.query_advice(r[j], Rotation::cur());
-                vec![(f.clone() * constant(TAG_RANGE as i128), table[0]), (f * v, table[1]), (zero(), table[2])]
-            });
-            meta.lookup("low limb", |m| {
-                let f = m.query_fixed(f_out, Rotation::cur());
-                let tag = if j == 0 {
-                    m.query_fixed(tag_lo, Rotation::cur())
-                } else {
-                    f.clone() * constant(TAG_RANGE as i128)
-                };
-                let v = m.query_advice(lo[j], Rotation::cur());
-                vec![(tag, table[0]), (f * v, table[1]), (zero(), table[2])]
-            });
-        }
-        meta.lookup("high part", |m| {
-            let f = m.query_fixed(f_out, Rotation::cur());
-            let tag = m.query_fixed(tag_hi, Rotation::cur());
-            let hi = m.query_advice(hi, Rotation::cur());
+        meta.lookup("tagged table", |m| {
+            let tag = m.query_fixed(tag, Rotation::cur());
+            let limb = m.query_advice(limb, Rotation::cur());
             let aux = m.query_advice(aux, Rotation::cur());
-            vec![(tag, table[0]), (f.clone() * hi, table[1]), (f * aux, table[2])]
+            vec![(tag, table[0]), (limb, table[1]), (aux, table[2])]
         });
         ModelConfig {
             shape,
@@ -263,18 +257,15 @@ impl Circuit<Fr> for ModelCircuit {
             bias_fixed,
             bias_advice,
             acc,
-            r,
             q,
-            hi,
-            lo,
+            limb,
             aux,
             out,
             f_dot,
             f_first,
             f_out,
             base,
-            tag_lo,
-            tag_hi,
+            tag,
             f_relu,
             f_identity,
             f_sigmoid,
@@ -333,7 +324,7 @@ impl Circuit<Fr> for ModelCircuit {
 
         let instance_rows = model.instance_layout();
         let lanes = config.shape.lanes.max(1);
-        let limbs = config.shape.limbs().max(1);
+        let limbs = config.shape.limbs();
         let limb_mask = (1i64 << config.shape.limb_bits) - 1;
         let scale = layout.scale();
         let num_inputs = program.num_inputs();
@@ -350,8 +341,9 @@ impl Circuit<Fr> for ModelCircuit {
                     for neuron in &layer.neurons {
                         let id = neuron_index;
                         neuron_index += 1;
-                        let chunks: Vec<&[(u32, Weight)]> =
-                            if neuron.terms.is_empty() { vec![&[]] } else { neuron.terms.chunks(lanes).collect() };
+                        // Padded with empty rows to the limbs' minimum.
+                        let mut chunks: Vec<&[(u32, Weight)]> = neuron.terms.chunks(lanes).collect();
+                        chunks.resize(config.shape.neuron_rows(neuron.terms.len()), &[]);
                         let mut acc = self.known(|_| 0i128);
                         if let Some(b) = neuron.bias {
                             let bias = model.params.params[b as usize] as i128;
@@ -419,7 +411,8 @@ impl Circuit<Fr> for ModelCircuit {
                                 row += 1;
                             }
                         }
-                        // The neuron's last row: rescale, split, activation.
+                        // The neuron's last 2L + 1 rows: r limbs, lo limbs, hi; the last
+                        // row also rescales, splits and applies the activation.
                         let trace = self.known(|t| t.neurons[id]);
                         region.assign_fixed(config.f_out, row, Fr::ONE);
                         let (base, tag_lo, tag_hi, flag) = match layer.activation {
@@ -430,26 +423,33 @@ impl Circuit<Fr> for ModelCircuit {
                             }
                         };
                         region.assign_fixed(config.base, row, felt(base as i128));
-                        region.assign_fixed(config.tag_lo, row, Fr::from(tag_lo));
-                        region.assign_fixed(config.tag_hi, row, Fr::from(tag_hi));
                         region.assign_fixed(flag, row, Fr::ONE);
                         let sigmoid = layer.activation == Activation::Sigmoid;
+                        let first_limb_row = row - 2 * limbs;
                         for j in 0..limbs {
                             let shift = j as u32 * config.shape.limb_bits;
+                            let r_row = first_limb_row + j;
+                            region.assign_fixed(config.tag, r_row, Fr::from(TAG_RANGE));
                             region.assign_advice(
-                                config.r[j],
-                                row,
+                                config.limb,
+                                r_row,
                                 trace.map(|t| felt(((t.r >> shift) & limb_mask) as i128)),
                             );
+                            region.assign_advice(config.aux, r_row, Value::known(Fr::ZERO));
+                            let lo_row = first_limb_row + limbs + j;
                             let lo = trace.map(|t| match (sigmoid, j) {
                                 (true, 0) => t.lo,
                                 (true, _) => 0,
                                 (false, _) => (t.lo >> shift) & limb_mask,
                             });
-                            region.assign_advice(config.lo[j], row, lo.map(|v| felt(v as i128)));
+                            let lo_tag = if j == 0 { tag_lo } else { TAG_RANGE };
+                            region.assign_fixed(config.tag, lo_row, Fr::from(lo_tag));
+                            region.assign_advice(config.limb, lo_row, lo.map(|v| felt(v as i128)));
+                            region.assign_advice(config.aux, lo_row, Value::known(Fr::ZERO));
                         }
+                        region.assign_fixed(config.tag, row, Fr::from(tag_hi));
+                        region.assign_advice(config.limb, row, trace.map(|t| felt(t.hi as i128)));
                         region.assign_advice(config.q, row, trace.map(|t| felt(t.q as i128)));
-                        region.assign_advice(config.hi, row, trace.map(|t| felt(t.hi as i128)));
                         region.assign_advice(config.aux, row, trace.map(|t| felt(t.aux as i128)));
                         let out = region.assign_advice(config.out, row, trace.map(|t| felt(t.out as i128))).cell();
                         value_cells[num_inputs + id] = Some(out);

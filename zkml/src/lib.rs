@@ -104,11 +104,15 @@ pub struct CompileOptions {
     pub scale_bits: u32,
     /// What is public.
     pub visibility: Visibility,
+    /// At most this many products per row (1, 2, 4 or 8). Fewer lanes mean
+    /// fewer columns, and so a smaller verifier (an EVM verifier must fit
+    /// 24 KiB), at the price of more rows.
+    pub max_lanes: usize,
 }
 
 impl Default for CompileOptions {
     fn default() -> Self {
-        Self { scale_bits: 14, visibility: Visibility::default() }
+        Self { scale_bits: 14, visibility: Visibility::default(), max_lanes: 8 }
     }
 }
 
@@ -209,9 +213,9 @@ impl CompiledModel {
         self.settings().instance_layout()
     }
 
-    /// Rows the layers take with `lanes` products per row.
-    pub fn layer_rows(program: &Program, lanes: usize) -> usize {
-        program.layers.iter().flat_map(|l| &l.neurons).map(|n| n.terms.len().div_ceil(lanes).max(1)).sum()
+    /// Rows the layers take in a circuit of `shape`.
+    pub fn layer_rows(program: &Program, shape: &CircuitShape) -> usize {
+        program.layers.iter().flat_map(|l| &l.neurons).map(|n| shape.neuron_rows(n.terms.len())).sum()
     }
 
     /// Runs the quantized model on `input` (its trace is the witness).
@@ -284,15 +288,20 @@ pub fn compile(
     while !fits(fixed_rows, k) {
         k += 1;
     }
-    // The fewest lanes that fit at this k, else 8 lanes and more rows.
-    let lanes = [1, 2, 4, 8].into_iter().find(|&w| fits(CompiledModel::layer_rows(&program, w), k)).unwrap_or(8);
-    while !fits(CompiledModel::layer_rows(&program, lanes), k) {
+    // The fewest lanes that fit at this k, else the most allowed and more rows.
+    let shape_with =
+        |lanes| CircuitShape { lanes, scale_bits, limb_bits, private_weights: options.visibility.private_model };
+    let rows = |lanes| CompiledModel::layer_rows(&program, &shape_with(lanes));
+    let allowed: Vec<usize> = [1, 2, 4, 8].into_iter().filter(|&w| w <= options.max_lanes.max(1)).collect();
+    let widest = *allowed.last().expect("1 is always allowed");
+    let lanes = allowed.iter().copied().find(|&w| fits(rows(w), k)).unwrap_or(widest);
+    while !fits(rows(lanes), k) {
         k += 1;
     }
     if k > 24 {
         return Err(ZkmlError::Calibration(format!("the circuit needs 2^{k} rows; at most 2^24 are supported")));
     }
-    let shape = CircuitShape { lanes, scale_bits, limb_bits, private_weights: options.visibility.private_model };
+    let shape = shape_with(lanes);
     Ok(CompiledModel { program, params, layout, shape, visibility: options.visibility, k, report })
 }
 
@@ -438,6 +447,19 @@ pub struct ModelProof {
     pub stats: zkaccel_frontend_halo2::ProofStats,
 }
 
+/// The circuit that proves `model` on `input`, with its public values: for
+/// provers with a transcript of their own (an EVM verifier's, say).
+pub fn witness(model: &Arc<CompiledModel>, input: &[f64]) -> Result<(ModelCircuit, PublicValues), ZkmlError> {
+    let trace = model.run(input)?;
+    let public = PublicValues {
+        inputs: model.visibility.public_input.then(|| trace.values[..model.program.num_inputs()].to_vec()),
+        model_commitment: model.visibility.private_model.then(|| model_commitment(model)),
+        outputs: trace.outputs.clone(),
+        scale_bits: model.layout.scale_bits,
+    };
+    Ok((ModelCircuit::new(model.clone(), Some(Arc::new(trace))), public))
+}
+
 /// Proves that `model` maps `input` to its quantized output.
 pub fn prove(
     model: &Arc<CompiledModel>,
@@ -445,16 +467,8 @@ pub fn prove(
     input: &[f64],
     accelerator: &Accelerator,
 ) -> Result<ModelProof, ZkmlError> {
-    let trace = model.run(input)?;
-    let settings = model.settings();
-    let public = PublicValues {
-        inputs: model.visibility.public_input.then(|| trace.values[..model.program.num_inputs()].to_vec()),
-        model_commitment: model.visibility.private_model.then(|| model_commitment(model)),
-        outputs: trace.outputs.clone(),
-        scale_bits: model.layout.scale_bits,
-    };
-    let instance = public.instance(&settings)?;
-    let circuit = ModelCircuit::new(model.clone(), Some(Arc::new(trace)));
+    let (circuit, public) = witness(model, input)?;
+    let instance = public.instance(&model.settings())?;
     let (proof, stats) = zkaccel_frontend_halo2::prove_with_stats(
         &keys.params,
         &keys.pk,

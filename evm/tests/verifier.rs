@@ -1,0 +1,93 @@
+//! Verifier contracts accept proofs made on the Accelerator and reject
+//! tampered ones, in revm.
+
+use std::sync::Arc;
+
+use halo2_axiom::halo2curves::bn256::Fr;
+use halo2_axiom::plonk::Circuit;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use zkaccel_evm::{calldata, deploy_and_verify, prove_evm, verifier_contract, verify_evm_native, EvmError};
+use zkaccel_frontend_halo2::examples::FibonacciCircuit;
+use zkaccel_frontend_halo2::{keygen, AcceleratedParams};
+
+fn check_on_chain(name: &str, contract: &zkaccel_evm::VerifierContract, instances: &[Vec<Fr>], proof: &[u8]) -> u64 {
+    let run = deploy_and_verify(&contract.deployment_code, &calldata(instances, proof)).unwrap();
+    eprintln!(
+        "{name}: deployment {} bytes (runtime {} bytes, {} gas), verification {} gas",
+        run.deployment_size, run.runtime_size, run.deployment_gas, run.verification_gas
+    );
+    assert!(run.runtime_size <= 24_576, "{name}: runtime code beyond EIP-170");
+
+    // A changed instance and a flipped proof byte revert.
+    let mut wrong = instances.to_vec();
+    wrong[0][0] += Fr::one();
+    assert!(matches!(
+        deploy_and_verify(&contract.deployment_code, &calldata(&wrong, proof)),
+        Err(EvmError::Rejected(_))
+    ));
+    let mut bad = proof.to_vec();
+    bad[proof.len() / 2] ^= 1;
+    assert!(matches!(
+        deploy_and_verify(&contract.deployment_code, &calldata(instances, &bad)),
+        Err(EvmError::Rejected(_))
+    ));
+    run.verification_gas
+}
+
+#[test]
+fn fibonacci_verifier_contract() {
+    let accelerator = zkaccel::Accelerator::cpu_only();
+    let circuit = FibonacciCircuit::new(50);
+    let srs = halo2_axiom::poly::kzg::commitment::ParamsKZG::setup(8, ChaCha20Rng::seed_from_u64(1));
+    let params = AcceleratedParams::new(srs, &accelerator).unwrap();
+    let pk = keygen(&params, &circuit.without_witnesses()).unwrap();
+    let instances = vec![circuit.public_inputs()];
+    let contract = verifier_contract(params.srs(), pk.get_vk(), vec![instances[0].len()]).unwrap();
+    assert!(contract.solidity.contains("contract"));
+    let proof = prove_evm(&params, &pk, circuit, &instances, ChaCha20Rng::seed_from_u64(2), &accelerator).unwrap();
+    verify_evm_native(params.srs(), pk.get_vk(), &instances, &proof).unwrap();
+    check_on_chain("fibonacci", &contract, &instances, &proof);
+}
+
+/// The shipped model with a private input (its 10 outputs public), compiled
+/// with one product per row: the verifier fits EIP-170.
+#[test]
+fn shipped_zkml_model_verifier_contract() {
+    let gas = shipped_model(zkaccel_zkml::Visibility { public_input: false, private_model: false }).unwrap();
+    assert!(gas > 0);
+}
+
+/// With its 64 inputs public too the verifier is beyond EIP-170 (the
+/// instance handling is unrolled): a clear deployment error, not a panic.
+#[test]
+fn shipped_zkml_model_with_public_input_is_too_large_for_one_contract() {
+    match shipped_model(zkaccel_zkml::Visibility { public_input: true, private_model: false }) {
+        Err(EvmError::Deployment(msg)) => assert!(msg.contains("EIP-170"), "{msg}"),
+        other => panic!("expected a deployment error, got {other:?}"),
+    }
+}
+
+fn shipped_model(visibility: zkaccel_zkml::Visibility) -> Result<u64, EvmError> {
+    use zkaccel_zkml as zkml;
+    let accelerator = zkaccel::Accelerator::cpu_only();
+    let program = zkml::onnx::load_bytes(zkml::shipped::MODEL_ONNX).unwrap();
+    let calibration = zkml::parse_inputs(zkml::shipped::CALIBRATION_JSON).unwrap();
+    let input = zkml::parse_inputs(zkml::shipped::INPUT_JSON).unwrap().remove(0);
+    let options = zkml::CompileOptions { visibility, max_lanes: 1, ..Default::default() };
+    let model = Arc::new(zkml::compile(program, &calibration, &options).unwrap());
+    let keys = zkml::setup(&model, zkml::local_srs(model.k, 3), &accelerator).unwrap();
+    let (circuit, public) = zkml::witness(&model, &input).unwrap();
+    let instances = vec![public.instance(&model.settings()).unwrap()];
+    let contract = verifier_contract(keys.params.srs(), keys.pk.get_vk(), vec![instances[0].len()]).unwrap();
+    eprintln!(
+        "{visibility:?}: {} instances, deployment code {} bytes",
+        instances[0].len(),
+        contract.deployment_code.len()
+    );
+    let proof =
+        prove_evm(&keys.params, &keys.pk, circuit, &instances, ChaCha20Rng::seed_from_u64(4), &accelerator).unwrap();
+    verify_evm_native(keys.params.srs(), keys.pk.get_vk(), &instances, &proof).unwrap();
+    deploy_and_verify(&contract.deployment_code, &calldata(&instances, &proof))?;
+    Ok(check_on_chain(&format!("digits_mlp {visibility:?}"), &contract, &instances, &proof))
+}
