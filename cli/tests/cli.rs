@@ -112,3 +112,19 @@ fn bench_groth16_compares_with_ark_groth16_and_prints_stages() {
     assert_eq!(text.matches("stages ms: witness").count(), 2, "{text}");
     assert!(text.contains("MSM B G2"), "{text}");
 }
+
+#[test]
+fn bench_zkml_proves_the_shipped_model_and_skips_a_missing_ezkl_with_its_reason() {
+    let out = Command::new(env!("CARGO_BIN_EXE_zkaccel"))
+        .args(["bench", "--ops", "zkml", "--reps", "1"])
+        .env("ZKACCEL_BACKEND", "cpu")
+        .env("ZKACCEL_PYTHON", "/nonexistent/python3")
+        .output()
+        .expect("the binary runs");
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.lines().any(|l| l.starts_with("zkml") && l.contains("zkaccel")), "{text}");
+    assert!(text.contains("max |output error|"), "{text}");
+    // EZKL cannot run here: reported as skipped with the reason, never as measured.
+    assert!(text.contains("ezkl") && text.contains("SKIPPED") && text.contains("/nonexistent/python3"), "{text}");
+}
