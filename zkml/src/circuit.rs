@@ -12,13 +12,13 @@
 //! rescale:  acc + S/2 = q·S + Σ r_j·2^(j·l)          r_j = limb[j − 2L]
 //! split:    q = hi·base + Σ lo_j·2^(j·l)             lo_j = limb[j − L], hi = limb[0]
 //! relu:     out = aux·q     (STEP, hi, aux): aux = [hi ≥ 0], hi ∈ [−H, H)
-//! identity: out = q         the same STEP row range-checks hi
+//! identity: out = aux·q     (IDENT, hi, aux): aux = 1, hi ∈ [−H, H)
 //! sigmoid:  out = aux       base = 2^c, lo_0 ∈ [0, 2^c), lo_j = 0, (SIGMOID, hi, aux)
 //! ```
 //!
 //! One lookup, `(tag, limb, aux) ∈ table`, covers every row: the fixed `tag`
 //! says what the row's limb is (RANGE for a remainder or low limb, RANGE_C
-//! for a sigmoid's low part, STEP or SIGMOID for the high part), and rows
+//! for a sigmoid's low part, STEP, IDENT or SIGMOID for the high part), and rows
 //! with nothing to check have tag 0 and match the table's `(0, 0, 0)` row.
 //! One lookup and one limb column keep the proof, and so an EVM verifier,
 //! small. Values flow between layers by copy constraints from each lane cell
@@ -47,6 +47,7 @@ const TAG_RANGE: u64 = 1;
 const TAG_STEP: u64 = 2;
 const TAG_RANGE_C: u64 = 3;
 const TAG_SIGMOID: u64 = 4;
+const TAG_IDENT: u64 = 5;
 
 /// The column layout, fixed at compile time (halo2's `Circuit::Params`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +60,9 @@ pub struct CircuitShape {
     pub limb_bits: u32,
     /// Weights and biases are private advice, bound by a public commitment.
     pub private_weights: bool,
+    /// `c`: a sigmoid splits its input at `2^c` (0 without sigmoids).
+    #[serde(default)]
+    pub sigmoid_shift: u32,
 }
 
 impl CircuitShape {
@@ -95,10 +99,7 @@ pub struct ModelConfig {
     f_dot: Column<Fixed>,
     f_first: Column<Fixed>,
     f_out: Column<Fixed>,
-    base: Column<Fixed>,
     tag: Column<Fixed>,
-    f_relu: Column<Fixed>,
-    f_identity: Column<Fixed>,
     f_sigmoid: Column<Fixed>,
     table: [TableColumn; 3],
     instance: Column<Instance>,
@@ -186,7 +187,8 @@ impl Circuit<Fr> for ModelCircuit {
         }
         let [acc, q, limb, aux, out] = [(); 5].map(|_| meta.advice_column());
         meta.enable_equality(out);
-        let [f_dot, f_first, f_out, base, tag, f_relu, f_identity, f_sigmoid] = [(); 8].map(|_| meta.fixed_column());
+        // Few fixed columns: each costs a commitment in every verifier (≈ 6k gas on chain).
+        let [f_dot, f_first, f_out, tag, f_sigmoid] = [(); 5].map(|_| meta.fixed_column());
         let table = [(); 3].map(|_| meta.lookup_table_column());
         let instance = meta.instance_column();
         meta.enable_equality(instance);
@@ -218,9 +220,9 @@ impl Circuit<Fr> for ModelCircuit {
         });
         meta.create_gate("rescale, split, activation", |m| {
             let f_out = m.query_fixed(f_out, Rotation::cur());
-            let base = m.query_fixed(base, Rotation::cur());
-            let [f_relu, f_identity, f_sigmoid] =
-                [f_relu, f_identity, f_sigmoid].map(|c| m.query_fixed(c, Rotation::cur()));
+            let f_sigmoid = m.query_fixed(f_sigmoid, Rotation::cur());
+            // The split's base: S, or 2^c on a sigmoid row.
+            let base = constant(scale) + f_sigmoid.clone() * constant((1i128 << shape.sigmoid_shift) - scale);
             let acc = m.query_advice(acc, Rotation::cur());
             let [q, aux, out] = [q, aux, out].map(|c| m.query_advice(c, Rotation::cur()));
             // limb[-2L .. -L): remainder limbs; limb[-L .. 0): low limbs; limb[0]: high part.
@@ -232,9 +234,8 @@ impl Circuit<Fr> for ModelCircuit {
             let lo_sum = (0..limbs).fold(constant(0), |s, j| s + at(limbs - j) * limb_weight(j));
             let mut constraints = vec![
                 f_out.clone() * (acc + constant(scale / 2) - q.clone() * constant(scale) - r_sum),
-                f_out * (q.clone() - hi * base - lo_sum),
-                f_relu * (out.clone() - aux.clone() * q.clone()),
-                f_identity * (out.clone() - q),
+                f_out.clone() * (q.clone() - hi * base - lo_sum),
+                f_out * (constant(1) - f_sigmoid.clone()) * (out.clone() - aux.clone() * q),
                 f_sigmoid.clone() * (out - aux),
             ];
             // A sigmoid splits by 2^c with one low limb.
@@ -264,10 +265,7 @@ impl Circuit<Fr> for ModelCircuit {
             f_dot,
             f_first,
             f_out,
-            base,
             tag,
-            f_relu,
-            f_identity,
             f_sigmoid,
             table,
             instance,
@@ -297,6 +295,7 @@ impl Circuit<Fr> for ModelCircuit {
                 let h = 1i128 << layout.hi_bits;
                 for v in -h..h {
                     put(TAG_STEP, v, (v >= 0) as i128)?;
+                    put(TAG_IDENT, v, 1)?;
                 }
                 if let Some(c) = layout.sigmoid_shift {
                     for v in 0..1i128 << c {
@@ -326,7 +325,6 @@ impl Circuit<Fr> for ModelCircuit {
         let lanes = config.shape.lanes.max(1);
         let limbs = config.shape.limbs();
         let limb_mask = (1i64 << config.shape.limb_bits) - 1;
-        let scale = layout.scale();
         let num_inputs = program.num_inputs();
         let (output_cells, input_links) = layouter.assign_region(
             || "layers",
@@ -415,16 +413,15 @@ impl Circuit<Fr> for ModelCircuit {
                         // row also rescales, splits and applies the activation.
                         let trace = self.known(|t| t.neurons[id]);
                         region.assign_fixed(config.f_out, row, Fr::ONE);
-                        let (base, tag_lo, tag_hi, flag) = match layer.activation {
-                            Activation::Relu => (scale, TAG_RANGE, TAG_STEP, config.f_relu),
-                            Activation::Identity => (scale, TAG_RANGE, TAG_STEP, config.f_identity),
-                            Activation::Sigmoid => {
-                                (1i64 << layout.sigmoid_shift.unwrap_or(0), TAG_RANGE_C, TAG_SIGMOID, config.f_sigmoid)
-                            }
+                        let (tag_lo, tag_hi) = match layer.activation {
+                            Activation::Relu => (TAG_RANGE, TAG_STEP),
+                            Activation::Identity => (TAG_RANGE, TAG_IDENT),
+                            Activation::Sigmoid => (TAG_RANGE_C, TAG_SIGMOID),
                         };
-                        region.assign_fixed(config.base, row, felt(base as i128));
-                        region.assign_fixed(flag, row, Fr::ONE);
                         let sigmoid = layer.activation == Activation::Sigmoid;
+                        if sigmoid {
+                            region.assign_fixed(config.f_sigmoid, row, Fr::ONE);
+                        }
                         let first_limb_row = row - 2 * limbs;
                         for j in 0..limbs {
                             let shift = j as u32 * config.shape.limb_bits;

@@ -289,8 +289,13 @@ pub fn compile(
         k += 1;
     }
     // The fewest lanes that fit at this k, else the most allowed and more rows.
-    let shape_with =
-        |lanes| CircuitShape { lanes, scale_bits, limb_bits, private_weights: options.visibility.private_model };
+    let shape_with = |lanes| CircuitShape {
+        lanes,
+        scale_bits,
+        limb_bits,
+        private_weights: options.visibility.private_model,
+        sigmoid_shift: layout.sigmoid_shift.unwrap_or(0),
+    };
     let rows = |lanes| CompiledModel::layer_rows(&program, &shape_with(lanes));
     let allowed: Vec<usize> = [1, 2, 4, 8].into_iter().filter(|&w| w <= options.max_lanes.max(1)).collect();
     let widest = *allowed.last().expect("1 is always allowed");

@@ -38,7 +38,8 @@ impl TableLayout {
     /// Rows of the lookup table (with the all-zero row).
     pub fn rows(&self) -> usize {
         let sigmoid = self.sigmoid_shift.map_or(0, |c| (1usize << c) + (2usize << self.sigmoid_index_bits));
-        1 + (1usize << self.scale_bits) + (2usize << self.hi_bits) + sigmoid
+        // RANGE, then STEP and IDENT over the high part's range.
+        1 + (1usize << self.scale_bits) + 2 * (2usize << self.hi_bits) + sigmoid
     }
 
     /// The sigmoid table's output for index `x_c`: `round(S·σ((x_c + ½)·2^c / S))`.
@@ -62,7 +63,7 @@ pub struct NeuronTrace {
     pub hi: i64,
     /// Low part of the split.
     pub lo: i64,
-    /// ReLU/identity: `[hi ≥ 0]`; sigmoid: the table output.
+    /// ReLU: `[hi ≥ 0]`; identity: 1; sigmoid: the table output.
     pub aux: i64,
     /// The activation's output.
     pub out: i64,
@@ -181,8 +182,9 @@ pub fn forward(
                             return Err(out_of_range(index, &layer.source, q as f64 / s as f64, bound as f64));
                         }
                     }
-                    let aux = (hi >= 0) as i64;
-                    let out = if layer.activation == Activation::Relu { aux * q } else { q };
+                    // ReLU: the sign; identity: 1 (the circuit checks out = aux·q for both).
+                    let aux = if layer.activation == Activation::Relu { (hi >= 0) as i64 } else { 1 };
+                    let out = aux * q;
                     NeuronTrace { z, r, q, hi, lo, aux, out }
                 }
                 Activation::Sigmoid => {

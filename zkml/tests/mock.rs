@@ -93,7 +93,7 @@ fn gate_degrees_within_halo2_axiom_cap() {
     use zkaccel_zkml::halo2_axiom::plonk::{Circuit, ConstraintSystem};
     for private_weights in [false, true] {
         for lanes in [1, 8] {
-            let shape = CircuitShape { lanes, scale_bits: 14, limb_bits: 7, private_weights };
+            let shape = CircuitShape { lanes, scale_bits: 14, limb_bits: 7, private_weights, sigmoid_shift: 8 };
             let mut cs = ConstraintSystem::<Fr>::default();
             ModelCircuit::configure_with_params(&mut cs, shape);
             for gate in cs.gates() {
