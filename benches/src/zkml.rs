@@ -123,8 +123,7 @@ pub fn compare(reps: usize, accelerator: &Accelerator) -> Result<(ZkmlSide, Peer
     let proof = last.expect("at least one proof");
     zkml::verify(&model.settings(), keys.params.srs(), keys.pk.get_vk(), &proof.public, &proof.proof)
         .map_err(|e| e.to_string())?;
-    let max_abs_error =
-        proof.public.outputs_f64().iter().zip(&proof.float_outputs).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    let max_abs_error = proof.max_abs_error();
     let ours = ZkmlSide {
         implementation: "zkaccel",
         samples_ms,

@@ -160,7 +160,7 @@ fn main() -> ExitCode {
 
 /// Runs a zkML command on `Accelerator::auto()`; its error is printed and
 /// becomes a failing exit status.
-fn run_zkml(f: impl FnOnce(&Accelerator) -> Result<(), zkaccel_zkml::ZkmlError>) -> Result<ExitCode, zkaccel::Error> {
+fn run_zkml<E: std::fmt::Display>(f: impl FnOnce(&Accelerator) -> Result<(), E>) -> Result<ExitCode, zkaccel::Error> {
     let acc = Accelerator::auto()?;
     match f(&acc) {
         Ok(()) => Ok(ExitCode::SUCCESS),

@@ -11,7 +11,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
 use zkaccel::Accelerator;
+use zkaccel_frontend_halo2::AcceleratedParams;
 use zkaccel_zkml::{self as zkml, CompileOptions, CompiledModel, ModelSettings, PublicValues, Visibility, ZkmlError};
 
 /// The SRS seed of `setup` without `--srs`: the SRS is reproducible and so
@@ -26,7 +29,7 @@ fn spinner(message: &str) -> ProgressBar {
     bar
 }
 
-fn timed<T>(message: &str, f: impl FnOnce() -> Result<T, ZkmlError>) -> Result<(T, Duration), ZkmlError> {
+fn timed<T, E>(message: &str, f: impl FnOnce() -> Result<T, E>) -> Result<(T, Duration), E> {
     let bar = spinner(message);
     let start = Instant::now();
     let result = f();
@@ -99,7 +102,7 @@ pub fn setup(dir: &Path, srs: Option<&Path>, accelerator: &Accelerator) -> Resul
                 "warning: no --srs given: generating a local SRS from a fixed seed; it is INSECURE (its trapdoor is \
                  reproducible), for tests and demos only"
             );
-            timed("generating SRS", || Ok(zkml::local_srs(model.k, LOCAL_SRS_SEED)))?.0
+            timed("generating SRS", || Ok::<_, ZkmlError>(zkml::local_srs(model.k, LOCAL_SRS_SEED)))?.0
         }
     };
     let (keys, time) = timed("generating keys", || zkml::setup(&model, srs, accelerator))?;
@@ -120,20 +123,17 @@ pub fn prove(
 ) -> Result<(), ZkmlError> {
     let model: Arc<CompiledModel> = Arc::new(zkml::read_json(&dir.join("compiled.json"))?);
     let settings = model.settings();
-    let inputs = zkml::read_inputs(input)?;
-    let [sample] = &inputs[..] else {
-        return Err(ZkmlError::Input(format!("{}: expected exactly one input, got {}", input.display(), inputs.len())));
-    };
+    let sample = read_one_input(input)?;
     let (keys, _) = timed("loading keys", || {
         let srs = zkml::read_srs(&dir.join("srs.bin"))?;
         let pk = zkml::read_pk(&dir.join("pk.bin"), &settings)?;
-        let params = zkaccel_frontend_halo2_params(srs, accelerator)?;
-        Ok(zkml::Keys { params, pk })
+        let params = AcceleratedParams::new(srs, accelerator)?;
+        Ok::<_, ZkmlError>(zkml::Keys { params, pk })
     })?;
-    let (proof, time) = timed("proving", || zkml::prove(&model, &keys, sample, accelerator))?;
+    let (proof, time) = timed("proving", || zkml::prove(&model, &keys, &sample, accelerator))?;
     std::fs::write(proof_path, &proof.proof).map_err(|e| ZkmlError::Io(format!("{}: {e}", proof_path.display())))?;
     zkml::write_json(&proof.public, public_path)?;
-    report_outputs(&proof.public, &proof.float_outputs);
+    report_outputs(&proof);
     println!(
         "proved in {:.3} s ({} bytes, MSMs {:.0} ms on {}); wrote {} and {}",
         time.as_secs_f64(),
@@ -146,24 +146,26 @@ pub fn prove(
     Ok(())
 }
 
-fn zkaccel_frontend_halo2_params(
-    srs: zkml::halo2_axiom::poly::kzg::commitment::ParamsKZG<zkml::halo2_axiom::halo2curves::bn256::Bn256>,
-    accelerator: &Accelerator,
-) -> Result<zkaccel_frontend_halo2::AcceleratedParams, ZkmlError> {
-    Ok(zkaccel_frontend_halo2::AcceleratedParams::new(srs, accelerator)?)
+/// The one input in `path` (`{"input_data": [[...]]}`).
+fn read_one_input(path: &Path) -> Result<Vec<f64>, ZkmlError> {
+    let mut inputs = zkml::read_inputs(path)?;
+    if inputs.len() != 1 {
+        return Err(ZkmlError::Input(format!("{}: expected exactly one input, got {}", path.display(), inputs.len())));
+    }
+    Ok(inputs.remove(0))
 }
 
-fn report_outputs(public: &PublicValues, float: &[f64]) {
-    let quantized = public.outputs_f64();
+fn report_outputs(proof: &zkml::ModelProof) {
+    let quantized = proof.public.outputs_f64();
     let fmt = |v: &[f64]| v.iter().map(|x| format!("{x:.4}")).collect::<Vec<_>>().join(", ");
     println!("output (proved):  [{}]", fmt(&quantized));
-    println!("output (float):   [{}]", fmt(float));
-    let max_err = quantized.iter().zip(float).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
-    println!("argmax {} (float argmax {}), max |error| {max_err:.6}", argmax(&quantized), argmax(float));
-}
-
-fn argmax(v: &[f64]) -> usize {
-    v.iter().enumerate().fold(0, |best, (i, x)| if *x > v[best] { i } else { best })
+    println!("output (float):   [{}]", fmt(&proof.float_outputs));
+    println!(
+        "argmax {} (float argmax {}), max |error| {:.6}",
+        zkml::argmax(&quantized),
+        zkml::argmax(&proof.float_outputs),
+        proof.max_abs_error()
+    );
 }
 
 /// `verify`: the stock halo2 verifier on a proof and its public values.
@@ -186,7 +188,7 @@ pub fn verify(dir: &Path, proof_path: &Path, public_path: &Path) -> Result<(), Z
             .as_ref()
             .map_or("fixed in the verifying key".to_string(), |c| format!("committed ({c})")),
         public.outputs.len(),
-        argmax(&public.outputs_f64())
+        zkml::argmax(&public.outputs_f64())
     );
     Ok(())
 }
@@ -229,15 +231,14 @@ pub fn demo(dir: Option<PathBuf>, accelerator: &Accelerator) -> Result<(), ZkmlE
 
 /// `evm`: the model's Solidity verifier (and, with an input, an EVM proof,
 /// its calldata, and a run in an embedded EVM with its gas).
-pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Result<(), ZkmlError> {
-    let evm_error = |e: zkaccel_evm::EvmError| ZkmlError::Verification(e.to_string());
+pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Result<(), Box<dyn std::error::Error>> {
     let model: Arc<CompiledModel> = Arc::new(zkml::read_json(&dir.join("compiled.json"))?);
     let settings = model.settings();
     let srs = zkml::read_srs(&dir.join("srs.bin"))?;
     let pk = zkml::read_pk(&dir.join("pk.bin"), &settings)?;
     let num_instance = vec![settings.instance_layout().len];
     let (contract, time) = timed("generating and compiling the verifier", || {
-        zkaccel_evm::verifier_contract(&srs, pk.get_vk(), num_instance).map_err(evm_error)
+        zkaccel_evm::verifier_contract(&srs, pk.get_vk(), num_instance)
     })?;
     let write = |name: &str, bytes: &[u8]| {
         std::fs::write(dir.join(name), bytes).map_err(|e| ZkmlError::Io(format!("{}/{name}: {e}", dir.display())))
@@ -252,17 +253,14 @@ pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Resul
         zkaccel_evm::solc_command().display()
     );
     let Some(input) = input else { return Ok(()) };
-    let inputs = zkml::read_inputs(input)?;
-    let [sample] = &inputs[..] else {
-        return Err(ZkmlError::Input(format!("{}: expected exactly one input, got {}", input.display(), inputs.len())));
-    };
-    let params = zkaccel_frontend_halo2_params(srs, accelerator)?;
-    let (circuit, public) = zkml::witness(&model, sample)?;
+    let sample = read_one_input(input)?;
+    let params = AcceleratedParams::new(srs, accelerator)?;
+    let (circuit, public) = zkml::witness(&model, &sample)?;
     let instances = vec![public.instance(&settings)?];
     let (proof, time) = timed("proving (Keccak transcript)", || {
-        zkaccel_evm::prove_evm(&params, &pk, circuit, &instances, rand_core_seed(), accelerator).map_err(evm_error)
+        zkaccel_evm::prove_evm(&params, &pk, circuit, &instances, ChaCha20Rng::from_entropy(), accelerator)
     })?;
-    zkaccel_evm::verify_evm_native(params.srs(), pk.get_vk(), &instances, &proof).map_err(evm_error)?;
+    zkaccel_evm::verify_evm_native(params.srs(), pk.get_vk(), &instances, &proof)?;
     let calldata = zkaccel_evm::calldata(&instances, &proof);
     write("calldata.bin", &calldata)?;
     zkml::write_json(&public, &dir.join("public-evm.json"))?;
@@ -271,7 +269,7 @@ pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Resul
         time.as_secs_f64(),
         calldata.len()
     );
-    let run = zkaccel_evm::deploy_and_verify(&contract.deployment_code, &calldata).map_err(evm_error)?;
+    let run = zkaccel_evm::deploy_and_verify(&contract.deployment_code, &calldata)?;
     println!(
         "EVM (revm, mainnet rules): deployed {} bytes of runtime code for {} gas; verification accepted for {} gas",
         run.runtime_size, run.deployment_gas, run.verification_gas
@@ -281,14 +279,9 @@ pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Resul
     forged[0][last] += zkml::halo2_axiom::halo2curves::bn256::Fr::one();
     match zkaccel_evm::deploy_and_verify(&contract.deployment_code, &zkaccel_evm::calldata(&forged, &proof)) {
         Err(zkaccel_evm::EvmError::Rejected(why)) => println!("a changed output is rejected by the contract ({why})"),
-        other => return Err(ZkmlError::Verification(format!("a changed output was not rejected: {other:?}"))),
+        other => return Err(format!("a changed output was not rejected: {other:?}").into()),
     }
     Ok(())
-}
-
-fn rand_core_seed() -> rand_chacha::ChaCha20Rng {
-    use rand_chacha::rand_core::SeedableRng;
-    rand_chacha::ChaCha20Rng::from_entropy()
 }
 
 fn hex_string(bytes: &[u8]) -> String {

@@ -138,10 +138,8 @@ pub fn compile_solidity(source: &str) -> Result<Vec<u8>, EvmError> {
     let text = String::from_utf8_lossy(&out.stdout);
     // The last "Binary:" section (snark-verifier emits one contract).
     let hex_code = text
-        .rsplit("Binary:")
-        .next()
-        .filter(|_| text.contains("Binary:"))
-        .and_then(|rest| rest.split_whitespace().next())
+        .rsplit_once("Binary:")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
         .ok_or_else(|| EvmError::Solc(format!("no bytecode in solc's output: {}", text.trim())))?;
     hex::decode(hex_code).map_err(|e| EvmError::Solc(format!("bytecode is not hex: {e}")))
 }

@@ -11,8 +11,15 @@ use zkaccel_evm::{calldata, deploy_and_verify, prove_evm, verifier_contract, ver
 use zkaccel_frontend_halo2::examples::FibonacciCircuit;
 use zkaccel_frontend_halo2::{keygen, AcceleratedParams};
 
-fn check_on_chain(name: &str, contract: &zkaccel_evm::VerifierContract, instances: &[Vec<Fr>], proof: &[u8]) -> u64 {
-    let run = deploy_and_verify(&contract.deployment_code, &calldata(instances, proof)).unwrap();
+/// Deploys and verifies (an error is returned as it is), then checks that a
+/// changed instance and a flipped proof byte revert; returns the gas.
+fn check_on_chain(
+    name: &str,
+    contract: &zkaccel_evm::VerifierContract,
+    instances: &[Vec<Fr>],
+    proof: &[u8],
+) -> Result<u64, EvmError> {
+    let run = deploy_and_verify(&contract.deployment_code, &calldata(instances, proof))?;
     eprintln!(
         "{name}: deployment {} bytes (runtime {} bytes, {} gas), verification {} gas",
         run.deployment_size, run.runtime_size, run.deployment_gas, run.verification_gas
@@ -32,7 +39,7 @@ fn check_on_chain(name: &str, contract: &zkaccel_evm::VerifierContract, instance
         deploy_and_verify(&contract.deployment_code, &calldata(instances, &bad)),
         Err(EvmError::Rejected(_))
     ));
-    run.verification_gas
+    Ok(run.verification_gas)
 }
 
 #[test]
@@ -47,7 +54,7 @@ fn fibonacci_verifier_contract() {
     assert!(contract.solidity.contains("contract"));
     let proof = prove_evm(&params, &pk, circuit, &instances, ChaCha20Rng::seed_from_u64(2), &accelerator).unwrap();
     verify_evm_native(params.srs(), pk.get_vk(), &instances, &proof).unwrap();
-    check_on_chain("fibonacci", &contract, &instances, &proof);
+    check_on_chain("fibonacci", &contract, &instances, &proof).unwrap();
 }
 
 /// The shipped model with a private input (its 10 outputs public), compiled
@@ -88,6 +95,5 @@ fn shipped_model(visibility: zkaccel_zkml::Visibility) -> Result<u64, EvmError> 
     let proof =
         prove_evm(&keys.params, &keys.pk, circuit, &instances, ChaCha20Rng::seed_from_u64(4), &accelerator).unwrap();
     verify_evm_native(keys.params.srs(), keys.pk.get_vk(), &instances, &proof).unwrap();
-    deploy_and_verify(&contract.deployment_code, &calldata(&instances, &proof))?;
-    Ok(check_on_chain(&format!("digits_mlp {visibility:?}"), &contract, &instances, &proof))
+    check_on_chain(&format!("digits_mlp {visibility:?}"), &contract, &instances, &proof)
 }

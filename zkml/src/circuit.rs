@@ -310,18 +310,18 @@ impl Circuit<Fr> for ModelCircuit {
             },
         )?;
 
+        let instance_rows = model.instance_layout();
         // The commitment region first: its cells anchor the private parameters.
         let param_cells: Option<Vec<Cell>> = match &config.commitment {
             Some(commitment) => {
                 let values: Vec<Fr> = model.params.params.iter().map(|&p| felt(p as i128)).collect();
                 let (cells, digest) = CommitmentChip::new(commitment.clone()).commit(&mut layouter, &values)?;
-                layouter.constrain_instance(digest, config.instance, model.instance_layout().commitment);
+                layouter.constrain_instance(digest, config.instance, instance_rows.commitment);
                 Some(cells)
             }
             None => None,
         };
 
-        let instance_rows = model.instance_layout();
         let lanes = config.shape.lanes.max(1);
         let limbs = config.shape.limbs();
         let limb_mask = (1i64 << config.shape.limb_bits) - 1;

@@ -229,11 +229,6 @@ impl CompiledModel {
             &mut Extremes::default(),
         )
     }
-
-    /// Output values at scale, as floats.
-    pub fn dequantize(&self, values: &[i64]) -> Vec<f64> {
-        values.iter().map(|&v| v as f64 / self.layout.scale() as f64).collect()
-    }
 }
 
 /// Quantizes `program`, sizes its tables from `calibration` inputs and
@@ -253,6 +248,14 @@ pub fn compile(
     if program.layers.is_empty() {
         return Err(ZkmlError::Model("the model computes nothing (no layers)".into()));
     }
+    // Range checks in limbs of at most 8 bits keep the tables small.
+    let limbs = s.div_ceil(8);
+    let limb_bits = s.div_ceil(limbs);
+    if limb_bits * limbs != s {
+        return Err(ZkmlError::Calibration(format!(
+            "scale 2^{s} does not split into equal limbs of at most 8 bits; use one of 4..=8, 10, 12, 14, 16, 18, 20, 21, 22, 24"
+        )));
+    }
     let program = if options.visibility.public_input { program } else { program.with_input_range_check() };
     let params = QuantizedParams::new(&program, s)?;
     let mut extremes = Extremes::default();
@@ -265,23 +268,12 @@ pub fn compile(
         let trace = quantize::forward(&program, &params, s, Some(&layout), sample, &mut Extremes::default())?;
         let float = program.forward(sample);
         let quantized: Vec<f64> = trace.outputs.iter().map(|&v| v as f64 / layout.scale() as f64).collect();
-        for (a, b) in quantized.iter().zip(&float) {
-            report.max_abs_error = report.max_abs_error.max((a - b).abs());
-        }
+        report.max_abs_error = report.max_abs_error.max(max_abs_difference(&quantized, &float));
         report.argmax_agreement += (argmax(&quantized) == argmax(&float)) as usize;
-    }
-    // Range checks in limbs of at most 8 bits keep the tables small.
-    let limbs = s.div_ceil(8);
-    let limb_bits = s.div_ceil(limbs);
-    let scale_bits = limb_bits * limbs;
-    if scale_bits != s {
-        return Err(ZkmlError::Calibration(format!(
-            "scale 2^{s} does not split into equal limbs of at most 8 bits; use one of 4..=8, 10, 12, 14, 16, 18, 20, 21, 22, 24"
-        )));
     }
     let commitment_rows =
         if options.visibility.private_model { commitment::commitment_rows(params.params.len()) } else { 0 };
-    let table_rows = layout.rows() - (1 << s) + (1 << limb_bits);
+    let table_rows = layout.rows(limb_bits);
     let fixed_rows = table_rows.max(commitment_rows);
     let fits = |rows: usize, k: u32| rows + RESERVED_ROWS <= 1 << k;
     let mut k = 4;
@@ -291,7 +283,7 @@ pub fn compile(
     // The fewest lanes that fit at this k, else the most allowed and more rows.
     let shape_with = |lanes| CircuitShape {
         lanes,
-        scale_bits,
+        scale_bits: s,
         limb_bits,
         private_weights: options.visibility.private_model,
         sigmoid_shift: layout.sigmoid_shift.unwrap_or(0),
@@ -310,8 +302,14 @@ pub fn compile(
     Ok(CompiledModel { program, params, layout, shape, visibility: options.visibility, k, report })
 }
 
-fn argmax(v: &[f64]) -> usize {
+/// The index of the largest value (the first, on ties): a classifier's answer.
+pub fn argmax(v: &[f64]) -> usize {
     v.iter().enumerate().fold(0, |best, (i, x)| if *x > v[best] { i } else { best })
+}
+
+/// `max |a_i − b_i|`.
+pub fn max_abs_difference(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)
 }
 
 /// Proving and verifying keys with the SRS prepared on an Accelerator.
@@ -450,6 +448,13 @@ pub struct ModelProof {
     pub float_outputs: Vec<f64>,
     /// Proving statistics (MSM time on the Accelerator, total).
     pub stats: zkaccel_frontend_halo2::ProofStats,
+}
+
+impl ModelProof {
+    /// `max |proved output − float output|`.
+    pub fn max_abs_error(&self) -> f64 {
+        max_abs_difference(&self.public.outputs_f64(), &self.float_outputs)
+    }
 }
 
 /// The circuit that proves `model` on `input`, with its public values: for

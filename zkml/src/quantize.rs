@@ -35,11 +35,12 @@ impl TableLayout {
         1 << self.scale_bits
     }
 
-    /// Rows of the lookup table (with the all-zero row).
-    pub fn rows(&self) -> usize {
+    /// Rows of the lookup table (with the all-zero row) when range checks
+    /// use limbs of `limb_bits`.
+    pub fn rows(&self, limb_bits: u32) -> usize {
         let sigmoid = self.sigmoid_shift.map_or(0, |c| (1usize << c) + (2usize << self.sigmoid_index_bits));
-        // RANGE, then STEP and IDENT over the high part's range.
-        1 + (1usize << self.scale_bits) + 2 * (2usize << self.hi_bits) + sigmoid
+        // RANGE over one limb, then STEP and IDENT over the high part's range.
+        1 + (1usize << limb_bits) + 2 * (2usize << self.hi_bits) + sigmoid
     }
 
     /// The sigmoid table's output for index `x_c`: `round(S·σ((x_c + ½)·2^c / S))`.
