@@ -1,19 +1,219 @@
 //! The FPGA backend of zkaccel.
 //!
-//! Status: not implemented yet. The host side (an XRT device driven over
-//! OpenCL, running the `krnl_msm` RTL kernel of `hdl/`) and the Verilator
-//! simulation device arrive with the FPGA issue. Until then this crate only
-//! reports itself unavailable, with the reason; it never pretends to run
-//! anything.
+//! The MSM runs on `krnl_msm`, the Vitis RTL kernel of `hdl/`: the device
+//! accumulates every point into the bucket of its signed digit in each window
+//! (one pipelined complete point adder, one bucket addition per cycle) and
+//! writes the buckets back; the host packs the inputs and reduces the
+//! buckets ([`host`]). Two devices implement [`BucketDevice`]:
+//!
+//! - [`xrt::XrtDevice`]: a Xilinx card through XRT's OpenCL platform (opencl3,
+//!   loaded at run time), running the `.xclbin` named by `ZKACCEL_XCLBIN`;
+//!   unavailable, with the reason, when there is no platform or bitstream;
+//! - `sim::SimDevice` (feature `sim`): the same RTL verilated into this crate,
+//!   for correctness only (`ZKACCEL_BACKEND=fpga-sim`).
+//!
+//! NTTs and the lookup kernels are not offered (the capabilities say so) and
+//! go to the CPU.
 
-use zkaccel_core::Availability;
+pub mod host;
+#[cfg(feature = "sim")]
+pub mod sim;
+pub mod xrt;
+
+use std::sync::Arc;
+
+use zkaccel_core::backend::unsupported;
+use zkaccel_core::{
+    validate, Availability, Backend, Bn254, Capabilities, CurveBackend, DeviceInfo, Error, Fr, G1Affine, G1Projective,
+    LookupKernels, Msm, Ntt, NttConfig, Operation, PermutedLookup, PreparedBases, Result,
+};
 
 /// The backend's name, as `ZKACCEL_BACKEND=fpga` selects it.
 pub const NAME: &str = "fpga";
 
-/// Why this build cannot use an FPGA.
+/// The simulation backend's name (`ZKACCEL_BACKEND=fpga-sim`, feature `sim`).
+pub const SIM_NAME: &str = "fpga-sim";
+
+/// Why this machine can or cannot use an FPGA (a cheap check: no bitstream
+/// is loaded).
 pub fn availability() -> Availability {
-    Availability::Unavailable(
-        "this build has no FPGA host code or bitstream yet (they arrive with the FPGA issue)".into(),
-    )
+    xrt::probe()
+}
+
+/// Whether the simulation device is built in, and why not.
+pub fn sim_availability() -> Availability {
+    #[cfg(feature = "sim")]
+    {
+        sim::SimDevice.availability()
+    }
+    #[cfg(not(feature = "sim"))]
+    {
+        Availability::Unavailable("this build has no verilated RTL (build zkaccel-backend-fpga with the `sim` feature)".into())
+    }
+}
+
+/// A device that runs `krnl_msm`: bases uploaded once, then one bucket
+/// accumulation per scalar vector.
+pub trait BucketDevice: Send + Sync + 'static {
+    /// Bases resident on the device.
+    type Bases: Send + Sync + 'static;
+
+    /// The backend name it serves under.
+    fn name(&self) -> &'static str;
+    /// Whether it can run, with details.
+    fn availability(&self) -> Availability;
+    /// The kernel's window size `C`.
+    fn window_bits(&self) -> u32;
+    /// The largest MSM worth sending to it.
+    fn max_points(&self) -> usize;
+    /// Uploads packed bases ([`host::pack_bases`]).
+    fn upload_bases(&self, words: &[u64]) -> Result<Self::Bases>;
+    /// Runs the kernel over the first `scalars.len() / 4` bases; returns the
+    /// buckets ([`host::BUCKET_WORDS`] words each).
+    fn accumulate(&self, bases: &Self::Bases, scalars: &[u64]) -> Result<Vec<u64>>;
+}
+
+/// What a prepared-bases handle keeps on an FPGA backend.
+struct Resident<B> {
+    bases: B,
+    identity: Vec<bool>,
+}
+
+/// MSMs on a [`BucketDevice`], bucket reduction on the host.
+pub struct FpgaBackend<D: BucketDevice> {
+    device: D,
+}
+
+impl<D: BucketDevice> FpgaBackend<D> {
+    /// A backend over `device`.
+    pub fn new(device: D) -> Self {
+        Self { device }
+    }
+
+    /// The device.
+    pub fn device(&self) -> &D {
+        &self.device
+    }
+
+    /// As a shareable trait object.
+    pub fn into_dyn(self) -> Arc<dyn CurveBackend<Bn254>> {
+        Arc::new(self)
+    }
+
+    fn run(&self, bases: &D::Bases, identity: &[bool], scalars: &[Fr]) -> Result<G1Projective> {
+        if scalars.is_empty() {
+            return Ok(G1Projective::IDENTITY);
+        }
+        let words = host::pack_scalars(scalars, identity);
+        let buckets = self.device.accumulate(bases, &words)?;
+        host::reduce_buckets(&buckets, self.device.window_bits()).ok_or_else(|| Error::Device {
+            backend: self.device.name(),
+            msg: "the kernel wrote buckets that are not valid field elements".into(),
+        })
+    }
+
+    fn check_size(&self, op: Operation, n: usize) -> Result<()> {
+        if n > self.device.max_points() {
+            return Err(unsupported(
+                self.device.name(),
+                op,
+                format!("{n} points is more than this device takes ({})", self.device.max_points()),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl<D: BucketDevice> Backend for FpgaBackend<D> {
+    fn name(&self) -> &'static str {
+        self.device.name()
+    }
+
+    fn availability(&self) -> Availability {
+        self.device.availability()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        let max = self.device.max_points();
+        Capabilities {
+            curves: vec![<Bn254 as zkaccel_core::SwCurve>::NAME],
+            operations: vec![(Operation::Msm, max), (Operation::MsmPrepared, max)],
+        }
+    }
+}
+
+impl<D: BucketDevice> Msm<Bn254> for FpgaBackend<D> {
+    fn msm_batch(&self, bases: &[G1Affine], scalars: &[&[Fr]]) -> Result<Vec<G1Projective>> {
+        validate::points(bases)?;
+        validate::msm_scalars(bases.len(), scalars)?;
+        self.check_size(Operation::Msm, bases.len())?;
+        let (words, identity) = host::pack_bases(bases);
+        let resident = self.device.upload_bases(&words)?;
+        scalars.iter().map(|s| self.run(&resident, &identity, s)).collect()
+    }
+
+    fn prepare_bases(&self, bases: &[G1Affine]) -> Result<PreparedBases<Bn254>> {
+        validate::points(bases)?;
+        self.check_size(Operation::MsmPrepared, bases.len())?;
+        let (words, identity) = host::pack_bases(bases);
+        let bytes = words.len() * 8;
+        let state = Resident { bases: self.device.upload_bases(&words)?, identity };
+        Ok(PreparedBases::new(self.device.name(), bases.into(), Box::new(state), bytes))
+    }
+
+    fn msm_prepared_batch(&self, bases: &PreparedBases<Bn254>, scalars: &[&[Fr]]) -> Result<Vec<G1Projective>> {
+        let state = bases
+            .state::<Resident<D::Bases>>()
+            .filter(|_| bases.backend() == self.device.name())
+            .ok_or(Error::PreparedBasesMismatch { expected: self.device.name(), found: bases.backend() })?;
+        validate::msm_prepared_scalars(bases.len(), scalars)?;
+        scalars.iter().map(|s| self.run(&state.bases, &state.identity[..s.len()], s)).collect()
+    }
+}
+
+impl<D: BucketDevice> Ntt<Fr> for FpgaBackend<D> {
+    fn ntt_batch(&self, _data: &mut [Fr], _column_len: usize, _config: NttConfig<Fr>) -> Result<()> {
+        Err(unsupported(self.device.name(), Operation::Ntt, "krnl_msm has no NTT; the NTT cores are RTL only"))
+    }
+}
+
+impl<D: BucketDevice> LookupKernels<Fr> for FpgaBackend<D> {
+    fn multiplicities(&self, _table: &[Fr], _inputs: &[&[Fr]]) -> Result<Vec<u64>> {
+        Err(unsupported(self.device.name(), Operation::Multiplicities, "not offered by the FPGA kernel"))
+    }
+
+    fn batch_inverse(&self, _values: &mut [Fr]) -> Result<()> {
+        Err(unsupported(self.device.name(), Operation::BatchInverse, "not offered by the FPGA kernel"))
+    }
+
+    fn prefix_product(&self, _values: &[Fr]) -> Result<Vec<Fr>> {
+        Err(unsupported(self.device.name(), Operation::PrefixProduct, "not offered by the FPGA kernel"))
+    }
+
+    fn permute_lookup(&self, _input: &[Fr], _table: &[Fr]) -> Result<PermutedLookup<Fr>> {
+        Err(unsupported(self.device.name(), Operation::PermuteLookup, "not offered by the FPGA kernel"))
+    }
+}
+
+/// The FPGA backend on the card named by `ZKACCEL_XCLBIN`, or why not.
+pub fn open() -> Result<FpgaBackend<xrt::XrtDevice>> {
+    xrt::XrtDevice::open().map(FpgaBackend::new).map_err(|reason| Error::Unavailable { backend: NAME, reason })
+}
+
+/// The simulation backend (feature `sim`), or why not.
+pub fn open_sim() -> Result<Arc<dyn CurveBackend<Bn254>>> {
+    #[cfg(feature = "sim")]
+    {
+        Ok(FpgaBackend::new(sim::SimDevice).into_dyn())
+    }
+    #[cfg(not(feature = "sim"))]
+    {
+        let reason = "this build has no verilated RTL (build zkaccel-backend-fpga with the `sim` feature)";
+        Err(Error::Unavailable { backend: SIM_NAME, reason: reason.into() })
+    }
+}
+
+/// Device details for [`Availability::Available`].
+fn device_info(name: String) -> DeviceInfo {
+    DeviceInfo { name, memory_bytes: None, compute_units: Some(1) }
 }

@@ -1,0 +1,173 @@
+//! The RTL of `hdl/`, verilated into this crate (feature `sim`).
+//!
+//! [`SimDevice`] runs `krnl_msm` cycle by cycle through its AXI ports against
+//! a memory model, so MSMs go through exactly the logic a card would run.
+//! It is for correctness (a few thousand points a second), never chosen for
+//! speed. The module testbenches ([`mont_mul`], [`g1_add`], [`ntt`]) are
+//! what `tests/rtl.rs` checks against zkaccel-core.
+
+use std::sync::Mutex;
+
+use zkaccel_core::{validate, Availability, Error, Result};
+
+use crate::{host, BucketDevice, SIM_NAME};
+
+#[allow(non_camel_case_types, non_upper_case_globals, dead_code, missing_docs)]
+mod ffi {
+    include!(concat!(env!("OUT_DIR"), "/zk_sim.rs"));
+}
+
+/// Verilated models share Verilator's global state; one simulation at a time.
+static SIMULATOR: Mutex<()> = Mutex::new(());
+
+fn lock() -> std::sync::MutexGuard<'static, ()> {
+    // A panic elsewhere while holding the lock leaves no simulator state behind.
+    SIMULATOR.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn hung(what: &str) -> Error {
+    Error::Device { backend: SIM_NAME, msg: format!("the {what} simulation did not complete (an RTL fault)") }
+}
+
+/// Which modulus a multiplier instance is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    /// The base field (curve coordinates).
+    Fq,
+    /// The scalar field (NTTs).
+    Fr,
+}
+
+/// Montgomery limbs of one field element.
+pub type Limbs = [u64; 4];
+
+/// Streams `a[i]·b[i]/R` through `zk_mont_mul`, one per cycle; returns the
+/// products and the pipeline latency in cycles. Fails if the products did
+/// not leave one per cycle, in order.
+pub fn mont_mul(field: Field, a: &[Limbs], b: &[Limbs]) -> Result<(Vec<Limbs>, u32)> {
+    validate::same_length("multiplier operands", a.len(), b.len())?;
+    let mut out = vec![[0u64; 4]; a.len()];
+    let f = match field {
+        Field::Fq => ffi::zk_field_ZK_FIELD_FQ,
+        Field::Fr => ffi::zk_field_ZK_FIELD_FR,
+    };
+    let _guard = lock();
+    // SAFETY: a, b and out hold a.len() elements of 4 limbs each, as the C side reads and writes.
+    let latency = unsafe { ffi::zk_sim_mont_mul(f as i32, a.as_ptr().cast(), b.as_ptr().cast(), out.as_mut_ptr().cast(), a.len()) };
+    u32::try_from(latency).map(|l| (out, l)).map_err(|_| hung("multiplier"))
+}
+
+/// A point as the adder sees it: X, Y, Z (homogeneous projective), Montgomery limbs.
+pub type PointLimbs = [u64; 12];
+
+/// Streams `p[i] + q[i]` through `zk_g1_add`, one per cycle; returns the sums
+/// and the latency.
+pub fn g1_add(p: &[PointLimbs], q: &[PointLimbs]) -> Result<(Vec<PointLimbs>, u32)> {
+    validate::same_length("adder operands", p.len(), q.len())?;
+    let mut out = vec![[0u64; 12]; p.len()];
+    let _guard = lock();
+    // SAFETY: p, q and out hold p.len() elements of 12 limbs each.
+    let latency = unsafe { ffi::zk_sim_g1_add(p.as_ptr().cast(), q.as_ptr().cast(), out.as_mut_ptr().cast(), p.len()) };
+    u32::try_from(latency).map(|l| (out, l)).map_err(|_| hung("point adder"))
+}
+
+/// log2 of the verilated `zk_ntt_stream`'s size.
+pub fn ntt_log_n() -> u32 {
+    // SAFETY: a constant getter.
+    unsafe { ffi::zk_sim_ntt_log_n() }
+}
+
+/// Streams `input.len() / 2^log_n` transforms through `zk_ntt_stream`
+/// (twiddles of every stage concatenated), an idle cycle after every
+/// `gap_every` inputs; returns the bit-reversed outputs and the cycles from
+/// first input to last output.
+pub fn ntt(twiddles: &[Limbs], input: &[Limbs], gap_every: u32) -> Result<(Vec<Limbs>, u64)> {
+    let n = 1usize << ntt_log_n();
+    validate::same_length("twiddles (one per butterfly position of every stage)", n - 1, twiddles.len())?;
+    if input.len() % n != 0 {
+        return Err(Error::InvalidShape { reason: format!("{} elements is not a whole number of {n}-point transforms", input.len()) });
+    }
+    let mut out = vec![[0u64; 4]; input.len()];
+    let _guard = lock();
+    // SAFETY: twiddles holds n-1 elements, input and out input.len() elements, of 4 limbs.
+    let cycles = unsafe {
+        ffi::zk_sim_ntt(twiddles.as_ptr().cast(), input.as_ptr().cast(), out.as_mut_ptr().cast(), input.len() / n, gap_every)
+    };
+    u64::try_from(cycles).map(|c| (out, c)).map_err(|_| hung("NTT"))
+}
+
+/// One `krnl_msm` run in simulation.
+#[derive(Debug, Clone)]
+pub struct MsmRun {
+    /// The buckets, [`host::BUCKET_WORDS`] words each.
+    pub buckets: Vec<u64>,
+    /// Cycles from ap_start to ap_done, as the kernel counted them.
+    pub cycles: u64,
+    /// The window size the kernel reported.
+    pub window_bits: u32,
+}
+
+/// Runs `krnl_msm` over packed bases and scalars (one scalar per base),
+/// with the memory model withholding `stall_percent` of its cycles on every
+/// AXI channel.
+pub fn msm(bases: &[u64], scalars: &[u64], stall_percent: u32) -> Result<MsmRun> {
+    let n = scalars.len() / host::SCALAR_WORDS;
+    if scalars.len() % host::SCALAR_WORDS != 0 || bases.len() < n * host::BASE_WORDS {
+        return Err(Error::InvalidShape { reason: "krnl_msm needs whole scalars and a base for each".into() });
+    }
+    // SAFETY: a constant getter.
+    let bucket_count = unsafe { ffi::zk_sim_msm_bucket_count() } as usize;
+    let mut buckets = vec![0u64; bucket_count * host::BUCKET_WORDS];
+    let mut run = ffi::zk_msm_run::default();
+    let _guard = lock();
+    // SAFETY: bases holds n points of 8 limbs, scalars n of 4, buckets bucket_count of 12.
+    let status =
+        unsafe { ffi::zk_sim_msm(bases.as_ptr(), scalars.as_ptr(), n as u64, buckets.as_mut_ptr(), stall_percent, &mut run) };
+    if status != 0 || run.bucket_count as usize != bucket_count {
+        return Err(hung("krnl_msm"));
+    }
+    Ok(MsmRun { buckets, cycles: run.cycles, window_bits: run.window_bits })
+}
+
+/// `krnl_msm` in simulation, as a [`BucketDevice`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SimDevice;
+
+impl SimDevice {
+    /// MSMs above this go to the CPU: a simulated cycle costs microseconds.
+    pub const MAX_POINTS: usize = 1 << 12;
+}
+
+impl BucketDevice for SimDevice {
+    type Bases = Vec<u64>;
+
+    fn name(&self) -> &'static str {
+        SIM_NAME
+    }
+
+    fn availability(&self) -> Availability {
+        Availability::Available(crate::device_info(format!(
+            "krnl_msm RTL in Verilator (C = {}, {} buckets; correctness only)",
+            self.window_bits(),
+            // SAFETY: a constant getter.
+            unsafe { ffi::zk_sim_msm_bucket_count() }
+        )))
+    }
+
+    fn window_bits(&self) -> u32 {
+        // SAFETY: a constant getter.
+        unsafe { ffi::zk_sim_msm_window_bits() }
+    }
+
+    fn max_points(&self) -> usize {
+        Self::MAX_POINTS
+    }
+
+    fn upload_bases(&self, words: &[u64]) -> Result<Vec<u64>> {
+        Ok(words.to_vec())
+    }
+
+    fn accumulate(&self, bases: &Vec<u64>, scalars: &[u64]) -> Result<Vec<u64>> {
+        Ok(msm(bases, scalars, 0)?.buckets)
+    }
+}

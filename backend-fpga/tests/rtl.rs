@@ -1,0 +1,257 @@
+//! The RTL of `hdl/`, verilated (feature `sim`), checked bit for bit against
+//! zkaccel-core and the CPU backend: every module testbench and whole MSMs
+//! through `krnl_msm`'s AXI ports.
+#![cfg(feature = "sim")]
+
+use zkaccel_backend_cpu::CpuBackend;
+use zkaccel_backend_fpga::sim::{self, Field as SimField, Limbs, PointLimbs, SimDevice};
+use zkaccel_backend_fpga::{host, BucketDevice, FpgaBackend};
+use zkaccel_core::testing::{self, random_points, random_scalars};
+use zkaccel_core::{
+    reference, Bn254, Field, Fq, Fr, G1Affine, G1Projective, Msm, PrimeField, SwCurve, TwoAdicField,
+};
+
+/// Random elements plus the edge values 0, 1, 2, −1, −2 and (p−1)/2 and its neighbours.
+fn operands<F: PrimeField>(n: usize, seed: u64) -> Vec<F> {
+    let mut rng = testing::rng(seed);
+    let mut v: Vec<F> = vec![F::ZERO, F::ONE, F::from_u64(2), -F::ONE, -F::from_u64(2)];
+    let half = (-F::ONE) * F::from_u64(2).inverse().unwrap();
+    v.extend([half, half + F::ONE, half - F::ONE]);
+    while v.len() < n {
+        v.push(F::random(&mut rng));
+    }
+    v
+}
+
+fn limbs<F: MontLimbs>(v: &[F]) -> Vec<Limbs> {
+    v.iter().map(|x| x.montgomery_limbs_generic()).collect()
+}
+
+trait MontLimbs {
+    fn montgomery_limbs_generic(&self) -> Limbs;
+}
+impl MontLimbs for Fq {
+    fn montgomery_limbs_generic(&self) -> Limbs {
+        self.montgomery_limbs()
+    }
+}
+impl MontLimbs for Fr {
+    fn montgomery_limbs_generic(&self) -> Limbs {
+        self.montgomery_limbs()
+    }
+}
+
+fn check_multiplier<F: PrimeField + MontLimbs>(field: SimField) {
+    let a: Vec<F> = operands(300, 1);
+    let mut b: Vec<F> = operands(300, 2);
+    b.rotate_left(3); // every edge value meets every other and random ones
+    let (out, latency) = sim::mont_mul(field, &limbs(&a), &limbs(&b)).unwrap();
+    assert_eq!(latency, 5, "256/64 word stages and the final subtraction");
+    for (i, ((x, y), got)) in a.iter().zip(&b).zip(&out).enumerate() {
+        assert_eq!(*got, (*x * *y).montgomery_limbs_generic(), "product {i}");
+    }
+    // Squares of the edge values too.
+    let (out, _) = sim::mont_mul(field, &limbs(&a[..8]), &limbs(&a[..8])).unwrap();
+    for (x, got) in a.iter().zip(&out) {
+        assert_eq!(*got, x.square().montgomery_limbs_generic());
+    }
+}
+
+#[test]
+fn montgomery_multiplier_fq() {
+    check_multiplier::<Fq>(SimField::Fq);
+}
+
+#[test]
+fn montgomery_multiplier_fr() {
+    check_multiplier::<Fr>(SimField::Fr);
+}
+
+/// Jacobian `(X, Y, Z)` = homogeneous `(X·Z, Y, Z³)`.
+fn homogeneous(p: &G1Projective) -> PointLimbs {
+    let (x, y, z) = if p.is_identity() { (Fq::ZERO, Fq::ONE, Fq::ZERO) } else { (p.x * p.z, p.y, p.z * p.z.square()) };
+    let mut out = [0u64; 12];
+    for (i, f) in [x, y, z].iter().enumerate() {
+        out[4 * i..4 * i + 4].copy_from_slice(&f.montgomery_limbs());
+    }
+    out
+}
+
+fn jacobian(limbs: &PointLimbs) -> G1Projective {
+    host::bucket_point(limbs).expect("reduced coordinates")
+}
+
+#[test]
+fn point_adder_against_core_with_every_special_case() {
+    let mut rng = testing::rng(3);
+    let pts: Vec<G1Projective> = random_points(40, &mut rng).iter().map(G1Affine::to_projective).collect();
+    let id = G1Projective::IDENTITY;
+    let mut pairs: Vec<(G1Projective, G1Projective)> = vec![
+        (pts[0], pts[0]),         // doubling
+        (pts[1], pts[1].neg()),   // P + (−P)
+        (id, pts[2]),             // identity on the left
+        (pts[3], id),             // and on the right
+        (id, id),
+        (pts[4].double(), pts[4]), // 2P + P
+    ];
+    // The same point with different Z (homogeneous scaling) must still double.
+    let scaled = {
+        let mut h = homogeneous(&pts[5]);
+        let k = Fq::from_u64(12345);
+        for i in 0..3 {
+            let c = Fq::from_montgomery_limbs(h[4 * i..4 * i + 4].try_into().unwrap()).unwrap() * k;
+            h[4 * i..4 * i + 4].copy_from_slice(&c.montgomery_limbs());
+        }
+        h
+    };
+    for w in pts.windows(2) {
+        pairs.push((w[0], w[1]));
+    }
+    let mut p: Vec<PointLimbs> = pairs.iter().map(|(a, _)| homogeneous(a)).collect();
+    let mut q: Vec<PointLimbs> = pairs.iter().map(|(_, b)| homogeneous(b)).collect();
+    p.push(scaled);
+    q.push(homogeneous(&pts[5]));
+    pairs.push((pts[5], pts[5]));
+    let (out, latency) = sim::g1_add(&p, &q).unwrap();
+    assert_eq!(latency, 2 * 5 + 8);
+    for (i, ((a, b), got)) in pairs.iter().zip(&out).enumerate() {
+        assert_eq!(jacobian(got), a.add(b), "sum {i}");
+    }
+    assert!(jacobian(&out[1]).is_identity());
+}
+
+/// Twiddles of the streaming DIF NTT: stage s (half-size D = n/2^(s+1))
+/// takes w_2D^j for j < D.
+fn dif_twiddles(log_n: u32) -> Vec<Limbs> {
+    let mut out = Vec::new();
+    for s in 0..log_n {
+        let half = 1usize << (log_n - 1 - s);
+        let w = Fr::two_adic_generator(log_n - s).unwrap();
+        let mut t = Fr::ONE;
+        for _ in 0..half {
+            out.push(t.montgomery_limbs());
+            t = t * w;
+        }
+    }
+    out
+}
+
+fn bit_reverse(i: usize, bits: u32) -> usize {
+    i.reverse_bits() >> (usize::BITS - bits)
+}
+
+#[test]
+fn streaming_ntt_against_the_dft() {
+    let log_n = sim::ntt_log_n();
+    let n = 1usize << log_n;
+    let mut rng = testing::rng(4);
+    let frames = 5;
+    let mut input = random_scalars(frames * n, &mut rng);
+    input[..n].fill(Fr::ZERO);
+    input[n..2 * n].fill(-Fr::ONE);
+    for gap_every in [0u32, 1, 7] {
+        let (out, cycles) = sim::ntt(&dif_twiddles(log_n), &limbs(&input), gap_every).unwrap();
+        for f in 0..frames {
+            let expected = reference::dft(&input[f * n..(f + 1) * n], false, None).unwrap();
+            for k in 0..n {
+                assert_eq!(out[f * n + bit_reverse(k, log_n)], expected[k].montgomery_limbs(), "frame {f}, X[{k}], gaps {gap_every}");
+            }
+        }
+        if gap_every == 0 {
+            // One element per cycle: the stream's length plus the pipeline fill.
+            assert!(cycles < (frames * n) as u64 + 4 * n as u64, "{cycles} cycles");
+        }
+    }
+}
+
+fn kernel_msm(bases: &[G1Affine], scalars: &[Fr], stall_percent: u32) -> (G1Projective, sim::MsmRun) {
+    let (words, identity) = host::pack_bases(bases);
+    let run = sim::msm(&words, &host::pack_scalars(scalars, &identity), stall_percent).unwrap();
+    (host::reduce_buckets(&run.buckets, run.window_bits).unwrap(), run)
+}
+
+#[test]
+fn krnl_msm_of_256_points_matches_the_cpu_backend() {
+    let mut rng = testing::rng(5);
+    let bases = random_points(256, &mut rng);
+    let scalars = random_scalars(256, &mut rng);
+    let cpu = CpuBackend::new().msm(&bases, &scalars).unwrap();
+    let (got, run) = kernel_msm(&bases, &scalars, 0);
+    assert_eq!(got, cpu);
+    // Memory that holds back 30% of cycles on every channel changes timing, not results.
+    let (slow, slow_run) = kernel_msm(&bases, &scalars, 30);
+    assert_eq!(slow, cpu);
+    assert!(slow_run.cycles > run.cycles);
+}
+
+#[test]
+fn krnl_msm_edge_cases() {
+    let mut rng = testing::rng(6);
+    let pts = random_points(24, &mut rng);
+    let p = pts[0];
+    let high = Fr::from_canonical([0, 0, 0, 1 << 61]).unwrap();
+    let cases: Vec<(&str, Vec<G1Affine>, Vec<Fr>)> = vec![
+        ("one point", vec![p], vec![Fr::from_u64(3)]),
+        ("zero scalars", pts.clone(), vec![Fr::ZERO; 24]),
+        ("r - 1", pts[..4].to_vec(), vec![-Fr::ONE; 4]),
+        ("P and -P", vec![p, p.neg(), pts[1], pts[1].neg()], vec![Fr::from_u64(77); 4]),
+        ("identity bases", vec![G1Affine::IDENTITY, p, G1Affine::IDENTITY], random_scalars(3, &mut rng)),
+        // Every window of every point hits the bucket still in the adder: the hazard queue.
+        ("same point, same scalar", vec![p; 40], vec![Fr::from_u64(5); 40]),
+        ("same point, random scalars", vec![p; 60], random_scalars(60, &mut rng)),
+        ("high-bit scalars", pts[..6].to_vec(), vec![high; 6]),
+        ("small scalars", pts.clone(), (1..=24).map(Fr::from_u64).collect()),
+    ];
+    for (name, bases, scalars) in cases {
+        let (got, _) = kernel_msm(&bases, &scalars, 0);
+        assert_eq!(got, reference::msm(&bases, &scalars), "{name}");
+    }
+}
+
+#[test]
+fn fpga_sim_backend_against_cpu() {
+    let fpga = FpgaBackend::new(SimDevice);
+    let cpu = CpuBackend::new();
+    let mut rng = testing::rng(7);
+    let bases = random_points(300, &mut rng);
+    let sets: Vec<Vec<Fr>> = (0..2).map(|_| random_scalars(300, &mut rng)).collect();
+    let refs: Vec<&[Fr]> = sets.iter().map(Vec::as_slice).collect();
+    assert_eq!(fpga.msm_batch(&bases, &refs).unwrap(), cpu.msm_batch(&bases, &refs).unwrap());
+    let prepared = fpga.prepare_bases(&bases).unwrap();
+    let short = &sets[0][..100];
+    assert_eq!(fpga.msm_prepared(&prepared, short).unwrap(), cpu.msm(&bases[..100], short).unwrap());
+    assert!(fpga.msm(&[], &[]).unwrap().is_identity());
+    // A handle from another backend is refused, not misread.
+    let foreign = cpu.prepare_bases(&bases).unwrap();
+    assert!(fpga.msm_prepared(&foreign, short).is_err());
+    let _ = Bn254::NAME;
+}
+
+#[test]
+fn fpga_sim_conformance_msm_edge_cases_and_bad_input() {
+    let fpga = FpgaBackend::new(SimDevice);
+    testing::msm_edge_cases(&fpga);
+    testing::msm_rejects_bad_input(&fpga);
+}
+
+/// Cycles per point in simulation, the figure docs/fpga.md's throughput
+/// model scales: the kernel issues one window of one point per cycle, so a
+/// point costs about ⌈256/C⌉ cycles plus hazard stalls; the fixed cost is
+/// clearing and writing out the buckets. Printed with `--nocapture`.
+#[test]
+fn krnl_msm_cycles_per_point() {
+    let mut rng = testing::rng(8);
+    let c = SimDevice.window_bits();
+    let windows = host::window_count(c) as f64;
+    let bases = random_points(512, &mut rng);
+    let scalars = random_scalars(512, &mut rng);
+    let (_, small) = kernel_msm(&bases[..256], &scalars[..256], 0);
+    let (_, large) = kernel_msm(&bases, &scalars, 0);
+    let per_point = (large.cycles - small.cycles) as f64 / 256.0;
+    let fixed = small.cycles as f64 - 256.0 * per_point;
+    println!(
+        "krnl_msm (C = {c}, {windows} windows): {per_point:.2} cycles/point ({:.3} per window), {fixed:.0} fixed cycles",
+        per_point / windows
+    );
+    assert!(per_point >= windows && per_point < 1.25 * windows, "{per_point} cycles per point");
+}
