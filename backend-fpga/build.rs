@@ -40,8 +40,9 @@ mod sim {
         let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
 
         let verilator = std::env::var("ZKACCEL_VERILATOR").unwrap_or_else(|_| "verilator".into());
-        let root = command_output(Command::new(&verilator).args(["--getenv", "VERILATOR_ROOT"]))
-            .unwrap_or_else(|e| panic!("the `sim` feature needs Verilator 5 ({verilator}: {e}); scripts/test.sh installs it"));
+        let root = command_output(Command::new(&verilator).args(["--getenv", "VERILATOR_ROOT"])).unwrap_or_else(|e| {
+            panic!("the `sim` feature needs Verilator 5 ({verilator}: {e}); scripts/test.sh installs it")
+        });
         let include = PathBuf::from(root.trim()).join("include");
 
         let fr_modulus = "256'h30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
@@ -107,7 +108,10 @@ mod sim {
             files.sort();
             build.files(files);
         }
-        build.file(include.join("verilated.cpp")).file(include.join("verilated_threads.cpp")).file(tb.join("zk_sim.cpp"));
+        build
+            .file(include.join("verilated.cpp"))
+            .file(include.join("verilated_threads.cpp"))
+            .file(tb.join("zk_sim.cpp"));
         build.compile("zkaccel_fpga_sim");
 
         let bindings = bindgen::Builder::default()

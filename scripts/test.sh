@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Everything the tests need, then every test. CI runs exactly this (.ci/run).
 #
-# The tests need the Rust toolchain (with rustfmt and clippy) and, for the EVM
+# The tests need the Rust toolchain (with rustfmt and clippy); for the EVM
 # verifier tests, a `solc`: solc-js from npm behind scripts/solc/solc (the native
-# compiler cannot be downloaded here). Later steps install Verilator/yosys
-# (apt-get) and the NVRTC wheel (pip) here.
+# compiler cannot be downloaded here); for the FPGA RTL, Verilator, yosys and
+# libclang from Debian.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +17,11 @@ echo "== solc (solc-js from npm, for the EVM verifier tests)"
 ./scripts/install_solc.sh
 export ZKACCEL_SOLC="$PWD/scripts/solc/solc"
 "$ZKACCEL_SOLC" --version | tail -1
+
+echo "== HDL tools (Verilator, yosys, libclang from Debian)"
+./scripts/hdl/install_tools.sh
+verilator --version
+yosys -V
 
 echo "== format"
 cargo fmt --all --check
@@ -31,8 +36,18 @@ echo "== tests"
 # Release mode: the conformance suite runs MSMs and NTTs up to 2^16.
 cargo test --workspace --release --locked
 
+echo "== FPGA RTL: lint, Verilator testbenches, the fpga-sim backend"
+./scripts/hdl/lint.sh
+cargo test --release --locked -p zkaccel-backend-fpga --features sim
+cargo test --release --locked --features fpga-sim --test fpga_sim --test selection
+cargo clippy --release --locked -p zkaccel-backend-fpga --features sim --all-targets -- -D warnings
+
+echo "== FPGA synthesis (yosys synth_xilinx, UltraScale+) -> hdl/reports/"
+python3 ./scripts/hdl/synth.py
+
 echo "== skipped"
 # Backends this machine cannot run are not tested here; say so instead of passing silently.
-./target/release/zkaccel info | awk '$2 == "unavailable" {
+# (fpga-sim is absent from this default build but ran in the FPGA step above.)
+./target/release/zkaccel info | awk '$2 == "unavailable" && $1 != "fpga-sim" {
     $2 = $3 = $4 = $5 = ""; sub(/^ +/, "", $0); name = $1; $1 = "";
     gsub(/^ +/, "", $0); printf "SKIPPED: %s backend tests: %s\n", name, $0 }'

@@ -11,7 +11,7 @@
 //! use zkaccel::{Accelerator, Bn254, Field, Fr, Msm, Ntt, NttConfig, SwCurve};
 //!
 //! # fn main() -> zkaccel::Result<()> {
-//! let acc = Accelerator::auto()?; // honours ZKACCEL_BACKEND=cpu|cuda|fpga|auto
+//! let acc = Accelerator::auto()?; // honours ZKACCEL_BACKEND=cpu|cuda|fpga|fpga-sim|auto
 //!
 //! // A commitment-style MSM: Σ sᵢ·Pᵢ.
 //! let g = Bn254::GENERATOR;
@@ -70,6 +70,9 @@ pub enum BackendChoice {
     Cuda,
     /// The FPGA (must be available), falling back to the CPU on device errors.
     Fpga,
+    /// The FPGA kernel's RTL in Verilator (feature `fpga-sim`): for checking
+    /// the hardware design end to end, never chosen by `Auto`.
+    FpgaSim,
 }
 
 impl BackendChoice {
@@ -92,7 +95,10 @@ impl FromStr for BackendChoice {
             "cpu" => Ok(Self::Cpu),
             "cuda" | "gpu" => Ok(Self::Cuda),
             "fpga" => Ok(Self::Fpga),
-            other => Err(Error::InvalidConfig(format!("{BACKEND_ENV}={other:?} is not one of cpu, cuda, fpga, auto"))),
+            "fpga-sim" => Ok(Self::FpgaSim),
+            other => Err(Error::InvalidConfig(format!(
+                "{BACKEND_ENV}={other:?} is not one of cpu, cuda, fpga, fpga-sim, auto"
+            ))),
         }
     }
 }
@@ -104,6 +110,7 @@ impl fmt::Display for BackendChoice {
             Self::Cpu => "cpu",
             Self::Cuda => "cuda",
             Self::Fpga => "fpga",
+            Self::FpgaSim => "fpga-sim",
         })
     }
 }
@@ -120,31 +127,46 @@ pub struct BackendReport {
 }
 
 /// Every backend zkaccel knows, available or not, in routing priority order
-/// (devices before the CPU).
+/// (devices before the CPU; the FPGA simulation, which is only used when
+/// asked for, before the CPU too).
 pub fn backend_reports() -> Vec<BackendReport> {
     let cpu = CpuBackend::new();
-    let unavailable = |name, availability| BackendReport { name, availability, capabilities: None };
+    let report = |name, availability: Availability, capabilities: Option<Capabilities>| BackendReport {
+        name,
+        capabilities: capabilities.filter(|_| availability.is_available()),
+        availability,
+    };
+    let sim = zkaccel_backend_fpga::open_sim().ok();
     vec![
-        unavailable(zkaccel_backend_cuda::NAME, zkaccel_backend_cuda::availability()),
-        unavailable(zkaccel_backend_fpga::NAME, zkaccel_backend_fpga::availability()),
-        BackendReport { name: cpu.name(), availability: cpu.availability(), capabilities: Some(cpu.capabilities()) },
+        report(zkaccel_backend_cuda::NAME, zkaccel_backend_cuda::availability(), None),
+        report(zkaccel_backend_fpga::NAME, zkaccel_backend_fpga::availability(), Some(fpga_capabilities())),
+        report(zkaccel_backend_fpga::SIM_NAME, zkaccel_backend_fpga::sim_availability(), sim.map(|s| s.capabilities())),
+        report(cpu.name(), cpu.availability(), Some(cpu.capabilities())),
     ]
+}
+
+/// What an FPGA card offers (MSMs), known without loading the bitstream.
+fn fpga_capabilities() -> Capabilities {
+    Capabilities {
+        curves: vec![Bn254::NAME],
+        operations: vec![(Operation::Msm, u32::MAX as usize), (Operation::MsmPrepared, u32::MAX as usize)],
+    }
 }
 
 /// The usable device backend called `name`, or why it is not usable.
 fn open_device(name: &'static str) -> Result<DynBackend> {
-    // Device crates report availability only until their kernels land; an
-    // available one is opened here.
-    let availability = match name {
-        zkaccel_backend_cuda::NAME => zkaccel_backend_cuda::availability(),
-        zkaccel_backend_fpga::NAME => zkaccel_backend_fpga::availability(),
-        _ => Availability::Unavailable("unknown backend".into()),
-    };
-    let reason = match availability {
-        Availability::Unavailable(reason) => reason,
-        Availability::Available(_) => "available but not yet wired into the Accelerator".into(),
-    };
-    Err(Error::Unavailable { backend: name, reason })
+    match name {
+        zkaccel_backend_fpga::NAME => Ok(zkaccel_backend_fpga::open()?.into_dyn()),
+        zkaccel_backend_fpga::SIM_NAME => zkaccel_backend_fpga::open_sim(),
+        zkaccel_backend_cuda::NAME => {
+            let reason = match zkaccel_backend_cuda::availability() {
+                Availability::Unavailable(reason) => reason,
+                Availability::Available(_) => "available but not yet wired into the Accelerator".into(),
+            };
+            Err(Error::Unavailable { backend: name, reason })
+        }
+        _ => Err(Error::Unavailable { backend: name, reason: "unknown backend".into() }),
+    }
 }
 
 /// Routes each operation to the best backend that supports it and redoes
@@ -195,6 +217,7 @@ impl Accelerator {
             BackendChoice::Cpu => Vec::new(),
             BackendChoice::Cuda => vec![open_device(zkaccel_backend_cuda::NAME)?],
             BackendChoice::Fpga => vec![open_device(zkaccel_backend_fpga::NAME)?],
+            BackendChoice::FpgaSim => vec![open_device(zkaccel_backend_fpga::SIM_NAME)?],
             BackendChoice::Auto => [zkaccel_backend_cuda::NAME, zkaccel_backend_fpga::NAME]
                 .into_iter()
                 .filter_map(|name| match open_device(name) {

@@ -13,6 +13,7 @@ fn backend_choice_parses_every_documented_value() {
         ("cuda", BackendChoice::Cuda),
         ("gpu", BackendChoice::Cuda),
         ("fpga", BackendChoice::Fpga),
+        ("fpga-sim", BackendChoice::FpgaSim),
     ] {
         assert_eq!(text.parse::<BackendChoice>().unwrap(), choice, "{text:?}");
     }
@@ -21,8 +22,13 @@ fn backend_choice_parses_every_documented_value() {
 
 #[test]
 fn forcing_an_unavailable_device_is_an_error_with_its_reason() {
-    // Neither device backend is built yet, so both are unavailable everywhere.
-    for (choice, name) in [(BackendChoice::Cuda, "cuda"), (BackendChoice::Fpga, "fpga")] {
+    // No machine that runs these tests has a GPU or an FPGA card; the
+    // simulation is available only in builds with the `fpga-sim` feature.
+    let mut unavailable = vec![(BackendChoice::Cuda, "cuda"), (BackendChoice::Fpga, "fpga")];
+    if cfg!(not(feature = "fpga-sim")) {
+        unavailable.push((BackendChoice::FpgaSim, "fpga-sim"));
+    }
+    for (choice, name) in unavailable {
         match Accelerator::with_choice(choice) {
             Err(Error::Unavailable { backend, reason }) => {
                 assert_eq!(backend, name);
@@ -43,7 +49,7 @@ fn auto_and_cpu_choices_end_with_the_cpu() {
 fn reports_cover_every_backend_with_reasons() {
     let reports = backend_reports();
     let names: Vec<_> = reports.iter().map(|r| r.name).collect();
-    assert_eq!(names, vec!["cuda", "fpga", "cpu"]);
+    assert_eq!(names, vec!["cuda", "fpga", "fpga-sim", "cpu"]);
     for r in &reports {
         match &r.availability {
             zkaccel::Availability::Available(info) => {

@@ -115,11 +115,8 @@ mod tests {
             let mut words = Vec::new();
             for b in &buckets {
                 // Jacobian to homogeneous: (X/Z², Y/Z³) = (X·Z / Z³, Y / Z³).
-                let (x, y, z) = if b.is_identity() {
-                    (Fq::ZERO, Fq::ONE, Fq::ZERO)
-                } else {
-                    (b.x * b.z, b.y, b.z * b.z.square())
-                };
+                let (x, y, z) =
+                    if b.is_identity() { (Fq::ZERO, Fq::ONE, Fq::ZERO) } else { (b.x * b.z, b.y, b.z * b.z.square()) };
                 for f in [x, y, z] {
                     words.extend_from_slice(&f.montgomery_limbs());
                 }

@@ -48,7 +48,7 @@ pub fn sim_availability() -> Availability {
     }
     #[cfg(not(feature = "sim"))]
     {
-        Availability::Unavailable("this build has no verilated RTL (build zkaccel-backend-fpga with the `sim` feature)".into())
+        Availability::Unavailable("this build has no verilated RTL (build with the `fpga-sim` feature)".into())
     }
 }
 
@@ -208,7 +208,7 @@ pub fn open_sim() -> Result<Arc<dyn CurveBackend<Bn254>>> {
     }
     #[cfg(not(feature = "sim"))]
     {
-        let reason = "this build has no verilated RTL (build zkaccel-backend-fpga with the `sim` feature)";
+        let reason = "this build has no verilated RTL (build with the `fpga-sim` feature)";
         Err(Error::Unavailable { backend: SIM_NAME, reason: reason.into() })
     }
 }

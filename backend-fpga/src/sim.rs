@@ -53,7 +53,9 @@ pub fn mont_mul(field: Field, a: &[Limbs], b: &[Limbs]) -> Result<(Vec<Limbs>, u
     };
     let _guard = lock();
     // SAFETY: a, b and out hold a.len() elements of 4 limbs each, as the C side reads and writes.
-    let latency = unsafe { ffi::zk_sim_mont_mul(f as i32, a.as_ptr().cast(), b.as_ptr().cast(), out.as_mut_ptr().cast(), a.len()) };
+    let latency = unsafe {
+        ffi::zk_sim_mont_mul(f as i32, a.as_ptr().cast(), b.as_ptr().cast(), out.as_mut_ptr().cast(), a.len())
+    };
     u32::try_from(latency).map(|l| (out, l)).map_err(|_| hung("multiplier"))
 }
 
@@ -85,13 +87,21 @@ pub fn ntt(twiddles: &[Limbs], input: &[Limbs], gap_every: u32) -> Result<(Vec<L
     let n = 1usize << ntt_log_n();
     validate::same_length("twiddles (one per butterfly position of every stage)", n - 1, twiddles.len())?;
     if input.len() % n != 0 {
-        return Err(Error::InvalidShape { reason: format!("{} elements is not a whole number of {n}-point transforms", input.len()) });
+        return Err(Error::InvalidShape {
+            reason: format!("{} elements is not a whole number of {n}-point transforms", input.len()),
+        });
     }
     let mut out = vec![[0u64; 4]; input.len()];
     let _guard = lock();
     // SAFETY: twiddles holds n-1 elements, input and out input.len() elements, of 4 limbs.
     let cycles = unsafe {
-        ffi::zk_sim_ntt(twiddles.as_ptr().cast(), input.as_ptr().cast(), out.as_mut_ptr().cast(), input.len() / n, gap_every)
+        ffi::zk_sim_ntt(
+            twiddles.as_ptr().cast(),
+            input.as_ptr().cast(),
+            out.as_mut_ptr().cast(),
+            input.len() / n,
+            gap_every,
+        )
     };
     u64::try_from(cycles).map(|c| (out, c)).map_err(|_| hung("NTT"))
 }
@@ -121,8 +131,9 @@ pub fn msm(bases: &[u64], scalars: &[u64], stall_percent: u32) -> Result<MsmRun>
     let mut run = ffi::zk_msm_run::default();
     let _guard = lock();
     // SAFETY: bases holds n points of 8 limbs, scalars n of 4, buckets bucket_count of 12.
-    let status =
-        unsafe { ffi::zk_sim_msm(bases.as_ptr(), scalars.as_ptr(), n as u64, buckets.as_mut_ptr(), stall_percent, &mut run) };
+    let status = unsafe {
+        ffi::zk_sim_msm(bases.as_ptr(), scalars.as_ptr(), n as u64, buckets.as_mut_ptr(), stall_percent, &mut run)
+    };
     if status != 0 || run.bucket_count as usize != bucket_count {
         return Err(hung("krnl_msm"));
     }

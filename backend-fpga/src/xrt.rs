@@ -171,7 +171,11 @@ impl BucketDevice for XrtDevice {
     fn accumulate(&self, bases: &XrtBases, scalars: &[u64]) -> Result<Vec<u64>> {
         let points = scalars.len() / host::SCALAR_WORDS;
         if points > bases.points {
-            return Err(Error::LengthMismatch { what: "scalars for the resident bases", expected: bases.points, actual: points });
+            return Err(Error::LengthMismatch {
+                what: "scalars for the resident bases",
+                expected: bases.points,
+                actual: points,
+            });
         }
         let bucket_words = host::bucket_count(self.window_bits) * host::BUCKET_WORDS;
         // SAFETY: no host pointers; both buffers are written/read only through the queue below.

@@ -7,9 +7,7 @@ use zkaccel_backend_cpu::CpuBackend;
 use zkaccel_backend_fpga::sim::{self, Field as SimField, Limbs, PointLimbs, SimDevice};
 use zkaccel_backend_fpga::{host, BucketDevice, FpgaBackend};
 use zkaccel_core::testing::{self, random_points, random_scalars};
-use zkaccel_core::{
-    reference, Bn254, Field, Fq, Fr, G1Affine, G1Projective, Msm, PrimeField, SwCurve, TwoAdicField,
-};
+use zkaccel_core::{reference, Bn254, Field, Fq, Fr, G1Affine, G1Projective, Msm, PrimeField, SwCurve, TwoAdicField};
 
 /// Random elements plus the edge values 0, 1, 2, −1, −2 and (p−1)/2 and its neighbours.
 fn operands<F: PrimeField>(n: usize, seed: u64) -> Vec<F> {
@@ -87,10 +85,10 @@ fn point_adder_against_core_with_every_special_case() {
     let pts: Vec<G1Projective> = random_points(40, &mut rng).iter().map(G1Affine::to_projective).collect();
     let id = G1Projective::IDENTITY;
     let mut pairs: Vec<(G1Projective, G1Projective)> = vec![
-        (pts[0], pts[0]),         // doubling
-        (pts[1], pts[1].neg()),   // P + (−P)
-        (id, pts[2]),             // identity on the left
-        (pts[3], id),             // and on the right
+        (pts[0], pts[0]),       // doubling
+        (pts[1], pts[1].neg()), // P + (−P)
+        (id, pts[2]),           // identity on the left
+        (pts[3], id),           // and on the right
         (id, id),
         (pts[4].double(), pts[4]), // 2P + P
     ];
@@ -154,7 +152,11 @@ fn streaming_ntt_against_the_dft() {
         for f in 0..frames {
             let expected = reference::dft(&input[f * n..(f + 1) * n], false, None).unwrap();
             for k in 0..n {
-                assert_eq!(out[f * n + bit_reverse(k, log_n)], expected[k].montgomery_limbs(), "frame {f}, X[{k}], gaps {gap_every}");
+                assert_eq!(
+                    out[f * n + bit_reverse(k, log_n)],
+                    expected[k].montgomery_limbs(),
+                    "frame {f}, X[{k}], gaps {gap_every}"
+                );
             }
         }
         if gap_every == 0 {

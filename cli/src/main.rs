@@ -220,11 +220,11 @@ fn operations(caps: &zkaccel::Capabilities) -> String {
 fn info() -> Result<ExitCode, zkaccel::Error> {
     println!("zkaccel {}", env!("CARGO_PKG_VERSION"));
     println!();
-    println!("{:<6} {:<12} {:<44} {:>9} {:>6}  OPERATIONS / REASON", "NAME", "STATUS", "DEVICE", "MEMORY", "UNITS");
+    println!("{:<8} {:<12} {:<44} {:>9} {:>6}  OPERATIONS / REASON", "NAME", "STATUS", "DEVICE", "MEMORY", "UNITS");
     for report in backend_reports() {
         match &report.availability {
             Availability::Available(dev) => println!(
-                "{:<6} {:<12} {:<44} {:>9} {:>6}  {}",
+                "{:<8} {:<12} {:<44} {:>9} {:>6}  {}",
                 report.name,
                 "available",
                 dev.name,
@@ -233,7 +233,7 @@ fn info() -> Result<ExitCode, zkaccel::Error> {
                 report.capabilities.as_ref().map(operations).unwrap_or_default()
             ),
             Availability::Unavailable(reason) => {
-                println!("{:<6} {:<12} {:<44} {:>9} {:>6}  {reason}", report.name, "unavailable", "-", "-", "-")
+                println!("{:<8} {:<12} {:<44} {:>9} {:>6}  {reason}", report.name, "unavailable", "-", "-", "-")
             }
         }
     }
@@ -250,7 +250,7 @@ fn run_selftest() -> Result<ExitCode, zkaccel::Error> {
     let acc = Accelerator::auto()?;
     println!("zkaccel selftest on {}", acc.backend_names().join(", "));
     println!();
-    println!("{:<6} {:<16} {:>8} {:<18} {:>10}  RESULT", "NAME", "OPERATION", "SIZE", "REFERENCE", "TIME");
+    println!("{:<8} {:<16} {:>8} {:<18} {:>10}  RESULT", "NAME", "OPERATION", "SIZE", "REFERENCE", "TIME");
     let checks = selftest::run(&acc);
     for c in &checks {
         let result = match &c.outcome {
@@ -258,7 +258,7 @@ fn run_selftest() -> Result<ExitCode, zkaccel::Error> {
             Err(e) => format!("FAILED: {e}"),
         };
         println!(
-            "{:<6} {:<16} {:>8} {:<18} {:>8.2}ms  {result}",
+            "{:<8} {:<16} {:>8} {:<18} {:>8.2}ms  {result}",
             c.backend,
             c.operation.name(),
             c.size,

@@ -18,7 +18,9 @@
 module zk_msm_engine #(
     parameter integer C = 4,
     parameter integer WORD = 64,
-    parameter integer QUEUE_LOG = 4
+    parameter integer QUEUE_LOG = 4,
+    // Derived (bucket address width); not to be overridden.
+    parameter integer AW = $clog2((256 + C - 1) / C) + C - 1
 ) (
     input  wire           clk,
     input  wire           rst,
@@ -47,7 +49,6 @@ module zk_msm_engine #(
     localparam integer BUCKETS_PER_WINDOW = 1 << (C - 1);
     localparam integer BUCKETS = NUM_WINDOWS * BUCKETS_PER_WINDOW;
     localparam integer WW = $clog2(NUM_WINDOWS);
-    localparam integer AW = WW + C - 1;
     localparam integer ADD_LATENCY = 2 * (256 / WORD + 1) + 8;
     localparam integer INFLIGHT = ADD_LATENCY + 2;
     localparam integer QUEUE = 1 << QUEUE_LOG;

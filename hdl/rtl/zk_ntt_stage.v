@@ -11,7 +11,9 @@
 `default_nettype none
 module zk_ntt_stage #(
     parameter integer LOG_D = 2,
-    parameter integer WORD = 64
+    parameter integer WORD = 64,
+    // Derived (twiddle address width); not to be overridden.
+    parameter integer IW = (LOG_D == 0) ? 1 : LOG_D
 ) (
     input  wire             clk,
     input  wire             rst,
@@ -24,7 +26,6 @@ module zk_ntt_stage #(
     output reg  [255:0]     out_data
 );
     localparam integer D = 1 << LOG_D;
-    localparam integer IW = (LOG_D == 0) ? 1 : LOG_D;
     localparam [IW-1:0] LAST = {IW{1'b1}} >> (IW - LOG_D);
 
     reg [255:0] held [0:D-1];

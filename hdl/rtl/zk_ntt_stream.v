@@ -5,7 +5,9 @@
 `default_nettype none
 module zk_ntt_stream #(
     parameter integer LOG_N = 4,
-    parameter integer WORD = 64
+    parameter integer WORD = 64,
+    // Derived (twiddle address width); not to be overridden.
+    parameter integer AW = (LOG_N > 1) ? LOG_N - 1 : 1
 ) (
     input  wire             clk,
     input  wire             rst,
@@ -18,7 +20,6 @@ module zk_ntt_stream #(
     output wire             out_valid,
     output wire [255:0]     out_data
 );
-    localparam integer AW = (LOG_N > 1) ? LOG_N - 1 : 1;
 
     wire         v [0:LOG_N];
     wire [255:0] x [0:LOG_N];

@@ -1,0 +1,33 @@
+//! `ZKACCEL_BACKEND=fpga-sim`: the FPGA kernel's RTL behind the Accelerator
+//! (feature `fpga-sim`; without it the choice is a clear Unavailable error,
+//! which tests/selection.rs checks).
+#![cfg(feature = "fpga-sim")]
+
+use zkaccel::{selftest, Accelerator, BackendChoice, CpuBackend, Msm, Operation};
+use zkaccel_core::testing::{self, random_points, random_scalars};
+
+#[test]
+fn the_accelerator_routes_msms_through_the_rtl_and_the_rest_to_the_cpu() {
+    let acc = Accelerator::with_choice(BackendChoice::FpgaSim).unwrap();
+    assert_eq!(acc.backend_names(), vec!["fpga-sim", "cpu"]);
+    assert_eq!(acc.route(Operation::Msm, 256), "fpga-sim");
+    assert_eq!(acc.route(Operation::Msm, 1 << 16), "cpu");
+    assert_eq!(acc.route(Operation::Ntt, 256), "cpu");
+
+    let mut rng = testing::rng(9);
+    let bases = random_points(256, &mut rng);
+    let scalars = random_scalars(256, &mut rng);
+    assert_eq!(acc.msm(&bases, &scalars).unwrap(), CpuBackend::new().msm(&bases, &scalars).unwrap());
+    assert_eq!(acc.fallback_count(), 0, "the simulated kernel must not have failed");
+}
+
+#[test]
+fn selftest_passes_on_the_simulated_fpga() {
+    let acc = Accelerator::with_choice(BackendChoice::FpgaSim).unwrap();
+    let checks = selftest::run(&acc);
+    let on_fpga: Vec<_> = checks.iter().filter(|c| c.backend == "fpga-sim").collect();
+    assert!(on_fpga.iter().any(|c| c.operation == Operation::Msm), "an MSM ran on the RTL");
+    for c in &checks {
+        assert!(c.passed(), "{} {} {}: {:?}", c.backend, c.operation, c.size, c.outcome);
+    }
+}
