@@ -72,6 +72,7 @@ mod sim {
             .cpp(true)
             .std("c++17")
             .opt_level(2)
+            .debug(false)
             .warnings(false)
             .include(&include)
             .include(include.join("vltstd"))

@@ -38,9 +38,11 @@ cargo test --workspace --release --locked
 
 echo "== FPGA RTL: lint, Verilator testbenches, the fpga-sim backend"
 ./scripts/hdl/lint.sh
-cargo test --release --locked -p zkaccel-backend-fpga --features sim
-cargo test --release --locked --features fpga-sim --test fpga_sim --test selection
-cargo clippy --release --locked -p zkaccel-backend-fpga --features sim --all-targets -- -D warnings
+# One feature set for both commands, so the RTL is verilated and compiled once.
+fpga_sim=(--release --locked -p zkaccel -p zkaccel-backend-fpga --features zkaccel/fpga-sim)
+cargo clippy "${fpga_sim[@]}" --all-targets -- -D warnings
+# --nocapture shows the measured cycles per point (docs/fpga.md's throughput model).
+cargo test "${fpga_sim[@]}" --lib --test rtl --test fpga_sim --test selection -- --nocapture
 
 echo "== FPGA synthesis (yosys synth_xilinx, UltraScale+) -> hdl/reports/"
 python3 ./scripts/hdl/synth.py

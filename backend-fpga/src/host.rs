@@ -6,6 +6,7 @@
 //! stores), a scalar one beat (canonical), a bucket three beats (X, Y, Z
 //! homogeneous projective, Montgomery form), window-major.
 
+use rayon::prelude::*;
 use zkaccel_core::{Bn254, Field, Fq, Fr, G1Affine, G1Projective, PrimeField, SwCurve};
 
 /// `u64` words per packed base.
@@ -62,25 +63,32 @@ pub fn bucket_point(words: &[u64]) -> Option<G1Projective> {
     Some(G1Projective::new_unchecked(x * z, y * z.square(), z))
 }
 
-/// `Σ_w 2^(wC) Σ_b b·bucket[w][b]`: per window the running-sum trick (two
-/// additions per bucket), then the windows by Horner's rule. `None` when a
-/// bucket holds an unreduced coordinate (the device returned garbage).
+/// `Σ_w 2^(wC) Σ_b b·bucket[w][b]`: per window (in parallel) the running-sum
+/// trick, two additions per bucket; then the windows by Horner's rule.
+/// `None` when a bucket holds an unreduced coordinate (the device returned
+/// garbage) or the bucket count is not the window size's.
 pub fn reduce_buckets(buckets: &[u64], window_bits: u32) -> Option<G1Projective> {
     let per_window = 1usize << (window_bits - 1);
     if buckets.len() != bucket_count(window_bits) * BUCKET_WORDS {
         return None;
     }
+    let window_sums: Vec<Option<G1Projective>> = buckets
+        .par_chunks_exact(per_window * BUCKET_WORDS)
+        .map(|window| {
+            let (mut running, mut sum) = (G1Projective::IDENTITY, G1Projective::IDENTITY);
+            for bucket in window.chunks_exact(BUCKET_WORDS).rev() {
+                running = running.add(&bucket_point(bucket)?);
+                sum = sum.add(&running);
+            }
+            Some(sum)
+        })
+        .collect();
     let mut result = G1Projective::IDENTITY;
-    for window in buckets.chunks_exact(per_window * BUCKET_WORDS).rev() {
+    for sum in window_sums.into_iter().rev() {
         for _ in 0..window_bits {
             result = result.double();
         }
-        let (mut running, mut sum) = (G1Projective::IDENTITY, G1Projective::IDENTITY);
-        for bucket in window.chunks_exact(BUCKET_WORDS).rev() {
-            running = running.add(&bucket_point(bucket)?);
-            sum = sum.add(&running);
-        }
-        result = result.add(&sum);
+        result = result.add(&sum?);
     }
     Some(result)
 }

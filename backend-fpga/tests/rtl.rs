@@ -128,7 +128,7 @@ fn dif_twiddles(log_n: u32) -> Vec<Limbs> {
         let mut t = Fr::ONE;
         for _ in 0..half {
             out.push(t.montgomery_limbs());
-            t = t * w;
+            t *= w;
         }
     }
     out

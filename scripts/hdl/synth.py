@@ -50,7 +50,15 @@ def parse_stat(text):
         m = re.match(r"=== (.+) ===", line.strip())
         if m:
             name = m.group(1)
-            current = "TOTAL" if name == "design hierarchy" else re.sub(r"^\$paramod\$[0-9a-f]+\\", "", name)
+            if name == "design hierarchy":
+                current = "TOTAL"
+            else:
+                # "$paramod$<hash>\name" or "$paramod\name\PARAM=..." -> name; variants numbered.
+                base = re.sub(r"^\$paramod(\$[0-9a-f]+)?\\", "", name).split("\\")[0]
+                current, k = base, 1
+                while current in modules:
+                    k += 1
+                    current = f"{base} (variant {k})"
             modules[current] = {}
             continue
         m = re.match(r"\s+([A-Z][A-Z0-9_]+)\s+(\d+)$", line)
