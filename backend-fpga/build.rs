@@ -48,6 +48,12 @@ mod sim {
         let fr_modulus = "256'h30644e72e131a029b85045b68181585d2833e84879b9709143e1f593f0000001";
         let models = [
             Model { prefix: "Vzk_mont_mul_fq", top: "zk_mont_mul", params: vec![] },
+            // The latency parameter: 32-bit words, 8 + 1 stages.
+            Model {
+                prefix: "Vzk_mont_mul_fq_w32",
+                top: "zk_mont_mul",
+                params: vec!["-GWORD=32".into(), "-GNPRIME=32'he4866389".into()],
+            },
             Model {
                 prefix: "Vzk_mont_mul_fr",
                 top: "zk_mont_mul",

@@ -29,13 +29,15 @@ fn hung(what: &str) -> Error {
     Error::Device { backend: SIM_NAME, msg: format!("the {what} simulation did not complete (an RTL fault)") }
 }
 
-/// Which modulus a multiplier instance is built for.
+/// Which verilated multiplier instance: modulus and word width.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
-    /// The base field (curve coordinates).
+    /// The base field (curve coordinates), 64-bit words.
     Fq,
-    /// The scalar field (NTTs).
+    /// The scalar field (NTTs), 64-bit words.
     Fr,
+    /// The base field with 32-bit words: the latency parameter at another value.
+    FqWord32,
 }
 
 /// Montgomery limbs of one field element.
@@ -50,6 +52,7 @@ pub fn mont_mul(field: Field, a: &[Limbs], b: &[Limbs]) -> Result<(Vec<Limbs>, u
     let f = match field {
         Field::Fq => ffi::zk_field_ZK_FIELD_FQ,
         Field::Fr => ffi::zk_field_ZK_FIELD_FR,
+        Field::FqWord32 => ffi::zk_field_ZK_FIELD_FQ_W32,
     };
     let _guard = lock();
     // SAFETY: a, b and out hold a.len() elements of 4 limbs each, as the C side reads and writes.

@@ -39,12 +39,12 @@ impl MontLimbs for Fr {
     }
 }
 
-fn check_multiplier<F: PrimeField + MontLimbs>(field: SimField) {
+fn check_multiplier<F: PrimeField + MontLimbs>(field: SimField, expected_latency: u32) {
     let a: Vec<F> = operands(300, 1);
     let mut b: Vec<F> = operands(300, 2);
     b.rotate_left(3); // every edge value meets every other and random ones
     let (out, latency) = sim::mont_mul(field, &limbs(&a), &limbs(&b)).unwrap();
-    assert_eq!(latency, 5, "256/64 word stages and the final subtraction");
+    assert_eq!(latency, expected_latency, "256/WORD word stages and the final subtraction");
     for (i, ((x, y), got)) in a.iter().zip(&b).zip(&out).enumerate() {
         assert_eq!(*got, (*x * *y).montgomery_limbs_generic(), "product {i}");
     }
@@ -57,12 +57,17 @@ fn check_multiplier<F: PrimeField + MontLimbs>(field: SimField) {
 
 #[test]
 fn montgomery_multiplier_fq() {
-    check_multiplier::<Fq>(SimField::Fq);
+    check_multiplier::<Fq>(SimField::Fq, 5);
+}
+
+#[test]
+fn montgomery_multiplier_fq_with_32_bit_words() {
+    check_multiplier::<Fq>(SimField::FqWord32, 9);
 }
 
 #[test]
 fn montgomery_multiplier_fr() {
-    check_multiplier::<Fr>(SimField::Fr);
+    check_multiplier::<Fr>(SimField::Fr, 5);
 }
 
 /// Jacobian `(X, Y, Z)` = homogeneous `(X·Z, Y, Z³)`.
@@ -229,10 +234,13 @@ fn fpga_sim_backend_against_cpu() {
     let _ = Bn254::NAME;
 }
 
+/// The conformance suite's MSM checks that fit a simulator (its 2^12..2^16
+/// sizes would take minutes of simulated cycles; the CPU takes those).
 #[test]
-fn fpga_sim_conformance_msm_edge_cases_and_bad_input() {
+fn fpga_sim_conformance_msm_checks() {
     let fpga = FpgaBackend::new(SimDevice);
     testing::msm_edge_cases(&fpga);
+    testing::msm_batch_and_prepared(&fpga);
     testing::msm_rejects_bad_input(&fpga);
 }
 

@@ -11,6 +11,7 @@
 
 #include "verilated.h"
 #include "Vzk_mont_mul_fq.h"
+#include "Vzk_mont_mul_fq_w32.h"
 #include "Vzk_mont_mul_fr.h"
 #include "Vzk_g1_add.h"
 #include "Vzk_ntt_stream.h"
@@ -227,7 +228,12 @@ struct Kernel {
 }  // namespace
 
 extern "C" int64_t zk_sim_mont_mul(int field, const uint64_t *a, const uint64_t *b, uint64_t *out, size_t n) {
-    return field == ZK_FIELD_FR ? mont_mul<Vzk_mont_mul_fr>(a, b, out, n) : mont_mul<Vzk_mont_mul_fq>(a, b, out, n);
+    switch (field) {
+        case ZK_FIELD_FQ: return mont_mul<Vzk_mont_mul_fq>(a, b, out, n);
+        case ZK_FIELD_FR: return mont_mul<Vzk_mont_mul_fr>(a, b, out, n);
+        case ZK_FIELD_FQ_W32: return mont_mul<Vzk_mont_mul_fq_w32>(a, b, out, n);
+        default: return -1;
+    }
 }
 
 extern "C" int64_t zk_sim_g1_add(const uint64_t *p, const uint64_t *q, uint64_t *out, size_t n) {

@@ -16,7 +16,11 @@ extern "C" {
 #endif
 
 /* Which field a multiplier is built for. */
-enum zk_field { ZK_FIELD_FQ = 0, ZK_FIELD_FR = 1 };
+enum zk_field {
+    ZK_FIELD_FQ = 0,     /* base field, 64-bit words (latency 5) */
+    ZK_FIELD_FR = 1,     /* scalar field, 64-bit words (latency 5) */
+    ZK_FIELD_FQ_W32 = 2  /* base field, 32-bit words (latency 9) */
+};
 
 /* Streams n products a[i]*b[i]/R through zk_mont_mul, one per cycle.
  * Returns the latency in cycles, or -1 if results did not come out one per

@@ -1,9 +1,10 @@
 # Packages hdl/rtl as the Vitis RTL kernel krnl_msm.xo.
-# vivado -mode batch -source package_xo.tcl -tclargs <part> <window-bits> <out.xo>
+# vivado -mode batch -source package_xo.tcl -tclargs <part> <window-bits> <word> <out.xo>
 # Needs Vivado (not run on zkaccel's CI machines; see docs/fpga.md).
 set part [lindex $argv 0]
 set window_bits [lindex $argv 1]
-set xo_path [lindex $argv 2]
+set word [lindex $argv 2]
+set xo_path [lindex $argv 3]
 set here [file dirname [file normalize [info script]]]
 set rtl [file normalize "$here/../rtl"]
 set work [file normalize "./krnl_msm_pkg"]
@@ -11,7 +12,7 @@ set work [file normalize "./krnl_msm_pkg"]
 create_project -force krnl_msm_pkg $work -part $part
 add_files [glob $rtl/*.v $rtl/*.vh]
 set_property top krnl_msm [current_fileset]
-set_property generic "C=$window_bits" [current_fileset]
+set_property generic "C=$window_bits WORD=$word" [current_fileset]
 update_compile_order -fileset sources_1
 
 ipx::package_project -root_dir "$work/ip" -vendor zkaccel.dev -library kernel -taxonomy /KernelIP -import_files -set_current false
