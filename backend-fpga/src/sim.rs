@@ -160,8 +160,9 @@ impl BucketDevice for SimDevice {
     }
 
     fn availability(&self) -> Availability {
+        // Short enough for `zkaccel info`'s device column; it is for correctness only.
         Availability::Available(crate::device_info(format!(
-            "krnl_msm RTL in Verilator (C = {}, {} buckets; correctness only)",
+            "krnl_msm in Verilator (C={}, {} buckets)",
             self.window_bits(),
             // SAFETY: a constant getter.
             unsafe { ffi::zk_sim_msm_bucket_count() }
