@@ -139,18 +139,14 @@ pub fn backend_reports() -> Vec<BackendReport> {
     let sim = zkaccel_backend_fpga::open_sim().ok();
     vec![
         report(zkaccel_backend_cuda::NAME, zkaccel_backend_cuda::availability(), None),
-        report(zkaccel_backend_fpga::NAME, zkaccel_backend_fpga::availability(), Some(fpga_capabilities())),
+        report(
+            zkaccel_backend_fpga::NAME,
+            zkaccel_backend_fpga::availability(),
+            Some(zkaccel_backend_fpga::msm_capabilities(zkaccel_backend_fpga::xrt::MAX_POINTS)),
+        ),
         report(zkaccel_backend_fpga::SIM_NAME, zkaccel_backend_fpga::sim_availability(), sim.map(|s| s.capabilities())),
         report(cpu.name(), cpu.availability(), Some(cpu.capabilities())),
     ]
-}
-
-/// What an FPGA card offers (MSMs), known without loading the bitstream.
-fn fpga_capabilities() -> Capabilities {
-    Capabilities {
-        curves: vec![Bn254::NAME],
-        operations: vec![(Operation::Msm, u32::MAX as usize), (Operation::MsmPrepared, u32::MAX as usize)],
-    }
 }
 
 /// The usable device backend called `name`, or why it is not usable.

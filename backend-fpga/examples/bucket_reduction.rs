@@ -6,20 +6,14 @@
 use std::time::Instant;
 
 use zkaccel_backend_fpga::host;
-use zkaccel_core::{reference, Bn254, Field, Fq, Fr};
+use zkaccel_core::{reference, Bn254, Field, Fr};
 
 fn main() {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     for c in [12u32, 13] {
         let count = host::bucket_count(c);
         let (points, _) = reference::progression_bases::<Bn254>(count, Fr::from_u64(3), Fr::from_u64(7));
-        let mut words = Vec::with_capacity(count * host::BUCKET_WORDS);
-        for p in &points {
-            // Affine (x, y) is homogeneous (x : y : 1).
-            words.extend_from_slice(&p.x.montgomery_limbs());
-            words.extend_from_slice(&p.y.montgomery_limbs());
-            words.extend_from_slice(&Fq::ONE.montgomery_limbs());
-        }
+        let words: Vec<u64> = points.iter().flat_map(|p| host::point_words(&p.to_projective())).collect();
         let mut times: Vec<f64> = (0..5)
             .map(|_| {
                 let start = Instant::now();

@@ -63,6 +63,17 @@ pub fn bucket_point(words: &[u64]) -> Option<G1Projective> {
     Some(G1Projective::new_unchecked(x * z, y * z.square(), z))
 }
 
+/// A point in the kernel's bucket layout, the inverse of [`bucket_point`]:
+/// Jacobian `(X/Z², Y/Z³)` is homogeneous `(X·Z : Y : Z³)`, the identity `(0 : 1 : 0)`.
+pub fn point_words(p: &G1Projective) -> [u64; BUCKET_WORDS] {
+    let (x, y, z) = if p.is_identity() { (Fq::ZERO, Fq::ONE, Fq::ZERO) } else { (p.x * p.z, p.y, p.z * p.z.square()) };
+    let mut words = [0u64; BUCKET_WORDS];
+    for (chunk, f) in words.chunks_exact_mut(4).zip([x, y, z]) {
+        chunk.copy_from_slice(&f.montgomery_limbs());
+    }
+    words
+}
+
 /// `Σ_w 2^(wC) Σ_b b·bucket[w][b]`: per window (in parallel) the running-sum
 /// trick, two additions per bucket; then the windows by Horner's rule.
 /// `None` when a bucket holds an unreduced coordinate (the device returned
@@ -120,15 +131,7 @@ mod tests {
                     }
                 }
             }
-            let mut words = Vec::new();
-            for b in &buckets {
-                // Jacobian to homogeneous: (X/Z², Y/Z³) = (X·Z / Z³, Y / Z³).
-                let (x, y, z) =
-                    if b.is_identity() { (Fq::ZERO, Fq::ONE, Fq::ZERO) } else { (b.x * b.z, b.y, b.z * b.z.square()) };
-                for f in [x, y, z] {
-                    words.extend_from_slice(&f.montgomery_limbs());
-                }
-            }
+            let words: Vec<u64> = buckets.iter().flat_map(point_words).collect();
             let expected = zkaccel_core::reference::msm(&bases, &scalars);
             assert_eq!(reduce_buckets(&words, c).unwrap(), expected, "C = {c}");
         }
@@ -154,6 +157,15 @@ mod tests {
                 f - (1 << (c - 1))
             })
             .collect()
+    }
+
+    #[test]
+    fn point_words_and_bucket_point_are_inverse() {
+        let mut rng = testing::rng(2);
+        let p = testing::random_points(1, &mut rng)[0].to_projective().double();
+        for q in [p, G1Projective::IDENTITY, p.neg()] {
+            assert_eq!(bucket_point(&point_words(&q)).unwrap(), q);
+        }
     }
 
     #[test]

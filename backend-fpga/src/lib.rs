@@ -34,6 +34,19 @@ pub const NAME: &str = "fpga";
 /// The simulation backend's name (`ZKACCEL_BACKEND=fpga-sim`, feature `sim`).
 pub const SIM_NAME: &str = "fpga-sim";
 
+/// Why a build without the `sim` feature has no simulation device.
+#[cfg(not(feature = "sim"))]
+const NO_SIM: &str = "this build has no verilated RTL (build with the `fpga-sim` feature)";
+
+/// What an FPGA backend offers: MSMs of up to `max_points` points. Known
+/// without opening a device, so discovery can report it.
+pub fn msm_capabilities(max_points: usize) -> Capabilities {
+    Capabilities {
+        curves: vec![<Bn254 as zkaccel_core::SwCurve>::NAME],
+        operations: vec![(Operation::Msm, max_points), (Operation::MsmPrepared, max_points)],
+    }
+}
+
 /// Why this machine can or cannot use an FPGA (a cheap check: no bitstream
 /// is loaded).
 pub fn availability() -> Availability {
@@ -48,7 +61,7 @@ pub fn sim_availability() -> Availability {
     }
     #[cfg(not(feature = "sim"))]
     {
-        Availability::Unavailable("this build has no verilated RTL (build with the `fpga-sim` feature)".into())
+        Availability::Unavailable(NO_SIM.into())
     }
 }
 
@@ -112,15 +125,17 @@ impl<D: BucketDevice> FpgaBackend<D> {
         })
     }
 
-    fn check_size(&self, op: Operation, n: usize) -> Result<()> {
-        if n > self.device.max_points() {
-            return Err(unsupported(
-                self.device.name(),
-                op,
-                format!("{n} points is more than this device takes ({})", self.device.max_points()),
-            ));
+    /// Packs validated `bases` and puts them on the device: what both a
+    /// one-off and a prepared MSM start with. Also returns the packed bytes.
+    fn upload(&self, op: Operation, bases: &[G1Affine]) -> Result<(Resident<D::Bases>, usize)> {
+        let max = self.device.max_points();
+        if bases.len() > max {
+            let reason = format!("{} points is more than this device takes ({max})", bases.len());
+            return Err(unsupported(self.device.name(), op, reason));
         }
-        Ok(())
+        let (words, identity) = host::pack_bases(bases);
+        let resident = Resident { bases: self.device.upload_bases(&words)?, identity };
+        Ok((resident, words.len() * 8))
     }
 }
 
@@ -134,11 +149,7 @@ impl<D: BucketDevice> Backend for FpgaBackend<D> {
     }
 
     fn capabilities(&self) -> Capabilities {
-        let max = self.device.max_points();
-        Capabilities {
-            curves: vec![<Bn254 as zkaccel_core::SwCurve>::NAME],
-            operations: vec![(Operation::Msm, max), (Operation::MsmPrepared, max)],
-        }
+        msm_capabilities(self.device.max_points())
     }
 }
 
@@ -146,19 +157,14 @@ impl<D: BucketDevice> Msm<Bn254> for FpgaBackend<D> {
     fn msm_batch(&self, bases: &[G1Affine], scalars: &[&[Fr]]) -> Result<Vec<G1Projective>> {
         validate::points(bases)?;
         validate::msm_scalars(bases.len(), scalars)?;
-        self.check_size(Operation::Msm, bases.len())?;
-        let (words, identity) = host::pack_bases(bases);
-        let resident = self.device.upload_bases(&words)?;
-        scalars.iter().map(|s| self.run(&resident, &identity, s)).collect()
+        let (resident, _) = self.upload(Operation::Msm, bases)?;
+        scalars.iter().map(|s| self.run(&resident.bases, &resident.identity, s)).collect()
     }
 
     fn prepare_bases(&self, bases: &[G1Affine]) -> Result<PreparedBases<Bn254>> {
         validate::points(bases)?;
-        self.check_size(Operation::MsmPrepared, bases.len())?;
-        let (words, identity) = host::pack_bases(bases);
-        let bytes = words.len() * 8;
-        let state = Resident { bases: self.device.upload_bases(&words)?, identity };
-        Ok(PreparedBases::new(self.device.name(), bases.into(), Box::new(state), bytes))
+        let (resident, bytes) = self.upload(Operation::MsmPrepared, bases)?;
+        Ok(PreparedBases::new(self.device.name(), bases.into(), Box::new(resident), bytes))
     }
 
     fn msm_prepared_batch(&self, bases: &PreparedBases<Bn254>, scalars: &[&[Fr]]) -> Result<Vec<G1Projective>> {
@@ -208,8 +214,7 @@ pub fn open_sim() -> Result<Arc<dyn CurveBackend<Bn254>>> {
     }
     #[cfg(not(feature = "sim"))]
     {
-        let reason = "this build has no verilated RTL (build with the `fpga-sim` feature)";
-        Err(Error::Unavailable { backend: SIM_NAME, reason: reason.into() })
+        Err(Error::Unavailable { backend: SIM_NAME, reason: NO_SIM.into() })
     }
 }
 

@@ -27,13 +27,15 @@ use crate::{host, BucketDevice, NAME};
 pub const XCLBIN_ENV: &str = "ZKACCEL_XCLBIN";
 /// The variable giving the bitstream's window size.
 pub const WINDOW_BITS_ENV: &str = "ZKACCEL_FPGA_WINDOW_BITS";
+/// The most points one run takes: num_points is a 32-bit kernel argument.
+pub const MAX_POINTS: usize = u32::MAX as usize;
 /// The window size `hdl/vitis/build.sh` builds by default.
 pub const DEFAULT_WINDOW_BITS: u32 = 12;
 
 /// Whether an FPGA looks usable: a bitstream is named and exists, and XRT
 /// shows a Xilinx accelerator. Loads nothing onto the card.
 pub fn probe() -> Availability {
-    match find_device().and_then(|(device, _)| xclbin_path().map(|path| (device, path))) {
+    match find_device().and_then(|device| xclbin_path().map(|path| (device, path))) {
         Ok((device, path)) => Availability::Available(crate::device_info(format!(
             "{} with {}",
             device.name().unwrap_or_else(|_| "Xilinx accelerator".into()),
@@ -65,15 +67,16 @@ fn window_bits() -> std::result::Result<u32, String> {
 }
 
 /// The first Xilinx accelerator XRT's OpenCL platform offers.
-fn find_device() -> std::result::Result<(Device, String), String> {
+fn find_device() -> std::result::Result<Device, String> {
     let platforms = get_platforms().map_err(|e| format!("no OpenCL runtime (XRT) could be loaded ({e})"))?;
     let mut names = Vec::new();
     for platform in platforms {
         let name = platform.name().unwrap_or_default();
-        if name.contains("Xilinx") || name.contains("AMD") && platform.vendor().unwrap_or_default().contains("Xilinx") {
+        if name.contains("Xilinx") || (name.contains("AMD") && platform.vendor().unwrap_or_default().contains("Xilinx"))
+        {
             let devices = platform.get_devices(CL_DEVICE_TYPE_ACCELERATOR).unwrap_or_default();
             if let Some(&id) = devices.first() {
-                return Ok((Device::new(id), name));
+                return Ok(Device::new(id));
             }
         }
         names.push(name);
@@ -104,7 +107,7 @@ impl XrtDevice {
     pub fn open() -> std::result::Result<Self, String> {
         let path = xclbin_path()?;
         let window_bits = window_bits()?;
-        let (device, _) = find_device()?;
+        let device = find_device()?;
         let name = device.name().unwrap_or_else(|_| "Xilinx accelerator".into());
         let binary = std::fs::read(&path).map_err(|e| format!("reading {path}: {e}"))?;
         let context = Context::from_device(&device).map_err(|e| format!("creating a context on {name}: {e}"))?;
@@ -151,8 +154,7 @@ impl BucketDevice for XrtDevice {
     }
 
     fn max_points(&self) -> usize {
-        // num_points is a 32-bit kernel argument.
-        u32::MAX as usize
+        MAX_POINTS
     }
 
     fn upload_bases(&self, words: &[u64]) -> Result<XrtBases> {

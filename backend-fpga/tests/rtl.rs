@@ -6,8 +6,11 @@
 use zkaccel_backend_cpu::CpuBackend;
 use zkaccel_backend_fpga::sim::{self, Field as SimField, Limbs, PointLimbs, SimDevice};
 use zkaccel_backend_fpga::{host, BucketDevice, FpgaBackend};
+use zkaccel_core::bn254::{FqParams, FrParams};
 use zkaccel_core::testing::{self, random_points, random_scalars};
-use zkaccel_core::{reference, Bn254, Field, Fq, Fr, G1Affine, G1Projective, Msm, PrimeField, SwCurve, TwoAdicField};
+use zkaccel_core::{
+    reference, Bn254, Field, Fp, FpParams, Fq, Fr, G1Affine, G1Projective, Msm, PrimeField, SwCurve, TwoAdicField,
+};
 
 /// Random elements plus the edge values 0, 1, 2, −1, −2 and (p−1)/2 and its neighbours.
 fn operands<F: PrimeField>(n: usize, seed: u64) -> Vec<F> {
@@ -21,63 +24,39 @@ fn operands<F: PrimeField>(n: usize, seed: u64) -> Vec<F> {
     v
 }
 
-fn limbs<F: MontLimbs>(v: &[F]) -> Vec<Limbs> {
-    v.iter().map(|x| x.montgomery_limbs_generic()).collect()
+fn limbs<P: FpParams>(v: &[Fp<P>]) -> Vec<Limbs> {
+    v.iter().map(Fp::montgomery_limbs).collect()
 }
 
-trait MontLimbs {
-    fn montgomery_limbs_generic(&self) -> Limbs;
-}
-impl MontLimbs for Fq {
-    fn montgomery_limbs_generic(&self) -> Limbs {
-        self.montgomery_limbs()
-    }
-}
-impl MontLimbs for Fr {
-    fn montgomery_limbs_generic(&self) -> Limbs {
-        self.montgomery_limbs()
-    }
-}
-
-fn check_multiplier<F: PrimeField + MontLimbs>(field: SimField, expected_latency: u32) {
-    let a: Vec<F> = operands(300, 1);
-    let mut b: Vec<F> = operands(300, 2);
+fn check_multiplier<P: FpParams>(field: SimField, expected_latency: u32) {
+    let a: Vec<Fp<P>> = operands(300, 1);
+    let mut b: Vec<Fp<P>> = operands(300, 2);
     b.rotate_left(3); // every edge value meets every other and random ones
     let (out, latency) = sim::mont_mul(field, &limbs(&a), &limbs(&b)).unwrap();
     assert_eq!(latency, expected_latency, "256/WORD word stages and the final subtraction");
     for (i, ((x, y), got)) in a.iter().zip(&b).zip(&out).enumerate() {
-        assert_eq!(*got, (*x * *y).montgomery_limbs_generic(), "product {i}");
+        assert_eq!(*got, (*x * *y).montgomery_limbs(), "product {i}");
     }
     // Squares of the edge values too.
     let (out, _) = sim::mont_mul(field, &limbs(&a[..8]), &limbs(&a[..8])).unwrap();
     for (x, got) in a.iter().zip(&out) {
-        assert_eq!(*got, x.square().montgomery_limbs_generic());
+        assert_eq!(*got, x.square().montgomery_limbs());
     }
 }
 
 #[test]
 fn montgomery_multiplier_fq() {
-    check_multiplier::<Fq>(SimField::Fq, 5);
+    check_multiplier::<FqParams>(SimField::Fq, 5);
 }
 
 #[test]
 fn montgomery_multiplier_fq_with_32_bit_words() {
-    check_multiplier::<Fq>(SimField::FqWord32, 9);
+    check_multiplier::<FqParams>(SimField::FqWord32, 9);
 }
 
 #[test]
 fn montgomery_multiplier_fr() {
-    check_multiplier::<Fr>(SimField::Fr, 5);
-}
-
-/// Jacobian `(X, Y, Z)` = homogeneous `(X·Z, Y, Z³)`.
-fn homogeneous(p: &G1Projective) -> PointLimbs {
-    let (x, y, z) = if p.is_identity() { (Fq::ZERO, Fq::ONE, Fq::ZERO) } else { (p.x * p.z, p.y, p.z * p.z.square()) };
-    let mut out = [0u64; 12];
-    for (i, f) in [x, y, z].iter().enumerate() {
-        out[4 * i..4 * i + 4].copy_from_slice(&f.montgomery_limbs());
-    }
-    out
+    check_multiplier::<FrParams>(SimField::Fr, 5);
 }
 
 fn jacobian(limbs: &PointLimbs) -> G1Projective {
@@ -99,7 +78,7 @@ fn point_adder_against_core_with_every_special_case() {
     ];
     // The same point with different Z (homogeneous scaling) must still double.
     let scaled = {
-        let mut h = homogeneous(&pts[5]);
+        let mut h = host::point_words(&pts[5]);
         let k = Fq::from_u64(12345);
         for i in 0..3 {
             let c = Fq::from_montgomery_limbs(h[4 * i..4 * i + 4].try_into().unwrap()).unwrap() * k;
@@ -110,10 +89,10 @@ fn point_adder_against_core_with_every_special_case() {
     for w in pts.windows(2) {
         pairs.push((w[0], w[1]));
     }
-    let mut p: Vec<PointLimbs> = pairs.iter().map(|(a, _)| homogeneous(a)).collect();
-    let mut q: Vec<PointLimbs> = pairs.iter().map(|(_, b)| homogeneous(b)).collect();
+    let mut p: Vec<PointLimbs> = pairs.iter().map(|(a, _)| host::point_words(a)).collect();
+    let mut q: Vec<PointLimbs> = pairs.iter().map(|(_, b)| host::point_words(b)).collect();
     p.push(scaled);
-    q.push(homogeneous(&pts[5]));
+    q.push(host::point_words(&pts[5]));
     pairs.push((pts[5], pts[5]));
     let (out, latency) = sim::g1_add(&p, &q).unwrap();
     assert_eq!(latency, 2 * 5 + 8);

@@ -19,6 +19,14 @@ fn models() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../zkml/models")
 }
 
+/// `zkaccel compile` of `model` with its calibration inputs into `out`.
+fn compile(model: &Path, calibration: &Path, out: &str, flags: &[&str]) -> Output {
+    let mut args = vec!["compile", "--model", model.to_str().unwrap(), "--calibration", calibration.to_str().unwrap()];
+    args.extend(["--out", out]);
+    args.extend(flags);
+    zkaccel(&args)
+}
+
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("zkaccel-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -50,16 +58,7 @@ fn compile_setup_prove_verify_a_conv_model_with_private_input() {
     let model = models().join("digits_conv.onnx");
     let calibration = models().join("digits_conv.calibration.json");
     let input = models().join("digits_conv.input.json");
-    let out = zkaccel(&[
-        "compile",
-        "--model",
-        model.to_str().unwrap(),
-        "--calibration",
-        calibration.to_str().unwrap(),
-        "--out",
-        d,
-        "--private-input",
-    ]);
+    let out = compile(&model, &calibration, d, &["--private-input"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("Conv + Relu"), "{}", text(&out));
     let out = zkaccel(&["setup", "--dir", d]);
@@ -96,15 +95,7 @@ fn a_bad_model_is_a_clear_error() {
     let garbage = dir.join("garbage.onnx");
     std::fs::write(&garbage, b"definitely not protobuf").unwrap();
     let calibration = models().join("digits_mlp.calibration.json");
-    let out = zkaccel(&[
-        "compile",
-        "--model",
-        garbage.to_str().unwrap(),
-        "--calibration",
-        calibration.to_str().unwrap(),
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
+    let out = compile(&garbage, &calibration, dir.to_str().unwrap(), &[]);
     assert!(!out.status.success());
     assert!(text(&out).contains("error: model:"), "{}", text(&out));
     let out = zkaccel(&["setup", "--dir", dir.join("missing").to_str().unwrap()]);
@@ -119,19 +110,7 @@ fn evm_verifier_accepts_the_shipped_model_proof() {
     let model = models().join("digits_mlp.onnx");
     let calibration = models().join("digits_mlp.calibration.json");
     let input = models().join("digits_mlp.input.json");
-    let compile = [
-        "compile",
-        "--model",
-        model.to_str().unwrap(),
-        "--calibration",
-        calibration.to_str().unwrap(),
-        "--out",
-        d,
-        "--private-input",
-        "--max-lanes",
-        "1",
-    ];
-    let out = zkaccel(&compile);
+    let out = compile(&model, &calibration, d, &["--private-input", "--max-lanes", "1"]);
     assert!(out.status.success(), "{}", text(&out));
     let out = zkaccel(&["setup", "--dir", d]);
     assert!(out.status.success(), "{}", text(&out));

@@ -184,6 +184,19 @@ struct Kernel {
         }
     }
 
+    // Ticks until `ready` is seen high before an edge (the handshake of a
+    // valid the caller holds high); a slave that never answers is a fault.
+    void handshake(const CData &ready) {
+        for (int i = 0; i < 100; i++) {
+            m.ap_clk = 0;
+            m.eval();
+            bool accepted = ready;
+            tick();
+            if (accepted) return;
+        }
+        mem.fault = true;
+    }
+
     void write_reg(uint32_t addr, uint32_t value) {
         m.s_axi_control_awvalid = 1;
         m.s_axi_control_wvalid = 1;
@@ -191,35 +204,22 @@ struct Kernel {
         m.s_axi_control_wdata = value;
         m.s_axi_control_wstrb = 0xf;
         m.s_axi_control_bready = 1;
-        for (int i = 0; i < 100; i++) {
-            m.ap_clk = 0;
-            m.eval();
-            bool accepted = m.s_axi_control_awready;
-            tick();
-            if (accepted) break;
-        }
+        handshake(m.s_axi_control_awready);
         m.s_axi_control_awvalid = 0;
         m.s_axi_control_wvalid = 0;
-        for (int i = 0; i < 100 && !m.s_axi_control_bvalid; i++) tick();
-        tick();  // bvalid && bready: the response is taken
+        handshake(m.s_axi_control_bvalid);  // bvalid && bready: the response is taken
     }
 
     uint32_t read_reg(uint32_t addr) {
         m.s_axi_control_arvalid = 1;
         m.s_axi_control_araddr = addr;
         m.s_axi_control_rready = 0;
-        for (int i = 0; i < 100; i++) {
-            m.ap_clk = 0;
-            m.eval();
-            bool accepted = m.s_axi_control_arready;
-            tick();
-            if (accepted) break;
-        }
+        handshake(m.s_axi_control_arready);
         m.s_axi_control_arvalid = 0;
         for (int i = 0; i < 100 && !m.s_axi_control_rvalid; i++) tick();
         uint32_t value = m.s_axi_control_rdata;
         m.s_axi_control_rready = 1;
-        tick();
+        handshake(m.s_axi_control_rvalid);
         m.s_axi_control_rready = 0;
         return value;
     }
@@ -345,6 +345,7 @@ extern "C" int zk_sim_msm(const uint64_t *bases, const uint64_t *scalars, uint64
     run->cycles = uint64_t(k->read_reg(0x30)) | (uint64_t(k->read_reg(0x34)) << 32);
     run->window_bits = k->read_reg(0x38);
     run->bucket_count = k->read_reg(0x3c);
+    if (k->mem.fault) return -1;
     const auto &words = k->mem.regions[2].words;
     std::copy(words.begin(), words.end(), buckets);
     return 0;
