@@ -109,31 +109,3 @@ fn selftest_flags_a_broken_backend_and_passes_the_cpu() {
     let ops: std::collections::BTreeSet<_> = cpu.iter().map(|c| c.operation).collect();
     assert_eq!(ops.len(), Operation::ALL.len(), "every operation is self-tested");
 }
-
-/// A writer into a shared buffer, to read what the Accelerator logged.
-#[derive(Clone, Default)]
-struct LogBuffer(Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for LogBuffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[test]
-fn fallback_logs_a_warning_naming_device_and_error() {
-    let logs = LogBuffer::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
-    let acc = accelerator_with(&Arc::new(FailingBackend::new(device_error())));
-    let g = Bn254::GENERATOR;
-    tracing::subscriber::with_default(subscriber, || acc.msm(&[g], &[Fr::ONE]).unwrap());
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(text.contains("WARN"), "{text}");
-    assert!(text.contains("msm failed on failing") && text.contains("injected failure"), "{text}");
-    assert!(text.contains("redoing it on the CPU"), "{text}");
-}
