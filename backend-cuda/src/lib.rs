@@ -1,17 +1,69 @@
 //! The CUDA backend of zkaccel.
 //!
-//! Status: not implemented yet. The kernels (MSM, NTT, lookup kernels in
-//! CUDA C++ compiled by NVRTC and loaded through cudarc) arrive with the
-//! CUDA issue. Until then this crate only reports itself unavailable, with
-//! the reason, so that `zkaccel info` and backend discovery are honest about
-//! it; it never pretends to run anything.
+//! Kernels are CUDA C++ under `kernels/`, embedded in the crate and compiled
+//! by NVRTC at first use for the GPU's architecture ([`nvrtc`], cached on
+//! disk). The driver and NVRTC are loaded at run time through cudarc, so this
+//! crate builds and its tests run on machines with no CUDA at all;
+//! [`availability`] says why a machine cannot use it.
+//!
+//! Layering, as in cudarc: `kernels/*.cuh` hold the per-thread arithmetic and
+//! algorithms as `__host__ __device__` code (the feature `host-kernels` builds
+//! them for the host, where the tests check them against zkaccel-core);
+//! `kernels/zkaccel.cu` wraps them as kernels; [`gpu`] launches them.
+//!
+//! Offered: MSM (plain, prepared bases resident on the device, batched), NTT
+//! (forward, inverse, coset, batched columns; LDE through them), and the
+//! lookup kernels multiplicities, batch inversion, `1/(β + x)` and prefix
+//! products. halo2's permuted lookup is a sort with data-dependent output and
+//! stays on the CPU (the capabilities say so).
 
-use zkaccel_core::Availability;
+pub mod gpu;
+#[cfg(feature = "host-kernels")]
+pub mod host;
+pub mod nvrtc;
+
+use zkaccel_core::{Availability, Bn254, Capabilities, DeviceInfo, Operation};
 
 /// The backend's name, as `ZKACCEL_BACKEND=cuda` selects it.
 pub const NAME: &str = "cuda";
 
-/// Why this build cannot use a GPU.
+pub use gpu::{open, CudaBackend};
+
+/// What the CUDA backend offers (index widths on the device cap the sizes).
+pub fn capabilities() -> Capabilities {
+    let max = u32::MAX as usize / 2;
+    Capabilities {
+        curves: vec![<Bn254 as zkaccel_core::SwCurve>::NAME],
+        operations: vec![
+            (Operation::Msm, max),
+            (Operation::MsmPrepared, max),
+            (Operation::Ntt, 1 << 28),
+            (Operation::Lde, 1 << 28),
+            (Operation::Multiplicities, max),
+            (Operation::BatchInverse, max),
+            (Operation::InverseOfSums, max),
+            (Operation::PrefixProduct, max),
+        ],
+    }
+}
+
+/// Whether this machine can run the CUDA backend: a driver library, a GPU
+/// and NVRTC; with the device's details. Never panics.
 pub fn availability() -> Availability {
-    Availability::Unavailable("this build has no CUDA kernels yet (they arrive with the CUDA backend issue)".into())
+    match std::panic::catch_unwind(probe) {
+        Ok(Ok(info)) => Availability::Available(info),
+        Ok(Err(reason)) => Availability::Unavailable(reason),
+        Err(_) => Availability::Unavailable("probing the CUDA driver panicked".into()),
+    }
+}
+
+fn probe() -> Result<DeviceInfo, String> {
+    gpu::driver_probe()?;
+    let count = cudarc::driver::CudaContext::device_count().map_err(|e| format!("no usable CUDA driver: {e:?}"))?;
+    if count < 1 {
+        return Err("the CUDA driver reports no GPU".into());
+    }
+    nvrtc::probe()?;
+    let ctx = cudarc::driver::CudaContext::new(0).map_err(|e| format!("cannot open GPU 0: {e:?}"))?;
+    Ok(gpu::device_info(&ctx))
 }
