@@ -4,7 +4,8 @@
 # The tests need the Rust toolchain (with rustfmt and clippy); for the EVM
 # verifier tests, a `solc`: solc-js from npm behind scripts/solc/solc (the native
 # compiler cannot be downloaded here); for the FPGA RTL, Verilator, yosys and
-# libclang from Debian.
+# libclang from Debian; for the CUDA kernels' compilation test, NVRTC from PyPI
+# (scripts/install_nvrtc.sh). The GPU tests need a GPU: scripts/gpu_test.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,6 +36,12 @@ RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --features z
 echo "== tests"
 # Release mode: the conformance suite runs MSMs and NTTs up to 2^16.
 cargo test --workspace --release --locked
+
+echo "== CUDA kernels without a GPU: NVRTC compiles every kernel; their bodies, built for the host, vs zkaccel-core"
+nvrtc_lib="$(./scripts/install_nvrtc.sh)"
+cargo clippy --release --locked -p zkaccel-backend-cuda --features host-kernels,gpu-tests --all-targets -- -D warnings
+LD_LIBRARY_PATH="$nvrtc_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ZKACCEL_REQUIRE_NVRTC=1 \
+    cargo test --release --locked -p zkaccel-backend-cuda --features host-kernels
 
 echo "== FPGA RTL: lint, Verilator testbenches, the fpga-sim backend"
 ./scripts/hdl/lint.sh

@@ -138,7 +138,11 @@ pub fn backend_reports() -> Vec<BackendReport> {
     };
     let sim = zkaccel_backend_fpga::open_sim().ok();
     vec![
-        report(zkaccel_backend_cuda::NAME, zkaccel_backend_cuda::availability(), None),
+        report(
+            zkaccel_backend_cuda::NAME,
+            zkaccel_backend_cuda::availability(),
+            Some(zkaccel_backend_cuda::capabilities()),
+        ),
         report(
             zkaccel_backend_fpga::NAME,
             zkaccel_backend_fpga::availability(),
@@ -154,13 +158,10 @@ fn open_device(name: &'static str) -> Result<DynBackend> {
     match name {
         zkaccel_backend_fpga::NAME => Ok(zkaccel_backend_fpga::open()?.into_dyn()),
         zkaccel_backend_fpga::SIM_NAME => zkaccel_backend_fpga::open_sim(),
-        zkaccel_backend_cuda::NAME => {
-            let reason = match zkaccel_backend_cuda::availability() {
-                Availability::Unavailable(reason) => reason,
-                Availability::Available(_) => "available but not yet wired into the Accelerator".into(),
-            };
-            Err(Error::Unavailable { backend: name, reason })
-        }
+        zkaccel_backend_cuda::NAME => match zkaccel_backend_cuda::availability() {
+            Availability::Unavailable(reason) => Err(Error::Unavailable { backend: name, reason }),
+            Availability::Available(_) => Ok(zkaccel_backend_cuda::open()?.into_dyn()),
+        },
         _ => Err(Error::Unavailable { backend: name, reason: "unknown backend".into() }),
     }
 }

@@ -104,6 +104,9 @@ macro_rules! launch {
     }};
 }
 
+/// Device twiddle tables by (log n, direction).
+type TwiddleCache = HashMap<(u32, NttDirection), Arc<CudaSlice<u64>>>;
+
 /// MSMs, NTTs and lookup kernels on one GPU.
 pub struct CudaBackend {
     ctx: Arc<CudaContext>,
@@ -111,7 +114,7 @@ pub struct CudaBackend {
     functions: HashMap<&'static str, CudaFunction>,
     info: DeviceInfo,
     /// Twiddle tables ω^k (k < n/2) per (log n, direction), kept on the device.
-    twiddles: Mutex<HashMap<(u32, NttDirection), Arc<CudaSlice<u64>>>>,
+    twiddles: Mutex<TwiddleCache>,
     /// One operation at a time: bounds device memory and keeps the stream's order simple.
     serial: Mutex<()>,
 }
@@ -128,7 +131,8 @@ impl CudaBackend {
         let ctx = CudaContext::new(0).map_err(|e| unavailable(format!("cannot open GPU 0: {e:?}")))?;
         let (major, minor) = ctx.compute_capability().map_err(|e| unavailable(format!("{e:?}")))?;
         let image = nvrtc::load_or_compile(Target::Cubin((major * 10 + minor) as u32)).map_err(unavailable)?;
-        let module = ctx.load_module(Ptx::from_binary(image)).map_err(|e| unavailable(format!("loading the kernels: {e:?}")))?;
+        let module =
+            ctx.load_module(Ptx::from_binary(image)).map_err(|e| unavailable(format!("loading the kernels: {e:?}")))?;
         let mut functions = HashMap::new();
         for name in KERNELS {
             let f = module.load_function(name).map_err(|e| unavailable(format!("kernel {name}: {e:?}")))?;
@@ -185,7 +189,17 @@ impl CudaBackend {
         let chunk = (len as f64).sqrt().ceil().max(64.0) as u32;
         let chunks = len.div_ceil(chunk);
         let mut sums = self.zeros::<u32>(chunks as usize)?;
-        launch!(self, "scan_u32_chunk", grid_for(chunks as u64)?, counts, &mut *offsets, &len, &chunk, &chunks, &mut sums)?;
+        launch!(
+            self,
+            "scan_u32_chunk",
+            grid_for(chunks as u64)?,
+            counts,
+            &mut *offsets,
+            &len,
+            &chunk,
+            &chunks,
+            &mut sums
+        )?;
         launch!(self, "scan_u32_sums", single(), &mut sums, &chunks)?;
         launch!(self, "scan_u32_add", grid_for(len as u64)?, &mut *offsets, &len, &chunk, &sums)
     }
@@ -233,7 +247,18 @@ impl CudaBackend {
         let mut keys = self.zeros::<u32>(entries as usize)?;
         let mut vals = self.zeros::<u32>(entries as usize)?;
         let mut counts = self.zeros::<u32>(buckets_len as usize)?;
-        launch!(self, "msm_digits", grid_for(u64::from(n))?, &scalars_dev, &n, &c, &windows, &mut keys, &mut vals, &mut counts)?;
+        launch!(
+            self,
+            "msm_digits",
+            grid_for(u64::from(n))?,
+            &scalars_dev,
+            &n,
+            &c,
+            &windows,
+            &mut keys,
+            &mut vals,
+            &mut counts
+        )?;
         drop(scalars_dev);
 
         let mut offsets = self.zeros::<u32>(buckets_len as usize)?;
@@ -244,7 +269,17 @@ impl CudaBackend {
         drop((keys, vals, cursor));
 
         let mut buckets = self.zeros::<u32>(buckets_len as usize * 32)?;
-        launch!(self, "msm_accumulate", grid_for(u64::from(buckets_len))?, bases, &offsets, &counts, &sorted, &buckets_len, &mut buckets)?;
+        launch!(
+            self,
+            "msm_accumulate",
+            grid_for(u64::from(buckets_len))?,
+            bases,
+            &offsets,
+            &counts,
+            &sorted,
+            &buckets_len,
+            &mut buckets
+        )?;
         drop((offsets, counts, sorted));
 
         let threads = windows * segments;
@@ -336,7 +371,8 @@ impl CudaBackend {
         if let Some(t) = cache.get(&(log_n, direction)) {
             return Ok(t.clone());
         }
-        let root = Fr::two_adic_generator(log_n).ok_or(Error::SizeTooLarge { size: 1 << log_n, max: 1 << Fr::TWO_ADICITY })?;
+        let root =
+            Fr::two_adic_generator(log_n).ok_or(Error::SizeTooLarge { size: 1 << log_n, max: 1 << Fr::TWO_ADICITY })?;
         let root = match direction {
             NttDirection::Forward => root,
             NttDirection::Inverse => root.inverse().ok_or_else(|| device_error("twiddles", "root not invertible"))?,
@@ -410,7 +446,8 @@ impl Ntt<Fr> for CudaBackend {
 impl CudaBackend {
     /// 1/(beta + x) (or 1/x) on the device; the first zero is an error.
     fn inverses(&self, values: &[Fr], beta: Option<Fr>) -> Result<Vec<Fr>> {
-        let n = u32::try_from(values.len()).map_err(|_| unsupported(NAME, Operation::BatchInverse, "over 2^32 values"))?;
+        let n =
+            u32::try_from(values.len()).map_err(|_| unsupported(NAME, Operation::BatchInverse, "over 2^32 values"))?;
         if n == 0 {
             return Ok(Vec::new());
         }
@@ -421,7 +458,19 @@ impl CudaBackend {
         let beta_dev = self.upload(fr_words(&[beta.unwrap_or(Fr::ZERO)]))?;
         let add_beta = u32::from(beta.is_some());
         let mut zero_at = self.upload(&[u32::MAX])?;
-        launch!(self, "batch_inverse_chunk", grid_for(u64::from(chunks))?, &input, &mut out, &n, &chunk, &chunks, &beta_dev, &add_beta, &mut zero_at)?;
+        launch!(
+            self,
+            "batch_inverse_chunk",
+            grid_for(u64::from(chunks))?,
+            &input,
+            &mut out,
+            &n,
+            &chunk,
+            &chunks,
+            &beta_dev,
+            &add_beta,
+            &mut zero_at
+        )?;
         let zero = self.download(&zero_at, 1)?[0];
         if zero != u32::MAX {
             return Err(Error::NotInvertible { index: zero as usize });
@@ -462,7 +511,18 @@ impl LookupKernels<Fr> for CudaBackend {
         }
         let mut counts = self.zeros::<u64>(table.len())?;
         let mut missing = self.upload(&[u32::MAX])?;
-        launch!(self, "multiplicity_count", grid_for(total as u64)?, &joined, &total32, &table_dev, &slots, &capacity, &mut counts, &mut missing)?;
+        launch!(
+            self,
+            "multiplicity_count",
+            grid_for(total as u64)?,
+            &joined,
+            &total32,
+            &table_dev,
+            &slots,
+            &capacity,
+            &mut counts,
+            &mut missing
+        )?;
         let missing = self.download(&missing, 1)?[0];
         if missing != u32::MAX {
             let mut e = missing as usize;
@@ -500,7 +560,8 @@ impl LookupKernels<Fr> for CudaBackend {
 
     fn prefix_product(&self, values: &[Fr]) -> Result<Vec<Fr>> {
         validate::field_elements("values", values)?;
-        let n = u32::try_from(values.len()).map_err(|_| unsupported(NAME, Operation::PrefixProduct, "over 2^32 values"))?;
+        let n =
+            u32::try_from(values.len()).map_err(|_| unsupported(NAME, Operation::PrefixProduct, "over 2^32 values"))?;
         if n == 0 {
             return Ok(vec![Fr::ONE]);
         }
@@ -510,7 +571,17 @@ impl LookupKernels<Fr> for CudaBackend {
         let input = self.upload(fr_words(values))?;
         let mut out = self.zeros::<u64>((values.len() + 1) * 4)?;
         let mut sums = self.zeros::<u64>(chunks as usize * 4)?;
-        launch!(self, "prefix_product_chunk", grid_for(u64::from(chunks))?, &input, &mut out, &n, &chunk, &chunks, &mut sums)?;
+        launch!(
+            self,
+            "prefix_product_chunk",
+            grid_for(u64::from(chunks))?,
+            &input,
+            &mut out,
+            &n,
+            &chunk,
+            &chunks,
+            &mut sums
+        )?;
         launch!(self, "prefix_product_sums", single(), &mut sums, &chunks)?;
         launch!(self, "prefix_product_apply", grid_for(u64::from(n))?, &mut out, &n, &chunk, &sums)?;
         let words = self.download(&out, (values.len() + 1) * 4)?;

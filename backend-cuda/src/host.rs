@@ -13,7 +13,15 @@ extern "C" {
     pub fn zk_host_fr_to_canonical(a: *const u64, out: *mut u64);
     pub fn zk_host_g1_sum(affine: *const u64, n: u32, mixed: *mut u64, full: *mut u64);
     pub fn zk_host_g1_mul_small(affine: *const u64, k: u32, out: *mut u64);
-    pub fn zk_host_msm(bases: *const u64, scalars: *const u64, n: u32, c: u32, segments: u32, scan_chunk: u32, out: *mut u64);
+    pub fn zk_host_msm(
+        bases: *const u64,
+        scalars: *const u64,
+        n: u32,
+        c: u32,
+        segments: u32,
+        scan_chunk: u32,
+        out: *mut u64,
+    );
     #[allow(clippy::too_many_arguments)]
     pub fn zk_host_ntt(
         data: *mut u64,
@@ -28,5 +36,12 @@ extern "C" {
     );
     pub fn zk_host_batch_inverse(input: *const u64, out: *mut u64, n: u32, chunk: u32, beta: *const u64) -> u32;
     pub fn zk_host_prefix_product(input: *const u64, out: *mut u64, n: u32, chunk: u32);
-    pub fn zk_host_multiplicities(table: *const u64, rows: u32, inputs: *const u64, total: u32, capacity: u32, counts: *mut u64) -> u32;
+    pub fn zk_host_multiplicities(
+        table: *const u64,
+        rows: u32,
+        inputs: *const u64,
+        total: u32,
+        capacity: u32,
+        counts: *mut u64,
+    ) -> u32;
 }

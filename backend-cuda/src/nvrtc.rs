@@ -100,8 +100,10 @@ pub fn compile(target: Target) -> Result<Vec<u8>, String> {
     let header_names = HEADERS.iter().map(|(name, _)| c(name)).collect::<Result<Vec<_>, _>>()?;
     let texts: Vec<*const c_char> = header_texts.iter().map(|s| s.as_ptr()).collect();
     let names: Vec<*const c_char> = header_names.iter().map(|s| s.as_ptr()).collect();
-    let options: Vec<CString> =
-        std::iter::once(target.arch_option()).chain(OPTIONS.iter().map(|s| s.to_string())).map(|s| c(&s)).collect::<Result<_, _>>()?;
+    let options: Vec<CString> = std::iter::once(target.arch_option())
+        .chain(OPTIONS.iter().map(|s| s.to_string()))
+        .map(|s| c(&s))
+        .collect::<Result<_, _>>()?;
     let option_ptrs: Vec<*const c_char> = options.iter().map(|s| s.as_ptr()).collect();
 
     let mut prog: sys::nvrtcProgram = std::ptr::null_mut();
@@ -133,6 +135,7 @@ pub fn compile(target: Target) -> Result<Vec<u8>, String> {
     // SAFETY: a compiled program; the buffer has the size NVRTC reported.
     unsafe { size_fn(program.0, &mut size) }.result().map_err(|e| format!("NVRTC output size: {e:?}"))?;
     let mut out = vec![0u8; size];
+    // SAFETY: as above.
     unsafe { get_fn(program.0, out.as_mut_ptr().cast()) }.result().map_err(|e| format!("NVRTC output: {e:?}"))?;
     Ok(out)
 }
@@ -148,6 +151,7 @@ impl Program {
             return "(no log)".into();
         }
         let mut log = vec![0u8; size];
+        // SAFETY: as above.
         if unsafe { sys::nvrtcGetProgramLog(self.0, log.as_mut_ptr().cast()) }.result().is_err() {
             return "(no log)".into();
         }

@@ -4,6 +4,8 @@
 //! the code the GPU runs — its indexing, digit recoding, bucket sort, bucket
 //! reduction, NTT passes and lookup kernels — on every CI run.
 #![cfg(feature = "host-kernels")]
+// Every call passes live buffers of the lengths kernels/host_emu.cpp reads and writes.
+#![allow(clippy::undocumented_unsafe_blocks)]
 
 use zkaccel_core::testing::{random_points, random_scalars, rng};
 use zkaccel_core::{reference, Bn254, Field, Fq, Fr, G1Affine, G1Projective, PrimeField, SwCurve, TwoAdicField};
@@ -75,11 +77,11 @@ fn point_additions_cover_doubling_negation_and_identity() {
         vec![],
         vec![G1Affine::IDENTITY],
         vec![p[0]],
-        vec![p[0], p[0]],                          // doubling
-        vec![p[0], p[0].neg()],                    // P + (−P)
-        vec![p[0], p[0].neg(), p[1]],              // then from the identity
+        vec![p[0], p[0]],             // doubling
+        vec![p[0], p[0].neg()],       // P + (−P)
+        vec![p[0], p[0].neg(), p[1]], // then from the identity
         vec![G1Affine::IDENTITY, p[1], G1Affine::IDENTITY],
-        vec![p[0], p[0], p[0], p[1], p[2], p[2]],  // 2P + P, …
+        vec![p[0], p[0], p[0], p[1], p[2], p[2]], // 2P + P, …
         random_points(40, &mut r),
     ];
     for points in cases {
@@ -170,7 +172,9 @@ fn host_ntt(values: &[Fr], log_n: u32, inverse: bool, shift: Option<Fr>, tile_lo
         ptrs[3] = post_scale.as_ptr();
     }
     let columns = (values.len() / n) as u32;
-    unsafe { zk_host_ntt(data.as_mut_ptr(), log_n, columns, tw.as_ptr(), tile_log, ptrs[0], ptrs[1], ptrs[2], ptrs[3]) };
+    unsafe {
+        zk_host_ntt(data.as_mut_ptr(), log_n, columns, tw.as_ptr(), tile_log, ptrs[0], ptrs[1], ptrs[2], ptrs[3])
+    };
     data.chunks_exact(4).map(fr).collect()
 }
 
@@ -208,7 +212,8 @@ fn batch_inversion_and_sums() {
     let values = random_scalars(1000, &mut r);
     for chunk in [1u32, 7, 64, 2000] {
         let mut out = vec![0u64; values.len() * 4];
-        let at = unsafe { zk_host_batch_inverse(limbs(&values).as_ptr(), out.as_mut_ptr(), 1000, chunk, std::ptr::null()) };
+        let at =
+            unsafe { zk_host_batch_inverse(limbs(&values).as_ptr(), out.as_mut_ptr(), 1000, chunk, std::ptr::null()) };
         assert_eq!(at, NONE);
         let got: Vec<Fr> = out.chunks_exact(4).map(fr).collect();
         assert_eq!(got, reference::batch_inverse(&values).unwrap(), "chunk {chunk}");
@@ -250,7 +255,14 @@ fn multiplicities_with_duplicates_and_misses() {
     let capacity = 1024;
     let mut counts = vec![0u64; 300];
     let missing = unsafe {
-        zk_host_multiplicities(limbs(&table).as_ptr(), 300, limbs(&inputs).as_ptr(), 2000, capacity, counts.as_mut_ptr())
+        zk_host_multiplicities(
+            limbs(&table).as_ptr(),
+            300,
+            limbs(&inputs).as_ptr(),
+            2000,
+            capacity,
+            counts.as_mut_ptr(),
+        )
     };
     assert_eq!(missing, NONE);
     assert_eq!(counts, reference::multiplicities(&table, &[&inputs]).unwrap());

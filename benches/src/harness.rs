@@ -214,7 +214,22 @@ fn evaluation_set(mut v: Output) -> Output {
     v
 }
 
-fn bench_one(op: BenchOp, log_size: u32, reps: usize, cpu: &CpuBackend) -> Result<Vec<Record>, String> {
+/// The CUDA backend when this machine has a GPU: its rows ("zkaccel-cuda", end
+/// to end from host memory) join the MSM and NTT races.
+fn cuda_backend() -> Option<zkaccel_backend_cuda::CudaBackend> {
+    if !zkaccel_backend_cuda::availability().is_available() {
+        return None;
+    }
+    zkaccel_backend_cuda::open().map_err(|e| eprintln!("zkaccel bench: CUDA backend not used: {e}")).ok()
+}
+
+fn bench_one(
+    op: BenchOp,
+    log_size: u32,
+    reps: usize,
+    cpu: &CpuBackend,
+    gpu: Option<&zkaccel_backend_cuda::CudaBackend>,
+) -> Result<Vec<Record>, String> {
     let n = 1usize << log_size;
     let mut rng = ChaCha20Rng::seed_from_u64(u64::from(log_size) * 1009 + op as u64);
     match op {
@@ -242,7 +257,23 @@ fn bench_one(op: BenchOp, log_size: u32, reps: usize, cpu: &CpuBackend) -> Resul
             let arkworks = contender("arkworks", |want| {
                 timed(want, || ark::msm(&a_bases, &a_scalars), |r| point_output(ark::canonical(&r)))
             });
-            race(op, log_size, reps, vec![ours, halo2, arkworks])
+            let mut contenders = vec![ours, halo2, arkworks];
+            if let Some(gpu) = gpu {
+                let gpu_prepared = match op {
+                    BenchOp::MsmPrepared => Some(Msm::<Bn254>::prepare_bases(gpu, &bases).map_err(|e| e.to_string())?),
+                    _ => None,
+                };
+                let (bases, scalars) = (&bases, &scalars);
+                contenders.push(contender("zkaccel-cuda", move |want| match &gpu_prepared {
+                    Some(p) => {
+                        timed(want, || gpu.msm_prepared(p, scalars).expect("valid"), |r| point_output(peers::ours(&r)))
+                    }
+                    None => {
+                        timed(want, || gpu.msm(bases, scalars).expect("valid"), |r| point_output(peers::ours(&r)))
+                    }
+                }));
+            }
+            race(op, log_size, reps, contenders)
         }
         BenchOp::Ntt => {
             let input = random_scalars(n, &mut rng);
@@ -266,7 +297,15 @@ fn bench_one(op: BenchOp, log_size: u32, reps: usize, cpu: &CpuBackend) -> Resul
                 let (t, _) = timed(false, || ark::fft(&domain, &mut data), |_| vec![]);
                 (t, want.then(|| evaluation_set(data.iter().map(ark::fr_limbs).collect())))
             });
-            race(op, log_size, reps, vec![ours, halo2, arkworks])
+            let mut contenders = vec![ours, halo2, arkworks];
+            if let Some(gpu) = gpu {
+                contenders.push(contender("zkaccel-cuda", |want| {
+                    let mut data = input.clone();
+                    let (t, _) = timed(false, || gpu.ntt(&mut data, NttConfig::forward()).expect("valid"), |_| vec![]);
+                    (t, want.then(|| evaluation_set(fr_output(&data))))
+                }));
+            }
+            race(op, log_size, reps, contenders)
         }
         BenchOp::BatchInverse => {
             let input = random_scalars(n, &mut rng);
@@ -442,6 +481,7 @@ fn bench_halo2(k: u32, reps: usize) -> Result<Vec<Record>, String> {
 /// Runs the benchmark and prints the table; returns every record.
 pub fn run(ops: &[BenchOp], log_sizes: Option<&[u32]>, reps: usize) -> Result<Vec<Record>, String> {
     let cpu = CpuBackend::new();
+    let gpu = cuda_backend();
     let reps = reps.max(1);
     println!(
         "zkaccel bench: {reps} interleaved rounds per size on {} ({} threads); median wall time",
@@ -456,7 +496,7 @@ pub fn run(ops: &[BenchOp], log_sizes: Option<&[u32]>, reps: usize) -> Result<Ve
     let mut records = Vec::new();
     for &op in ops {
         for &log_size in log_sizes.unwrap_or(op.default_log_sizes()) {
-            let rows = bench_one(op, log_size, reps, &cpu)?;
+            let rows = bench_one(op, log_size, reps, &cpu, gpu.as_ref())?;
             let ours = rows[0].median_ms;
             for r in &rows {
                 let speedup =
