@@ -268,9 +268,7 @@ fn bench_one(
                     Some(p) => {
                         timed(want, || gpu.msm_prepared(p, scalars).expect("valid"), |r| point_output(peers::ours(&r)))
                     }
-                    None => {
-                        timed(want, || gpu.msm(bases, scalars).expect("valid"), |r| point_output(peers::ours(&r)))
-                    }
+                    None => timed(want, || gpu.msm(bases, scalars).expect("valid"), |r| point_output(peers::ours(&r))),
                 }));
             }
             race(op, log_size, reps, contenders)
