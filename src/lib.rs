@@ -158,10 +158,7 @@ fn open_device(name: &'static str) -> Result<DynBackend> {
     match name {
         zkaccel_backend_fpga::NAME => Ok(zkaccel_backend_fpga::open()?.into_dyn()),
         zkaccel_backend_fpga::SIM_NAME => zkaccel_backend_fpga::open_sim(),
-        zkaccel_backend_cuda::NAME => match zkaccel_backend_cuda::availability() {
-            Availability::Unavailable(reason) => Err(Error::Unavailable { backend: name, reason }),
-            Availability::Available(_) => Ok(zkaccel_backend_cuda::open()?.into_dyn()),
-        },
+        zkaccel_backend_cuda::NAME => Ok(zkaccel_backend_cuda::open()?.into_dyn()),
         _ => Err(Error::Unavailable { backend: name, reason: "unknown backend".into() }),
     }
 }

@@ -53,14 +53,20 @@ fn device_error(what: &str, e: impl std::fmt::Debug) -> Error {
     Error::Device { backend: NAME, msg: format!("{what}: {e:?}") }
 }
 
-/// Whether the CUDA driver library can be loaded, or why not.
-pub fn driver_probe() -> std::result::Result<(), String> {
-    // SAFETY: only tries to dlopen the library under its usual names.
-    if unsafe { cudarc::driver::sys::is_culib_present() } {
-        Ok(())
-    } else {
-        Err("no CUDA driver (libcuda.so) on this machine".into())
+/// GPU 0's context once the driver library, a GPU and NVRTC are all there,
+/// or the first that is missing. What [`crate::availability`] and [`open`] share.
+pub(crate) fn open_context() -> std::result::Result<Arc<CudaContext>, String> {
+    // SAFETY: only tries to dlopen the library under its usual names (cudarc's
+    // loader would panic on a missing one).
+    if !unsafe { cudarc::driver::sys::is_culib_present() } {
+        return Err("no CUDA driver (libcuda.so) on this machine".into());
     }
+    let count = CudaContext::device_count().map_err(|e| format!("no usable CUDA driver: {e:?}"))?;
+    if count < 1 {
+        return Err("the CUDA driver reports no GPU".into());
+    }
+    nvrtc::probe()?;
+    CudaContext::new(0).map_err(|e| format!("cannot open GPU 0: {e:?}"))
 }
 
 /// Name, memory and multiprocessor count of the context's GPU.
@@ -127,8 +133,7 @@ struct Resident {
 impl CudaBackend {
     fn open_ordinal_0() -> Result<Self> {
         let unavailable = |reason: String| Error::Unavailable { backend: NAME, reason };
-        driver_probe().map_err(unavailable)?;
-        let ctx = CudaContext::new(0).map_err(|e| unavailable(format!("cannot open GPU 0: {e:?}")))?;
+        let ctx = open_context().map_err(unavailable)?;
         let (major, minor) = ctx.compute_capability().map_err(|e| unavailable(format!("{e:?}")))?;
         let image = nvrtc::load_or_compile(Target::Cubin((major * 10 + minor) as u32)).map_err(unavailable)?;
         let module =
@@ -538,12 +543,12 @@ impl LookupKernels<Fr> for CudaBackend {
 
     fn batch_inverse(&self, values: &mut [Fr]) -> Result<()> {
         // The CPU's order of errors: the first element that is unreduced or zero.
-        if let Err(e) = validate::field_elements("values", values) {
-            let bad = values.iter().position(|v| !v.is_reduced()).unwrap_or(values.len());
-            if let Some(index) = values[..bad].iter().position(|v| v.is_zero()) {
-                return Err(Error::NotInvertible { index });
-            }
-            return Err(e);
+        if let Some(index) = values.iter().position(|v| !v.is_reduced() || v.is_zero()) {
+            return Err(if values[index].is_reduced() {
+                Error::NotInvertible { index }
+            } else {
+                Error::InvalidFieldElement { what: "values", index }
+            });
         }
         let _serial = self.lock();
         let inverses = self.inverses(values, None)?;

@@ -22,7 +22,7 @@ pub mod gpu;
 pub mod host;
 pub mod nvrtc;
 
-use zkaccel_core::{Availability, Bn254, Capabilities, DeviceInfo, Operation};
+use zkaccel_core::{Availability, Bn254, Capabilities, Operation};
 
 /// The backend's name, as `ZKACCEL_BACKEND=cuda` selects it.
 pub const NAME: &str = "cuda";
@@ -50,20 +50,9 @@ pub fn capabilities() -> Capabilities {
 /// Whether this machine can run the CUDA backend: a driver library, a GPU
 /// and NVRTC; with the device's details. Never panics.
 pub fn availability() -> Availability {
-    match std::panic::catch_unwind(probe) {
-        Ok(Ok(info)) => Availability::Available(info),
+    match std::panic::catch_unwind(gpu::open_context) {
+        Ok(Ok(ctx)) => Availability::Available(gpu::device_info(&ctx)),
         Ok(Err(reason)) => Availability::Unavailable(reason),
         Err(_) => Availability::Unavailable("probing the CUDA driver panicked".into()),
     }
-}
-
-fn probe() -> Result<DeviceInfo, String> {
-    gpu::driver_probe()?;
-    let count = cudarc::driver::CudaContext::device_count().map_err(|e| format!("no usable CUDA driver: {e:?}"))?;
-    if count < 1 {
-        return Err("the CUDA driver reports no GPU".into());
-    }
-    nvrtc::probe()?;
-    let ctx = cudarc::driver::CudaContext::new(0).map_err(|e| format!("cannot open GPU 0: {e:?}"))?;
-    Ok(gpu::device_info(&ctx))
 }
