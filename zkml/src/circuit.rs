@@ -1,38 +1,56 @@
 //! The halo2 circuit of a quantized [`Program`](crate::program::Program).
 //!
 //! One row layout for every layer. A neuron with `T` terms takes
-//! `max(⌈T / lanes⌉, 2·L + 1)` rows (`L` limbs per range check); each row
-//! adds `Σ x_i·w_i` over its lanes to an accumulator (the first row starts
-//! from the bias), and the neuron's last `2·L + 1` rows carry, in one `limb`
-//! column, the limbs of its rescale remainder `r`, the limbs of the low part
-//! `lo` of the result, and its high part `hi`; the last row checks:
+//! `max(⌈T / lanes⌉ + 1, 2·L + 1)` rows (`L` limbs per range check): dot
+//! rows, each adding `Σ x_i·w_i` over its lanes to an accumulator (the first
+//! starts from zero), then one output row whose first lane holds the
+//! neuron's output `out` in `x_0` and its bias in `w_0`. The neuron's last
+//! `2·L + 1` rows carry, in one `limb` column, the limbs of its rescale
+//! remainder `r`, the limbs of the low part `lo` of the result, and its high
+//! part `hi`; the output row checks:
 //!
 //! ```text
-//! dot:      acc = Σ x_i·w_i + (first ? bias : acc[-1])
-//! rescale:  acc + S/2 = q·S + Σ r_j·2^(j·l)          r_j = limb[j − 2L]
-//! split:    q = hi·base + Σ lo_j·2^(j·l)             lo_j = limb[j − L], hi = limb[0]
+//! dot:      acc = Σ x_i·w_i + (f_dot = 1 ? acc[-1] : 0)       f_dot ∈ {0, 1, 2}
+//! rescale:  acc[-1] + bias + S/2 = q·S + Σ r_j·2^(j·l)      r_j = limb[j − 2L]
+//! split:    q = hi·base + Σ lo_j·2^(j·l)                      lo_j = limb[j − L], hi = limb[0]
 //! relu:     out = aux·q     (STEP, hi, aux): aux = [hi ≥ 0], hi ∈ [−H, H)
 //! identity: out = aux·q     (IDENT, hi, aux): aux = 1, hi ∈ [−H, H)
 //! sigmoid:  out = aux       base = 2^c, lo_0 ∈ [0, 2^c), lo_j = 0, (SIGMOID, hi, aux)
 //! ```
 //!
-//! One lookup, `(tag, limb, aux) ∈ table`, covers every row: the fixed `tag`
-//! says what the row's limb is (RANGE for a remainder or low limb, RANGE_C
-//! for a sigmoid's low part, STEP, IDENT or SIGMOID for the high part), and rows
-//! with nothing to check have tag 0 and match the table's `(0, 0, 0)` row.
-//! One lookup and one limb column keep the proof, and so an EVM verifier,
-//! small. Values flow between layers by copy constraints from each lane cell
-//! to the `out` cell that produced it (or to the instance column, or to the
-//! first use of a private input). Public inputs, the weight commitment and
-//! the outputs sit in one instance column, in that order.
+//! One lookup covers every row: the fixed `tag` says what the row's limb is
+//! (RANGE for a remainder or low limb, RANGE_C for a sigmoid's low part,
+//! STEP, IDENT or SIGMOID for the high part); rows with nothing to check have
+//! tag 0 and match the table's all-zero row.
+//!
+//! Every column is a commitment in the proof or the verifying key, and so
+//! ≈ 6–7k gas in an EVM verifier; the layout spends as few as it can:
+//! - without sigmoids (the common case) `q` is the expression `hi·S + lo`,
+//!   and the table has two columns, `(2·tag + aux, limb)`, with `aux` a bit
+//!   on every tagged row (a gate). That pair is as strong as the triple
+//!   `(tag, limb, aux)`: a matching entry `(2·t + a, v)` gives
+//!   `aux = 2·(t − tag) + a`, a bit only when `t = tag` and `aux = a`.
+//! - with sigmoids (whose `aux` is a table value, not a bit) `q` is a column
+//!   and the table keeps three columns;
+//! - the output sits in the lane column `x_0` (which values are copied from
+//!   anyway), so one column fewer takes part in the permutation;
+//! - `f_dot = 2` marks a neuron's first row instead of a column of its own,
+//!   the bias rides in the weight column of the output row, and without
+//!   sigmoids the output rows are those where `tag·(tag − 1) ≠ 0` (tags 0–3).
+//!
+//! Values flow between layers by copy constraints from each lane cell to the
+//! output cell that produced it (or to the instance column, or to the first
+//! use of a private input). Public inputs, the weight commitment and the
+//! outputs sit in one instance column, in that order.
 
 use std::sync::Arc;
 
-use halo2_axiom::circuit::{Cell, Layouter, SimpleFloorPlanner, Value};
+use halo2_axiom::circuit::{Cell, Layouter, Region, SimpleFloorPlanner, Value};
 use halo2_axiom::halo2curves::bn256::Fr;
 use halo2_axiom::halo2curves::ff::{Field, PrimeField};
 use halo2_axiom::plonk::{
     Advice, Circuit, Column, ConstraintSystem, Error as PlonkError, Expression, Fixed, Instance, TableColumn,
+    VirtualCells,
 };
 use halo2_axiom::poly::Rotation;
 use serde::{Deserialize, Serialize};
@@ -43,11 +61,13 @@ use crate::quantize::Trace;
 use crate::CompiledModel;
 
 /// Lookup table tags.
+/// Lookup table tags. Without sigmoids only 0 to 3 occur, and
+/// `tag·(tag − 1)` is nonzero exactly on output rows (STEP or IDENT).
 const TAG_RANGE: u64 = 1;
 const TAG_STEP: u64 = 2;
-const TAG_RANGE_C: u64 = 3;
-const TAG_SIGMOID: u64 = 4;
-const TAG_IDENT: u64 = 5;
+const TAG_IDENT: u64 = 3;
+const TAG_RANGE_C: u64 = 4;
+const TAG_SIGMOID: u64 = 5;
 
 /// The column layout, fixed at compile time (halo2's `Circuit::Params`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,14 +91,19 @@ impl CircuitShape {
         ((self.scale_bits / self.limb_bits.max(1)) as usize).max(1)
     }
 
+    /// The model has sigmoids: `q` is a column and the table keeps `aux` apart.
+    pub fn has_sigmoid(&self) -> bool {
+        self.sigmoid_shift > 0
+    }
+
     /// Rows a neuron needs at least: its remainder and low limbs and its high part.
     pub fn min_neuron_rows(&self) -> usize {
         2 * self.limbs() + 1
     }
 
-    /// Rows of a neuron with `terms` products.
+    /// Rows of a neuron with `terms` products: its dot rows and its output row.
     pub fn neuron_rows(&self, terms: usize) -> usize {
-        terms.div_ceil(self.lanes.max(1)).max(self.min_neuron_rows())
+        (terms.div_ceil(self.lanes.max(1)) + 1).max(self.min_neuron_rows())
     }
 }
 
@@ -86,22 +111,25 @@ impl CircuitShape {
 #[derive(Clone, Debug)]
 pub struct ModelConfig {
     shape: CircuitShape,
+    /// Lane inputs; `x[0]` of an output row holds the neuron's output.
     x: Vec<Column<Advice>>,
+    /// Weights (and, on an output row, the bias in lane 0): fixed, or advice
+    /// bound to the model commitment.
     w_fixed: Vec<Column<Fixed>>,
     w_advice: Vec<Column<Advice>>,
-    bias_fixed: Column<Fixed>,
-    bias_advice: Column<Advice>,
     acc: Column<Advice>,
-    q: Column<Advice>,
     limb: Column<Advice>,
     aux: Column<Advice>,
-    out: Column<Advice>,
+    /// `q` as a column (sigmoid models only; otherwise `hi·S + lo`).
+    q: Option<Column<Advice>>,
+    /// 1 on a dot row, 2 on a neuron's first dot row.
     f_dot: Column<Fixed>,
-    f_first: Column<Fixed>,
-    f_out: Column<Fixed>,
+    /// Output rows (sigmoid models only; otherwise `tag·(tag − 1) ≠ 0`).
+    f_out: Option<Column<Fixed>>,
     tag: Column<Fixed>,
-    f_sigmoid: Column<Fixed>,
-    table: [TableColumn; 3],
+    f_sigmoid: Option<Column<Fixed>>,
+    /// `(2·tag + aux, limb)`, or `(tag, limb, aux)` with sigmoids.
+    table: Vec<TableColumn>,
     instance: Column<Instance>,
     commitment: Option<CommitmentConfig>,
 }
@@ -124,6 +152,31 @@ impl ModelCircuit {
             Some(t) => Value::known(f(t)),
             None => Value::unknown(),
         }
+    }
+
+    /// Puts weight `w` in lane `lane` of `row`: a fixed cell, or an advice cell
+    /// equal to model parameter `anchor` (or, without one, to the constant `w`).
+    #[allow(clippy::too_many_arguments)]
+    fn assign_weight(
+        &self,
+        config: &ModelConfig,
+        region: &mut Region<'_, Fr>,
+        lane: usize,
+        row: usize,
+        w: i64,
+        anchor: Option<usize>,
+        param_cells: &Option<Vec<Cell>>,
+    ) -> Result<(), PlonkError> {
+        if !config.shape.private_weights {
+            region.assign_fixed(config.w_fixed[lane], row, felt(w as i128));
+            return Ok(());
+        }
+        let cell = region.assign_advice(config.w_advice[lane], row, Value::known(felt(w as i128))).cell();
+        match (anchor, param_cells) {
+            (Some(p), Some(anchors)) => region.constrain_equal(cell, anchors[p]),
+            _ => region.constrain_constant(cell, felt(w as i128))?,
+        }
+        Ok(())
     }
 }
 
@@ -161,18 +214,16 @@ impl Circuit<Fr> for ModelCircuit {
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, shape: CircuitShape) -> ModelConfig {
         let lanes = shape.lanes.max(1);
         let limbs = shape.limbs();
+        let sigmoid = shape.has_sigmoid();
         let x: Vec<_> = (0..lanes).map(|_| meta.advice_column()).collect();
         for &c in &x {
             meta.enable_equality(c);
         }
-        let (w_fixed, w_advice, bias_fixed, bias_advice);
-        let commitment;
+        let (w_fixed, w_advice, commitment);
         if shape.private_weights {
             w_advice = (0..lanes).map(|_| meta.advice_column()).collect::<Vec<_>>();
             w_fixed = Vec::new();
-            bias_advice = meta.advice_column();
-            bias_fixed = meta.fixed_column();
-            for &c in w_advice.iter().chain([&bias_advice]) {
+            for &c in &w_advice {
                 meta.enable_equality(c);
             }
             let constants = meta.fixed_column();
@@ -181,50 +232,49 @@ impl Circuit<Fr> for ModelCircuit {
         } else {
             w_fixed = (0..lanes).map(|_| meta.fixed_column()).collect::<Vec<_>>();
             w_advice = Vec::new();
-            bias_fixed = meta.fixed_column();
-            bias_advice = meta.advice_column();
             commitment = None;
         }
-        let [acc, q, limb, aux, out] = [(); 5].map(|_| meta.advice_column());
-        meta.enable_equality(out);
-        // Few fixed columns: each costs a commitment in every verifier (≈ 6k gas on chain).
-        let [f_dot, f_first, f_out, tag, f_sigmoid] = [(); 5].map(|_| meta.fixed_column());
-        let table = [(); 3].map(|_| meta.lookup_table_column());
+        let [acc, limb, aux] = [(); 3].map(|_| meta.advice_column());
+        let q = sigmoid.then(|| meta.advice_column());
+        let [f_dot, tag] = [(); 2].map(|_| meta.fixed_column());
+        let f_out = sigmoid.then(|| meta.fixed_column());
+        let f_sigmoid = sigmoid.then(|| meta.fixed_column());
+        let table: Vec<TableColumn> = (0..if sigmoid { 3 } else { 2 }).map(|_| meta.lookup_table_column()).collect();
         let instance = meta.instance_column();
         meta.enable_equality(instance);
 
         let scale = 1i128 << shape.scale_bits;
         let limb_weight = |j: usize| constant(1i128 << (j as u32 * shape.limb_bits));
+        let weight = |m: &mut VirtualCells<Fr>, lane: usize, at: Rotation| {
+            if shape.private_weights {
+                m.query_advice(w_advice[lane], at)
+            } else {
+                m.query_fixed(w_fixed[lane], at)
+            }
+        };
         meta.create_gate("dot product", |m| {
             let f_dot = m.query_fixed(f_dot, Rotation::cur());
-            let f_first = m.query_fixed(f_first, Rotation::cur());
             let mut sum = Expression::Constant(Fr::ZERO);
-            for i in 0..lanes {
-                let x = m.query_advice(x[i], Rotation::cur());
-                let w = if shape.private_weights {
-                    m.query_advice(w_advice[i], Rotation::cur())
-                } else {
-                    m.query_fixed(w_fixed[i], Rotation::cur())
-                };
-                sum = sum + x * w;
+            for (lane, &column) in x.iter().enumerate() {
+                sum = sum + m.query_advice(column, Rotation::cur()) * weight(m, lane, Rotation::cur());
             }
-            let bias = if shape.private_weights {
-                m.query_advice(bias_advice, Rotation::cur())
-            } else {
-                m.query_fixed(bias_fixed, Rotation::cur())
-            };
             let acc_now = m.query_advice(acc, Rotation::cur());
             let acc_prev = m.query_advice(acc, Rotation::prev());
-            let start = f_first.clone() * bias + (constant(1) - f_first) * acc_prev;
-            vec![f_dot * (acc_now - sum - start)]
+            // f_dot = 1: continue the sum; f_dot = 2: start it (2·(acc − sum)).
+            vec![f_dot.clone() * (acc_now - sum - (constant(2) - f_dot) * acc_prev)]
         });
         meta.create_gate("rescale, split, activation", |m| {
-            let f_out = m.query_fixed(f_out, Rotation::cur());
-            let f_sigmoid = m.query_fixed(f_sigmoid, Rotation::cur());
-            // The split's base: S, or 2^c on a sigmoid row.
-            let base = constant(scale) + f_sigmoid.clone() * constant((1i128 << shape.sigmoid_shift) - scale);
-            let acc = m.query_advice(acc, Rotation::cur());
-            let [q, aux, out] = [q, aux, out].map(|c| m.query_advice(c, Rotation::cur()));
+            let f_out = match f_out {
+                Some(f_out) => m.query_fixed(f_out, Rotation::cur()),
+                None => {
+                    let tag = m.query_fixed(tag, Rotation::cur());
+                    tag.clone() * (tag - constant(1))
+                }
+            };
+            let dot = m.query_advice(acc, Rotation::prev());
+            let bias = weight(m, 0, Rotation::cur());
+            let out = m.query_advice(x[0], Rotation::cur());
+            let aux = m.query_advice(aux, Rotation::cur());
             // limb[-2L .. -L): remainder limbs; limb[-L .. 0): low limbs; limb[0]: high part.
             let back: Vec<Expression<Fr>> =
                 (0..=2 * limbs).map(|o| m.query_advice(limb, Rotation(-(o as i32)))).collect();
@@ -232,38 +282,60 @@ impl Circuit<Fr> for ModelCircuit {
             let hi = at(0);
             let r_sum = (0..limbs).fold(constant(0), |s, j| s + at(2 * limbs - j) * limb_weight(j));
             let lo_sum = (0..limbs).fold(constant(0), |s, j| s + at(limbs - j) * limb_weight(j));
-            let mut constraints = vec![
-                f_out.clone() * (acc + constant(scale / 2) - q.clone() * constant(scale) - r_sum),
-                f_out.clone() * (q.clone() - hi * base - lo_sum),
-                f_out * (constant(1) - f_sigmoid.clone()) * (out.clone() - aux.clone() * q),
-                f_sigmoid.clone() * (out - aux),
-            ];
-            // A sigmoid splits by 2^c with one low limb.
-            for j in 1..limbs {
-                constraints.push(f_sigmoid.clone() * at(limbs - j));
+            let rescale =
+                |q: Expression<Fr>| f_out.clone() * (dot + bias + constant(scale / 2) - q * constant(scale) - r_sum);
+            match (q, f_sigmoid) {
+                (Some(q), Some(f_sigmoid)) => {
+                    let q = m.query_advice(q, Rotation::cur());
+                    let f_sigmoid = m.query_fixed(f_sigmoid, Rotation::cur());
+                    // The split's base: S, or 2^c on a sigmoid row.
+                    let base = constant(scale) + f_sigmoid.clone() * constant((1i128 << shape.sigmoid_shift) - scale);
+                    let mut constraints = vec![
+                        rescale(q.clone()),
+                        f_out.clone() * (q.clone() - hi * base - lo_sum),
+                        f_out * (constant(1) - f_sigmoid.clone()) * (out.clone() - aux.clone() * q),
+                        f_sigmoid.clone() * (out - aux),
+                    ];
+                    // A sigmoid splits by 2^c with one low limb.
+                    for j in 1..limbs {
+                        constraints.push(f_sigmoid.clone() * at(limbs - j));
+                    }
+                    constraints
+                }
+                _ => {
+                    let q = hi * constant(scale) + lo_sum;
+                    vec![rescale(q.clone()), f_out * (out - aux * q)]
+                }
             }
-            constraints
         });
+        if !sigmoid {
+            // The two-column table's soundness rests on this (see the module docs).
+            meta.create_gate("activation flag is a bit", |m| {
+                let tag = m.query_fixed(tag, Rotation::cur());
+                let aux = m.query_advice(aux, Rotation::cur());
+                vec![tag * aux.clone() * (constant(1) - aux)]
+            });
+        }
         meta.lookup("tagged table", |m| {
             let tag = m.query_fixed(tag, Rotation::cur());
             let limb = m.query_advice(limb, Rotation::cur());
             let aux = m.query_advice(aux, Rotation::cur());
-            vec![(tag, table[0]), (limb, table[1]), (aux, table[2])]
+            if sigmoid {
+                vec![(tag, table[0]), (limb, table[1]), (aux, table[2])]
+            } else {
+                vec![(tag * constant(2) + aux, table[0]), (limb, table[1])]
+            }
         });
         ModelConfig {
             shape,
             x,
             w_fixed,
             w_advice,
-            bias_fixed,
-            bias_advice,
             acc,
-            q,
             limb,
             aux,
-            out,
+            q,
             f_dot,
-            f_first,
             f_out,
             tag,
             f_sigmoid,
@@ -277,12 +349,15 @@ impl Circuit<Fr> for ModelCircuit {
         let model = &*self.model;
         let layout = model.layout;
         let program = &model.program;
+        let sigmoid = config.shape.has_sigmoid();
         layouter.assign_table(
             || "tagged table",
             |mut table| {
                 let mut row = 0;
                 let mut put = |tag: u64, input: i128, output: i128| -> Result<(), PlonkError> {
-                    for (column, v) in config.table.iter().zip([tag as i128, input, output]) {
+                    let entry =
+                        if sigmoid { vec![tag as i128, input, output] } else { vec![2 * tag as i128 + output, input] };
+                    for (column, v) in config.table.iter().zip(entry) {
                         table.assign_cell(|| "table", *column, row, || Value::known(felt(v)))?;
                     }
                     row += 1;
@@ -339,31 +414,12 @@ impl Circuit<Fr> for ModelCircuit {
                     for neuron in &layer.neurons {
                         let id = neuron_index;
                         neuron_index += 1;
-                        // Padded with empty rows to the limbs' minimum.
+                        // Dot rows, padded with empty rows to the limbs' minimum, then the output row.
                         let mut chunks: Vec<&[(u32, Weight)]> = neuron.terms.chunks(lanes).collect();
-                        chunks.resize(config.shape.neuron_rows(neuron.terms.len()), &[]);
+                        chunks.resize(config.shape.neuron_rows(neuron.terms.len()) - 1, &[]);
                         let mut acc = self.known(|_| 0i128);
-                        if let Some(b) = neuron.bias {
-                            let bias = model.params.params[b as usize] as i128;
-                            acc = acc.map(|_| bias);
-                        }
                         for (c, chunk) in chunks.iter().enumerate() {
-                            region.assign_fixed(config.f_dot, row, Fr::ONE);
-                            if c == 0 {
-                                region.assign_fixed(config.f_first, row, Fr::ONE);
-                                let bias = neuron.bias.map_or(0, |b| model.params.params[b as usize]);
-                                if config.shape.private_weights {
-                                    let cell = region
-                                        .assign_advice(config.bias_advice, row, Value::known(felt(bias as i128)))
-                                        .cell();
-                                    match (neuron.bias, &param_cells) {
-                                        (Some(b), Some(anchors)) => region.constrain_equal(cell, anchors[b as usize]),
-                                        _ => region.constrain_constant(cell, Fr::ZERO)?,
-                                    }
-                                } else {
-                                    region.assign_fixed(config.bias_fixed, row, felt(bias as i128));
-                                }
-                            }
+                            region.assign_fixed(config.f_dot, row, Fr::from(if c == 0 { 2 } else { 1 }));
                             for lane in 0..lanes {
                                 let (v, w) = match chunk.get(lane) {
                                     Some(&(v, w)) => (Some(v), Some(w)),
@@ -377,21 +433,13 @@ impl Circuit<Fr> for ModelCircuit {
                                     region.assign_advice(config.x[lane], row, x_value.map(|x| felt(x as i128))).cell();
                                 let w_int = w.map_or(0, |w| model.params.weight(w, layout.scale_bits));
                                 acc = acc.zip(x_value).map(|(a, x)| a + x as i128 * w_int as i128);
-                                if config.shape.private_weights {
-                                    let cell = region
-                                        .assign_advice(config.w_advice[lane], row, Value::known(felt(w_int as i128)))
-                                        .cell();
-                                    match (w, &param_cells) {
-                                        (Some(Weight::Param(p)), Some(anchors)) => {
-                                            region.constrain_equal(cell, anchors[p as usize])
-                                        }
-                                        _ => region.constrain_constant(cell, felt(w_int as i128))?,
-                                    }
-                                } else {
-                                    region.assign_fixed(config.w_fixed[lane], row, felt(w_int as i128));
-                                }
+                                // An empty lane: x = 0 is free, w = 0 makes it harmless.
+                                let anchor = match w {
+                                    Some(Weight::Param(p)) => Some(p as usize),
+                                    _ => None,
+                                };
+                                self.assign_weight(&config, &mut region, lane, row, w_int, anchor, &param_cells)?;
                                 let Some(v) = v else {
-                                    // An empty lane: x = 0 is free, w = 0 makes it harmless.
                                     continue;
                                 };
                                 let v = v as usize;
@@ -405,22 +453,32 @@ impl Circuit<Fr> for ModelCircuit {
                                 }
                             }
                             region.assign_advice(config.acc, row, acc.map(felt));
-                            if c + 1 < chunks.len() {
-                                row += 1;
-                            }
+                            row += 1;
                         }
-                        // The neuron's last 2L + 1 rows: r limbs, lo limbs, hi; the last
-                        // row also rescales, splits and applies the activation.
+                        // The output row (the neuron's last): bias in w_0, output in x_0;
+                        // the rows before it carry the r limbs and lo limbs, it carries hi.
                         let trace = self.known(|t| t.neurons[id]);
-                        region.assign_fixed(config.f_out, row, Fr::ONE);
+                        if let Some(f_out) = config.f_out {
+                            region.assign_fixed(f_out, row, Fr::ONE);
+                        }
+                        let bias = neuron.bias.map_or(0, |b| model.params.params[b as usize]);
+                        self.assign_weight(
+                            &config,
+                            &mut region,
+                            0,
+                            row,
+                            bias,
+                            neuron.bias.map(|b| b as usize),
+                            &param_cells,
+                        )?;
                         let (tag_lo, tag_hi) = match layer.activation {
                             Activation::Relu => (TAG_RANGE, TAG_STEP),
                             Activation::Identity => (TAG_RANGE, TAG_IDENT),
                             Activation::Sigmoid => (TAG_RANGE_C, TAG_SIGMOID),
                         };
-                        let sigmoid = layer.activation == Activation::Sigmoid;
-                        if sigmoid {
-                            region.assign_fixed(config.f_sigmoid, row, Fr::ONE);
+                        let is_sigmoid = layer.activation == Activation::Sigmoid;
+                        if let (true, Some(f_sigmoid)) = (is_sigmoid, config.f_sigmoid) {
+                            region.assign_fixed(f_sigmoid, row, Fr::ONE);
                         }
                         let first_limb_row = row - 2 * limbs;
                         for j in 0..limbs {
@@ -434,7 +492,7 @@ impl Circuit<Fr> for ModelCircuit {
                             );
                             region.assign_advice(config.aux, r_row, Value::known(Fr::ZERO));
                             let lo_row = first_limb_row + limbs + j;
-                            let lo = trace.map(|t| match (sigmoid, j) {
+                            let lo = trace.map(|t| match (is_sigmoid, j) {
                                 (true, 0) => t.lo,
                                 (true, _) => 0,
                                 (false, _) => (t.lo >> shift) & limb_mask,
@@ -446,9 +504,15 @@ impl Circuit<Fr> for ModelCircuit {
                         }
                         region.assign_fixed(config.tag, row, Fr::from(tag_hi));
                         region.assign_advice(config.limb, row, trace.map(|t| felt(t.hi as i128)));
-                        region.assign_advice(config.q, row, trace.map(|t| felt(t.q as i128)));
+                        if let Some(q) = config.q {
+                            region.assign_advice(q, row, trace.map(|t| felt(t.q as i128)));
+                        }
                         region.assign_advice(config.aux, row, trace.map(|t| felt(t.aux as i128)));
-                        let out = region.assign_advice(config.out, row, trace.map(|t| felt(t.out as i128))).cell();
+                        let out = region.assign_advice(config.x[0], row, trace.map(|t| felt(t.out as i128))).cell();
+                        for lane in 1..lanes {
+                            region.assign_advice(config.x[lane], row, Value::known(Fr::ZERO));
+                            self.assign_weight(&config, &mut region, lane, row, 0, None, &param_cells)?;
+                        }
                         value_cells[num_inputs + id] = Some(out);
                         row += 1;
                     }

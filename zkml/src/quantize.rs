@@ -233,10 +233,10 @@ pub fn layout_for(program: &Program, scale_bits: u32, extremes: &Extremes) -> Ta
     let has_sigmoid = program.layers.iter().any(|l| l.activation == Activation::Sigmoid);
     // Sigmoid table: x_c ∈ [−2^b, 2^b) with b = min(s − 3, 11), so that it
     // does not set k by itself; the step 2^c covers the calibrated input
-    // with a 2× margin.
+    // with a 2× margin. c ≥ 1: the circuit shape tells sigmoid models by c > 0.
     let index_bits = scale_bits.saturating_sub(3).clamp(1, 11);
     let needed = bits_for(extremes.sigmoid_input) + 1;
-    let shift = needed.saturating_sub(index_bits);
+    let shift = needed.saturating_sub(index_bits).max(1);
     TableLayout {
         scale_bits,
         hi_bits,

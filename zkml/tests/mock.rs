@@ -78,35 +78,98 @@ fn an_out_of_range_private_input_is_caught() {
     assert!(prover.verify().is_err());
 }
 
+/// The failures `prover` reports, one Debug line each.
+fn failures(prover: &MockProver<zkaccel_zkml::halo2_axiom::halo2curves::bn256::Fr>) -> Vec<String> {
+    prover.verify().err().unwrap_or_default().iter().map(|f| format!("{f:?}")).collect()
+}
+
+/// The output neurons' indices in the trace (the last layer's, in order).
+fn output_neurons(trace: &zkaccel_zkml::quantize::Trace) -> std::ops::Range<usize> {
+    let first = trace.neurons.len() - trace.outputs.len();
+    let n = trace.values.len() - trace.neurons.len();
+    for (i, &out) in trace.outputs.iter().enumerate() {
+        assert_eq!(trace.values[n + first + i], out, "outputs are the last layer's neurons");
+    }
+    first..trace.neurons.len()
+}
+
+/// A ReLU that claims a negative sign for a positive value (flag 0, output
+/// 0) matches no table entry.
+#[test]
+fn a_flipped_relu_flag_is_caught() {
+    let prover = mock_with("digits_mlp", Visibility::default(), |trace| {
+        let n = trace.values.len() - trace.neurons.len();
+        let hidden = output_neurons(trace).start;
+        let id = (0..hidden).find(|&i| trace.neurons[i].q > 0).expect("a positive hidden neuron");
+        let neuron = &mut trace.neurons[id];
+        neuron.aux = 0;
+        neuron.out = 0;
+        trace.values[n + id] = 0;
+    });
+    let failures = failures(&prover);
+    assert!(failures.iter().any(|f| f.contains("tagged table")), "{failures:#?}");
+}
+
+/// Without sigmoids the table has two columns, `(2·tag + aux, limb)`: an
+/// identity output whose row borrows a ReLU entry (`2·IDENT − 1 = 2·STEP +
+/// 1`) claims `aux = −1` and so `out = −q`. That row matches the table and
+/// satisfies every other constraint; only the gate that makes `aux` a bit
+/// rejects it.
+#[test]
+fn a_flag_borrowed_from_another_tag_is_caught_by_the_bit_gate() {
+    let prover = mock_with("digits_mlp", Visibility::default(), |trace| {
+        let n = trace.values.len() - trace.neurons.len();
+        let outputs = output_neurons(trace);
+        let first = outputs.start;
+        let id = outputs.clone().find(|&i| trace.neurons[i].hi >= 0 && trace.neurons[i].q != 0).expect("an output ≥ 0");
+        let neuron = &mut trace.neurons[id];
+        neuron.aux = -1;
+        neuron.out = -neuron.q;
+        trace.values[n + id] = neuron.out;
+        trace.outputs[id - first] = neuron.out;
+    });
+    let failures = failures(&prover);
+    assert!(!failures.is_empty());
+    assert!(failures.iter().all(|f| f.contains("activation flag is a bit")), "{failures:#?}");
+}
+
 #[test]
 fn mock_conv_private_model() {
     mock("digits_conv", Visibility { public_input: true, private_model: true });
 }
 
+/// (private weights, lanes, sigmoid shift) of the layouts the degree test covers.
+fn shape_choices() -> impl Iterator<Item = (bool, usize, u32)> {
+    [false, true].into_iter().flat_map(|p| [1, 8].into_iter().flat_map(move |l| [0, 8].map(|c| (p, l, c))))
+}
+
 /// halo2-axiom caps the quotient degree at 5 (`MAX_DEGREE`) without an
 /// error, so a gate of higher degree makes proofs that never verify while the
-/// MockProver is satisfied: every layout must stay within 5.
+/// MockProver is satisfied: every layout must stay within 5. Without
+/// sigmoids the layout stays at degree 4, the lookup's minimum (three
+/// quotient pieces, each a commitment an EVM verifier pays for).
 #[test]
 fn gate_degrees_within_halo2_axiom_cap() {
     use zkaccel_zkml::circuit::CircuitShape;
     use zkaccel_zkml::halo2_axiom::halo2curves::bn256::Fr;
     use zkaccel_zkml::halo2_axiom::plonk::{Circuit, ConstraintSystem};
-    for private_weights in [false, true] {
-        for lanes in [1, 8] {
-            let shape = CircuitShape { lanes, scale_bits: 14, limb_bits: 7, private_weights, sigmoid_shift: 8 };
-            let mut cs = ConstraintSystem::<Fr>::default();
-            ModelCircuit::configure_with_params(&mut cs, shape);
-            for gate in cs.gates() {
-                for poly in gate.polynomials() {
-                    assert!(poly.degree() <= 5, "{} has degree {} ({shape:?})", gate.name(), poly.degree());
-                }
+    for (private_weights, lanes, sigmoid_shift) in shape_choices() {
+        let shape = CircuitShape { lanes, scale_bits: 14, limb_bits: 7, private_weights, sigmoid_shift };
+        let mut cs = ConstraintSystem::<Fr>::default();
+        ModelCircuit::configure_with_params(&mut cs, shape);
+        for gate in cs.gates() {
+            for poly in gate.polynomials() {
+                assert!(poly.degree() <= 5, "{} has degree {} ({shape:?})", gate.name(), poly.degree());
             }
-            for lookup in cs.lookups() {
-                // halo2's lookup degree: 2 + input degree + table degree.
-                let input = lookup.input_expressions().iter().map(|e| e.degree()).max().unwrap_or(1);
-                let table = lookup.table_expressions().iter().map(|e| e.degree()).max().unwrap_or(1);
-                assert!(2 + input + table <= 5, "lookup {} ({shape:?})", lookup.name());
-            }
+        }
+        for lookup in cs.lookups() {
+            // halo2's lookup degree: 2 + input degree + table degree.
+            let input = lookup.input_expressions().iter().map(|e| e.degree()).max().unwrap_or(1);
+            let table = lookup.table_expressions().iter().map(|e| e.degree()).max().unwrap_or(1);
+            assert!(2 + input + table <= 5, "lookup {} ({shape:?})", lookup.name());
+        }
+        if sigmoid_shift == 0 && !private_weights {
+            assert_eq!(cs.degree(), 4, "{shape:?}");
         }
     }
 }
