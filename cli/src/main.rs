@@ -121,7 +121,20 @@ enum Command {
     },
 }
 
+/// A closed pipe (`zkaccel info | head`) ends the process quietly, as it
+/// does any Unix filter, instead of making `println!` panic: Rust ignores
+/// SIGPIPE by default.
+fn exit_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread exists; SIG_DFL
+    // is a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    exit_quietly_on_closed_pipe();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("ZKACCEL_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)

@@ -28,6 +28,26 @@ fn info_lists_every_backend_with_status() {
     assert!(text.contains("routing order cpu"), "{text}");
 }
 
+/// A reader that closes the pipe early (`zkaccel info | head -1`) ends the
+/// process quietly, not with a panic on stderr.
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_pipe_is_not_a_panic() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zkaccel"))
+        .arg("info")
+        .env_remove("ZKACCEL_BACKEND")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // Close our end before the binary writes anything.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("the binary exits");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 #[test]
 fn selftest_passes_on_the_cpu() {
     for backend in [None, Some("cpu"), Some("auto")] {
