@@ -19,6 +19,8 @@
 mod lookup;
 mod msm;
 mod ntt;
+#[cfg(target_arch = "x86_64")]
+mod ntt_ifma;
 
 use zkaccel_core::{Availability, Backend, Capabilities, DeviceInfo};
 

@@ -14,6 +14,11 @@ use zkaccel_core::{validate, Field, Ntt, NttConfig, NttDirection, Result, TwoAdi
 
 use crate::CpuBackend;
 
+#[cfg(target_arch = "x86_64")]
+type IfmaPack = crate::ntt_ifma::Pack;
+#[cfg(not(target_arch = "x86_64"))]
+type IfmaPack = ();
+
 /// Below this many elements a column is transformed on one thread.
 const PARALLEL_LEN: usize = 1 << 12;
 /// Elements per task in element-wise parallel passes.
@@ -25,6 +30,46 @@ const CHUNK: usize = 1 << 11;
 struct Twiddles<F> {
     forward: Vec<F>,
     inverse: Vec<F>,
+    /// The same tables from stage 4 on, as IFMA packs (`Fr` only, built at first use).
+    #[cfg(target_arch = "x86_64")]
+    packs: [std::sync::OnceLock<Vec<crate::ntt_ifma::Pack>>; 2],
+}
+
+impl<F: TwoAdicField> Twiddles<F> {
+    /// The IFMA twiddle packs of one direction, when `F` is BN254 `Fr`, the
+    /// CPU has IFMA and the column is long enough for eight-lane stages.
+    #[cfg(target_arch = "x86_64")]
+    fn packs(&self, log_n: u32, inverse: bool) -> Option<&[crate::ntt_ifma::Pack]> {
+        if log_n < IFMA_MIN_LOG || !crate::ntt_ifma::available() {
+            return None;
+        }
+        let scalar = as_fr(if inverse { &self.inverse } else { &self.forward })?;
+        Some(self.packs[inverse as usize].get_or_init(|| crate::ntt_ifma::twiddle_packs(scalar, log_n)))
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn packs(&self, _log_n: u32, _inverse: bool) -> Option<&[()]> {
+        None
+    }
+}
+
+/// Columns from 2^7 elements take the IFMA stages (16 packs, stages 4+).
+#[cfg(target_arch = "x86_64")]
+const IFMA_MIN_LOG: u32 = 7;
+
+/// `data` as BN254 `Fr` elements when that is what `F` is.
+#[cfg(target_arch = "x86_64")]
+fn as_fr<F: 'static>(data: &[F]) -> Option<&[zkaccel_core::Fr]> {
+    (TypeId::of::<F>() == TypeId::of::<zkaccel_core::Fr>())
+        // SAFETY: F is Fr (same TypeId), so the slice is reinterpreted as itself.
+        .then(|| unsafe { std::slice::from_raw_parts(data.as_ptr().cast(), data.len()) })
+}
+
+#[cfg(target_arch = "x86_64")]
+fn as_fr_mut<F: 'static>(data: &mut [F]) -> Option<&mut [zkaccel_core::Fr]> {
+    (TypeId::of::<F>() == TypeId::of::<zkaccel_core::Fr>())
+        // SAFETY: as in `as_fr`; the borrow is moved into the result.
+        .then(|| unsafe { std::slice::from_raw_parts_mut(data.as_mut_ptr().cast(), data.len()) })
 }
 
 /// log2 of the block that the narrow stages finish while it is in cache
@@ -66,7 +111,12 @@ impl TwiddleCache {
                 return t;
             }
         }
-        let table = Arc::new(Twiddles { forward: stage_twiddles(log_n, false), inverse: stage_twiddles(log_n, true) });
+        let table = Arc::new(Twiddles {
+            forward: stage_twiddles(log_n, false),
+            inverse: stage_twiddles(log_n, true),
+            #[cfg(target_arch = "x86_64")]
+            packs: Default::default(),
+        });
         self.tables.write().unwrap_or_else(|e| e.into_inner()).insert(key, table.clone());
         table
     }
@@ -159,11 +209,27 @@ fn butterfly<F: Field>(lo: &mut F, hi: &mut F, w: F) {
 
 /// In-place radix-2 DIT NTT of one column in natural order with the
 /// per-stage `twiddles` of its size, on the coset `coset_shift·H` if given.
-fn radix2<F: Field>(data: &mut [F], twiddles: &[F], coset_shift: Option<F>) {
+fn radix2<F: Field>(data: &mut [F], twiddles: &[F], coset_shift: Option<F>, packs: Option<&[IfmaPack]>) {
     let n = data.len();
     let log_n = n.trailing_zeros();
     scale_and_bit_reverse(data, coset_shift);
     let stage_table = |s: u32| &twiddles[(1usize << (s - 1)) - 1..(1usize << s) - 1];
+    #[cfg(target_arch = "x86_64")]
+    if let Some(packs) = packs {
+        // Stages 1–3 mix lanes of a pack: scalar, then the packed stages.
+        let first = |block: &mut [F]| (1..=3).for_each(|s| stage(block, stage_table(s)));
+        if n >= PARALLEL_LEN {
+            data.par_chunks_mut(CHUNK).for_each(first);
+        } else {
+            first(data);
+        }
+        if let Some(column) = as_fr_mut(data) {
+            crate::ntt_ifma::stages_from_4(column, packs, LOCAL_LOG, n >= PARALLEL_LEN);
+            return;
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = packs;
     let local = log_n.min(LOCAL_LOG);
     let narrow = |block: &mut [F]| (1..=local).for_each(|s| stage(block, stage_table(s)));
     if n >= PARALLEL_LEN {
@@ -257,9 +323,11 @@ impl CpuBackend {
         let log_n = n.trailing_zeros();
         let twiddles = self.twiddles.get::<F>(log_n);
         match config.direction {
-            NttDirection::Forward => radix2(column, &twiddles.forward, config.coset_shift),
+            NttDirection::Forward => {
+                radix2(column, &twiddles.forward, config.coset_shift, twiddles.packs(log_n, false))
+            }
             NttDirection::Inverse => {
-                radix2(column, &twiddles.inverse, None);
+                radix2(column, &twiddles.inverse, None, twiddles.packs(log_n, true));
                 // n < p and the shift was checked non-zero: both invert.
                 let n_inv = F::from_u64(n as u64).inverse().unwrap_or(F::ONE);
                 match config.coset_shift {
@@ -278,5 +346,44 @@ impl<F: TwoAdicField> Ntt<F> for CpuBackend {
         validate::field_elements("ntt input", data)?;
         data.par_chunks_mut(column_len).for_each(|column| self.transform_column(column, config));
         Ok(())
+    }
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+    use zkaccel_core::Fr;
+
+    /// The IFMA stages against the scalar stages on the same twiddles, on
+    /// every size from the first packed one past the cache-sized block (both
+    /// wide-stage strategies), forward, inverse and on a coset.
+    #[test]
+    fn ifma_stages_match_the_scalar_stages() {
+        if !crate::ntt_ifma::available() {
+            eprintln!("SKIPPED: this CPU has no AVX-512 IFMA");
+            return;
+        }
+        let cache = TwiddleCache::default();
+        let mut x = Fr::from_u64(3);
+        for log_n in IFMA_MIN_LOG..=16 {
+            let n = 1usize << log_n;
+            let twiddles = cache.get::<Fr>(log_n);
+            for (inverse, coset) in [(false, None), (true, None), (false, Some(Fr::multiplicative_generator()))] {
+                let packs = twiddles.packs(log_n, inverse).expect("packs for Fr");
+                let table = if inverse { &twiddles.inverse } else { &twiddles.forward };
+                let mut input: Vec<Fr> = (0..n)
+                    .map(|_| {
+                        x = x * x + Fr::from_u64(7);
+                        x
+                    })
+                    .collect();
+                // Extremes: every lane of the first pack at p − 1.
+                input[..8].fill(-Fr::ONE);
+                let (mut packed, mut scalar) = (input.clone(), input);
+                radix2(&mut packed, table, coset, Some(packs));
+                radix2(&mut scalar, table, coset, None);
+                assert!(packed == scalar, "2^{log_n}, inverse {inverse}, coset {coset:?}");
+            }
+        }
     }
 }

@@ -1,0 +1,368 @@
+//! The BN254 `Fr` NTT's butterflies on AVX-512 IFMA, eight at a time.
+//!
+//! A column is repacked into [`Pack`]s of eight elements stored limb-major
+//! in five 52-bit limbs (`vpmadd52luq`/`vpmadd52huq` multiply 52-bit lanes).
+//! The integers stay the Montgomery representatives `a·2^256 mod p` of the
+//! scalar code, so only the twiddles change form: stored as `w·2^260 mod p`,
+//! a Montgomery product with `R = 2^260` gives back `a·w·2^256`. Values
+//! live in `[0, 4p)` between stages (Harvey's lazy butterfly: one
+//! conditional subtraction each), which 260 bits hold since `4p < 2^256`;
+//! the final repacking reduces them below `p`.
+
+use std::arch::x86_64::*;
+use std::sync::OnceLock;
+
+use zkaccel_core::{Field, Fr};
+
+const MASK: u64 = (1 << 52) - 1;
+
+/// Whether this CPU has AVX-512F and IFMA (checked once).
+pub(crate) fn available() -> bool {
+    static PRESENT: OnceLock<bool> = OnceLock::new();
+    *PRESENT.get_or_init(|| {
+        std::env::var_os("ZKACCEL_NO_IFMA").is_none()
+            && std::is_x86_feature_detected!("avx512f")
+            && std::is_x86_feature_detected!("avx512ifma")
+    })
+}
+
+/// Eight field elements, limb `k` of lane `l` at `8·k + l`.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+pub(crate) struct Pack([u64; 40]);
+
+impl Pack {
+    const ZERO: Pack = Pack([0; 40]);
+
+    fn set(&mut self, lane: usize, limbs: [u64; 4]) {
+        for (k, limb) in split52(limbs).into_iter().enumerate() {
+            self.0[8 * k + lane] = limb;
+        }
+    }
+
+    fn get(&self, lane: usize) -> [u64; 4] {
+        join52(std::array::from_fn(|k| self.0[8 * k + lane]))
+    }
+}
+
+/// 256 bits as five 52-bit limbs.
+fn split52(x: [u64; 4]) -> [u64; 5] {
+    [
+        x[0] & MASK,
+        ((x[0] >> 52) | (x[1] << 12)) & MASK,
+        ((x[1] >> 40) | (x[2] << 24)) & MASK,
+        ((x[2] >> 28) | (x[3] << 36)) & MASK,
+        x[3] >> 16,
+    ]
+}
+
+/// Five normalised 52-bit limbs of a value below 2^256 as four 64-bit limbs.
+fn join52(l: [u64; 5]) -> [u64; 4] {
+    [l[0] | (l[1] << 52), (l[1] >> 12) | (l[2] << 40), (l[2] >> 24) | (l[3] << 28), (l[3] >> 36) | (l[4] << 16)]
+}
+
+const P: [u64; 4] = [0x43e1f593f0000001, 0x2833e84879b97091, 0xb85045b68181585d, 0x30644e72e131a029];
+
+fn geq(a: &[u64; 4], b: &[u64; 4]) -> bool {
+    for i in (0..4).rev() {
+        if a[i] != b[i] {
+            return a[i] > b[i];
+        }
+    }
+    true
+}
+
+fn sub(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
+    let mut out = [0; 4];
+    let mut borrow = false;
+    for i in 0..4 {
+        let (d, b1) = a[i].overflowing_sub(b[i]);
+        let (d, b2) = d.overflowing_sub(borrow as u64);
+        out[i] = d;
+        borrow = b1 || b2;
+    }
+    out
+}
+
+/// `−p^{-1} mod 2^52`.
+fn pinv52() -> u64 {
+    // Newton: each step doubles the correct low bits of p^{-1} mod 2^64.
+    let mut inv = 1u64;
+    for _ in 0..6 {
+        inv = inv.wrapping_mul(2u64.wrapping_sub(P[0].wrapping_mul(inv)));
+    }
+    inv.wrapping_neg() & MASK
+}
+
+/// The constants of a Montgomery product, as vectors.
+#[derive(Clone, Copy)]
+struct Consts {
+    p: [__m512i; 5],
+    two_p: [__m512i; 5],
+    pinv: __m512i,
+    mask: __m512i,
+}
+
+#[target_feature(enable = "avx512f")]
+fn consts() -> Consts {
+    let p = split52(P);
+    let two_p =
+        split52([P[0] << 1, (P[1] << 1) | (P[0] >> 63), (P[2] << 1) | (P[1] >> 63), (P[3] << 1) | (P[2] >> 63)]);
+    Consts {
+        p: p.map(|l| _mm512_set1_epi64(l as i64)),
+        two_p: two_p.map(|l| _mm512_set1_epi64(l as i64)),
+        pinv: _mm512_set1_epi64(pinv52() as i64),
+        mask: _mm512_set1_epi64(MASK as i64),
+    }
+}
+
+#[target_feature(enable = "avx512f")]
+fn load(p: &Pack) -> [__m512i; 5] {
+    // SAFETY: a Pack is 64-byte aligned and holds five 64-byte rows.
+    std::array::from_fn(|k| unsafe { _mm512_load_si512(p.0.as_ptr().add(8 * k).cast()) })
+}
+
+#[target_feature(enable = "avx512f")]
+fn store(p: &mut Pack, v: [__m512i; 5]) {
+    for (k, row) in v.into_iter().enumerate() {
+        // SAFETY: as in `load`.
+        unsafe { _mm512_store_si512(p.0.as_mut_ptr().add(8 * k).cast(), row) };
+    }
+}
+
+/// Carries limbs (signed) into 52-bit digits; the top limb keeps the sign.
+#[target_feature(enable = "avx512f")]
+fn normalize(mut x: [__m512i; 5], c: &Consts) -> [__m512i; 5] {
+    for k in 0..4 {
+        let carry = _mm512_srai_epi64::<52>(x[k]);
+        x[k] = _mm512_and_si512(x[k], c.mask);
+        x[k + 1] = _mm512_add_epi64(x[k + 1], carry);
+    }
+    x
+}
+
+/// `x − 2p` where that is not negative, else `x`.
+#[target_feature(enable = "avx512f")]
+fn reduce_below_2p(x: [__m512i; 5], c: &Consts) -> [__m512i; 5] {
+    let d = normalize(std::array::from_fn(|k| _mm512_sub_epi64(x[k], c.two_p[k])), c);
+    let negative = _mm512_cmplt_epi64_mask(d[4], _mm512_setzero_si512());
+    std::array::from_fn(|k| _mm512_mask_blend_epi64(negative, d[k], x[k]))
+}
+
+/// Montgomery product with `R = 2^260`: `a·b·2^−260 mod p`, below `2p` for
+/// `a < 4p`, `b < p` (normalised limbs).
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn mont_mul(a: &[__m512i; 5], b: &[__m512i; 5], c: &Consts) -> [__m512i; 5] {
+    let zero = _mm512_setzero_si512();
+    let mut t = [zero; 6];
+    for bi in b {
+        for j in 0..5 {
+            t[j] = _mm512_madd52lo_epu64(t[j], a[j], *bi);
+            t[j + 1] = _mm512_madd52hi_epu64(t[j + 1], a[j], *bi);
+        }
+        let m = _mm512_madd52lo_epu64(zero, t[0], c.pinv);
+        for j in 0..5 {
+            t[j] = _mm512_madd52lo_epu64(t[j], m, c.p[j]);
+            t[j + 1] = _mm512_madd52hi_epu64(t[j + 1], m, c.p[j]);
+        }
+        // t[0] is now a multiple of 2^52: carry it and drop the limb.
+        t[1] = _mm512_add_epi64(t[1], _mm512_srli_epi64::<52>(t[0]));
+        t = [t[1], t[2], t[3], t[4], t[5], zero];
+    }
+    normalize([t[0], t[1], t[2], t[3], t[4]], c)
+}
+
+/// `(a, b) ← (a + w·b, a − w·b)` on eight lanes, inputs and outputs in `[0, 4p)`.
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn butterfly(a: &mut Pack, b: &mut Pack, w: &Pack, c: &Consts) {
+    let x = reduce_below_2p(load(a), c);
+    let t = mont_mul(&load(b), &load(w), c);
+    let sum = normalize(std::array::from_fn(|k| _mm512_add_epi64(x[k], t[k])), c);
+    let diff = normalize(std::array::from_fn(|k| _mm512_add_epi64(_mm512_sub_epi64(x[k], t[k]), c.two_p[k])), c);
+    store(a, sum);
+    store(b, diff);
+}
+
+/// One DIT stage over whole groups of `2·tw.len()` packs.
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn stage(data: &mut [Pack], tw: &[Pack], c: &Consts) {
+    let half = tw.len();
+    for group in data.chunks_exact_mut(2 * half) {
+        let (lo, hi) = group.split_at_mut(half);
+        for ((a, b), w) in lo.iter_mut().zip(hi.iter_mut()).zip(tw) {
+            butterfly(a, b, w, c);
+        }
+    }
+}
+
+/// The twiddles of stages 4 and up as packs: stage `s`'s `2^(s−1)` powers
+/// (from the scalar table) times `2^4`, i.e. in `R = 2^260` form.
+pub(crate) fn twiddle_packs(scalar: &[Fr], log_n: u32) -> Vec<Pack> {
+    let sixteen = Fr::from_u64(16);
+    let mut out = Vec::with_capacity(scalar.len() / 8 + 1);
+    for s in 4..=log_n {
+        let table = &scalar[(1usize << (s - 1)) - 1..(1usize << s) - 1];
+        for chunk in table.chunks_exact(8) {
+            let mut pack = Pack::ZERO;
+            for (lane, w) in chunk.iter().enumerate() {
+                pack.set(lane, (*w * sixteen).montgomery_limbs());
+            }
+            out.push(pack);
+        }
+    }
+    out
+}
+
+/// Stage `s ≥ 4`'s packs within [`twiddle_packs`]' output.
+fn stage_packs(packs: &[Pack], s: u32) -> &[Pack] {
+    // Stages 4..s−1 hold 2^(t−4) packs each: 2^(s−4) − 1 before stage s.
+    let start = (1usize << (s - 4)) - 1;
+    &packs[start..start + (1usize << (s - 4))]
+}
+
+/// Stages `4..=log_n` of a column already bit-reversed and through stages
+/// 1–3 (values below `p`), leaving it below `p`. `log_n ≥ 4`.
+pub(crate) fn stages_from_4(data: &mut [Fr], packs: &[Pack], local_log: u32, parallel: bool) {
+    use rayon::prelude::*;
+    let n = data.len();
+    let log_n = n.trailing_zeros();
+    let mut column: Vec<Pack> = vec![Pack::ZERO; n / 8];
+    let fill = |(pack, chunk): (&mut Pack, &[Fr])| {
+        for (lane, x) in chunk.iter().enumerate() {
+            pack.set(lane, x.montgomery_limbs());
+        }
+    };
+    if parallel {
+        column.par_iter_mut().zip(data.par_chunks(8)).for_each(fill);
+    } else {
+        column.iter_mut().zip(data.chunks(8)).for_each(fill);
+    }
+    // SAFETY: `available()` was checked by the caller (the only entry point).
+    let c = unsafe { consts() };
+    let local = log_n.min(local_log);
+    let narrow = |block: &mut [Pack]| {
+        for s in 4..=local {
+            // SAFETY: as above.
+            unsafe { stage(block, stage_packs(packs, s), &c) };
+        }
+    };
+    let block = 1usize << (local - 3);
+    if parallel {
+        column.par_chunks_mut(block).for_each(narrow);
+    } else {
+        column.chunks_mut(block).for_each(narrow);
+    }
+    for s in local + 1..=log_n {
+        let tw = stage_packs(packs, s);
+        let half = tw.len();
+        if !parallel {
+            // SAFETY: as above.
+            unsafe { stage(&mut column, tw, &c) };
+        } else if column.len() / (2 * half) >= 2 * rayon::current_num_threads() {
+            // SAFETY: as above.
+            column.par_chunks_mut(2 * half).for_each(|g| unsafe { stage(g, tw, &c) });
+        } else {
+            const CHUNK: usize = 1 << 8;
+            for group in column.chunks_mut(2 * half) {
+                let (lo, hi) = group.split_at_mut(half);
+                lo.par_chunks_mut(CHUNK).zip(hi.par_chunks_mut(CHUNK)).zip(tw.par_chunks(CHUNK)).for_each(
+                    |((l, h), w)| {
+                        for ((a, b), w) in l.iter_mut().zip(h.iter_mut()).zip(w) {
+                            // SAFETY: as above.
+                            unsafe { butterfly(a, b, w, &c) };
+                        }
+                    },
+                );
+            }
+        }
+    }
+    let drain = |(chunk, pack): (&mut [Fr], &Pack)| {
+        for (lane, x) in chunk.iter_mut().enumerate() {
+            let mut v = pack.get(lane);
+            while geq(&v, &P) {
+                v = sub(&v, &P);
+            }
+            *x = Fr::from_montgomery_limbs_unchecked(v);
+        }
+    };
+    if parallel {
+        data.par_chunks_mut(8).zip(column.par_iter()).for_each(drain);
+    } else {
+        data.chunks_mut(8).zip(column.iter()).for_each(drain);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn add(a: [u64; 4], b: [u64; 4]) -> [u64; 4] {
+        let mut out = [0; 4];
+        let mut carry = false;
+        for i in 0..4 {
+            let (s, c1) = a[i].overflowing_add(b[i]);
+            let (s, c2) = s.overflowing_add(carry as u64);
+            out[i] = s;
+            carry = c1 || c2;
+        }
+        assert!(!carry);
+        out
+    }
+
+    fn reduce(mut v: [u64; 4]) -> [u64; 4] {
+        while geq(&v, &P) {
+            v = sub(&v, &P);
+        }
+        v
+    }
+
+    #[test]
+    fn limbs_round_trip() {
+        for x in [[0; 4], [u64::MAX; 4], P, [1, 2, 3, 4]] {
+            assert_eq!(join52(split52(x)), x);
+        }
+    }
+
+    /// Representatives up to `4p − 1` times twiddles up to `p − 1`, against
+    /// the scalar field's product.
+    #[test]
+    fn montgomery_product_matches_the_scalar_field() {
+        if !available() {
+            eprintln!("SKIPPED: this CPU has no AVX-512 IFMA");
+            return;
+        }
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let minus_one = -Fr::ONE;
+        let mut xs: Vec<Fr> = vec![Fr::ZERO, Fr::ONE, minus_one];
+        xs.extend((0..61).map(|_| Fr::from_u64(next()) * Fr::from_u64(next()) * Fr::from_u64(next())));
+        // SAFETY: IFMA is available (checked above).
+        let c = unsafe { consts() };
+        for (i, chunk) in xs.chunks(8).enumerate() {
+            let ws: Vec<Fr> = chunk.iter().map(|x| *x * Fr::from_u64(i as u64 + 3) + minus_one).collect();
+            let (mut a, mut w) = (Pack::ZERO, Pack::ZERO);
+            for lane in 0..chunk.len() {
+                // x + k·p for k = 0..3: every representative the stages may hold.
+                let mut rep = chunk[lane].montgomery_limbs();
+                for _ in 0..lane % 4 {
+                    rep = add(rep, P);
+                }
+                a.set(lane, rep);
+                w.set(lane, (ws[lane] * Fr::from_u64(16)).montgomery_limbs());
+            }
+            let mut out = Pack::ZERO;
+            // SAFETY: as above.
+            unsafe { store(&mut out, mont_mul(&load(&a), &load(&w), &c)) };
+            for lane in 0..chunk.len() {
+                let got = out.get(lane);
+                assert!(!geq(&got, &add(P, P)), "product not below 2p");
+                assert_eq!(reduce(got), (chunk[lane] * ws[lane]).montgomery_limbs(), "lane {lane}");
+            }
+        }
+    }
+}
