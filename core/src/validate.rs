@@ -63,7 +63,7 @@ pub fn ntt_shape<F: TwoAdicField>(len: usize, column_len: usize) -> Result<()> {
     if column_len > max {
         return Err(Error::SizeTooLarge { size: column_len, max });
     }
-    if len % column_len != 0 {
+    if !len.is_multiple_of(column_len) {
         return Err(Error::InvalidShape {
             reason: format!("{len} elements are not a whole number of columns of {column_len}"),
         });

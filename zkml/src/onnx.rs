@@ -665,7 +665,7 @@ fn reshape(shape: &[usize], target: &[f64]) -> Result<Vec<usize>, ZkmlError> {
     }
     let known: usize = out.iter().product();
     if let Some(i) = infer {
-        if known == 0 || total % known != 0 {
+        if known == 0 || !total.is_multiple_of(known) {
             return Err(model(format!("cannot reshape {shape:?} to {target:?}")));
         }
         out[i] = total / known;
