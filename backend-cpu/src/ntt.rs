@@ -53,6 +53,11 @@ impl<F: TwoAdicField> Twiddles<F> {
     }
 }
 
+/// log2 of the block of packs that the narrow IFMA stages finish in cache
+/// (2^13 elements = 320 KiB of packs, within a core's L2).
+#[cfg(target_arch = "x86_64")]
+const IFMA_LOCAL_LOG: u32 = 13;
+
 /// Columns from 2^7 elements take the IFMA stages (16 packs, stages 4+).
 #[cfg(target_arch = "x86_64")]
 const IFMA_MIN_LOG: u32 = 7;
@@ -212,22 +217,19 @@ fn butterfly<F: Field>(lo: &mut F, hi: &mut F, w: F) {
 fn radix2<F: Field>(data: &mut [F], twiddles: &[F], coset_shift: Option<F>, packs: Option<&[IfmaPack]>) {
     let n = data.len();
     let log_n = n.trailing_zeros();
-    scale_and_bit_reverse(data, coset_shift);
     let stage_table = |s: u32| &twiddles[(1usize << (s - 1)) - 1..(1usize << s) - 1];
     #[cfg(target_arch = "x86_64")]
     if let Some(packs) = packs {
-        // Stages 1–3 mix lanes of a pack: scalar, then the packed stages.
-        let first = |block: &mut [F]| (1..=3).for_each(|s| stage(block, stage_table(s)));
-        if n >= PARALLEL_LEN {
-            data.par_chunks_mut(CHUNK).for_each(first);
-        } else {
-            first(data);
-        }
-        if let Some(column) = as_fr_mut(data) {
-            crate::ntt_ifma::stages_from_4(column, packs, LOCAL_LOG, n >= PARALLEL_LEN);
+        // `packs` exist only for Fr columns of at least 2^IFMA_MIN_LOG elements.
+        if let (Some(tw2), Some(tw3), Some(column)) = (as_fr(stage_table(2)), as_fr(stage_table(3)), as_fr_mut(data)) {
+            if let Some(g) = coset_shift.as_ref().and_then(|g| as_fr(std::slice::from_ref(g))) {
+                scale_by_powers(column, zkaccel_core::Fr::ONE, g[0]);
+            }
+            crate::ntt_ifma::transform(column, packs, [tw2, tw3], IFMA_LOCAL_LOG, n >= PARALLEL_LEN);
             return;
         }
     }
+    scale_and_bit_reverse(data, coset_shift);
     #[cfg(not(target_arch = "x86_64"))]
     let _ = packs;
     let local = log_n.min(LOCAL_LOG);

@@ -172,15 +172,61 @@ fn mont_mul(a: &[__m512i; 5], b: &[__m512i; 5], c: &Consts) -> [__m512i; 5] {
     normalize([t[0], t[1], t[2], t[3], t[4]], c)
 }
 
-/// `(a, b) ← (a + w·b, a − w·b)` on eight lanes, inputs and outputs in `[0, 4p)`.
+/// `(x + w·y, x − w·y)` on eight lanes, inputs and outputs in `[0, 4p)`.
 #[target_feature(enable = "avx512f,avx512ifma")]
-fn butterfly(a: &mut Pack, b: &mut Pack, w: &Pack, c: &Consts) {
-    let x = reduce_below_2p(load(a), c);
-    let t = mont_mul(&load(b), &load(w), c);
+fn butterfly_regs(x: [__m512i; 5], y: [__m512i; 5], w: [__m512i; 5], c: &Consts) -> [[__m512i; 5]; 2] {
+    let x = reduce_below_2p(x, c);
+    let t = mont_mul(&y, &w, c);
     let sum = normalize(std::array::from_fn(|k| _mm512_add_epi64(x[k], t[k])), c);
     let diff = normalize(std::array::from_fn(|k| _mm512_add_epi64(_mm512_sub_epi64(x[k], t[k]), c.two_p[k])), c);
+    [sum, diff]
+}
+
+/// `(a, b) ← (a + w·b, a − w·b)` on eight lanes.
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn butterfly(a: &mut Pack, b: &mut Pack, w: &Pack, c: &Consts) {
+    let [sum, diff] = butterfly_regs(load(a), load(b), load(w), c);
     store(a, sum);
     store(b, diff);
+}
+
+/// Two stages on the quadruple `(a0, a1, a2, a3)` of a group of `4h`, in
+/// registers: `w1` is stage `s`'s twiddle, `w2`, `w3` stage `s + 1`'s at
+/// `j` and `j + h`.
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn quad(a: [&mut Pack; 4], w1: &Pack, w2: &Pack, w3: &Pack, c: &Consts) {
+    let w1 = load(w1);
+    let [x0, x1] = butterfly_regs(load(a[0]), load(a[1]), w1, c);
+    let [x2, x3] = butterfly_regs(load(a[2]), load(a[3]), w1, c);
+    let [y0, y2] = butterfly_regs(x0, x2, load(w2), c);
+    let [y1, y3] = butterfly_regs(x1, x3, load(w3), c);
+    let [a0, a1, a2, a3] = a;
+    store(a0, y0);
+    store(a1, y1);
+    store(a2, y2);
+    store(a3, y3);
+}
+
+/// Stages `s` and `s + 1` on quarters `q0..q3` (packs `offset..` of each
+/// quarter of a group of `4h` packs); `tw1`: stage `s`'s `h` packs, `tw2`:
+/// stage `s + 1`'s `2h`.
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn double_stage_quarters(q: [&mut [Pack]; 4], offset: usize, tw1: &[Pack], tw2: &[Pack], c: &Consts) {
+    let h = tw1.len();
+    let [q0, q1, q2, q3] = q;
+    for (j, (((a0, a1), a2), a3)) in q0.iter_mut().zip(q1.iter_mut()).zip(q2.iter_mut()).zip(q3.iter_mut()).enumerate()
+    {
+        let k = offset + j;
+        quad([a0, a1, a2, a3], &tw1[k], &tw2[k], &tw2[k + h], c);
+    }
+}
+
+/// Splits a group of `4h` packs into its quarters.
+fn quarters(group: &mut [Pack], h: usize) -> [&mut [Pack]; 4] {
+    let (a, b) = group.split_at_mut(2 * h);
+    let (q0, q1) = a.split_at_mut(h);
+    let (q2, q3) = b.split_at_mut(h);
+    [q0, q1, q2, q3]
 }
 
 /// One DIT stage over whole groups of `2·tw.len()` packs.
@@ -220,23 +266,69 @@ fn stage_packs(packs: &[Pack], s: u32) -> &[Pack] {
     &packs[start..start + (1usize << (s - 4))]
 }
 
-/// Stages `4..=log_n` of a column already bit-reversed and through stages
-/// 1–3 (values below `p`), leaving it below `p`. `log_n ≥ 4`.
-pub(crate) fn stages_from_4(data: &mut [Fr], packs: &[Pack], local_log: u32, parallel: bool) {
+/// Raw pointer to the packs being filled, shared by the gathering threads.
+#[derive(Clone, Copy)]
+struct PackSink(*mut Pack);
+// SAFETY: each thread writes a disjoint set of packs (see `transform`).
+unsafe impl Send for PackSink {}
+// SAFETY: as above.
+unsafe impl Sync for PackSink {}
+
+/// Reads lanes `8p..8p + 8` of the bit-reversed column for every pack `p`,
+/// runs stages 1–3 on them (scalar: they mix lanes) and packs them. Lane
+/// `l` of pack `p` is element `rev3(l)·n/8 + q` with `q = rev(p)`, so
+/// walking `q` in order reads eight sequential streams and writes whole
+/// packs; the bit reversal costs no pass of its own.
+fn gather_first_stages(data: &[Fr], tw: [&[Fr]; 2], parallel: bool) -> Vec<Pack> {
     use rayon::prelude::*;
-    let n = data.len();
-    let log_n = n.trailing_zeros();
-    let mut column: Vec<Pack> = vec![Pack::ZERO; n / 8];
-    let fill = |(pack, chunk): (&mut Pack, &[Fr])| {
-        for (lane, x) in chunk.iter().enumerate() {
-            pack.set(lane, x.montgomery_limbs());
+    const REV3: [usize; 8] = [0, 4, 2, 6, 1, 5, 3, 7];
+    let m = data.len() / 8;
+    let bits = m.trailing_zeros();
+    let mut column: Vec<Pack> = Vec::with_capacity(m);
+    let sink = PackSink(column.as_mut_ptr());
+    let fill = |range: std::ops::Range<usize>| {
+        let sink = sink;
+        for q in range {
+            let p = q.reverse_bits() >> (usize::BITS - bits);
+            let mut e: [Fr; 8] = std::array::from_fn(|l| data[REV3[l] * m + q]);
+            for j in (0..8).step_by(2) {
+                (e[j], e[j + 1]) = (e[j] + e[j + 1], e[j] - e[j + 1]);
+            }
+            for (half, tw) in [(2, tw[0]), (4, tw[1])] {
+                for base in (0..8).step_by(2 * half) {
+                    for j in 0..half {
+                        let t = e[base + j + half] * tw[j];
+                        (e[base + j], e[base + j + half]) = (e[base + j] + t, e[base + j] - t);
+                    }
+                }
+            }
+            let mut pack = Pack::ZERO;
+            for (lane, x) in e.iter().enumerate() {
+                pack.set(lane, x.montgomery_limbs());
+            }
+            // SAFETY: q ↦ p is a bijection of 0..m, so every pack below the
+            // capacity m is written exactly once, by one thread.
+            unsafe { sink.0.add(p).write(pack) };
         }
     };
+    const TASK: usize = 1 << 10;
     if parallel {
-        column.par_iter_mut().zip(data.par_chunks(8)).for_each(fill);
+        (0..m.div_ceil(TASK)).into_par_iter().for_each(|t| fill(t * TASK..((t + 1) * TASK).min(m)));
     } else {
-        column.iter_mut().zip(data.chunks(8)).for_each(fill);
+        fill(0..m);
     }
+    // SAFETY: all m packs were written above.
+    unsafe { column.set_len(m) };
+    column
+}
+
+/// The forward DIT transform (natural order in and out) of a column with
+/// the scalar stage-2 and stage-3 twiddles `tw` and the packs of stages 4
+/// and up; `log_n ≥ 7`. The caller checked [`available`].
+pub(crate) fn transform(data: &mut [Fr], packs: &[Pack], tw: [&[Fr]; 2], local_log: u32, parallel: bool) {
+    use rayon::prelude::*;
+    let log_n = data.len().trailing_zeros();
+    let mut column = gather_first_stages(data, tw, parallel);
     // SAFETY: `available()` was checked by the caller (the only entry point).
     let c = unsafe { consts() };
     let local = log_n.min(local_log);
@@ -252,7 +344,38 @@ pub(crate) fn stages_from_4(data: &mut [Fr], packs: &[Pack], local_log: u32, par
     } else {
         column.chunks_mut(block).for_each(narrow);
     }
-    for s in local + 1..=log_n {
+    // Wide stages two at a time: one sweep over memory per pair.
+    let mut s = local + 1;
+    while s <= log_n {
+        if s < log_n {
+            let (tw1, tw2) = (stage_packs(packs, s), stage_packs(packs, s + 1));
+            let h = tw1.len();
+            // SAFETY (each call below): `available()` was checked by the caller.
+            if !parallel {
+                column
+                    .chunks_mut(4 * h)
+                    .for_each(|g| unsafe { double_stage_quarters(quarters(g, h), 0, tw1, tw2, &c) });
+            } else if column.len() / (4 * h) >= 2 * rayon::current_num_threads() {
+                column
+                    .par_chunks_mut(4 * h)
+                    .for_each(|g| unsafe { double_stage_quarters(quarters(g, h), 0, tw1, tw2, &c) });
+            } else {
+                const CHUNK: usize = 1 << 7;
+                for group in column.chunks_mut(4 * h) {
+                    let [q0, q1, q2, q3] = quarters(group, h);
+                    q0.par_chunks_mut(CHUNK)
+                        .zip(q1.par_chunks_mut(CHUNK))
+                        .zip(q2.par_chunks_mut(CHUNK))
+                        .zip(q3.par_chunks_mut(CHUNK))
+                        .enumerate()
+                        .for_each(|(i, (((q0, q1), q2), q3))| unsafe {
+                            double_stage_quarters([q0, q1, q2, q3], i * CHUNK, tw1, tw2, &c)
+                        });
+                }
+            }
+            s += 2;
+            continue;
+        }
         let tw = stage_packs(packs, s);
         let half = tw.len();
         if !parallel {
@@ -275,6 +398,7 @@ pub(crate) fn stages_from_4(data: &mut [Fr], packs: &[Pack], local_log: u32, par
                 );
             }
         }
+        s += 1;
     }
     let drain = |(chunk, pack): (&mut [Fr], &Pack)| {
         for (lane, x) in chunk.iter_mut().enumerate() {
