@@ -274,6 +274,15 @@ unsafe impl Send for PackSink {}
 // SAFETY: as above.
 unsafe impl Sync for PackSink {}
 
+impl PackSink {
+    /// # Safety
+    /// `index` is within the allocation and no other thread writes it.
+    unsafe fn write(&self, index: usize, pack: Pack) {
+        // SAFETY: guaranteed by the caller.
+        unsafe { self.0.add(index).write(pack) };
+    }
+}
+
 /// Reads lanes `8p..8p + 8` of the bit-reversed column for every pack `p`,
 /// runs stages 1–3 on them (scalar: they mix lanes) and packs them. Lane
 /// `l` of pack `p` is element `rev3(l)·n/8 + q` with `q = rev(p)`, so
@@ -287,7 +296,6 @@ fn gather_first_stages(data: &[Fr], tw: [&[Fr]; 2], parallel: bool) -> Vec<Pack>
     let mut column: Vec<Pack> = Vec::with_capacity(m);
     let sink = PackSink(column.as_mut_ptr());
     let fill = |range: std::ops::Range<usize>| {
-        let sink = sink;
         for q in range {
             let p = q.reverse_bits() >> (usize::BITS - bits);
             let mut e: [Fr; 8] = std::array::from_fn(|l| data[REV3[l] * m + q]);
@@ -308,7 +316,7 @@ fn gather_first_stages(data: &[Fr], tw: [&[Fr]; 2], parallel: bool) -> Vec<Pack>
             }
             // SAFETY: q ↦ p is a bijection of 0..m, so every pack below the
             // capacity m is written exactly once, by one thread.
-            unsafe { sink.0.add(p).write(pack) };
+            unsafe { sink.write(p, pack) };
         }
     };
     const TASK: usize = 1 << 10;
@@ -350,15 +358,14 @@ pub(crate) fn transform(data: &mut [Fr], packs: &[Pack], tw: [&[Fr]; 2], local_l
         if s < log_n {
             let (tw1, tw2) = (stage_packs(packs, s), stage_packs(packs, s + 1));
             let h = tw1.len();
-            // SAFETY (each call below): `available()` was checked by the caller.
+            let pair = |g: &mut [Pack]| {
+                // SAFETY: `available()` was checked by the caller.
+                unsafe { double_stage_quarters(quarters(g, h), 0, tw1, tw2, &c) }
+            };
             if !parallel {
-                column
-                    .chunks_mut(4 * h)
-                    .for_each(|g| unsafe { double_stage_quarters(quarters(g, h), 0, tw1, tw2, &c) });
+                column.chunks_mut(4 * h).for_each(pair);
             } else if column.len() / (4 * h) >= 2 * rayon::current_num_threads() {
-                column
-                    .par_chunks_mut(4 * h)
-                    .for_each(|g| unsafe { double_stage_quarters(quarters(g, h), 0, tw1, tw2, &c) });
+                column.par_chunks_mut(4 * h).for_each(pair);
             } else {
                 const CHUNK: usize = 1 << 7;
                 for group in column.chunks_mut(4 * h) {
@@ -368,8 +375,9 @@ pub(crate) fn transform(data: &mut [Fr], packs: &[Pack], tw: [&[Fr]; 2], local_l
                         .zip(q2.par_chunks_mut(CHUNK))
                         .zip(q3.par_chunks_mut(CHUNK))
                         .enumerate()
-                        .for_each(|(i, (((q0, q1), q2), q3))| unsafe {
-                            double_stage_quarters([q0, q1, q2, q3], i * CHUNK, tw1, tw2, &c)
+                        .for_each(|(i, (((q0, q1), q2), q3))| {
+                            // SAFETY: as above.
+                            unsafe { double_stage_quarters([q0, q1, q2, q3], i * CHUNK, tw1, tw2, &c) }
                         });
                 }
             }
