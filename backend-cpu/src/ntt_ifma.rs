@@ -283,47 +283,76 @@ impl PackSink {
     }
 }
 
-/// Reads lanes `8p..8p + 8` of the bit-reversed column for every pack `p`,
-/// runs stages 1–3 on them (scalar: they mix lanes) and packs them. Lane
-/// `l` of pack `p` is element `rev3(l)·n/8 + q` with `q = rev(p)`, so
-/// walking `q` in order reads eight sequential streams and writes whole
-/// packs; the bit reversal costs no pass of its own.
+/// Stages 1–3 on eight consecutive elements of the bit-reversed column, packed.
+fn first_stages(mut e: [Fr; 8], tw: [&[Fr]; 2]) -> Pack {
+    for j in (0..8).step_by(2) {
+        (e[j], e[j + 1]) = (e[j] + e[j + 1], e[j] - e[j + 1]);
+    }
+    for (half, tw) in [(2, tw[0]), (4, tw[1])] {
+        for base in (0..8).step_by(2 * half) {
+            for j in 0..half {
+                let t = e[base + j + half] * tw[j];
+                (e[base + j], e[base + j + half]) = (e[base + j] + t, e[base + j] - t);
+            }
+        }
+    }
+    let mut pack = Pack::ZERO;
+    for (lane, x) in e.iter().enumerate() {
+        pack.set(lane, x.montgomery_limbs());
+    }
+    pack
+}
+
+/// log2 of a bit-reversal tile's side: 32 × 32 elements (32 KiB) stay in L1.
+const TILE_LOG: u32 = 5;
+
+/// The column in bit-reversed order, through stages 1–3, as packs: one
+/// pass, no scratch copy. Index bits `[a | b | c]` (`a`, `c` of
+/// [`TILE_LOG`] bits) reverse to `[rev c | rev b | rev a]`, so for each
+/// middle part `b` a 32 × 32 tile is read as 32 runs of 32 contiguous
+/// elements and written as 32 runs of four packs.
 fn gather_first_stages(data: &[Fr], tw: [&[Fr]; 2], parallel: bool) -> Vec<Pack> {
     use rayon::prelude::*;
-    const REV3: [usize; 8] = [0, 4, 2, 6, 1, 5, 3, 7];
-    let m = data.len() / 8;
-    let bits = m.trailing_zeros();
+    let n = data.len();
+    let log_n = n.trailing_zeros();
+    let m = n / 8;
+    let rev = |i: usize, bits: u32| if bits == 0 { 0 } else { i.reverse_bits() >> (usize::BITS - bits) };
     let mut column: Vec<Pack> = Vec::with_capacity(m);
     let sink = PackSink(column.as_mut_ptr());
-    let fill = |range: std::ops::Range<usize>| {
-        for q in range {
-            let p = q.reverse_bits() >> (usize::BITS - bits);
-            let mut e: [Fr; 8] = std::array::from_fn(|l| data[REV3[l] * m + q]);
-            for j in (0..8).step_by(2) {
-                (e[j], e[j + 1]) = (e[j] + e[j + 1], e[j] - e[j + 1]);
-            }
-            for (half, tw) in [(2, tw[0]), (4, tw[1])] {
-                for base in (0..8).step_by(2 * half) {
-                    for j in 0..half {
-                        let t = e[base + j + half] * tw[j];
-                        (e[base + j], e[base + j + half]) = (e[base + j] + t, e[base + j] - t);
-                    }
-                }
-            }
-            let mut pack = Pack::ZERO;
-            for (lane, x) in e.iter().enumerate() {
-                pack.set(lane, x.montgomery_limbs());
-            }
-            // SAFETY: q ↦ p is a bijection of 0..m, so every pack below the
-            // capacity m is written exactly once, by one thread.
+    if log_n < 2 * TILE_LOG {
+        for p in 0..m {
+            let pack = first_stages(std::array::from_fn(|l| data[rev(8 * p + l, log_n)]), tw);
+            // SAFETY: p < m = capacity, written once.
             unsafe { sink.write(p, pack) };
         }
-    };
-    const TASK: usize = 1 << 10;
-    if parallel {
-        (0..m.div_ceil(TASK)).into_par_iter().for_each(|t| fill(t * TASK..((t + 1) * TASK).min(m)));
     } else {
-        fill(0..m);
+        const SIDE: usize = 1 << TILE_LOG;
+        let mid = log_n - 2 * TILE_LOG;
+        let high = log_n - TILE_LOG;
+        let tile_task = |b: usize| {
+            let rb = rev(b, mid);
+            let mut tile = [[Fr::ZERO; SIDE]; SIDE];
+            for (c, row) in tile.iter_mut().enumerate() {
+                let start = (rev(c, TILE_LOG) << high) | (rb << TILE_LOG);
+                row.copy_from_slice(&data[start..start + SIDE]);
+            }
+            for a in 0..SIDE {
+                let ra = rev(a, TILE_LOG);
+                let first_pack = ((a << high) | (b << TILE_LOG)) / 8;
+                for k in 0..SIDE / 8 {
+                    let pack = first_stages(std::array::from_fn(|l| tile[8 * k + l][ra]), tw);
+                    // SAFETY: (a, b, k) ↦ pack index is a bijection onto 0..m
+                    // (the destination bits [a | b | c]), so each pack is
+                    // written once, by the one task that owns b.
+                    unsafe { sink.write(first_pack + k, pack) };
+                }
+            }
+        };
+        if parallel {
+            (0..1usize << mid).into_par_iter().with_min_len(4).for_each(tile_task);
+        } else {
+            (0..1usize << mid).for_each(tile_task);
+        }
     }
     // SAFETY: all m packs were written above.
     unsafe { column.set_len(m) };
