@@ -303,6 +303,27 @@ fn first_stages(mut e: [Fr; 8], tw: [&[Fr]; 2]) -> Pack {
     pack
 }
 
+/// Asks Linux to back a large scratch buffer with transparent huge pages
+/// before its first touch: its pages are first written in scattered order,
+/// and 4 KiB faults cost as much as the stage they serve.
+fn advise_huge_pages(buffer: &mut Vec<Pack>) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let bytes = buffer.capacity() * std::mem::size_of::<Pack>();
+        let start = buffer.as_mut_ptr() as usize;
+        let aligned = start.next_multiple_of(HUGE);
+        let end = (start + bytes) / HUGE * HUGE;
+        if end > aligned {
+            // SAFETY: the range lies within the buffer's allocation; madvise
+            // only changes how untouched pages are backed (failure is harmless).
+            unsafe { libc::madvise(aligned as *mut libc::c_void, end - aligned, libc::MADV_HUGEPAGE) };
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = buffer;
+}
+
 /// log2 of a bit-reversal tile's side: 32 × 32 elements (32 KiB) stay in L1.
 const TILE_LOG: u32 = 5;
 
@@ -318,6 +339,7 @@ fn gather_first_stages(data: &[Fr], tw: [&[Fr]; 2], parallel: bool) -> Vec<Pack>
     let m = n / 8;
     let rev = |i: usize, bits: u32| if bits == 0 { 0 } else { i.reverse_bits() >> (usize::BITS - bits) };
     let mut column: Vec<Pack> = Vec::with_capacity(m);
+    advise_huge_pages(&mut column);
     let sink = PackSink(column.as_mut_ptr());
     if log_n < 2 * TILE_LOG {
         for p in 0..m {
