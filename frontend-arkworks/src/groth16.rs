@@ -16,7 +16,7 @@
 //! yet, so the Accelerator routes G1 only).
 
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use ark_bn254::{Bn254, Fr as ArkFr};
@@ -24,7 +24,7 @@ use ark_ec::CurveGroup;
 use ark_ff::UniformRand;
 use ark_groth16::{Proof, ProvingKey};
 use ark_relations::r1cs::{
-    ConstraintMatrices, ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisError,
+    ConstraintMatrices, ConstraintSynthesizer, ConstraintSystem, OptimizationGoal, SynthesisError, SynthesisMode,
 };
 use ark_std::rand::RngCore;
 use rayon::prelude::*;
@@ -59,7 +59,9 @@ pub enum Groth16Error {
 /// Where one proof's time went.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Groth16Breakdown {
-    /// Constraint synthesis, inlining and matrix extraction (ark-relations).
+    /// Constraint synthesis, inlining and matrix extraction (ark-relations);
+    /// with an [`AcceleratedProvingKey`] after its first proof, the witness
+    /// assignment alone (the matrices are the key's, kept from that proof).
     pub witness: Duration,
     /// Row evaluation and the NTTs computing `H`.
     pub h: Duration,
@@ -170,6 +172,10 @@ pub struct AcceleratedProvingKey {
     accelerator: Accelerator,
     cpu: CpuBackend,
     queries: Queries,
+    /// The R1CS matrices of the key's circuit, kept from the first proof: a
+    /// Groth16 key serves one circuit, so later proofs synthesize only the
+    /// assignment (ark-relations' `construct_matrices: false`).
+    matrices: OnceLock<Arc<ConstraintMatrices<ArkFr>>>,
 }
 
 impl AcceleratedProvingKey {
@@ -177,7 +183,7 @@ impl AcceleratedProvingKey {
     pub fn new(pk: ProvingKey<Bn254>, accelerator: &Accelerator) -> Result<Self, Groth16Error> {
         let cpu = CpuBackend::new();
         let queries = Queries::prepared(&pk, accelerator, &cpu)?;
-        Ok(Self { pk: Arc::new(pk), accelerator: accelerator.clone(), cpu, queries })
+        Ok(Self { pk: Arc::new(pk), accelerator: accelerator.clone(), cpu, queries, matrices: OnceLock::new() })
     }
 
     /// The stock key.
@@ -205,7 +211,7 @@ impl AcceleratedProvingKey {
         circuit: C,
         rng: &mut impl RngCore,
     ) -> Result<(Proof<Bn254>, Groth16Breakdown), Groth16Error> {
-        prove_inner(&self.pk, &self.queries, circuit, rng, &self.accelerator, &self.cpu)
+        prove_inner(&self.pk, &self.queries, Some(&self.matrices), circuit, rng, &self.accelerator, &self.cpu)
     }
 }
 
@@ -221,7 +227,7 @@ pub fn prove<C: ConstraintSynthesizer<ArkFr>>(
     rng: &mut impl RngCore,
     accelerator: &Accelerator,
 ) -> Result<Proof<Bn254>, Groth16Error> {
-    prove_inner(pk, &Queries::plain(pk), circuit, rng, accelerator, &CpuBackend::new()).map(|(proof, _)| proof)
+    prove_inner(pk, &Queries::plain(pk), None, circuit, rng, accelerator, &CpuBackend::new()).map(|(proof, _)| proof)
 }
 
 fn timed<T>(slot: &mut Duration, f: impl FnOnce() -> T) -> T {
@@ -231,9 +237,52 @@ fn timed<T>(slot: &mut Duration, f: impl FnOnce() -> T) -> T {
     out
 }
 
+/// Synthesizes `circuit`: its matrices (taken from `cache` when it holds
+/// them, else built and stored there) and its full assignment.
+fn synthesize<C: ConstraintSynthesizer<ArkFr>>(
+    circuit: C,
+    cache: Option<&OnceLock<Arc<ConstraintMatrices<ArkFr>>>>,
+) -> Result<(Arc<ConstraintMatrices<ArkFr>>, Vec<ArkFr>), Groth16Error> {
+    let known = cache.and_then(|c| c.get()).cloned();
+    let cs = ConstraintSystem::<ArkFr>::new_ref();
+    // Constraints, not weight: inlining then adds no witness variables, so the
+    // assignment is the same whether or not the matrices are built.
+    cs.set_optimization_goal(OptimizationGoal::Constraints);
+    if known.is_some() {
+        cs.set_mode(SynthesisMode::Prove { construct_matrices: false });
+    }
+    circuit.generate_constraints(cs.clone())?;
+    cs.finalize();
+    let matrices = match known {
+        Some(m) => m,
+        None => {
+            let m = Arc::new(cs.to_matrices().ok_or(SynthesisError::AssignmentMissing)?);
+            if let Some(cache) = cache {
+                let _ = cache.set(m.clone());
+            }
+            m
+        }
+    };
+    let system = cs.borrow().ok_or(SynthesisError::MissingCS)?;
+    if (system.instance_assignment.len(), system.witness_assignment.len())
+        != (matrices.num_instance_variables, matrices.num_witness_variables)
+    {
+        return Err(Groth16Error::KeyMismatch(format!(
+            "the circuit has {} instance and {} witness variables, the key's circuit {} and {}",
+            system.instance_assignment.len(),
+            system.witness_assignment.len(),
+            matrices.num_instance_variables,
+            matrices.num_witness_variables
+        )));
+    }
+    let assignment = [system.instance_assignment.as_slice(), system.witness_assignment.as_slice()].concat();
+    Ok((matrices, assignment))
+}
+
 fn prove_inner<C: ConstraintSynthesizer<ArkFr>>(
     pk: &ProvingKey<Bn254>,
     queries: &Queries,
+    cache: Option<&OnceLock<Arc<ConstraintMatrices<ArkFr>>>>,
     circuit: C,
     rng: &mut impl RngCore,
     acc: &Accelerator,
@@ -242,16 +291,7 @@ fn prove_inner<C: ConstraintSynthesizer<ArkFr>>(
     let start = Instant::now();
     let mut times = Groth16Breakdown::default();
 
-    let (matrices, assignment) = timed(&mut times.witness, || -> Result<_, Groth16Error> {
-        let cs = ConstraintSystem::<ArkFr>::new_ref();
-        cs.set_optimization_goal(OptimizationGoal::Constraints);
-        circuit.generate_constraints(cs.clone())?;
-        cs.finalize();
-        let matrices = cs.to_matrices().ok_or(SynthesisError::AssignmentMissing)?;
-        let system = cs.borrow().ok_or(SynthesisError::MissingCS)?;
-        let assignment = [system.instance_assignment.as_slice(), system.witness_assignment.as_slice()].concat();
-        Ok((matrices, assignment))
-    })?;
+    let (matrices, assignment) = timed(&mut times.witness, || synthesize(circuit, cache))?;
     check_key(pk, &matrices)?;
     let full = scalars_from_ark(&assignment);
     let num_inputs = matrices.num_instance_variables;

@@ -108,6 +108,30 @@ fn unsatisfied_circuit_is_an_error() {
     }
 }
 
+/// An `AcceleratedProvingKey` keeps its circuit's matrices from the first
+/// proof and later synthesizes only the assignment: a second witness still
+/// proves its own statement, an unsatisfying one is still an error, and a
+/// circuit of another shape is a key mismatch.
+#[test]
+fn resident_key_reuses_its_matrices_for_new_witnesses() {
+    let acc = Accelerator::cpu_only();
+    let first = RangeChecks::new(vec![5, 200], 8);
+    let (pk, vk) = setup(first.clone(), 8);
+    let resident = AcceleratedProvingKey::new(pk, &acc).expect("queries go on the accelerator");
+    let proof = resident.prove(first.clone(), &mut rng(9)).expect("proof");
+    check_proof(&vk, &first.public_inputs(), &proof, "first witness");
+    let second = RangeChecks::new(vec![77, 3], 8);
+    assert_ne!(second.public_inputs(), first.public_inputs());
+    let proof = resident.prove(second.clone(), &mut rng(10)).expect("proof");
+    check_proof(&vk, &second.public_inputs(), &proof, "second witness, kept matrices");
+    match resident.prove(RangeChecks::new(vec![5, 300], 8), &mut rng(11)) {
+        Err(Groth16Error::Unsatisfied(row)) => assert!(row > 0),
+        other => panic!("expected Unsatisfied, got {other:?}"),
+    }
+    let err = resident.prove(RangeChecks::new(vec![5, 200, 9], 8), &mut rng(12)).unwrap_err();
+    assert!(matches!(err, Groth16Error::KeyMismatch(_)), "{err}");
+}
+
 #[test]
 fn key_for_another_circuit_is_an_error() {
     let (pk, _) = setup(MimcChain::with_constraints(64), 6);
