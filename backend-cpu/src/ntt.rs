@@ -4,6 +4,9 @@
 //! the wider stages stream over the whole column two at a time (radix-2²
 //! quadruples, half the memory sweeps). Each stage reads its own
 //! contiguous twiddle table, cached per field and domain size.
+//!
+//! BN254 `Fr` columns of 2^7 elements and more take `ntt_ifma` instead when
+//! the CPU has AVX-512 IFMA: the same stages, eight butterflies at a time.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;

@@ -12,7 +12,9 @@
 use std::arch::x86_64::*;
 use std::sync::OnceLock;
 
-use zkaccel_core::{Field, Fr};
+use zkaccel_core::bn254::FrParams;
+use zkaccel_core::field::FpConstants;
+use zkaccel_core::{Field, FpParams, Fr};
 
 const MASK: u64 = (1 << 52) - 1;
 
@@ -61,7 +63,7 @@ fn join52(l: [u64; 5]) -> [u64; 4] {
     [l[0] | (l[1] << 52), (l[1] >> 12) | (l[2] << 40), (l[2] >> 24) | (l[3] << 28), (l[3] >> 36) | (l[4] << 16)]
 }
 
-const P: [u64; 4] = [0x43e1f593f0000001, 0x2833e84879b97091, 0xb85045b68181585d, 0x30644e72e131a029];
+const P: [u64; 4] = <FrParams as FpParams>::MODULUS;
 
 fn geq(a: &[u64; 4], b: &[u64; 4]) -> bool {
     for i in (0..4).rev() {
@@ -84,14 +86,9 @@ fn sub(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
     out
 }
 
-/// `−p^{-1} mod 2^52`.
+/// `−p^{-1} mod 2^52` (from the scalar code's `−p^{-1} mod 2^64`).
 fn pinv52() -> u64 {
-    // Newton: each step doubles the correct low bits of p^{-1} mod 2^64.
-    let mut inv = 1u64;
-    for _ in 0..6 {
-        inv = inv.wrapping_mul(2u64.wrapping_sub(P[0].wrapping_mul(inv)));
-    }
-    inv.wrapping_neg() & MASK
+    <FrParams as FpConstants>::INV & MASK
 }
 
 /// The constants of a Montgomery product, as vectors.
