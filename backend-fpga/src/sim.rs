@@ -89,7 +89,7 @@ pub fn ntt_log_n() -> u32 {
 pub fn ntt(twiddles: &[Limbs], input: &[Limbs], gap_every: u32) -> Result<(Vec<Limbs>, u64)> {
     let n = 1usize << ntt_log_n();
     validate::same_length("twiddles (one per butterfly position of every stage)", n - 1, twiddles.len())?;
-    if input.len() % n != 0 {
+    if !input.len().is_multiple_of(n) {
         return Err(Error::InvalidShape {
             reason: format!("{} elements is not a whole number of {n}-point transforms", input.len()),
         });
@@ -125,7 +125,7 @@ pub struct MsmRun {
 /// AXI channel.
 pub fn msm(bases: &[u64], scalars: &[u64], stall_percent: u32) -> Result<MsmRun> {
     let n = scalars.len() / host::SCALAR_WORDS;
-    if scalars.len() % host::SCALAR_WORDS != 0 || bases.len() < n * host::BASE_WORDS {
+    if !scalars.len().is_multiple_of(host::SCALAR_WORDS) || bases.len() < n * host::BASE_WORDS {
         return Err(Error::InvalidShape { reason: "krnl_msm needs whole scalars and a base for each".into() });
     }
     // SAFETY: a constant getter.
