@@ -86,6 +86,14 @@ fn sub(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
     out
 }
 
+/// A value below `4p` reduced below `p`.
+fn reduce(mut v: [u64; 4]) -> [u64; 4] {
+    while geq(&v, &P) {
+        v = sub(&v, &P);
+    }
+    v
+}
+
 /// `−p^{-1} mod 2^52` (from the scalar code's `−p^{-1} mod 2^64`).
 fn pinv52() -> u64 {
     <FrParams as FpConstants>::INV & MASK
@@ -458,11 +466,7 @@ pub(crate) fn transform(data: &mut [Fr], packs: &[Pack], tw: [&[Fr]; 2], local_l
     }
     let drain = |(chunk, pack): (&mut [Fr], &Pack)| {
         for (lane, x) in chunk.iter_mut().enumerate() {
-            let mut v = pack.get(lane);
-            while geq(&v, &P) {
-                v = sub(&v, &P);
-            }
-            *x = Fr::from_montgomery_limbs_unchecked(v);
+            *x = Fr::from_montgomery_limbs_unchecked(reduce(pack.get(lane)));
         }
     };
     if parallel {
@@ -487,13 +491,6 @@ mod tests {
         }
         assert!(!carry);
         out
-    }
-
-    fn reduce(mut v: [u64; 4]) -> [u64; 4] {
-        while geq(&v, &P) {
-            v = sub(&v, &P);
-        }
-        v
     }
 
     #[test]

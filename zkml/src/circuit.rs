@@ -156,9 +156,7 @@ impl ModelCircuit {
 
     /// Puts weight `w` in lane `lane` of `row`: a fixed cell, or an advice cell
     /// equal to model parameter `anchor` (or, without one, to the constant `w`).
-    #[allow(clippy::too_many_arguments)]
     fn assign_weight(
-        &self,
         config: &ModelConfig,
         region: &mut Region<'_, Fr>,
         lane: usize,
@@ -438,7 +436,7 @@ impl Circuit<Fr> for ModelCircuit {
                                     Some(Weight::Param(p)) => Some(p as usize),
                                     _ => None,
                                 };
-                                self.assign_weight(&config, &mut region, lane, row, w_int, anchor, &param_cells)?;
+                                Self::assign_weight(&config, &mut region, lane, row, w_int, anchor, &param_cells)?;
                                 let Some(v) = v else {
                                     continue;
                                 };
@@ -462,7 +460,7 @@ impl Circuit<Fr> for ModelCircuit {
                             region.assign_fixed(f_out, row, Fr::ONE);
                         }
                         let bias = neuron.bias.map_or(0, |b| model.params.params[b as usize]);
-                        self.assign_weight(
+                        Self::assign_weight(
                             &config,
                             &mut region,
                             0,
@@ -511,7 +509,7 @@ impl Circuit<Fr> for ModelCircuit {
                         let out = region.assign_advice(config.x[0], row, trace.map(|t| felt(t.out as i128))).cell();
                         for lane in 1..lanes {
                             region.assign_advice(config.x[lane], row, Value::known(Fr::ZERO));
-                            self.assign_weight(&config, &mut region, lane, row, 0, None, &param_cells)?;
+                            Self::assign_weight(&config, &mut region, lane, row, 0, None, &param_cells)?;
                         }
                         value_cells[num_inputs + id] = Some(out);
                         row += 1;
