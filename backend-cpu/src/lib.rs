@@ -16,8 +16,12 @@
 //! # Ok::<(), zkaccel_core::Error>(())
 //! ```
 
+#[cfg(target_arch = "x86_64")]
+mod ifma;
 mod lookup;
 mod msm;
+#[cfg(target_arch = "x86_64")]
+mod msm_ifma;
 mod ntt;
 #[cfg(target_arch = "x86_64")]
 mod ntt_ifma;

@@ -424,6 +424,9 @@ struct BucketSet<'a, C: SwCurve> {
     batch_size: usize,
     /// Running products of the batch's denominators (Montgomery's trick).
     prefix: Vec<C::Base>,
+    /// The IFMA batches' scratch space (BN254 G1 only).
+    #[cfg(target_arch = "x86_64")]
+    ifma_scratch: crate::msm_ifma::Scratch,
 }
 
 impl<'a, C: SwCurve> BucketSet<'a, C> {
@@ -440,6 +443,8 @@ impl<'a, C: SwCurve> BucketSet<'a, C> {
             queue: Vec::with_capacity(batch_size),
             batch_size,
             prefix: Vec::with_capacity(batch_size),
+            #[cfg(target_arch = "x86_64")]
+            ifma_scratch: Default::default(),
         }
     }
 
@@ -529,9 +534,51 @@ impl<'a, C: SwCurve> BucketSet<'a, C> {
     }
 
     /// Performs the batched additions with one inversion, then retries the
-    /// conflict queue. Denominators are recomputed in the second pass rather
-    /// than stored: a subtraction is cheaper than the memory traffic.
+    /// conflict queue.
     fn flush(&mut self) {
+        if !self.add_batch_ifma() {
+            self.add_batch_scalar();
+        }
+        self.batch.clear();
+        let mut queued = std::mem::take(&mut self.queue);
+        for &(b, p, negate) in &queued {
+            self.add(b, p, negate);
+        }
+        // Keep the queue's allocation unless the retries re-queued.
+        queued.clear();
+        if self.queue.is_empty() {
+            self.queue = queued;
+        }
+    }
+
+    /// The batch on AVX-512 IFMA, eight additions at a time, where the
+    /// curve is BN254 G1 and the CPU has IFMA; `false` if not done.
+    #[cfg(target_arch = "x86_64")]
+    fn add_batch_ifma(&mut self) -> bool {
+        use std::any::TypeId;
+        if TypeId::of::<C>() != TypeId::of::<zkaccel_core::Bn254>() || !crate::ifma::available() {
+            return false;
+        }
+        let buckets = self.affine.as_mut_slice() as *mut [Affine<C>] as *mut [zkaccel_core::G1Affine];
+        let batch = self.batch.as_slice() as *const [Pending<'a, C>] as *const [crate::msm_ifma::PendingAdd<'a>];
+        // SAFETY: C is Bn254 (same TypeId), so both casts are to the same types.
+        let (buckets, batch) = unsafe { (&mut *buckets, &*batch) };
+        crate::msm_ifma::add_batch(buckets, batch, &mut self.ifma_scratch);
+        for &(b, _, _) in batch {
+            self.in_batch[b as usize] = false;
+        }
+        true
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn add_batch_ifma(&mut self) -> bool {
+        false
+    }
+
+    /// The batch in scalar code, with `LANES` interleaved product chains.
+    /// Denominators are recomputed in the second pass rather than stored: a
+    /// subtraction is cheaper than the memory traffic.
+    fn add_batch_scalar(&mut self) {
         // Montgomery's trick over LANES interleaved product chains (entry i
         // in chain i % LANES) cuts the latency-bound dependency LANES-fold;
         // the chains share one inversion: 1/aₖ = (Π_{j≠k} aⱼ)/(Π aⱼ).
@@ -563,16 +610,6 @@ impl<'a, C: SwCurve> BucketSet<'a, C> {
             for k in (0..LANES).rev() {
                 self.complete(g * LANES + k, &mut inv[k]);
             }
-        }
-        self.batch.clear();
-        let mut queued = std::mem::take(&mut self.queue);
-        for &(b, p, negate) in &queued {
-            self.add(b, p, negate);
-        }
-        // Keep the queue's allocation unless the retries re-queued.
-        queued.clear();
-        if self.queue.is_empty() {
-            self.queue = queued;
         }
     }
 

@@ -43,7 +43,7 @@ impl<F: TwoAdicField> Twiddles<F> {
     /// CPU has IFMA and the column is long enough for eight-lane stages.
     #[cfg(target_arch = "x86_64")]
     fn packs(&self, log_n: u32, inverse: bool) -> Option<&[crate::ntt_ifma::Pack]> {
-        if log_n < IFMA_MIN_LOG || !crate::ntt_ifma::available() {
+        if log_n < IFMA_MIN_LOG || !crate::ifma::available() {
             return None;
         }
         let scalar = as_fr(if inverse { &self.inverse } else { &self.forward })?;
@@ -364,7 +364,7 @@ mod tests {
     /// wide-stage strategies), forward, inverse and on a coset.
     #[test]
     fn ifma_stages_match_the_scalar_stages() {
-        if !crate::ntt_ifma::available() {
+        if !crate::ifma::available() {
             eprintln!("SKIPPED: this CPU has no AVX-512 IFMA");
             return;
         }

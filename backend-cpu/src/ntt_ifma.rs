@@ -10,23 +10,11 @@
 //! the final repacking reduces them below `p`.
 
 use std::arch::x86_64::*;
-use std::sync::OnceLock;
 
 use zkaccel_core::bn254::FrParams;
-use zkaccel_core::field::FpConstants;
 use zkaccel_core::{Field, FpParams, Fr};
 
-const MASK: u64 = (1 << 52) - 1;
-
-/// Whether this CPU has AVX-512F and IFMA (checked once).
-pub(crate) fn available() -> bool {
-    static PRESENT: OnceLock<bool> = OnceLock::new();
-    *PRESENT.get_or_init(|| {
-        std::env::var_os("ZKACCEL_NO_IFMA").is_none()
-            && std::is_x86_feature_detected!("avx512f")
-            && std::is_x86_feature_detected!("avx512ifma")
-    })
-}
+use crate::ifma::{join52, mont_mul, normalize, reduce, reduce_below_2p, split52, Consts};
 
 /// Eight field elements, limb `k` of lane `l` at `8·k + l`.
 #[derive(Clone, Copy)]
@@ -47,78 +35,11 @@ impl Pack {
     }
 }
 
-/// 256 bits as five 52-bit limbs.
-fn split52(x: [u64; 4]) -> [u64; 5] {
-    [
-        x[0] & MASK,
-        ((x[0] >> 52) | (x[1] << 12)) & MASK,
-        ((x[1] >> 40) | (x[2] << 24)) & MASK,
-        ((x[2] >> 28) | (x[3] << 36)) & MASK,
-        x[3] >> 16,
-    ]
-}
-
-/// Five normalised 52-bit limbs of a value below 2^256 as four 64-bit limbs.
-fn join52(l: [u64; 5]) -> [u64; 4] {
-    [l[0] | (l[1] << 52), (l[1] >> 12) | (l[2] << 40), (l[2] >> 24) | (l[3] << 28), (l[3] >> 36) | (l[4] << 16)]
-}
-
 const P: [u64; 4] = <FrParams as FpParams>::MODULUS;
-
-fn geq(a: &[u64; 4], b: &[u64; 4]) -> bool {
-    for i in (0..4).rev() {
-        if a[i] != b[i] {
-            return a[i] > b[i];
-        }
-    }
-    true
-}
-
-fn sub(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
-    let mut out = [0; 4];
-    let mut borrow = false;
-    for i in 0..4 {
-        let (d, b1) = a[i].overflowing_sub(b[i]);
-        let (d, b2) = d.overflowing_sub(borrow as u64);
-        out[i] = d;
-        borrow = b1 || b2;
-    }
-    out
-}
-
-/// A value below `4p` reduced below `p`.
-fn reduce(mut v: [u64; 4]) -> [u64; 4] {
-    while geq(&v, &P) {
-        v = sub(&v, &P);
-    }
-    v
-}
-
-/// `−p^{-1} mod 2^52` (from the scalar code's `−p^{-1} mod 2^64`).
-fn pinv52() -> u64 {
-    <FrParams as FpConstants>::INV & MASK
-}
-
-/// The constants of a Montgomery product, as vectors.
-#[derive(Clone, Copy)]
-struct Consts {
-    p: [__m512i; 5],
-    two_p: [__m512i; 5],
-    pinv: __m512i,
-    mask: __m512i,
-}
 
 #[target_feature(enable = "avx512f")]
 fn consts() -> Consts {
-    let p = split52(P);
-    let two_p =
-        split52([P[0] << 1, (P[1] << 1) | (P[0] >> 63), (P[2] << 1) | (P[1] >> 63), (P[3] << 1) | (P[2] >> 63)]);
-    Consts {
-        p: p.map(|l| _mm512_set1_epi64(l as i64)),
-        two_p: two_p.map(|l| _mm512_set1_epi64(l as i64)),
-        pinv: _mm512_set1_epi64(pinv52() as i64),
-        mask: _mm512_set1_epi64(MASK as i64),
-    }
+    Consts::new::<FrParams>()
 }
 
 #[target_feature(enable = "avx512f")]
@@ -133,48 +54,6 @@ fn store(p: &mut Pack, v: [__m512i; 5]) {
         // SAFETY: as in `load`.
         unsafe { _mm512_store_si512(p.0.as_mut_ptr().add(8 * k).cast(), row) };
     }
-}
-
-/// Carries limbs (signed) into 52-bit digits; the top limb keeps the sign.
-#[target_feature(enable = "avx512f")]
-fn normalize(mut x: [__m512i; 5], c: &Consts) -> [__m512i; 5] {
-    for k in 0..4 {
-        let carry = _mm512_srai_epi64::<52>(x[k]);
-        x[k] = _mm512_and_si512(x[k], c.mask);
-        x[k + 1] = _mm512_add_epi64(x[k + 1], carry);
-    }
-    x
-}
-
-/// `x − 2p` where that is not negative, else `x`.
-#[target_feature(enable = "avx512f")]
-fn reduce_below_2p(x: [__m512i; 5], c: &Consts) -> [__m512i; 5] {
-    let d = normalize(std::array::from_fn(|k| _mm512_sub_epi64(x[k], c.two_p[k])), c);
-    let negative = _mm512_cmplt_epi64_mask(d[4], _mm512_setzero_si512());
-    std::array::from_fn(|k| _mm512_mask_blend_epi64(negative, d[k], x[k]))
-}
-
-/// Montgomery product with `R = 2^260`: `a·b·2^−260 mod p`, below `2p` for
-/// `a < 4p`, `b < p` (normalised limbs).
-#[target_feature(enable = "avx512f,avx512ifma")]
-fn mont_mul(a: &[__m512i; 5], b: &[__m512i; 5], c: &Consts) -> [__m512i; 5] {
-    let zero = _mm512_setzero_si512();
-    let mut t = [zero; 6];
-    for bi in b {
-        for j in 0..5 {
-            t[j] = _mm512_madd52lo_epu64(t[j], a[j], *bi);
-            t[j + 1] = _mm512_madd52hi_epu64(t[j + 1], a[j], *bi);
-        }
-        let m = _mm512_madd52lo_epu64(zero, t[0], c.pinv);
-        for j in 0..5 {
-            t[j] = _mm512_madd52lo_epu64(t[j], m, c.p[j]);
-            t[j + 1] = _mm512_madd52hi_epu64(t[j + 1], m, c.p[j]);
-        }
-        // t[0] is now a multiple of 2^52: carry it and drop the limb.
-        t[1] = _mm512_add_epi64(t[1], _mm512_srli_epi64::<52>(t[0]));
-        t = [t[1], t[2], t[3], t[4], t[5], zero];
-    }
-    normalize([t[0], t[1], t[2], t[3], t[4]], c)
 }
 
 /// `(x + w·y, x − w·y)` on eight lanes, inputs and outputs in `[0, 4p)`.
@@ -388,7 +267,7 @@ fn gather_first_stages(data: &[Fr], tw: [&[Fr]; 2], parallel: bool) -> Vec<Pack>
 
 /// The forward DIT transform (natural order in and out) of a column with
 /// the scalar stage-2 and stage-3 twiddles `tw` and the packs of stages 4
-/// and up; `log_n ≥ 7`. The caller checked [`available`].
+/// and up; `log_n ≥ 7`. The caller checked [`crate::ifma::available`].
 pub(crate) fn transform(data: &mut [Fr], packs: &[Pack], tw: [&[Fr]; 2], local_log: u32, parallel: bool) {
     use rayon::prelude::*;
     let log_n = data.len().trailing_zeros();
@@ -466,80 +345,12 @@ pub(crate) fn transform(data: &mut [Fr], packs: &[Pack], tw: [&[Fr]; 2], local_l
     }
     let drain = |(chunk, pack): (&mut [Fr], &Pack)| {
         for (lane, x) in chunk.iter_mut().enumerate() {
-            *x = Fr::from_montgomery_limbs_unchecked(reduce(pack.get(lane)));
+            *x = Fr::from_montgomery_limbs_unchecked(reduce(pack.get(lane), &P));
         }
     };
     if parallel {
         data.par_chunks_mut(8).zip(column.par_iter()).for_each(drain);
     } else {
         data.chunks_mut(8).zip(column.iter()).for_each(drain);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn add(a: [u64; 4], b: [u64; 4]) -> [u64; 4] {
-        let mut out = [0; 4];
-        let mut carry = false;
-        for i in 0..4 {
-            let (s, c1) = a[i].overflowing_add(b[i]);
-            let (s, c2) = s.overflowing_add(carry as u64);
-            out[i] = s;
-            carry = c1 || c2;
-        }
-        assert!(!carry);
-        out
-    }
-
-    #[test]
-    fn limbs_round_trip() {
-        for x in [[0; 4], [u64::MAX; 4], P, [1, 2, 3, 4]] {
-            assert_eq!(join52(split52(x)), x);
-        }
-    }
-
-    /// Representatives up to `4p − 1` times twiddles up to `p − 1`, against
-    /// the scalar field's product.
-    #[test]
-    fn montgomery_product_matches_the_scalar_field() {
-        if !available() {
-            eprintln!("SKIPPED: this CPU has no AVX-512 IFMA");
-            return;
-        }
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
-        let minus_one = -Fr::ONE;
-        let mut xs: Vec<Fr> = vec![Fr::ZERO, Fr::ONE, minus_one];
-        xs.extend((0..61).map(|_| Fr::from_u64(next()) * Fr::from_u64(next()) * Fr::from_u64(next())));
-        // SAFETY: IFMA is available (checked above).
-        let c = unsafe { consts() };
-        for (i, chunk) in xs.chunks(8).enumerate() {
-            let ws: Vec<Fr> = chunk.iter().map(|x| *x * Fr::from_u64(i as u64 + 3) + minus_one).collect();
-            let (mut a, mut w) = (Pack::ZERO, Pack::ZERO);
-            for lane in 0..chunk.len() {
-                // x + k·p for k = 0..3: every representative the stages may hold.
-                let mut rep = chunk[lane].montgomery_limbs();
-                for _ in 0..lane % 4 {
-                    rep = add(rep, P);
-                }
-                a.set(lane, rep);
-                w.set(lane, (ws[lane] * Fr::from_u64(16)).montgomery_limbs());
-            }
-            let mut out = Pack::ZERO;
-            // SAFETY: as above.
-            unsafe { store(&mut out, mont_mul(&load(&a), &load(&w), &c)) };
-            for lane in 0..chunk.len() {
-                let got = out.get(lane);
-                assert!(!geq(&got, &add(P, P)), "product not below 2p");
-                assert_eq!(reduce(got), (chunk[lane] * ws[lane]).montgomery_limbs(), "lane {lane}");
-            }
-        }
     }
 }

@@ -1,0 +1,252 @@
+//! Montgomery arithmetic on eight 4-limb field elements at a time with
+//! AVX-512 IFMA, shared by the `Fr` NTT and the `Fq` bucket additions.
+//!
+//! An element is five 52-bit limbs, one vector per limb, lane `l` of every
+//! vector belonging to element `l` (`vpmadd52luq`/`vpmadd52huq` multiply
+//! the low 52 bits of each lane). The product is Montgomery's with
+//! `R = 2^260`: for `a` in the scalar code's form `x·2^256` and `b` in the
+//! form `y·2^260`, `mont_mul(a, b)` is `x·y·2^256`, so callers keep their
+//! data in the scalar form and give one operand of each product the extra
+//! `2^4` (a twiddle table, or a shift by four bits of a value in registers).
+
+use std::arch::x86_64::*;
+use std::sync::OnceLock;
+
+use zkaccel_core::field::FpConstants;
+
+/// The low 52 bits.
+pub(crate) const MASK: u64 = (1 << 52) - 1;
+
+/// Eight elements, limb-major.
+pub(crate) type Limbs = [__m512i; 5];
+
+/// Whether this CPU has AVX-512F and IFMA (checked once) and
+/// `ZKACCEL_NO_IFMA` is unset.
+pub(crate) fn available() -> bool {
+    static PRESENT: OnceLock<bool> = OnceLock::new();
+    *PRESENT.get_or_init(|| {
+        std::env::var_os("ZKACCEL_NO_IFMA").is_none()
+            && std::is_x86_feature_detected!("avx512f")
+            && std::is_x86_feature_detected!("avx512ifma")
+    })
+}
+
+/// 256 bits as five 52-bit limbs.
+pub(crate) fn split52(x: [u64; 4]) -> [u64; 5] {
+    [
+        x[0] & MASK,
+        ((x[0] >> 52) | (x[1] << 12)) & MASK,
+        ((x[1] >> 40) | (x[2] << 24)) & MASK,
+        ((x[2] >> 28) | (x[3] << 36)) & MASK,
+        x[3] >> 16,
+    ]
+}
+
+/// Five normalised 52-bit limbs of a value below 2^256 as four 64-bit limbs.
+pub(crate) fn join52(l: [u64; 5]) -> [u64; 4] {
+    [l[0] | (l[1] << 52), (l[1] >> 12) | (l[2] << 40), (l[2] >> 24) | (l[3] << 28), (l[3] >> 36) | (l[4] << 16)]
+}
+
+/// `a ≥ b` for little-endian limbs.
+pub(crate) fn geq(a: &[u64; 4], b: &[u64; 4]) -> bool {
+    for i in (0..4).rev() {
+        if a[i] != b[i] {
+            return a[i] > b[i];
+        }
+    }
+    true
+}
+
+fn sub(a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
+    let mut out = [0; 4];
+    let mut borrow = false;
+    for i in 0..4 {
+        let (d, b1) = a[i].overflowing_sub(b[i]);
+        let (d, b2) = d.overflowing_sub(borrow as u64);
+        out[i] = d;
+        borrow = b1 || b2;
+    }
+    out
+}
+
+/// A value below `4p` reduced below `p`.
+pub(crate) fn reduce(mut v: [u64; 4], p: &[u64; 4]) -> [u64; 4] {
+    while geq(&v, p) {
+        v = sub(&v, p);
+    }
+    v
+}
+
+/// The constants of a field's vector arithmetic.
+#[derive(Clone, Copy)]
+pub(crate) struct Consts {
+    /// `p`, limb by limb.
+    pub p: Limbs,
+    /// `2p`.
+    pub two_p: Limbs,
+    /// `−p^{-1} mod 2^52`.
+    pub pinv: __m512i,
+    /// [`MASK`] in every lane.
+    pub mask: __m512i,
+}
+
+impl Consts {
+    #[target_feature(enable = "avx512f")]
+    pub(crate) fn new<P: FpConstants>() -> Self {
+        let m = P::MODULUS;
+        let two_p = [m[0] << 1, (m[1] << 1) | (m[0] >> 63), (m[2] << 1) | (m[1] >> 63), (m[3] << 1) | (m[2] >> 63)];
+        Self {
+            p: broadcast(m),
+            two_p: broadcast(two_p),
+            pinv: _mm512_set1_epi64((P::INV & MASK) as i64),
+            mask: _mm512_set1_epi64(MASK as i64),
+        }
+    }
+}
+
+/// One 256-bit value in every lane.
+#[target_feature(enable = "avx512f")]
+pub(crate) fn broadcast(x: [u64; 4]) -> Limbs {
+    split52(x).map(|l| _mm512_set1_epi64(l as i64))
+}
+
+/// Carries limbs (signed) into 52-bit digits; the top limb keeps the sign.
+#[target_feature(enable = "avx512f")]
+pub(crate) fn normalize(mut x: Limbs, c: &Consts) -> Limbs {
+    for k in 0..4 {
+        let carry = _mm512_srai_epi64::<52>(x[k]);
+        x[k] = _mm512_and_si512(x[k], c.mask);
+        x[k + 1] = _mm512_add_epi64(x[k + 1], carry);
+    }
+    x
+}
+
+/// `x − m` where that is not negative, else `x` (normalised limbs).
+#[target_feature(enable = "avx512f")]
+pub(crate) fn reduce_below(x: Limbs, m: &Limbs, c: &Consts) -> Limbs {
+    let d = normalize(std::array::from_fn(|k| _mm512_sub_epi64(x[k], m[k])), c);
+    let negative = _mm512_cmplt_epi64_mask(d[4], _mm512_setzero_si512());
+    std::array::from_fn(|k| _mm512_mask_blend_epi64(negative, d[k], x[k]))
+}
+
+/// `x − 2p` where that is not negative, else `x`.
+#[target_feature(enable = "avx512f")]
+pub(crate) fn reduce_below_2p(x: Limbs, c: &Consts) -> Limbs {
+    reduce_below(x, &c.two_p, c)
+}
+
+/// Montgomery product with `R = 2^260`: `a·b·2^−260 mod p`, below `2p`
+/// whenever `a·b < 2^260·p` (e.g. `a < 4p`, `b < p`, or `a < 2p`,
+/// `b < 32p` for a 254-bit `p`), normalised limbs in and out.
+#[target_feature(enable = "avx512f,avx512ifma")]
+pub(crate) fn mont_mul(a: &Limbs, b: &Limbs, c: &Consts) -> Limbs {
+    let zero = _mm512_setzero_si512();
+    let mut t = [zero; 6];
+    for bi in b {
+        for j in 0..5 {
+            t[j] = _mm512_madd52lo_epu64(t[j], a[j], *bi);
+            t[j + 1] = _mm512_madd52hi_epu64(t[j + 1], a[j], *bi);
+        }
+        let m = _mm512_madd52lo_epu64(zero, t[0], c.pinv);
+        for j in 0..5 {
+            t[j] = _mm512_madd52lo_epu64(t[j], m, c.p[j]);
+            t[j + 1] = _mm512_madd52hi_epu64(t[j + 1], m, c.p[j]);
+        }
+        // t[0] is now a multiple of 2^52: carry it and drop the limb.
+        t[1] = _mm512_add_epi64(t[1], _mm512_srli_epi64::<52>(t[0]));
+        t = [t[1], t[2], t[3], t[4], t[5], zero];
+    }
+    normalize([t[0], t[1], t[2], t[3], t[4]], c)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use zkaccel_core::bn254::{FqParams, FrParams};
+    use zkaccel_core::{Field, Fp, FpParams};
+
+    /// `a + b` for values whose sum fits 256 bits.
+    pub(crate) fn add(a: [u64; 4], b: [u64; 4]) -> [u64; 4] {
+        let mut out = [0; 4];
+        let mut carry = false;
+        for i in 0..4 {
+            let (s, c1) = a[i].overflowing_add(b[i]);
+            let (s, c2) = s.overflowing_add(carry as u64);
+            out[i] = s;
+            carry = c1 || c2;
+        }
+        assert!(!carry);
+        out
+    }
+
+    /// A xorshift generator: the tests need no statistical quality.
+    pub(crate) fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+        let mut state = seed;
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+
+    #[test]
+    fn limbs_round_trip() {
+        for x in [[0; 4], [u64::MAX; 4], FrParams::MODULUS, [1, 2, 3, 4]] {
+            assert_eq!(join52(split52(x)), x);
+        }
+    }
+
+    /// Representatives up to `4p − 1` times `2^4`-scaled values up to
+    /// `p − 1`, against the scalar field's product.
+    fn product_matches_the_scalar_field<P: FpConstants>() {
+        let p = P::MODULUS;
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
+        let minus_one = -Fp::<P>::ONE;
+        let mut xs: Vec<Fp<P>> = vec![Fp::ZERO, Fp::ONE, minus_one];
+        xs.extend((0..61).map(|_| Fp::from_u64(next()) * Fp::from_u64(next()) * Fp::from_u64(next())));
+        // SAFETY: the caller checked that IFMA is available.
+        let c = unsafe { Consts::new::<P>() };
+        for (i, chunk) in xs.chunks(8).enumerate() {
+            let ws: Vec<Fp<P>> = chunk.iter().map(|x| *x * Fp::from_u64(i as u64 + 3) + minus_one).collect();
+            let (mut a, mut w) = ([[0u64; 8]; 5], [[0u64; 8]; 5]);
+            for lane in 0..chunk.len() {
+                // x + k·p for k = 0..3: every representative the NTT may hold.
+                let mut rep = chunk[lane].montgomery_limbs();
+                for _ in 0..lane % 4 {
+                    rep = add(rep, p);
+                }
+                let scaled = (ws[lane] * Fp::from_u64(16)).montgomery_limbs();
+                for (k, (x, y)) in split52(rep).into_iter().zip(split52(scaled)).enumerate() {
+                    (a[k][lane], w[k][lane]) = (x, y);
+                }
+            }
+            let mut out = [[0u64; 8]; 5];
+            // SAFETY: IFMA is available; every row is eight u64.
+            unsafe {
+                let (va, vw): (Limbs, Limbs) = (
+                    std::array::from_fn(|k| _mm512_loadu_si512(a[k].as_ptr().cast())),
+                    std::array::from_fn(|k| _mm512_loadu_si512(w[k].as_ptr().cast())),
+                );
+                for (row, v) in out.iter_mut().zip(mont_mul(&va, &vw, &c)) {
+                    _mm512_storeu_si512(row.as_mut_ptr().cast(), v);
+                }
+            }
+            for lane in 0..chunk.len() {
+                let got = join52(std::array::from_fn(|k| out[k][lane]));
+                assert!(!geq(&got, &add(p, p)), "product not below 2p");
+                assert_eq!(reduce(got, &p), (chunk[lane] * ws[lane]).montgomery_limbs(), "{} lane {lane}", P::NAME);
+            }
+        }
+    }
+
+    #[test]
+    fn montgomery_product_matches_the_scalar_fields() {
+        if !available() {
+            eprintln!("SKIPPED: this CPU has no AVX-512 IFMA");
+            return;
+        }
+        product_matches_the_scalar_field::<FrParams>();
+        product_matches_the_scalar_field::<FqParams>();
+    }
+}
