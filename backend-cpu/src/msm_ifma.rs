@@ -15,7 +15,7 @@
 use std::arch::x86_64::*;
 
 use zkaccel_core::bn254::FqParams;
-use zkaccel_core::field_ops::invert_lanes;
+use zkaccel_core::field_ops::invert_lanes_vartime;
 use zkaccel_core::{Field, FpParams, Fq, G1Affine};
 
 use crate::ifma::{join52, mont_mul, normalize, reduce, reduce_below, split52, Consts, Limbs};
@@ -231,7 +231,7 @@ unsafe fn add_batch_ifma(buckets: &mut [G1Affine], batch: &[PendingAdd<'_>], scr
     // its inverse times 256 is A^{-1}·2^260 in those limbs.
     let products = unpack(&acc).map(|a| Fq::from_montgomery_limbs_unchecked(reduce(a, &modulus)));
     let two_pow_8 = Fq::from_u64(256);
-    let mut inv = pack(invert_lanes(products).map(|x| (x * two_pow_8).montgomery_limbs()));
+    let mut inv = pack(invert_lanes_vartime(products).map(|x| (x * two_pow_8).montgomery_limbs()));
 
     // Pass 2, last group first: slopes, sums, stores.
     for (g, chunk) in scratch.groups.iter().zip(groups).rev() {

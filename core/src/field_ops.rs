@@ -69,6 +69,15 @@ pub fn batch_inverse_nonzero_interleaved<F: Field>(values: &mut [F]) {
 /// The inverses of `L` non-zero values with one field inversion:
 /// `1/aₖ = (Π_{j≠k} aⱼ) / Π aⱼ`. A zero among them makes every result zero.
 pub fn invert_lanes<F: Field, const L: usize>(values: [F; L]) -> [F; L] {
+    invert_lanes_with(values, F::inverse)
+}
+
+/// [`invert_lanes`] with [`Field::inverse_vartime`].
+pub fn invert_lanes_vartime<F: Field, const L: usize>(values: [F; L]) -> [F; L] {
+    invert_lanes_with(values, F::inverse_vartime)
+}
+
+fn invert_lanes_with<F: Field, const L: usize>(values: [F; L], invert: impl Fn(&F) -> Option<F>) -> [F; L] {
     let mut others = [F::ONE; L];
     let mut below = F::ONE;
     for k in 0..L {
@@ -80,7 +89,7 @@ pub fn invert_lanes<F: Field, const L: usize>(values: [F; L]) -> [F; L] {
         others[k] *= above;
         above *= values[k];
     }
-    let total_inv = below.inverse().unwrap_or(F::ZERO);
+    let total_inv = invert(&below).unwrap_or(F::ZERO);
     others.map(|o| o * total_inv)
 }
 
