@@ -268,30 +268,37 @@ impl<P: FpParams> Field for Fp<P> {
         Some(self.pow(&exp))
     }
     /// Binary extended Euclid on the Montgomery limbs `a·R`, then one product
-    /// by `R^3`; several times faster than Fermat's exponentiation.
+    /// by `R^3`; several times faster than Fermat's exponentiation. The
+    /// only data-dependent branches are the loop exits: the swap and the
+    /// modular subtraction use masks, which random bits would mispredict.
     fn inverse_vartime(&self) -> Option<Self> {
         if self.is_zero() {
             return None;
         }
         let p = &P::MODULUS;
         let one = [1, 0, 0, 0];
-        // Invariants: x1·(aR) ≡ u and x2·(aR) ≡ v (mod p); gcd(u, v) = 1.
+        // Invariants: x1·(aR) ≡ u and x2·(aR) ≡ v (mod p); v is odd;
+        // gcd(u, v) = 1.
         let (mut u, mut v) = (self.0, *p);
         let (mut x1, mut x2) = (one, [0; 4]);
-        while u != one && v != one {
-            strip_twos(&mut u, &mut x1, p);
-            strip_twos(&mut v, &mut x2, p);
-            // Both odd now: the larger loses the smaller and becomes even.
-            if lt(&u, &v) {
-                v = sbb4(&v, &u).0;
-                x2 = sub_mod(&x2, &x1, p);
-            } else {
-                u = sbb4(&u, &v).0;
-                x1 = sub_mod(&x1, &x2, p);
+        loop {
+            strip_twos(&mut u, &mut x1, p, P::INV);
+            if u == one {
+                break;
             }
+            // Keep u ≥ v (swapping both pairs keeps the invariants); then
+            // u − v is even and not zero (u = v would make both one).
+            let swap = 0u64.wrapping_sub(lt(&u, &v) as u64);
+            for i in 0..4 {
+                let t = (u[i] ^ v[i]) & swap;
+                (u[i], v[i]) = (u[i] ^ t, v[i] ^ t);
+                let t = (x1[i] ^ x2[i]) & swap;
+                (x1[i], x2[i]) = (x1[i] ^ t, x2[i] ^ t);
+            }
+            u = sbb4(&u, &v).0;
+            x1 = sub_mod(&x1, &x2, p);
         }
-        let plain_inverse = if u == one { x1 } else { x2 };
-        Some(Self(plain_inverse, PhantomData) * Self(P::R3, PhantomData))
+        Some(Self(x1, PhantomData) * Self(P::R3, PhantomData))
     }
     #[inline]
     fn is_zero(&self) -> bool {
@@ -718,38 +725,37 @@ const fn mont_inv(p0: u64) -> u64 {
     inv.wrapping_neg()
 }
 
-/// Divides the non-zero `u` by its largest power of two `2^k`, and `x` by
-/// the same `2^k` modulo the odd `p` (`x < p < 2^255`).
+/// Divides the non-zero `u` by its largest power of two `2^k`, and `x`
+/// (below `p`) by the same `2^k` modulo the odd `p`; `inv = −p^{-1} mod 2^64`.
 #[inline]
-fn strip_twos(u: &mut [u64; 4], x: &mut [u64; 4], p: &[u64; 4]) {
+fn strip_twos(u: &mut [u64; 4], x: &mut [u64; 4], p: &[u64; 4], inv: u64) {
     while u[0] & 1 == 0 {
         let k = u[0].trailing_zeros().min(63);
         for i in 0..3 {
             u[i] = (u[i] >> k) | (u[i + 1] << (64 - k));
         }
         u[3] >>= k;
-        for _ in 0..k {
-            if x[0] & 1 == 1 {
-                // x + p < 2^256: no carry out.
-                *x = adc4(x, p).0;
-            }
-            for i in 0..3 {
-                x[i] = (x[i] >> 1) | (x[i + 1] << 63);
-            }
-            x[3] >>= 1;
+        // x·2^−k = (x + m·p) / 2^k for m = −x·p^{-1} mod 2^k: exact, and
+        // below p because m < 2^k.
+        let m = x[0].wrapping_mul(inv) & ((1u64 << k) - 1);
+        let mut t = [0u64; 5];
+        let mut carry = 0;
+        for i in 0..4 {
+            (t[i], carry) = mac(x[i], m, p[i], carry);
+        }
+        t[4] = carry;
+        for i in 0..4 {
+            x[i] = (t[i] >> k) | (t[i + 1] << (64 - k));
         }
     }
 }
 
-/// `a − b mod p` for `a, b < p`.
+/// `a − b mod p` for `a, b < p`, without a branch.
 #[inline]
 fn sub_mod(a: &[u64; 4], b: &[u64; 4], p: &[u64; 4]) -> [u64; 4] {
     let (d, borrow) = sbb4(a, b);
-    if borrow {
-        adc4(&d, p).0
-    } else {
-        d
-    }
+    let mask = 0u64.wrapping_sub(borrow as u64);
+    adc4(&d, &p.map(|l| l & mask)).0
 }
 
 /// `2^k mod p` by repeated modular doubling.
