@@ -159,6 +159,63 @@ pub(crate) fn mont_mul(a: &Limbs, b: &Limbs, c: &Consts) -> Limbs {
     normalize([t[0], t[1], t[2], t[3], t[4]], c)
 }
 
+/// Four 64-bit limbs per lane as five 52-bit limbs.
+#[target_feature(enable = "avx512f")]
+pub(crate) fn split(x: [__m512i; 4], mask: __m512i) -> Limbs {
+    [
+        _mm512_and_si512(x[0], mask),
+        _mm512_and_si512(_mm512_or_si512(_mm512_srli_epi64::<52>(x[0]), _mm512_slli_epi64::<12>(x[1])), mask),
+        _mm512_and_si512(_mm512_or_si512(_mm512_srli_epi64::<40>(x[1]), _mm512_slli_epi64::<24>(x[2])), mask),
+        _mm512_and_si512(_mm512_or_si512(_mm512_srli_epi64::<28>(x[2]), _mm512_slli_epi64::<36>(x[3])), mask),
+        _mm512_srli_epi64::<16>(x[3]),
+    ]
+}
+
+/// Five normalised 52-bit limbs below 2^256 per lane as four 64-bit limbs.
+#[target_feature(enable = "avx512f")]
+pub(crate) fn join(l: Limbs) -> [__m512i; 4] {
+    [
+        _mm512_or_si512(l[0], _mm512_slli_epi64::<52>(l[1])),
+        _mm512_or_si512(_mm512_srli_epi64::<12>(l[1]), _mm512_slli_epi64::<40>(l[2])),
+        _mm512_or_si512(_mm512_srli_epi64::<24>(l[2]), _mm512_slli_epi64::<28>(l[3])),
+        _mm512_or_si512(_mm512_srli_epi64::<36>(l[3]), _mm512_slli_epi64::<16>(l[4])),
+    ]
+}
+
+/// The 8×8 transpose of 64-bit words: `out[k]` lane `l` is `rows[l]` lane `k`.
+#[target_feature(enable = "avx512f")]
+pub(crate) fn transpose(r: [__m512i; 8]) -> [__m512i; 8] {
+    // Pairs of rows interleaved, then 128-bit blocks gathered twice.
+    let t: [__m512i; 8] = std::array::from_fn(|i| {
+        let (a, b) = (r[i / 2 * 2], r[i / 2 * 2 + 1]);
+        if i % 2 == 0 {
+            _mm512_unpacklo_epi64(a, b)
+        } else {
+            _mm512_unpackhi_epi64(a, b)
+        }
+    });
+    // t[2j] = [r_{2j}[0] r_{2j+1}[0] | [2] [2] | [4] [4] | [6] [6]], t[2j+1] the odd words.
+    let s = |a: __m512i, b: __m512i, odd: bool| {
+        if odd {
+            _mm512_shuffle_i64x2::<0b11_01_11_01>(a, b)
+        } else {
+            _mm512_shuffle_i64x2::<0b10_00_10_00>(a, b)
+        }
+    };
+    let mut out = [_mm512_setzero_si512(); 8];
+    for parity in 0..2 {
+        // Words k ≡ parity (mod 2): the pairs from rows 0–3 and rows 4–7.
+        let (a0, a1, a2, a3) = (t[parity], t[2 + parity], t[4 + parity], t[6 + parity]);
+        let (lo01, hi01) = (s(a0, a1, false), s(a0, a1, true)); // words {0,4} / {2,6} (+parity)
+        let (lo23, hi23) = (s(a2, a3, false), s(a2, a3, true));
+        out[parity] = s(lo01, lo23, false);
+        out[4 + parity] = s(lo01, lo23, true);
+        out[2 + parity] = s(hi01, hi23, false);
+        out[6 + parity] = s(hi01, hi23, true);
+    }
+    out
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -187,6 +244,28 @@ pub(crate) mod tests {
             state ^= state >> 7;
             state ^= state << 17;
             state
+        }
+    }
+
+    #[test]
+    fn transpose_is_the_8x8_transpose() {
+        if !available() {
+            eprintln!("SKIPPED: this CPU has no AVX-512 IFMA");
+            return;
+        }
+        let m: [[u64; 8]; 8] = std::array::from_fn(|i| std::array::from_fn(|j| (10 * i + j) as u64));
+        let mut out = [[0u64; 8]; 8];
+        // SAFETY: IFMA (and so AVX-512F) is available; rows are 64 bytes.
+        unsafe {
+            let rows = m.map(|r| _mm512_loadu_si512(r.as_ptr().cast()));
+            for (o, v) in out.iter_mut().zip(transpose(rows)) {
+                _mm512_storeu_si512(o.as_mut_ptr().cast(), v);
+            }
+        }
+        for i in 0..8 {
+            for j in 0..8 {
+                assert_eq!(out[j][i], m[i][j]);
+            }
         }
     }
 

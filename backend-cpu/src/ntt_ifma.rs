@@ -14,7 +14,9 @@ use std::arch::x86_64::*;
 use zkaccel_core::bn254::FrParams;
 use zkaccel_core::{Field, FpParams, Fr};
 
-use crate::ifma::{join52, mont_mul, normalize, reduce, reduce_below_2p, split52, Consts};
+use crate::ifma::{
+    broadcast, join52, mont_mul, normalize, reduce, reduce_below_2p, split, split52, transpose, Consts, Limbs,
+};
 
 /// Eight field elements, limb `k` of lane `l` at `8·k + l`.
 #[derive(Clone, Copy)]
@@ -187,6 +189,83 @@ fn first_stages(mut e: [Fr; 8], tw: [&[Fr]; 2]) -> Pack {
     pack
 }
 
+/// The twiddles of stages 2 and 3 other than one, times `2^4`, in every lane.
+struct FirstTwiddles {
+    /// Stage 2's `ω₄`.
+    w4: Limbs,
+    /// Stage 3's `ω₈, ω₈², ω₈³`.
+    w8: [Limbs; 3],
+}
+
+impl FirstTwiddles {
+    #[target_feature(enable = "avx512f")]
+    fn new(tw: [&[Fr]; 2]) -> Self {
+        let sixteen = Fr::from_u64(16);
+        let scaled = |w: Fr| broadcast((w * sixteen).montgomery_limbs());
+        Self { w4: scaled(tw[0][1]), w8: [scaled(tw[1][1]), scaled(tw[1][2]), scaled(tw[1][3])] }
+    }
+}
+
+/// `(x + y, x − y)` for `x, y < m`: both below `2m`.
+#[target_feature(enable = "avx512f")]
+fn add_sub(x: &Limbs, y: &Limbs, m: &Limbs, c: &Consts) -> [Limbs; 2] {
+    let sum = normalize(std::array::from_fn(|k| _mm512_add_epi64(x[k], y[k])), c);
+    let diff = normalize(std::array::from_fn(|k| _mm512_add_epi64(_mm512_sub_epi64(x[k], y[k]), m[k])), c);
+    [sum, diff]
+}
+
+/// Stages 1–3 of eight packs at once: vector `l` gathers element `l` of
+/// each pack — `tile[row + l][columns[j]]` in lane `j` — so that the three
+/// stages pair whole vectors, and a transpose per limb turns the vectors
+/// into the eight packs. Inputs below `p`, outputs below `4p`.
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn first_stages_x8(
+    tile: &[[Fr; 1 << TILE_LOG]; 1 << TILE_LOG],
+    row: usize,
+    columns: [usize; 8],
+    tw: &FirstTwiddles,
+    c: &Consts,
+) -> [Pack; 8] {
+    const SIDE: usize = 1 << TILE_LOG;
+    let base = tile.as_ptr().cast::<i64>();
+    let mut v: [Limbs; 8] = std::array::from_fn(|l| {
+        let words: [i64; 8] = std::array::from_fn(|j| (4 * ((row + l) * SIDE + columns[j])) as i64);
+        // SAFETY: the offsets stay within the tile (row + l < SIDE, columns < SIDE).
+        let first = unsafe { _mm512_loadu_si512(words.as_ptr().cast()) };
+        let limbs: [__m512i; 4] = std::array::from_fn(|q| {
+            let offsets = _mm512_add_epi64(first, _mm512_set1_epi64(q as i64));
+            // SAFETY: as above; every offset is a word of an element.
+            unsafe { _mm512_i64gather_epi64::<8>(offsets, base) }
+        });
+        split(limbs, c.mask)
+    });
+    // Stage 1: inputs below p, outputs below 2p.
+    for l in (0..8).step_by(2) {
+        [v[l], v[l + 1]] = add_sub(&v[l], &v[l + 1], &c.p, c);
+    }
+    // Stage 2: inputs below 2p, outputs below 4p.
+    for base in [0, 4] {
+        [v[base], v[base + 2]] = add_sub(&v[base], &v[base + 2], &c.two_p, c);
+        [v[base + 1], v[base + 3]] = butterfly_regs(v[base + 1], v[base + 3], tw.w4, c);
+    }
+    // Stage 3: inputs and outputs below 4p.
+    let (x, y) = (reduce_below_2p(v[0], c), reduce_below_2p(v[4], c));
+    [v[0], v[4]] = add_sub(&x, &y, &c.two_p, c);
+    for j in 1..4 {
+        [v[j], v[j + 4]] = butterfly_regs(v[j], v[j + 4], tw.w8[j - 1], c);
+    }
+    let mut packs = [Pack::ZERO; 8];
+    let by_limb: [[__m512i; 8]; 5] = std::array::from_fn(|q| v.map(|x| x[q]));
+    for (q, limb) in by_limb.into_iter().enumerate() {
+        let rows = transpose(limb);
+        for (pack, r) in packs.iter_mut().zip(rows) {
+            // SAFETY: row q of a 64-byte-aligned pack.
+            unsafe { _mm512_store_si512(pack.0.as_mut_ptr().add(8 * q).cast(), r) };
+        }
+    }
+    packs
+}
+
 /// Asks Linux to back a large scratch buffer with transparent huge pages
 /// before its first touch: its pages are first written in scattered order,
 /// and 4 KiB faults cost as much as the stage they serve.
@@ -215,7 +294,9 @@ const TILE_LOG: u32 = 5;
 /// pass, no scratch copy. Index bits `[a | b | c]` (`a`, `c` of
 /// [`TILE_LOG`] bits) reverse to `[rev c | rev b | rev a]`, so for each
 /// middle part `b` a 32 × 32 tile is read as 32 runs of 32 contiguous
-/// elements and written as 32 runs of four packs.
+/// elements, goes through stages 1–3 eight packs at a time in registers
+/// ([`first_stages_x8`]) and is written as 32 runs of four packs. Columns
+/// shorter than two tiles take the scalar [`first_stages`].
 fn gather_first_stages(data: &[Fr], tw: [&[Fr]; 2], parallel: bool) -> Vec<Pack> {
     use rayon::prelude::*;
     let n = data.len();
@@ -233,6 +314,8 @@ fn gather_first_stages(data: &[Fr], tw: [&[Fr]; 2], parallel: bool) -> Vec<Pack>
         }
     } else {
         const SIDE: usize = 1 << TILE_LOG;
+        // SAFETY: IFMA is available (the caller checked).
+        let (first, c) = unsafe { (FirstTwiddles::new(tw), consts()) };
         let mid = log_n - 2 * TILE_LOG;
         let high = log_n - TILE_LOG;
         let tile_task = |b: usize| {
@@ -242,15 +325,19 @@ fn gather_first_stages(data: &[Fr], tw: [&[Fr]; 2], parallel: bool) -> Vec<Pack>
                 let start = (rev(c, TILE_LOG) << high) | (rb << TILE_LOG);
                 row.copy_from_slice(&data[start..start + SIDE]);
             }
-            for a in 0..SIDE {
-                let ra = rev(a, TILE_LOG);
-                let first_pack = ((a << high) | (b << TILE_LOG)) / 8;
+            for a0 in (0..SIDE).step_by(8) {
+                let columns = std::array::from_fn(|j| rev(a0 + j, TILE_LOG));
                 for k in 0..SIDE / 8 {
-                    let pack = first_stages(std::array::from_fn(|l| tile[8 * k + l][ra]), tw);
-                    // SAFETY: (a, b, k) ↦ pack index is a bijection onto 0..m
-                    // (the destination bits [a | b | c]), so each pack is
-                    // written once, by the one task that owns b.
-                    unsafe { sink.write(first_pack + k, pack) };
+                    // Pack (a, k) holds tile[8k + l][rev a] in lane l.
+                    // SAFETY: IFMA is available (the caller checked).
+                    let packs = unsafe { first_stages_x8(&tile, 8 * k, columns, &first, &c) };
+                    for (j, pack) in packs.into_iter().enumerate() {
+                        let index = (((a0 + j) << high) | (b << TILE_LOG)) / 8 + k;
+                        // SAFETY: (a, b, k) ↦ pack index is a bijection onto
+                        // 0..m (the destination bits [a | b | c]), so each
+                        // pack is written once, by the one task that owns b.
+                        unsafe { sink.write(index, pack) };
+                    }
                 }
             }
         };
