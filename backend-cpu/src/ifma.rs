@@ -111,6 +111,7 @@ pub(crate) fn broadcast(x: [u64; 4]) -> Limbs {
 }
 
 /// Carries limbs (signed) into 52-bit digits; the top limb keeps the sign.
+#[inline]
 #[target_feature(enable = "avx512f")]
 pub(crate) fn normalize(mut x: Limbs, c: &Consts) -> Limbs {
     for k in 0..4 {
@@ -122,6 +123,7 @@ pub(crate) fn normalize(mut x: Limbs, c: &Consts) -> Limbs {
 }
 
 /// `x − m` where that is not negative, else `x` (normalised limbs).
+#[inline]
 #[target_feature(enable = "avx512f")]
 pub(crate) fn reduce_below(x: Limbs, m: &Limbs, c: &Consts) -> Limbs {
     let d = normalize(std::array::from_fn(|k| _mm512_sub_epi64(x[k], m[k])), c);
@@ -130,6 +132,7 @@ pub(crate) fn reduce_below(x: Limbs, m: &Limbs, c: &Consts) -> Limbs {
 }
 
 /// `x − 2p` where that is not negative, else `x`.
+#[inline]
 #[target_feature(enable = "avx512f")]
 pub(crate) fn reduce_below_2p(x: Limbs, c: &Consts) -> Limbs {
     reduce_below(x, &c.two_p, c)
@@ -160,6 +163,7 @@ pub(crate) fn mont_mul(a: &Limbs, b: &Limbs, c: &Consts) -> Limbs {
 }
 
 /// Four 64-bit limbs per lane as five 52-bit limbs.
+#[inline]
 #[target_feature(enable = "avx512f")]
 pub(crate) fn split(x: [__m512i; 4], mask: __m512i) -> Limbs {
     [
@@ -172,6 +176,7 @@ pub(crate) fn split(x: [__m512i; 4], mask: __m512i) -> Limbs {
 }
 
 /// Five normalised 52-bit limbs below 2^256 per lane as four 64-bit limbs.
+#[inline]
 #[target_feature(enable = "avx512f")]
 pub(crate) fn join(l: Limbs) -> [__m512i; 4] {
     [

@@ -59,6 +59,7 @@ fn store(p: &mut Pack, v: [__m512i; 5]) {
 }
 
 /// `(x + w·y, x − w·y)` on eight lanes, inputs and outputs in `[0, 4p)`.
+#[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
 fn butterfly_regs(x: [__m512i; 5], y: [__m512i; 5], w: [__m512i; 5], c: &Consts) -> [[__m512i; 5]; 2] {
     let x = reduce_below_2p(x, c);
@@ -207,6 +208,7 @@ impl FirstTwiddles {
 }
 
 /// `(x + y, x − y)` for `x, y < m`: both below `2m`.
+#[inline]
 #[target_feature(enable = "avx512f")]
 fn add_sub(x: &Limbs, y: &Limbs, m: &Limbs, c: &Consts) -> [Limbs; 2] {
     let sum = normalize(std::array::from_fn(|k| _mm512_add_epi64(x[k], y[k])), c);
