@@ -37,6 +37,11 @@ echo "== tests"
 # Release mode: the conformance suite runs MSMs and NTTs up to 2^16.
 cargo test --workspace --release --locked
 
+if grep -qw avx512ifma /proc/cpuinfo 2>/dev/null; then
+    echo "== the CPU backend's scalar paths on this IFMA machine (ZKACCEL_NO_IFMA=1)"
+    ZKACCEL_NO_IFMA=1 cargo test --release --locked -p zkaccel-backend-cpu
+fi
+
 echo "== CUDA kernels without a GPU: NVRTC compiles every kernel; their bodies, built for the host, vs zkaccel-core"
 nvrtc_lib="$(./scripts/install_nvrtc.sh)"
 cargo clippy --release --locked -p zkaccel-backend-cuda --features host-kernels,gpu-tests --all-targets -- -D warnings
@@ -58,7 +63,7 @@ echo "== skipped"
 # Backends this machine cannot run are not tested here; say so instead of passing silently.
 # (fpga-sim is absent from this default build but ran in the FPGA step above.)
 grep -qw avx512ifma /proc/cpuinfo 2>/dev/null ||
-    echo "SKIPPED: the CPU backend's IFMA NTT tests: this CPU has no AVX-512 IFMA (the scalar NTT was tested)"
+    echo "SKIPPED: the CPU backend's IFMA NTT and MSM tests: this CPU has no AVX-512 IFMA (the scalar paths were tested)"
 ./target/release/zkaccel info | awk '$2 == "unavailable" && $1 != "fpga-sim" {
     $2 = $3 = $4 = $5 = ""; sub(/^ +/, "", $0); name = $1; $1 = "";
     gsub(/^ +/, "", $0); printf "SKIPPED: %s backend tests: %s\n", name, $0 }'
