@@ -84,6 +84,8 @@ pub(crate) struct Consts {
     pub p: Limbs,
     /// `2p`.
     pub two_p: Limbs,
+    /// `4p` (below 2^256 for the moduli here).
+    pub four_p: Limbs,
     /// `−p^{-1} mod 2^52`.
     pub pinv: __m512i,
     /// [`MASK`] in every lane.
@@ -94,10 +96,14 @@ impl Consts {
     #[target_feature(enable = "avx512f")]
     pub(crate) fn new<P: FpConstants>() -> Self {
         let m = P::MODULUS;
-        let two_p = [m[0] << 1, (m[1] << 1) | (m[0] >> 63), (m[2] << 1) | (m[1] >> 63), (m[3] << 1) | (m[2] >> 63)];
+        let double = |x: [u64; 4]| {
+            [x[0] << 1, (x[1] << 1) | (x[0] >> 63), (x[2] << 1) | (x[1] >> 63), (x[3] << 1) | (x[2] >> 63)]
+        };
+        let two_p = double(m);
         Self {
             p: broadcast(m),
             two_p: broadcast(two_p),
+            four_p: broadcast(double(two_p)),
             pinv: _mm512_set1_epi64((P::INV & MASK) as i64),
             mask: _mm512_set1_epi64(MASK as i64),
         }

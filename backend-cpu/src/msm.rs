@@ -116,7 +116,7 @@ fn bits(limbs: &[u64], offset: usize, len: usize) -> u64 {
 /// The cost of one batch-affine addition on this CPU for curve `C`.
 fn batch_add_cost<C: SwCurve>() -> usize {
     #[cfg(target_arch = "x86_64")]
-    if std::any::TypeId::of::<C>() == std::any::TypeId::of::<zkaccel_core::Bn254>() && crate::ifma::available() {
+    if crate::msm_ifma::supports::<C>() {
         return COST_BATCH_ADD_IFMA;
     }
     COST_BATCH_ADD
@@ -438,7 +438,7 @@ struct BucketSet<'a, C: SwCurve> {
     batch_size: usize,
     /// Running products of the batch's denominators (Montgomery's trick).
     prefix: Vec<C::Base>,
-    /// The IFMA batches' scratch space (BN254 G1 only).
+    /// The IFMA batches' scratch space (BN254 G1 and G2 only).
     #[cfg(target_arch = "x86_64")]
     ifma_scratch: crate::msm_ifma::Scratch,
 }
@@ -566,19 +566,13 @@ impl<'a, C: SwCurve> BucketSet<'a, C> {
     }
 
     /// The batch on AVX-512 IFMA, eight additions at a time, where the
-    /// curve is BN254 G1 and the CPU has IFMA; `false` if not done.
+    /// curve is BN254 G1 or G2 and the CPU has IFMA; `false` if not done.
     #[cfg(target_arch = "x86_64")]
     fn add_batch_ifma(&mut self) -> bool {
-        use std::any::TypeId;
-        if TypeId::of::<C>() != TypeId::of::<zkaccel_core::Bn254>() || !crate::ifma::available() {
+        if !crate::msm_ifma::try_add_batch(&mut self.affine, &self.batch, &mut self.ifma_scratch) {
             return false;
         }
-        let buckets = self.affine.as_mut_slice() as *mut [Affine<C>] as *mut [zkaccel_core::G1Affine];
-        let batch = self.batch.as_slice() as *const [Pending<'a, C>] as *const [crate::msm_ifma::PendingAdd<'a>];
-        // SAFETY: C is Bn254 (same TypeId), so both casts are to the same types.
-        let (buckets, batch) = unsafe { (&mut *buckets, &*batch) };
-        crate::msm_ifma::add_batch(buckets, batch, &mut self.ifma_scratch);
-        for &(b, _, _) in batch {
+        for &(b, _, _) in &self.batch {
             self.in_batch[b as usize] = false;
         }
         true

@@ -102,6 +102,11 @@ impl Field for Fq2 {
         Some(Self::new(self.c0 * norm_inv, -(self.c1 * norm_inv)))
     }
 
+    fn inverse_vartime(&self) -> Option<Self> {
+        let norm_inv = (self.c0.square() + self.c1.square()).inverse_vartime()?;
+        Some(Self::new(self.c0 * norm_inv, -(self.c1 * norm_inv)))
+    }
+
     #[inline]
     fn is_zero(&self) -> bool {
         self.c0.is_zero() && self.c1.is_zero()
@@ -142,12 +147,14 @@ mod tests {
             assert_eq!(a - a, Fq2::ZERO);
             if !a.is_zero() {
                 assert_eq!(a * a.inverse().unwrap(), Fq2::ONE);
+                assert_eq!(a.inverse_vartime(), a.inverse());
             }
             // Against the schoolbook product with u² = −1.
             let expected = Fq2::new(a.c0 * b.c0 - a.c1 * b.c1, a.c0 * b.c1 + a.c1 * b.c0);
             assert_eq!(a * b, expected);
         }
         assert_eq!(Fq2::ZERO.inverse(), None);
+        assert_eq!(Fq2::ZERO.inverse_vartime(), None);
         assert!(Fq2::from_u64(5).is_canonical());
     }
 }
