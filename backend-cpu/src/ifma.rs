@@ -86,6 +86,8 @@ pub(crate) struct Consts {
     pub two_p: Limbs,
     /// `4p` (below 2^256 for the moduli here).
     pub four_p: Limbs,
+    /// `32p` (below 2^260).
+    pub thirty_two_p: Limbs,
     /// `−p^{-1} mod 2^52`.
     pub pinv: __m512i,
     /// [`MASK`] in every lane.
@@ -100,10 +102,15 @@ impl Consts {
             [x[0] << 1, (x[1] << 1) | (x[0] >> 63), (x[2] << 1) | (x[1] >> 63), (x[3] << 1) | (x[2] >> 63)]
         };
         let two_p = double(m);
+        // 32p = 8·(4p) does not fit 256 bits: shift 4p's 52-bit limbs.
+        let four_p = split52(double(two_p));
+        let limbs32: [u64; 5] =
+            std::array::from_fn(|k| ((four_p[k] << 3) & MASK) | if k > 0 { four_p[k - 1] >> 49 } else { 0 });
         Self {
             p: broadcast(m),
             two_p: broadcast(two_p),
             four_p: broadcast(double(two_p)),
+            thirty_two_p: limbs32.map(|l| _mm512_set1_epi64(l as i64)),
             pinv: _mm512_set1_epi64((P::INV & MASK) as i64),
             mask: _mm512_set1_epi64(MASK as i64),
         }
@@ -147,6 +154,7 @@ pub(crate) fn reduce_below_2p(x: Limbs, c: &Consts) -> Limbs {
 /// Montgomery product with `R = 2^260`: `a·b·2^−260 mod p`, below `2p`
 /// whenever `a·b < 2^260·p` (e.g. `a < 4p`, `b < p`, or `a < 2p`,
 /// `b < 32p` for a 254-bit `p`), normalised limbs in and out.
+#[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
 pub(crate) fn mont_mul(a: &Limbs, b: &Limbs, c: &Consts) -> Limbs {
     let zero = _mm512_setzero_si512();
@@ -194,6 +202,7 @@ pub(crate) fn join(l: Limbs) -> [__m512i; 4] {
 }
 
 /// The 8×8 transpose of 64-bit words: `out[k]` lane `l` is `rows[l]` lane `k`.
+#[inline]
 #[target_feature(enable = "avx512f")]
 pub(crate) fn transpose(r: [__m512i; 8]) -> [__m512i; 8] {
     // Pairs of rows interleaved, then 128-bit blocks gathered twice.

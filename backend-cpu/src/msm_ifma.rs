@@ -7,14 +7,15 @@
 //! coordinate-major vectors and split into 52-bit limbs; results go back
 //! the same way. Coordinates stay in the scalar code's Montgomery form
 //! `x·2^256`: a product `a·b` is the `R = 2^260` product of `a` and `b·2^4`
-//! (a four-bit shift). The batch inversion runs one product chain per lane
-//! and inverts the eight chain products with one scalar inversion. Lanes
+//! (a four-bit shift, shared where a factor is used twice). The batch
+//! inversion runs one product chain per lane, in the `R = 2^260` form, and
+//! inverts the eight chain products with one scalar inversion. Lanes
 //! whose bucket holds the same `x` (a doubling, or `P` meeting `−P`) are
 //! handled in the vectors with masks, not by a fallback.
 //!
-//! Bounds: coordinates are loaded and stored below `p`; every product takes
-//! and returns values below `2p` (per `Fq` component), which
-//! [`mont_mul`]'s bound `a·b < 2^260·p` allows for the 254-bit `p`.
+//! Bounds: coordinates are loaded and stored below `p`; products take a
+//! first factor below `2p` and a second below `32p` (per `Fq` component)
+//! and return values below `2p`, within [`mont_mul`]'s `a·b < 2^260·p`.
 
 use std::any::TypeId;
 use std::arch::x86_64::*;
@@ -95,8 +96,12 @@ trait LaneField: Copy {
     unsafe fn add(&self, other: &Self, c: &Consts) -> Self;
     /// `self − other + m` per `Fq` component.
     unsafe fn sub_plus(&self, other: &Self, m: &Limbs, c: &Consts) -> Self;
-    /// The product, for factors below `2p`: below `2p`.
-    unsafe fn mul(&self, other: &Self, c: &Consts) -> Self;
+    /// Montgomery's product with `R = 2^260`, `a·b·2^−260`, for `a` below
+    /// `2p` and `b` below `32p` (per component): below `2p`.
+    unsafe fn mont(&self, other: &Self, c: &Consts) -> Self;
+    /// `16·a` (below `32p` for `a` below `2p`), the second factor that
+    /// makes [`LaneField::mont`] return the scalar code's form.
+    unsafe fn times16(&self, c: &Consts) -> Self;
     /// `x − m` per component where that is not negative.
     unsafe fn reduce_below(&self, m: &Limbs, c: &Consts) -> Self;
     /// Lanes where the two are equal (same representatives).
@@ -151,10 +156,15 @@ impl LaneField for FqLanes {
 
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
-    unsafe fn mul(&self, other: &Self, c: &Consts) -> Self {
-        // b·2^4 < 32p, so a·b·2^4 < 64p² < 2^260·p.
-        let b16 = normalize(other.0.map(|l| _mm512_slli_epi64::<4>(l)), c);
-        Self(mont_mul(&self.0, &b16, c))
+    unsafe fn mont(&self, other: &Self, c: &Consts) -> Self {
+        // a·b < 64p² < 2^260·p.
+        Self(mont_mul(&self.0, &other.0, c))
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn times16(&self, c: &Consts) -> Self {
+        Self(normalize(self.0.map(|l| _mm512_slli_epi64::<4>(l)), c))
     }
 
     #[inline]
@@ -238,24 +248,32 @@ impl LaneField for Fq2Lanes {
         unsafe { Self { c0: self.c0.sub_plus(&other.c0, m, c), c1: self.c1.sub_plus(&other.c1, m, c) } }
     }
 
-    /// Karatsuba with `u² = −1`: three `Fq` products.
+    /// Karatsuba with `u² = −1`: three `Fq` products (the product is
+    /// `Fq`-bilinear, so the `2^−260` factor carries over).
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
-    unsafe fn mul(&self, other: &Self, c: &Consts) -> Self {
+    unsafe fn mont(&self, other: &Self, c: &Consts) -> Self {
         // SAFETY: as above.
         unsafe {
             let (a, b) = (self, other);
-            let t0 = a.c0.mul(&b.c0, c);
-            let t1 = a.c1.mul(&b.c1, c);
-            // The sums below 4p, brought below 2p for the product.
+            let t0 = a.c0.mont(&b.c0, c);
+            let t1 = a.c1.mont(&b.c1, c);
+            // The sums, below 4p and 64p, brought below 2p and 32p.
             let sa = a.c0.add(&a.c1, c).reduce_below(&c.two_p, c);
-            let sb = b.c0.add(&b.c1, c).reduce_below(&c.two_p, c);
-            let t2 = sa.mul(&sb, c);
+            let sb = b.c0.add(&b.c1, c).reduce_below(&c.thirty_two_p, c);
+            let t2 = sa.mont(&sb, c);
             // c0 = t0 − t1 in [0, 4p); c1 = t2 − t0 − t1 in [0, 6p); both to [0, 2p).
             let c0 = t0.sub_plus(&t1, &c.two_p, c).reduce_below(&c.two_p, c);
             let c1 = t2.sub_plus(&t0.add(&t1, c), &c.four_p, c).reduce_below(&c.four_p, c).reduce_below(&c.two_p, c);
             Self { c0, c1 }
         }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512ifma")]
+    unsafe fn times16(&self, c: &Consts) -> Self {
+        // SAFETY: as above.
+        unsafe { Self { c0: self.c0.times16(c), c1: self.c1.times16(c) } }
     }
 
     #[inline]
@@ -309,9 +327,9 @@ struct Group<F> {
     qy: F,
     /// The slope's numerator: `py − qy`, or `3·px²` when doubling.
     num: F,
-    /// The slope's denominator.
-    d: F,
-    /// The lane's chain product before this group.
+    /// The slope's denominator times 16.
+    d16: F,
+    /// The lane's chain product before this group, in the `R = 2^260` form.
     prefix: F,
     /// Lanes whose sum is the identity (`P + (−P)`).
     identity: __mmask8,
@@ -328,6 +346,7 @@ pub(crate) struct Scratch {
 ///
 /// # Safety
 /// IFMA is available; every pointer points to a readable point.
+#[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
 unsafe fn load_points<F: LaneField>(points: [*const u64; 8], c: &Consts) -> (F, F) {
     let mut words = [_mm512_setzero_si512(); 16];
@@ -345,6 +364,7 @@ unsafe fn load_points<F: LaneField>(points: [*const u64; 8], c: &Consts) -> (F, 
 /// # Safety
 /// IFMA is available; the first `count` pointers point to writable points
 /// nothing else refers to.
+#[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
 unsafe fn store_points<F: LaneField>(x: &F, y: &F, points: [*mut u64; 8], count: usize) {
     let mut words = [_mm512_setzero_si512(); 16];
@@ -386,9 +406,12 @@ unsafe fn add_batch<C: SwCurve, F: LaneField>(
     unsafe {
         let zero = F::splat(&F::Elem::ZERO);
         let one = F::splat(&F::Elem::ONE);
+        let sixteen = F::Elem::from_u64(16);
 
         // Pass 1: load, denominators, running products of the lanes' chains.
-        let mut acc = one;
+        // The chains are in the R = 2^260 form (one is 16 in the scalar
+        // form): a chain value times a denominator·16 stays in that form.
+        let mut acc = F::splat(&sixteen);
         for chunk in chunks.clone() {
             let active: __mmask8 = ((1u16 << chunk.len()) - 1) as u8;
             // Idle lanes (a short last group) repeat the first addition; their
@@ -409,30 +432,35 @@ unsafe fn add_batch<C: SwCurve, F: LaneField>(
                 let doubling = same_x & py.equal(&qy);
                 identity = same_x & !doubling;
                 // Doubling: λ = 3x² / 2y. P + (−P): any invertible denominator.
-                let xx = px.mul(&px, &c);
+                let xx = px.mont(&px.times16(&c), &c);
                 let xx3 = xx.add(&xx, &c).add(&xx, &c).reduce_below(&c.four_p, &c).reduce_below(&c.two_p, &c);
                 num = F::blend(doubling, &num, &xx3);
                 d = F::blend(doubling, &d, &py.add(&py, &c));
                 d = F::blend(identity, &d, &one);
             }
-            d = F::blend(!active, &d, &one);
-            groups.push(Group { px, qx, qy, num, d, prefix: acc, identity });
-            acc = acc.mul(&d, &c);
+            let d16 = F::blend(!active, &d, &one).times16(&c);
+            groups.push(Group { px, qx, qy, num, d16, prefix: acc, identity });
+            acc = acc.mont(&d16, &c);
         }
 
-        // The eight chain products' inverses with one inversion.
-        let mut inv = F::from_elems(invert_lanes_vartime(acc.elems()));
+        // The eight chain products' inverses with one inversion. A lane's
+        // A·2^260, read in the scalar form, is the element 16·A; its inverse
+        // times 256 reads as A^{-1}·2^260.
+        let products = acc.elems();
+        let two_pow_8 = F::Elem::from_u64(256);
+        let mut inv = F::from_elems(invert_lanes_vartime(products).map(|x| x * two_pow_8));
 
         // Pass 2, last group first: slopes, sums, stores.
         for (g, chunk) in groups.iter().zip(chunks).rev() {
-            let den_inv = inv.mul(&g.prefix, &c);
-            inv = inv.mul(&g.d, &c);
-            let lambda = g.num.mul(&den_inv, &c);
+            let den_inv = inv.mont(&g.prefix, &c);
+            inv = inv.mont(&g.d16, &c);
+            let lambda = g.num.mont(&den_inv, &c);
+            let lambda16 = lambda.times16(&c);
             // x3 = λ² − qx − px, from [0, 4p) down to [0, p).
-            let x3 = lambda.mul(&lambda, &c).sub_plus(&g.qx.add(&g.px, &c), &c.two_p, &c);
+            let x3 = lambda.mont(&lambda16, &c).sub_plus(&g.qx.add(&g.px, &c), &c.two_p, &c);
             let x3 = x3.reduce_below(&c.two_p, &c).reduce_below(&p, &c);
             // y3 = λ·(qx − x3) − qy, from [0, 3p) down to [0, p).
-            let y3 = lambda.mul(&g.qx.sub_plus(&x3, &p, &c), &c).sub_plus(&g.qy, &p, &c);
+            let y3 = g.qx.sub_plus(&x3, &p, &c).mont(&lambda16, &c).sub_plus(&g.qy, &p, &c);
             let y3 = y3.reduce_below(&c.two_p, &c).reduce_below(&p, &c);
             let (x3, y3) = (F::blend(g.identity, &x3, &zero), F::blend(g.identity, &y3, &zero));
             let owners =
