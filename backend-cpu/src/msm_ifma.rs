@@ -50,10 +50,13 @@ pub(crate) fn try_add_batch<C: SwCurve>(
     if !supports::<C>() {
         return false;
     }
-    debug_assert!(batch.iter().all(|&(b, p, _)| (b as usize) < buckets.len() && !p.is_identity()));
+    // The vector code writes through these indices: checked here (one
+    // comparison per addition) so that this safe function stays sound.
+    assert!(batch.iter().all(|&(b, _, _)| (b as usize) < buckets.len()), "bucket index out of range");
+    debug_assert!(batch.iter().all(|&(_, p, _)| !p.is_identity()));
     if let Some((buckets, batch)) = same_curve::<C, Bn254>(buckets, batch) {
         // SAFETY: IFMA is available (`supports`); bucket indices are in
-        // range (checked above in debug builds, guaranteed by the caller).
+        // range (checked above).
         unsafe { add_batch::<_, FqLanes>(buckets, batch, &mut scratch.fq) };
     } else if let Some((buckets, batch)) = same_curve::<C, Bn254G2>(buckets, batch) {
         // SAFETY: as above.
