@@ -102,14 +102,14 @@ impl Consts {
             [x[0] << 1, (x[1] << 1) | (x[0] >> 63), (x[2] << 1) | (x[1] >> 63), (x[3] << 1) | (x[2] >> 63)]
         };
         let two_p = double(m);
+        let four_p = double(two_p);
         // 32p = 8·(4p) does not fit 256 bits: shift 4p's 52-bit limbs.
-        let four_p = split52(double(two_p));
-        let limbs32: [u64; 5] =
-            std::array::from_fn(|k| ((four_p[k] << 3) & MASK) | if k > 0 { four_p[k - 1] >> 49 } else { 0 });
+        let l = split52(four_p);
+        let limbs32: [u64; 5] = std::array::from_fn(|k| ((l[k] << 3) & MASK) | if k > 0 { l[k - 1] >> 49 } else { 0 });
         Self {
             p: broadcast(m),
             two_p: broadcast(two_p),
-            four_p: broadcast(double(two_p)),
+            four_p: broadcast(four_p),
             thirty_two_p: limbs32.map(|l| _mm512_set1_epi64(l as i64)),
             pinv: _mm512_set1_epi64((P::INV & MASK) as i64),
             mask: _mm512_set1_epi64(MASK as i64),
@@ -133,6 +133,20 @@ pub(crate) fn normalize(mut x: Limbs, c: &Consts) -> Limbs {
         x[k + 1] = _mm512_add_epi64(x[k + 1], carry);
     }
     x
+}
+
+/// `a + b`, normalised.
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub(crate) fn add(a: &Limbs, b: &Limbs, c: &Consts) -> Limbs {
+    normalize(std::array::from_fn(|k| _mm512_add_epi64(a[k], b[k])), c)
+}
+
+/// `a − b + m`, normalised (callers pick `m` so that it is not negative).
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub(crate) fn sub_plus(a: &Limbs, b: &Limbs, m: &Limbs, c: &Consts) -> Limbs {
+    normalize(std::array::from_fn(|k| _mm512_add_epi64(_mm512_sub_epi64(a[k], b[k]), m[k])), c)
 }
 
 /// `x − m` where that is not negative, else `x` (normalised limbs).

@@ -30,9 +30,9 @@ use crate::CpuBackend;
 /// Cost of one batch-affine addition in scalar code, in tenths of a field
 /// multiplication (5M + 1S + a share of the batch inversion).
 const COST_BATCH_ADD: usize = 70;
-/// The same on AVX-512 IFMA (BN254 G1), eight at a time: measured 2^16–2^20
-/// MSMs run 2.0–2.8× faster than with the scalar additions; 2.5 to 4.5
-/// tenths of the scalar cost chose windows within the noise of each other.
+/// The same on AVX-512 IFMA (BN254 G1 and G2), eight at a time: G1 MSMs of
+/// 2^16–2^20 points ran 2.0–2.8× faster than with the scalar additions,
+/// and costs of 25 to 45 chose windows within the noise of each other.
 const COST_BATCH_ADD_IFMA: usize = 30;
 /// Cost of one step of the bucket reduction: a mixed and a full Jacobian addition.
 const COST_REDUCTION_STEP: usize = 270;
@@ -136,17 +136,19 @@ fn window_layout(scalar_bits: usize, c: usize, max_copies: usize) -> (usize, usi
     (windows, copies, windows.div_ceil(copies))
 }
 
-/// The window width with the least estimated work for `n` points with at
-/// most `max_copies` copies: every window adds every point, and every
-/// group reduces its buckets once per point chunk.
+/// The window width with the least estimated work ([`window_cost`]) for
+/// `n` points with at most `max_copies` copies.
 fn best_window(n: usize, scalar_bits: usize, max_copies: usize, add_cost: usize) -> usize {
-    (2..=MAX_WINDOW_BITS)
-        .min_by_key(|&c| {
-            let (windows, _, groups) = window_layout(scalar_bits, c, max_copies);
-            let reductions = groups * chunks_per_window(groups, n);
-            windows * n * add_cost + reductions * (1 << (c - 1)) * COST_REDUCTION_STEP
-        })
-        .unwrap_or(2)
+    (2..=MAX_WINDOW_BITS).min_by_key(|&c| window_cost(n, scalar_bits, c, max_copies, add_cost)).unwrap_or(2)
+}
+
+/// The estimated work of `n` points with `scalar_bits`-bit scalars at
+/// window width `c`: every window adds every point, and every group reduces
+/// its buckets once per point chunk.
+fn window_cost(n: usize, scalar_bits: usize, c: usize, max_copies: usize, add_cost: usize) -> usize {
+    let (windows, _, groups) = window_layout(scalar_bits, c, max_copies);
+    let reductions = groups * chunks_per_window(groups, n);
+    windows * n * add_cost + reductions * (1 << (c - 1)) * COST_REDUCTION_STEP
 }
 
 /// How many point chunks each window is split into so every thread has work.
@@ -204,13 +206,8 @@ fn glv_msm<C: SwCurve>(glv: &GlvParams<C>, bases: &[Affine<C>], scalars: &[C::Sc
 /// The estimated cost of `n` points with `bits`-bit scalars at the best
 /// window width, and that width (or at the fixed width `c`).
 fn estimate(n: usize, bits: usize, max_copies: usize, fixed_c: Option<usize>, add_cost: usize) -> (usize, usize) {
-    let cost = |c: usize| {
-        let (windows, _, groups) = window_layout(bits, c, max_copies);
-        let reductions = groups * chunks_per_window(groups, n);
-        windows * n * add_cost + reductions * (1 << (c - 1)) * COST_REDUCTION_STEP
-    };
     let c = fixed_c.unwrap_or_else(|| best_window(n, bits, max_copies, add_cost));
-    (cost(c), c)
+    (window_cost(n, bits, c, max_copies, add_cost), c)
 }
 
 /// A scalar as a signed magnitude: `s` or `−(r − s)`, whichever is shorter.

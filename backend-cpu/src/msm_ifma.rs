@@ -147,14 +147,13 @@ impl LaneField for FqLanes {
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
     unsafe fn add(&self, other: &Self, c: &Consts) -> Self {
-        Self(normalize(std::array::from_fn(|k| _mm512_add_epi64(self.0[k], other.0[k])), c))
+        Self(crate::ifma::add(&self.0, &other.0, c))
     }
 
     #[inline]
     #[target_feature(enable = "avx512f,avx512ifma")]
     unsafe fn sub_plus(&self, other: &Self, m: &Limbs, c: &Consts) -> Self {
-        let (a, b) = (&self.0, &other.0);
-        Self(normalize(std::array::from_fn(|k| _mm512_add_epi64(_mm512_sub_epi64(a[k], b[k]), m[k])), c))
+        Self(crate::ifma::sub_plus(&self.0, &other.0, m, c))
     }
 
     #[inline]

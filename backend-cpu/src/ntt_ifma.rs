@@ -15,7 +15,7 @@ use zkaccel_core::bn254::FrParams;
 use zkaccel_core::{Field, FpParams, Fr};
 
 use crate::ifma::{
-    broadcast, join52, mont_mul, normalize, reduce, reduce_below_2p, split, split52, transpose, Consts, Limbs,
+    add, broadcast, join52, mont_mul, reduce, reduce_below_2p, split, split52, sub_plus, transpose, Consts, Limbs,
 };
 
 /// Eight field elements, limb `k` of lane `l` at `8·k + l`.
@@ -64,9 +64,7 @@ fn store(p: &mut Pack, v: [__m512i; 5]) {
 fn butterfly_regs(x: [__m512i; 5], y: [__m512i; 5], w: [__m512i; 5], c: &Consts) -> [[__m512i; 5]; 2] {
     let x = reduce_below_2p(x, c);
     let t = mont_mul(&y, &w, c);
-    let sum = normalize(std::array::from_fn(|k| _mm512_add_epi64(x[k], t[k])), c);
-    let diff = normalize(std::array::from_fn(|k| _mm512_add_epi64(_mm512_sub_epi64(x[k], t[k]), c.two_p[k])), c);
-    [sum, diff]
+    add_sub(&x, &t, &c.two_p, c)
 }
 
 /// `(a, b) ← (a + w·b, a − w·b)` on eight lanes.
@@ -211,9 +209,7 @@ impl FirstTwiddles {
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn add_sub(x: &Limbs, y: &Limbs, m: &Limbs, c: &Consts) -> [Limbs; 2] {
-    let sum = normalize(std::array::from_fn(|k| _mm512_add_epi64(x[k], y[k])), c);
-    let diff = normalize(std::array::from_fn(|k| _mm512_add_epi64(_mm512_sub_epi64(x[k], y[k]), m[k])), c);
-    [sum, diff]
+    [add(x, y, c), sub_plus(x, y, m, c)]
 }
 
 /// Stages 1–3 of eight packs at once: vector `l` gathers element `l` of

@@ -270,7 +270,7 @@ impl<P: FpParams> Field for Fp<P> {
     /// Binary extended Euclid on the Montgomery limbs `a·R`, then one product
     /// by `R^3`; several times faster than Fermat's exponentiation. The
     /// only data-dependent branches are the loop exits: the swap and the
-    /// modular subtraction use masks, which random bits would mispredict.
+    /// modular subtraction use masks (random bits would mispredict).
     fn inverse_vartime(&self) -> Option<Self> {
         if self.is_zero() {
             return None;
@@ -290,13 +290,13 @@ impl<P: FpParams> Field for Fp<P> {
             // u − v is even and not zero (u = v would make both one).
             let swap = 0u64.wrapping_sub(lt(&u, &v) as u64);
             for i in 0..4 {
-                let t = (u[i] ^ v[i]) & swap;
-                (u[i], v[i]) = (u[i] ^ t, v[i] ^ t);
-                let t = (x1[i] ^ x2[i]) & swap;
-                (x1[i], x2[i]) = (x1[i] ^ t, x2[i] ^ t);
+                (u[i], v[i]) = (select(swap, v[i], u[i]), select(swap, u[i], v[i]));
+                (x1[i], x2[i]) = (select(swap, x2[i], x1[i]), select(swap, x1[i], x2[i]));
             }
             u = sbb4(&u, &v).0;
-            x1 = sub_mod(&x1, &x2, p);
+            // x1, x2 < p are plain residues; the field's subtraction is the
+            // same modular subtraction, branch-free.
+            x1 = (Self(x1, PhantomData) - Self(x2, PhantomData)).0;
         }
         Some(Self(x1, PhantomData) * Self(P::R3, PhantomData))
     }
@@ -748,14 +748,6 @@ fn strip_twos(u: &mut [u64; 4], x: &mut [u64; 4], p: &[u64; 4], inv: u64) {
             x[i] = (t[i] >> k) | (t[i + 1] << (64 - k));
         }
     }
-}
-
-/// `a − b mod p` for `a, b < p`, without a branch.
-#[inline]
-fn sub_mod(a: &[u64; 4], b: &[u64; 4], p: &[u64; 4]) -> [u64; 4] {
-    let (d, borrow) = sbb4(a, b);
-    let mask = 0u64.wrapping_sub(borrow as u64);
-    adc4(&d, &p.map(|l| l & mask)).0
 }
 
 /// `2^k mod p` by repeated modular doubling.

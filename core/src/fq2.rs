@@ -21,6 +21,12 @@ impl Fq2 {
     pub const fn new(c0: Fq, c1: Fq) -> Self {
         Self { c0, c1 }
     }
+
+    /// `1/(a + bu) = (a − bu)/(a² + b²)`, the norm inverted by `invert`.
+    fn inverse_with(&self, invert: impl Fn(&Fq) -> Option<Fq>) -> Option<Self> {
+        let norm_inv = invert(&(self.c0.square() + self.c1.square()))?;
+        Some(Self::new(self.c0 * norm_inv, -(self.c1 * norm_inv)))
+    }
 }
 
 impl Add for Fq2 {
@@ -96,15 +102,12 @@ impl Field for Fq2 {
         Self::new((self.c0 + self.c1) * (self.c0 - self.c1), ab.double())
     }
 
-    /// `1/(a + bu) = (a − bu)/(a² + b²)`.
     fn inverse(&self) -> Option<Self> {
-        let norm_inv = (self.c0.square() + self.c1.square()).inverse()?;
-        Some(Self::new(self.c0 * norm_inv, -(self.c1 * norm_inv)))
+        self.inverse_with(Fq::inverse)
     }
 
     fn inverse_vartime(&self) -> Option<Self> {
-        let norm_inv = (self.c0.square() + self.c1.square()).inverse_vartime()?;
-        Some(Self::new(self.c0 * norm_inv, -(self.c1 * norm_inv)))
+        self.inverse_with(Fq::inverse_vartime)
     }
 
     #[inline]
