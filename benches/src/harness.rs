@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use zkaccel::{reference, Bn254, CpuBackend, Fr, LookupKernels, Msm, Ntt, NttConfig, PrimeField, TwoAdicField};
+use zkaccel::{reference, Backend, Bn254, CpuBackend, Fr, LookupKernels, Msm, Ntt, NttConfig, PrimeField, TwoAdicField};
 
 use crate::peers::{self, ark, h2c};
 
@@ -42,7 +42,8 @@ pub enum BenchOp {
 }
 
 impl BenchOp {
-    const ALL: [BenchOp; 8] = [
+    /// Every operation `zkaccel bench` knows.
+    pub const ALL: [BenchOp; 8] = [
         Self::Msm,
         Self::MsmPrepared,
         Self::Ntt,
@@ -56,7 +57,8 @@ impl BenchOp {
     /// take minutes and are asked for by name).
     const DEFAULT: [BenchOp; 4] = [Self::Msm, Self::MsmPrepared, Self::Ntt, Self::BatchInverse];
 
-    fn name(self) -> &'static str {
+    /// The name `--ops` takes.
+    pub fn name(self) -> &'static str {
         match self {
             Self::Msm => "msm",
             Self::MsmPrepared => "msm-prepared",
@@ -99,8 +101,9 @@ impl FromStr for BenchOp {
     }
 }
 
-/// The operations measured when `--ops` is not given (every kernel).
-pub fn all_ops() -> Vec<BenchOp> {
+/// The operations measured when `--ops` is not given: the kernels (whole
+/// proofs take minutes and are asked for by name).
+pub fn default_ops() -> Vec<BenchOp> {
     BenchOp::DEFAULT.to_vec()
 }
 
@@ -229,6 +232,7 @@ fn bench_one(
     reps: usize,
     cpu: &CpuBackend,
     gpu: Option<&zkaccel_backend_cuda::CudaBackend>,
+    report: &mut dyn FnMut(Event),
 ) -> Result<Vec<Record>, String> {
     let n = 1usize << log_size;
     let mut rng = ChaCha20Rng::seed_from_u64(u64::from(log_size) * 1009 + op as u64);
@@ -328,12 +332,12 @@ fn bench_one(
         BenchOp::Halo2 => bench_halo2(log_size, reps),
         BenchOp::Groth16 => bench_groth16(op, crate::groth16::Groth16Setup::new(log_size), log_size, reps),
         BenchOp::Groth16Relu => bench_groth16(op, crate::groth16::Groth16Setup::dense_relu(log_size), log_size, reps),
-        BenchOp::Zkml => bench_zkml(reps),
+        BenchOp::Zkml => bench_zkml(reps, report),
     }
 }
 
 /// The shipped zkML model proved by zkaccel and by EZKL (when it runs here).
-fn bench_zkml(reps: usize) -> Result<Vec<Record>, String> {
+fn bench_zkml(reps: usize, report: &mut dyn FnMut(Event)) -> Result<Vec<Record>, String> {
     let accelerator = zkaccel::Accelerator::auto().map_err(|e| e.to_string())?;
     let (ours, peer) = crate::zkml::compare(reps, &accelerator)?;
     let record = |side: crate::zkml::ZkmlSide| {
@@ -352,7 +356,7 @@ fn bench_zkml(reps: usize) -> Result<Vec<Record>, String> {
     let mut records = vec![record(ours)];
     match peer {
         Ok(side) => records.push(record(side)),
-        Err(reason) => println!("{:<14} {:>5} {:<18} SKIPPED: {reason}", "zkml", "", "ezkl"),
+        Err(reason) => report(Event::Skipped { op: BenchOp::Zkml, implementation: "ezkl", reason }),
     }
     Ok(records)
 }
@@ -476,67 +480,67 @@ fn bench_halo2(k: u32, reps: usize) -> Result<Vec<Record>, String> {
     Ok(records)
 }
 
-/// Runs the benchmark and prints the table; returns every record.
-pub fn run(ops: &[BenchOp], log_sizes: Option<&[u32]>, reps: usize) -> Result<Vec<Record>, String> {
+/// What [`run`] reports while it measures, so that a front end can print
+/// each result as soon as it exists (whole proofs take minutes).
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// Measuring begins.
+    Started {
+        /// Timed rounds per size.
+        reps: usize,
+        /// The CPU the CPU backend runs on.
+        machine: String,
+        /// Threads in rayon's pool (what the CPU backend and the peers use).
+        threads: usize,
+    },
+    /// One race is done: zkaccel's row first, then its peers'.
+    Measured(&'a [Record]),
+    /// A peer could not run here, and why.
+    Skipped {
+        /// The operation.
+        op: BenchOp,
+        /// The peer.
+        implementation: &'static str,
+        /// Why it did not run.
+        reason: String,
+    },
+}
+
+/// Runs the benchmark, reporting each step to `report`; returns every record.
+pub fn run(
+    ops: &[BenchOp],
+    log_sizes: Option<&[u32]>,
+    reps: usize,
+    mut report: impl FnMut(Event),
+) -> Result<Vec<Record>, String> {
+    if let Some(bad) = log_sizes.into_iter().flatten().find(|&&s| s > MAX_LOG_SIZE) {
+        return Err(format!("size 2^{bad} is beyond what a benchmark can hold in memory (at most 2^{MAX_LOG_SIZE})"));
+    }
     let cpu = CpuBackend::new();
     let gpu = cuda_backend();
     let reps = reps.max(1);
-    println!(
-        "zkaccel bench: {reps} interleaved rounds per size on {} ({} threads); median wall time",
-        zkaccel_backend_name(),
-        rayon_threads()
-    );
-    println!();
-    println!(
-        "{:<14} {:>5} {:<18} {:>12} {:>16}",
-        "OPERATION", "SIZE", "IMPLEMENTATION", "MEDIAN ms", "zkaccel SPEED-UP"
-    );
+    report(Event::Started { reps, machine: cpu_name(), threads: rayon::current_num_threads() });
     let mut records = Vec::new();
     for &op in ops {
         for &log_size in log_sizes.unwrap_or(op.default_log_sizes()) {
-            let rows = bench_one(op, log_size, reps, &cpu, gpu.as_ref())?;
-            let ours = rows[0].median_ms;
-            for r in &rows {
-                let speedup =
-                    if r.implementation == "zkaccel" { "-".to_string() } else { format!("{:.2}x", r.median_ms / ours) };
-                let msm_share = r.msm_median_ms.map_or_else(String::new, |msm| {
-                    format!("   MSM {msm:.0} ms = {:.0}% of its median", 100.0 * msm / r.median_ms)
-                });
-                println!(
-                    "{:<14} {:>5} {:<18} {:>12.2} {:>16}{msm_share}",
-                    op.name(),
-                    format!("2^{}", r.log_size),
-                    r.implementation,
-                    r.median_ms,
-                    speedup
-                );
-                if let Some(notes) = &r.notes {
-                    println!("{:<14} {:>5}   {notes}", "", "");
-                }
-                if let Some(stages) = &r.stages_ms {
-                    let parts: Vec<String> = stages.iter().map(|(name, ms)| format!("{name} {ms:.0}")).collect();
-                    println!("{:<14} {:>5}   stages ms: {}", "", "", parts.join(", "));
-                }
-            }
+            let rows = bench_one(op, log_size, reps, &cpu, gpu.as_ref(), &mut report)?;
+            report(Event::Measured(&rows));
             records.extend(rows);
         }
     }
     Ok(records)
 }
 
-fn zkaccel_backend_name() -> String {
-    zkaccel::backend_reports()
-        .into_iter()
-        .find(|r| r.name == "cpu")
-        .and_then(|r| match r.availability {
-            zkaccel::Availability::Available(info) => Some(format!("cpu: {}", info.name)),
-            zkaccel::Availability::Unavailable(_) => None,
-        })
-        .unwrap_or_else(|| "cpu".into())
-}
+/// The largest log2 size `run` accepts: 2^28 points or elements already
+/// need tens of GiB beside their peers' copies.
+pub const MAX_LOG_SIZE: u32 = 28;
 
-fn rayon_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+/// The CPU's model name, as `zkaccel info` shows it.
+fn cpu_name() -> String {
+    match CpuBackend::new().availability() {
+        zkaccel::Availability::Available(info) => info.name,
+        zkaccel::Availability::Unavailable(_) => "cpu".into(),
+    }
 }
 
 /// The records as pretty-printed JSON: one object per (operation, size, implementation).

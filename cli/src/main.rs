@@ -1,6 +1,7 @@
 //! `zkaccel`: what hardware zkaccel can use here, whether it computes
 //! correctly, how fast it is, and zkML proofs of ONNX models.
 
+mod bench;
 mod zkml;
 
 use std::path::PathBuf;
@@ -8,7 +9,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use zkaccel::{backend_reports, selftest, Accelerator, Availability, BackendChoice, Operation};
-use zkaccel_benches::harness as bench;
 
 #[derive(Parser)]
 #[command(name = "zkaccel", version, about = "Hardware-accelerated kernels for zero-knowledge provers")]
@@ -77,7 +77,8 @@ enum Command {
         public: Option<PathBuf>,
     },
     /// Write the model's Solidity verifier; with --input also prove with the
-    /// Keccak transcript, write the calldata and run it in an embedded EVM.
+    /// Keccak transcript, write the calldata and run it in an embedded EVM
+    /// (needs a build with `--features evm`).
     Evm {
         /// The model directory (compiled.json, srs.bin, pk.bin).
         #[arg(long)]
@@ -103,12 +104,13 @@ enum Command {
     /// Run every operation on every usable backend and check it against the
     /// CPU backend and naive references.
     Selftest,
-    /// Time zkaccel's CPU kernels beside halo2curves and arkworks, interleaved.
+    /// Time zkaccel's CPU kernels beside halo2curves and arkworks, interleaved
+    /// (needs a build with `--features bench`).
     Bench {
         /// Operations, comma-separated: msm, msm-prepared, ntt, batch-inverse
         /// (the default); halo2, groth16, groth16-relu, zkml (whole proofs).
-        #[arg(long, value_delimiter = ',', default_values_t = bench::all_ops())]
-        ops: Vec<bench::BenchOp>,
+        #[arg(long, value_delimiter = ',')]
+        ops: Option<Vec<String>>,
         /// log2 input sizes, comma-separated (default: per operation).
         #[arg(long, value_delimiter = ',')]
         sizes: Option<Vec<u32>>,
@@ -160,7 +162,13 @@ fn main() -> ExitCode {
         Command::Evm { dir, input } => run_zkml(|acc| zkml::evm(&dir, input.as_deref(), acc)),
         Command::Info => info(),
         Command::Selftest => run_selftest(),
-        Command::Bench { ops, sizes, reps, json } => run_bench(&ops, sizes.as_deref(), reps, json),
+        Command::Bench { ops, sizes, reps, json } => match bench::run(bench::BenchArgs { ops, sizes, reps, json }) {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(e) => {
+                eprintln!("error: {e}");
+                Ok(ExitCode::FAILURE)
+            }
+        },
     };
     match result {
         Ok(code) => code,
@@ -184,30 +192,13 @@ fn run_zkml<E: std::fmt::Display>(f: impl FnOnce(&Accelerator) -> Result<(), E>)
     }
 }
 
-fn run_bench(
-    ops: &[bench::BenchOp],
-    sizes: Option<&[u32]>,
-    reps: usize,
-    json: Option<PathBuf>,
-) -> Result<ExitCode, zkaccel::Error> {
-    if let Some(bad) = sizes.into_iter().flatten().find(|&&s| s > 28) {
-        eprintln!("error: size 2^{bad} is beyond what a benchmark can hold in memory here");
-        return Ok(ExitCode::FAILURE);
-    }
-    let records = match bench::run(ops, sizes, reps) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(ExitCode::FAILURE);
-        }
-    };
-    if let Some(path) = json {
-        if let Err(e) = std::fs::write(&path, bench::to_json(&records)) {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return Ok(ExitCode::FAILURE);
-        }
-    }
-    Ok(ExitCode::SUCCESS)
+/// The error of a command this binary was built without.
+#[cfg(not(all(feature = "bench", feature = "evm")))]
+fn not_built(feature: &str) -> String {
+    format!(
+        "`zkaccel {feature}` is not in this build; build the CLI with it: \
+         cargo run --release --features {feature} --bin zkaccel -- {feature} ..."
+    )
 }
 
 fn gib(bytes: Option<u64>) -> String {
@@ -261,26 +252,24 @@ fn info() -> Result<ExitCode, zkaccel::Error> {
 
 fn run_selftest() -> Result<ExitCode, zkaccel::Error> {
     let acc = Accelerator::auto()?;
-    println!("zkaccel selftest on {}", acc.backend_names().join(", "));
+    println!("zkaccel selftest on {}: the conformance suite, reported", acc.backend_names().join(", "));
     println!();
-    println!("{:<8} {:<16} {:>8} {:<18} {:>10}  RESULT", "NAME", "OPERATION", "SIZE", "REFERENCE", "TIME");
-    let checks = selftest::run(&acc);
-    for c in &checks {
-        let result = match &c.outcome {
+    println!("{:<8} {:<28} {:<34} {:>10}  RESULT", "NAME", "CHECK", "OPERATIONS", "TIME");
+    let reports = selftest::run(&acc);
+    for r in &reports {
+        let result = match &r.outcome {
             Ok(()) => "ok".to_string(),
             Err(e) => format!("FAILED: {e}"),
         };
-        println!(
-            "{:<8} {:<16} {:>8} {:<18} {:>8.2}ms  {result}",
-            c.backend,
-            c.operation.name(),
-            c.size,
-            c.reference,
-            c.millis
-        );
+        let operations = if r.operations.len() == Operation::ALL.len() {
+            "all it offers".to_string()
+        } else {
+            r.operations.iter().map(|op| op.name()).collect::<Vec<_>>().join(", ")
+        };
+        println!("{:<8} {:<28} {:<34} {:>8.0}ms  {result}", r.backend, r.check, operations, r.millis);
     }
-    let failed = checks.iter().filter(|c| !c.passed()).count();
+    let failed = reports.iter().filter(|r| !r.passed()).count();
     println!();
-    println!("{} checks, {} passed, {failed} failed", checks.len(), checks.len() - failed);
+    println!("{} checks, {} passed, {failed} failed", reports.len(), reports.len() - failed);
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

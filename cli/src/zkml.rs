@@ -11,8 +11,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha20Rng;
 use zkaccel::Accelerator;
 use zkaccel_frontend_halo2::AcceleratedParams;
 use zkaccel_zkml::{self as zkml, CompileOptions, CompiledModel, ModelSettings, PublicValues, Visibility, ZkmlError};
@@ -229,9 +227,19 @@ pub fn demo(dir: Option<PathBuf>, accelerator: &Accelerator) -> Result<(), ZkmlE
     Ok(())
 }
 
+/// `evm` without the feature: the EVM toolchain is not linked.
+#[cfg(not(feature = "evm"))]
+pub fn evm(_: &Path, _: Option<&Path>, _: &Accelerator) -> Result<(), Box<dyn std::error::Error>> {
+    Err(crate::not_built("evm").into())
+}
+
 /// `evm`: the model's Solidity verifier (and, with an input, an EVM proof,
 /// its calldata, and a run in an embedded EVM with its gas).
+#[cfg(feature = "evm")]
 pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Result<(), Box<dyn std::error::Error>> {
+    use rand_chacha::rand_core::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+
     let model: Arc<CompiledModel> = Arc::new(zkml::read_json(&dir.join("compiled.json"))?);
     let settings = model.settings();
     let srs = zkml::read_srs(&dir.join("srs.bin"))?;
@@ -284,6 +292,7 @@ pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Resul
     Ok(())
 }
 
+#[cfg(feature = "evm")]
 fn hex_string(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -55,7 +55,8 @@ fn selftest_passes_on_the_cpu() {
         let text = stdout(&out);
         assert!(out.status.success(), "{backend:?}:\n{text}");
         assert!(text.contains(" 0 failed"), "{text}");
-        assert_eq!(text.lines().filter(|l| l.starts_with("cpu ") && l.ends_with(" ok")).count(), 11, "{text}");
+        // Every check of the conformance suite (zkaccel_core::testing::CHECKS), each passed.
+        assert_eq!(text.lines().filter(|l| l.starts_with("cpu ") && l.ends_with(" ok")).count(), 15, "{text}");
     }
 }
 
@@ -72,6 +73,7 @@ fn forcing_a_missing_device_fails_with_the_reason() {
 }
 
 #[test]
+#[cfg(feature = "bench")]
 fn bench_compares_with_peers_and_writes_json() {
     let json = std::env::temp_dir().join(format!("zkaccel-bench-{}.json", std::process::id()));
     let out = zkaccel(
@@ -104,6 +106,7 @@ fn bench_compares_with_peers_and_writes_json() {
 }
 
 #[test]
+#[cfg(feature = "bench")]
 fn bench_halo2_proves_with_both_provers_and_reports_msm_shares() {
     let json = std::env::temp_dir().join(format!("zkaccel-bench-halo2-{}.json", std::process::id()));
     let out =
@@ -121,6 +124,7 @@ fn bench_halo2_proves_with_both_provers_and_reports_msm_shares() {
 }
 
 #[test]
+#[cfg(feature = "bench")]
 fn bench_groth16_compares_with_ark_groth16_and_prints_stages() {
     let out = zkaccel(&["bench", "--ops", "groth16", "--sizes", "8", "--reps", "1"], None);
     let text = stdout(&out);
@@ -134,6 +138,7 @@ fn bench_groth16_compares_with_ark_groth16_and_prints_stages() {
 }
 
 #[test]
+#[cfg(feature = "bench")]
 fn bench_zkml_proves_the_shipped_model_and_skips_a_missing_ezkl_with_its_reason() {
     let out = Command::new(env!("CARGO_BIN_EXE_zkaccel"))
         .args(["bench", "--ops", "zkml", "--reps", "1"])
@@ -147,4 +152,13 @@ fn bench_zkml_proves_the_shipped_model_and_skips_a_missing_ezkl_with_its_reason(
     assert!(text.contains("max |output error|"), "{text}");
     // EZKL cannot run here: reported as skipped with the reason, never as measured.
     assert!(text.contains("ezkl") && text.contains("SKIPPED") && text.contains("/nonexistent/python3"), "{text}");
+}
+
+#[test]
+#[cfg(not(feature = "bench"))]
+fn bench_without_the_feature_says_how_to_build_it() {
+    let out = zkaccel(&["bench", "--ops", "msm"], None);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--features bench"), "{err}");
 }

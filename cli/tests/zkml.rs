@@ -104,6 +104,7 @@ fn a_bad_model_is_a_clear_error() {
 }
 
 #[test]
+#[cfg(feature = "evm")]
 fn evm_verifier_accepts_the_shipped_model_proof() {
     let dir = scratch("evm");
     let d = dir.to_str().unwrap();
@@ -122,4 +123,12 @@ fn evm_verifier_accepts_the_shipped_model_proof() {
         assert!(dir.join(file).exists(), "{file}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+#[cfg(not(feature = "evm"))]
+fn evm_without_the_feature_says_how_to_build_it() {
+    let out = zkaccel(&["evm", "--dir", "."]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("--features evm"), "{}", text(&out));
 }
