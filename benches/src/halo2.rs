@@ -204,21 +204,14 @@ impl Halo2Setup {
 
     /// A proof through the Accelerator; returns it with the time in commitment MSMs.
     pub fn accelerated_proof(&self, params: &AcceleratedParams, rng: &mut ChaCha20Rng) -> (Vec<u8>, Duration) {
-        let (proof, stats) = prove_with_stats(
-            params,
-            &self.pk,
-            std::slice::from_ref(&self.circuit),
-            &[&self.instance()],
-            rng,
-            params.accelerator(),
-        )
-        .expect("the accelerated prover accepts the example circuit");
+        let (proof, stats) = prove_with_stats(params, &self.pk, &self.circuit, &self.instance(), rng)
+            .expect("the accelerated prover accepts the example circuit");
         (proof, stats.commits.msm_time)
     }
 
     /// Whether the stock verifier accepts `proof`.
     pub fn verifies(&self, proof: &[u8]) -> bool {
-        verify(&self.srs, self.pk.get_vk(), &[&self.instance()], proof).is_ok()
+        verify(&self.srs, self.pk.get_vk(), &self.instance(), proof).is_ok()
     }
 }
 

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use zkaccel::{reference, Backend, Bn254, CpuBackend, Fr, LookupKernels, Msm, Ntt, NttConfig, PrimeField, TwoAdicField};
+use zkaccel::{
+    reference, Backend, Bn254, CpuBackend, Fr, LookupKernels, Msm, Ntt, NttConfig, PrimeField, TwoAdicField,
+};
 
 use crate::peers::{self, ark, h2c};
 

@@ -106,7 +106,7 @@ pub fn compare(reps: usize, accelerator: &Accelerator) -> Result<(ZkmlSide, Peer
     let mut last = None;
     let mut prove = |samples: &mut Vec<f64>| -> Result<(), String> {
         let start = Instant::now();
-        let proof = zkml::prove(&model, &keys, &input, accelerator).map_err(|e| e.to_string())?;
+        let proof = zkml::prove(&model, &keys, &input).map_err(|e| e.to_string())?;
         samples.push(start.elapsed().as_secs_f64() * 1e3);
         last = Some(proof);
         Ok(())

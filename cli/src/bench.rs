@@ -40,7 +40,8 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
         }
     })?;
     if let Some(path) = args.json {
-        std::fs::write(&path, harness::to_json(&records)).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, harness::to_json(&records))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     Ok(())
 }
@@ -50,7 +51,8 @@ pub fn run(args: BenchArgs) -> Result<(), String> {
 fn print_rows(rows: &[zkaccel_benches::harness::Record]) {
     let Some(ours) = rows.first().map(|r| r.median_ms) else { return };
     for r in rows {
-        let speedup = if r.implementation == "zkaccel" { "-".to_string() } else { format!("{:.2}x", r.median_ms / ours) };
+        let speedup =
+            if r.implementation == "zkaccel" { "-".to_string() } else { format!("{:.2}x", r.median_ms / ours) };
         let msm_share = r.msm_median_ms.map_or_else(String::new, |msm| {
             format!("   MSM {msm:.0} ms = {:.0}% of its median", 100.0 * msm / r.median_ms)
         });

@@ -57,7 +57,7 @@ fn compile_program(
 ) -> Result<Arc<CompiledModel>, ZkmlError> {
     let visibility = options.visibility;
     let (compiled, _) = timed("calibrating", || zkml::compile(program, samples, &options))?;
-    std::fs::create_dir_all(dir).map_err(|e| ZkmlError::Io(format!("{}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir).map_err(ZkmlError::io(dir))?;
     zkml::write_json(&compiled, &dir.join("compiled.json"))?;
     zkml::write_json(&compiled.settings(), &dir.join("settings.json"))?;
     let p = &compiled.program;
@@ -128,8 +128,8 @@ pub fn prove(
         let params = AcceleratedParams::new(srs, accelerator)?;
         Ok::<_, ZkmlError>(zkml::Keys { params, pk })
     })?;
-    let (proof, time) = timed("proving", || zkml::prove(&model, &keys, &sample, accelerator))?;
-    std::fs::write(proof_path, &proof.proof).map_err(|e| ZkmlError::Io(format!("{}: {e}", proof_path.display())))?;
+    let (proof, time) = timed("proving", || zkml::prove(&model, &keys, &sample))?;
+    std::fs::write(proof_path, &proof.proof).map_err(ZkmlError::io(proof_path))?;
     zkml::write_json(&proof.public, public_path)?;
     report_outputs(&proof);
     println!(
@@ -172,7 +172,7 @@ pub fn verify(dir: &Path, proof_path: &Path, public_path: &Path) -> Result<(), Z
     let srs = zkml::read_srs(&dir.join("srs.bin"))?;
     let vk = zkml::read_vk(&dir.join("vk.bin"), &settings)?;
     let public: PublicValues = zkml::read_json(public_path)?;
-    let proof = std::fs::read(proof_path).map_err(|e| ZkmlError::Io(format!("{}: {e}", proof_path.display())))?;
+    let proof = std::fs::read(proof_path).map_err(ZkmlError::io(proof_path))?;
     let start = Instant::now();
     zkml::verify(&settings, &srs, &vk, &public, &proof)?;
     let shown =
@@ -195,9 +195,9 @@ pub fn verify(dir: &Path, proof_path: &Path, public_path: &Path) -> Result<(), Z
 /// then shows that a changed output is rejected.
 pub fn demo(dir: Option<PathBuf>, accelerator: &Accelerator) -> Result<(), ZkmlError> {
     let dir = dir.unwrap_or_else(|| std::env::temp_dir().join(format!("zkaccel-demo-{}", std::process::id())));
-    std::fs::create_dir_all(&dir).map_err(|e| ZkmlError::Io(format!("{}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir).map_err(ZkmlError::io(&dir))?;
     let input = dir.join("input.json");
-    std::fs::write(&input, zkml::shipped::INPUT_JSON).map_err(|e| ZkmlError::Io(e.to_string()))?;
+    std::fs::write(&input, zkml::shipped::INPUT_JSON).map_err(ZkmlError::io(&input))?;
     println!(
         "zkaccel demo: a digits classifier (ONNX MLP 64 → 16 ReLU → 10) proved on {}",
         accelerator.backend_names().join(", ")
@@ -244,12 +244,13 @@ pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Resul
     let settings = model.settings();
     let srs = zkml::read_srs(&dir.join("srs.bin"))?;
     let pk = zkml::read_pk(&dir.join("pk.bin"), &settings)?;
-    let num_instance = vec![settings.instance_layout().len];
+    let num_instance = vec![settings.instance_layout().len()];
     let (contract, time) = timed("generating and compiling the verifier", || {
         zkaccel_evm::verifier_contract(&srs, pk.get_vk(), num_instance)
     })?;
     let write = |name: &str, bytes: &[u8]| {
-        std::fs::write(dir.join(name), bytes).map_err(|e| ZkmlError::Io(format!("{}/{name}: {e}", dir.display())))
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).map_err(ZkmlError::io(&path))
     };
     write("Verifier.sol", contract.solidity.as_bytes())?;
     write("verifier.bin", hex_string(&contract.deployment_code).as_bytes())?;
@@ -264,9 +265,10 @@ pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Resul
     let sample = read_one_input(input)?;
     let params = AcceleratedParams::new(srs, accelerator)?;
     let (circuit, public) = zkml::witness(&model, &sample)?;
-    let instances = vec![public.instance(&settings)?];
+    let instance = public.instance(&settings)?;
+    let instances = [instance.as_slice()];
     let (proof, time) = timed("proving (Keccak transcript)", || {
-        zkaccel_evm::prove_evm(&params, &pk, circuit, &instances, ChaCha20Rng::from_entropy(), accelerator)
+        zkaccel_evm::prove_evm(&params, &pk, &circuit, &instances, ChaCha20Rng::from_entropy())
     })?;
     zkaccel_evm::verify_evm_native(params.srs(), pk.get_vk(), &instances, &proof)?;
     let calldata = zkaccel_evm::calldata(&instances, &proof);
@@ -282,10 +284,10 @@ pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Resul
         "EVM (revm, mainnet rules): deployed {} bytes of runtime code for {} gas; verification accepted for {} gas",
         run.runtime_size, run.deployment_gas, run.verification_gas
     );
-    let mut forged = instances.clone();
-    let last = forged[0].len() - 1;
-    forged[0][last] += zkml::halo2_axiom::halo2curves::bn256::Fr::one();
-    match zkaccel_evm::deploy_and_verify(&contract.deployment_code, &zkaccel_evm::calldata(&forged, &proof)) {
+    let mut forged = instance.clone();
+    let last = forged.len() - 1;
+    forged[last] += zkml::halo2_axiom::halo2curves::bn256::Fr::one();
+    match zkaccel_evm::deploy_and_verify(&contract.deployment_code, &zkaccel_evm::calldata(&[&forged], &proof)) {
         Err(zkaccel_evm::EvmError::Rejected(why)) => println!("a changed output is rejected by the contract ({why})"),
         other => return Err(format!("a changed output was not rejected: {other:?}").into()),
     }

@@ -116,7 +116,12 @@ impl Check {
 /// second backend), in the order [`conformance_suite!`](crate::conformance_suite) runs them.
 pub const CHECKS: &[Check] = {
     use Operation::*;
-    const fn check(name: &'static str, operations: &'static [Operation], largest_input: usize, run: fn(Dut) -> CheckResult) -> Check {
+    const fn check(
+        name: &'static str,
+        operations: &'static [Operation],
+        largest_input: usize,
+        run: fn(Dut) -> CheckResult,
+    ) -> Check {
         Check { name, operations, largest_input, run }
     }
     &[
@@ -137,7 +142,6 @@ pub const CHECKS: &[Check] = {
         check("lookup_permute", &[PermuteLookup], 5000, lookup_permute),
     ]
 };
-
 
 /// A deterministic generator, so a failure reproduces.
 pub fn rng(seed: u64) -> ChaCha20Rng {

@@ -34,7 +34,6 @@ use snark_verifier::pcs::kzg::{Bdfg21, KzgAs, KzgDecidingKey};
 use snark_verifier::system::halo2::transcript::evm::EvmTranscript;
 use snark_verifier::system::halo2::{compile, Config};
 use snark_verifier::verifier::{plonk::PlonkVerifier, SnarkVerifier};
-use zkaccel::Accelerator;
 use zkaccel_frontend_halo2::{AcceleratedParams, Halo2Error};
 
 /// SHPLONK (BDFG21) over KZG, the multi-open scheme zkaccel's prover uses.
@@ -155,28 +154,19 @@ pub fn verifier_contract(
     Ok(VerifierContract { solidity, deployment_code, num_instance })
 }
 
-/// A proof of `circuit` made on `accelerator` with the Keccak transcript the
+/// A proof of `circuit` with public `instances` (`instances[column][row]`),
+/// made on the Accelerator `params` hold with the Keccak transcript the
 /// verifier contract reads.
 pub fn prove_evm<C: Circuit<Fr>>(
     params: &AcceleratedParams,
     pk: &ProvingKey<G1Affine>,
-    circuit: C,
-    instances: &[Vec<Fr>],
+    circuit: &C,
+    instances: &[&[Fr]],
     rng: impl RngCore,
-    accelerator: &Accelerator,
 ) -> Result<Vec<u8>, EvmError> {
-    let columns: Vec<&[Fr]> = instances.iter().map(Vec::as_slice).collect();
     let mut transcript =
         <EvmTranscript<G1Affine, NativeLoader, Vec<u8>, Vec<u8>> as TranscriptWriterBuffer<_, _, _>>::init(Vec::new());
-    zkaccel_frontend_halo2::prove_into_transcript(
-        params,
-        pk,
-        &[circuit],
-        &[&columns],
-        rng,
-        accelerator,
-        &mut transcript,
-    )?;
+    zkaccel_frontend_halo2::prove_into_transcript(params, pk, circuit, instances, rng, &mut transcript)?;
     Ok(transcript.finalize())
 }
 
@@ -184,26 +174,26 @@ pub fn prove_evm<C: Circuit<Fr>>(
 pub fn verify_evm_native(
     srs: &ParamsKZG<Bn256>,
     vk: &VerifyingKey<G1Affine>,
-    instances: &[Vec<Fr>],
+    instances: &[&[Fr]],
     proof: &[u8],
 ) -> Result<(), EvmError> {
-    let columns: Vec<&[Fr]> = instances.iter().map(Vec::as_slice).collect();
-    zkaccel_frontend_halo2::check_instances(srs.k(), vk, 1, &[&columns])?;
+    zkaccel_frontend_halo2::check_instances(srs.k(), vk, instances)?;
     let mut transcript =
         <EvmTranscript<G1Affine, NativeLoader, _, Vec<u8>> as TranscriptReadBuffer<_, _, _>>::init(proof);
     verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
         srs,
         vk,
         SingleStrategy::new(srs),
-        &[&columns],
+        &[instances],
         &mut transcript,
     )
     .map_err(|e| EvmError::Halo2(Halo2Error::Plonk(e)))
 }
 
 /// The verifier's calldata: every instance as a 32-byte big-endian word, then the proof.
-pub fn calldata(instances: &[Vec<Fr>], proof: &[u8]) -> Vec<u8> {
-    snark_verifier::loader::evm::encode_calldata(instances, proof)
+pub fn calldata(instances: &[&[Fr]], proof: &[u8]) -> Vec<u8> {
+    let columns: Vec<Vec<Fr>> = instances.iter().map(|column| column.to_vec()).collect();
+    snark_verifier::loader::evm::encode_calldata(&columns, proof)
 }
 
 /// What a deployment and one verification cost in the EVM.

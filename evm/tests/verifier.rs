@@ -16,7 +16,7 @@ use zkaccel_frontend_halo2::{keygen, AcceleratedParams};
 fn check_on_chain(
     name: &str,
     contract: &zkaccel_evm::VerifierContract,
-    instances: &[Vec<Fr>],
+    instances: &[&[Fr]],
     proof: &[u8],
 ) -> Result<u64, EvmError> {
     let run = deploy_and_verify(&contract.deployment_code, &calldata(instances, proof))?;
@@ -27,8 +27,9 @@ fn check_on_chain(
     assert!(run.runtime_size <= 24_576, "{name}: runtime code beyond EIP-170");
 
     // A changed instance and a flipped proof byte revert.
-    let mut wrong = instances.to_vec();
+    let mut wrong: Vec<Vec<Fr>> = instances.iter().map(|column| column.to_vec()).collect();
     wrong[0][0] += Fr::one();
+    let wrong: Vec<&[Fr]> = wrong.iter().map(Vec::as_slice).collect();
     assert!(matches!(
         deploy_and_verify(&contract.deployment_code, &calldata(&wrong, proof)),
         Err(EvmError::Rejected(_))
@@ -49,10 +50,11 @@ fn fibonacci_verifier_contract() {
     let srs = halo2_axiom::poly::kzg::commitment::ParamsKZG::setup(8, ChaCha20Rng::seed_from_u64(1));
     let params = AcceleratedParams::new(srs, &accelerator).unwrap();
     let pk = keygen(&params, &circuit.without_witnesses()).unwrap();
-    let instances = vec![circuit.public_inputs()];
+    let public = circuit.public_inputs();
+    let instances = [public.as_slice()];
     let contract = verifier_contract(params.srs(), pk.get_vk(), vec![instances[0].len()]).unwrap();
     assert!(contract.solidity.contains("contract"));
-    let proof = prove_evm(&params, &pk, circuit, &instances, ChaCha20Rng::seed_from_u64(2), &accelerator).unwrap();
+    let proof = prove_evm(&params, &pk, &circuit, &instances, ChaCha20Rng::seed_from_u64(2)).unwrap();
     verify_evm_native(params.srs(), pk.get_vk(), &instances, &proof).unwrap();
     check_on_chain("fibonacci", &contract, &instances, &proof).unwrap();
 }
@@ -99,15 +101,15 @@ fn shipped_model(visibility: zkaccel_zkml::Visibility) -> Result<u64, EvmError> 
     let model = Arc::new(zkml::compile(program, &calibration, &options).unwrap());
     let keys = zkml::setup(&model, zkml::local_srs(model.k, 3), &accelerator).unwrap();
     let (circuit, public) = zkml::witness(&model, &input).unwrap();
-    let instances = vec![public.instance(&model.settings()).unwrap()];
+    let instance = public.instance(&model.settings()).unwrap();
+    let instances = [instance.as_slice()];
     let contract = verifier_contract(keys.params.srs(), keys.pk.get_vk(), vec![instances[0].len()]).unwrap();
     eprintln!(
         "{visibility:?}: {} instances, deployment code {} bytes",
         instances[0].len(),
         contract.deployment_code.len()
     );
-    let proof =
-        prove_evm(&keys.params, &keys.pk, circuit, &instances, ChaCha20Rng::seed_from_u64(4), &accelerator).unwrap();
+    let proof = prove_evm(&keys.params, &keys.pk, &circuit, &instances, ChaCha20Rng::seed_from_u64(4)).unwrap();
     verify_evm_native(keys.params.srs(), keys.pk.get_vk(), &instances, &proof).unwrap();
     check_on_chain(&format!("digits_mlp {visibility:?}"), &contract, &instances, &proof)
 }

@@ -1,5 +1,5 @@
 //! halo2 circuits (halo2-axiom 0.5, KZG on BN254) proved with the zkaccel
-//! [`Accelerator`]; the proofs are checked by the stock halo2 verifier.
+//! [`Accelerator`](zkaccel::Accelerator); the proofs are checked by the stock halo2 verifier.
 //!
 //! ```no_run
 //! # use zkaccel_frontend_halo2::{examples::FibonacciCircuit, keygen, prove, verify, AcceleratedParams};
@@ -11,8 +11,8 @@
 //! let circuit = FibonacciCircuit::new(100);
 //! let pk = keygen(&params, &circuit.without_witnesses())?;
 //! let public = circuit.public_inputs();
-//! let proof = prove(&params, &pk, &[circuit], &[&[&public]], OsRng, &accelerator)?;
-//! verify(params.srs(), pk.get_vk(), &[&[&public]], &proof)?;
+//! let proof = prove(&params, &pk, &circuit, &[&public], OsRng)?; // on the params' Accelerator
+//! verify(params.srs(), pk.get_vk(), &[&public], &proof)?;
 //! # Ok(()) }
 //! ```
 //!
@@ -54,7 +54,6 @@ use halo2_axiom::transcript::{
     TranscriptWriterBuffer,
 };
 use rand_core::RngCore;
-use zkaccel::Accelerator;
 
 pub use halo2_axiom;
 pub use scheme::{
@@ -88,28 +87,23 @@ pub fn keygen<C: Circuit<Fr>>(params: &AcceleratedParams, circuit: &C) -> Result
     Ok(pk)
 }
 
-/// A proof that `circuits` are satisfied with public `instances`
-/// (`instances[circuit][column][row]`), made on `accelerator` with the
-/// Blake2b transcript and SHPLONK.
+/// A proof that `circuit` is satisfied with public `instances`
+/// (`instances[column][row]`), made with the Blake2b transcript and SHPLONK
+/// on the Accelerator that `params` hold.
 ///
-/// `circuits` must hold exactly one circuit: halo2-axiom 0.5's own prover
-/// makes multi-circuit proofs that its verifier rejects (it absorbs the
-/// instances in a different order), so they are refused here.
-///
-/// `params` are used as they are when they are resident on `accelerator`;
-/// otherwise their bases are prepared there first (a cost per call: keep one
-/// Accelerator per `AcceleratedParams`). A circuit whose witness does not
-/// satisfy its constraints yields a proof that does not verify; a failed
-/// MSM yields an error, never a wrong proof.
+/// One circuit per proof, as halo2-axiom 0.5's verifier checks them (its
+/// prover's multi-circuit proofs absorb the instances in another order than
+/// its verifier and never verify). A circuit whose witness does not satisfy
+/// its constraints yields a proof that does not verify; a failed MSM yields
+/// an error, never a wrong proof.
 pub fn prove<C: Circuit<Fr>>(
     params: &AcceleratedParams,
     pk: &ProvingKey<G1Affine>,
-    circuits: &[C],
-    instances: &[&[&[Fr]]],
+    circuit: &C,
+    instances: &[&[Fr]],
     rng: impl RngCore,
-    accelerator: &Accelerator,
 ) -> Result<Vec<u8>, Halo2Error> {
-    prove_with_stats(params, pk, circuits, instances, rng, accelerator).map(|(proof, _)| proof)
+    prove_with_stats(params, pk, circuit, instances, rng).map(|(proof, _)| proof)
 }
 
 /// What [`prove_with_stats`] measured.
@@ -125,13 +119,12 @@ pub struct ProofStats {
 pub fn prove_with_stats<C: Circuit<Fr>>(
     params: &AcceleratedParams,
     pk: &ProvingKey<G1Affine>,
-    circuits: &[C],
-    instances: &[&[&[Fr]]],
+    circuit: &C,
+    instances: &[&[Fr]],
     mut rng: impl RngCore,
-    accelerator: &Accelerator,
 ) -> Result<(Vec<u8>, ProofStats), Halo2Error> {
     let mut transcript = Blake2bWrite::<_, G1Affine, Challenge255<_>>::init(vec![]);
-    let stats = prove_into_transcript(params, pk, circuits, instances, &mut rng, accelerator, &mut transcript)?;
+    let stats = prove_into_transcript(params, pk, circuit, instances, &mut rng, &mut transcript)?;
     Ok((transcript.finalize(), stats))
 }
 
@@ -141,10 +134,9 @@ pub fn prove_with_stats<C: Circuit<Fr>>(
 pub fn prove_into_transcript<C, E, T>(
     params: &AcceleratedParams,
     pk: &ProvingKey<G1Affine>,
-    circuits: &[C],
-    instances: &[&[&[Fr]]],
+    circuit: &C,
+    instances: &[&[Fr]],
     mut rng: impl RngCore,
-    accelerator: &Accelerator,
     transcript: &mut T,
 ) -> Result<ProofStats, Halo2Error>
 where
@@ -152,20 +144,16 @@ where
     E: EncodedChallenge<G1Affine>,
     T: TranscriptWrite<G1Affine, E>,
 {
-    if circuits.len() != 1 {
-        // halo2-axiom 0.5's prover absorbs each circuit's instances right
-        // before that circuit's advice, its verifier all instances first: a
-        // proof of several circuits never verifies.
-        return Err(Halo2Error::InvalidInput(format!(
-            "{} circuits given; halo2-axiom 0.5 proves exactly one circuit per proof (its multi-circuit proofs do not verify)",
-            circuits.len()
-        )));
-    }
-    check_instances(params.k(), pk.get_vk(), circuits.len(), instances)?;
+    check_instances(params.k(), pk.get_vk(), instances)?;
     let start = Instant::now();
-    let session = params.on(accelerator)?.session();
+    let session = params.session();
     create_proof::<AcceleratedKzg, AcceleratedShplonk<'_>, _, _, _, _>(
-        &session, pk, circuits, instances, &mut rng, transcript,
+        &session,
+        pk,
+        std::slice::from_ref(circuit),
+        &[instances],
+        &mut rng,
+        transcript,
     )?;
     let commits = session.finish()?;
     Ok(ProofStats { commits, total_time: start.elapsed() })
@@ -176,57 +164,47 @@ where
 pub fn verify(
     params: &ParamsKZG<Bn256>,
     vk: &VerifyingKey<G1Affine>,
-    instances: &[&[&[Fr]]],
+    instances: &[&[Fr]],
     proof: &[u8],
 ) -> Result<(), Halo2Error> {
-    check_instances(params.k(), vk, instances.len(), instances)?;
+    check_instances(params.k(), vk, instances)?;
     let mut transcript = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(proof);
     let strategy = SingleStrategy::new(params);
     verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
         params,
         vk,
         strategy,
-        instances,
+        &[instances],
         &mut transcript,
     )?;
     Ok(())
 }
 
-/// Rejects instances halo2 would panic on: the wrong number of proofs or
-/// columns, a column longer than the usable rows, or a key for another `k`.
+/// Rejects instances halo2 would panic on: the wrong number of columns, a
+/// column longer than the usable rows, or a key for another `k`.
 /// [`prove`] and [`verify`] call it; call it before a verifier of your own.
-pub fn check_instances(
-    params_k: u32,
-    vk: &VerifyingKey<G1Affine>,
-    proofs: usize,
-    instances: &[&[&[Fr]]],
-) -> Result<(), Halo2Error> {
+pub fn check_instances(params_k: u32, vk: &VerifyingKey<G1Affine>, instances: &[&[Fr]]) -> Result<(), Halo2Error> {
     let k = vk.get_domain().k();
     if k != params_k {
         return Err(Halo2Error::InvalidInput(format!(
             "the key is for k = {k} but the parameters are for k = {params_k}"
         )));
     }
-    if instances.len() != proofs {
-        return Err(Halo2Error::InvalidInput(format!("{proofs} circuits but {} instance sets", instances.len())));
-    }
     let cs = vk.cs();
+    if instances.len() != cs.num_instance_columns() {
+        return Err(Halo2Error::InvalidInput(format!(
+            "{} instance columns given, the circuit has {}",
+            instances.len(),
+            cs.num_instance_columns()
+        )));
+    }
     let usable = (1usize << k) - (cs.blinding_factors() + 1);
-    for (proof, columns) in instances.iter().enumerate() {
-        if columns.len() != cs.num_instance_columns() {
+    for (column, values) in instances.iter().enumerate() {
+        if values.len() > usable {
             return Err(Halo2Error::InvalidInput(format!(
-                "instance set {proof} has {} columns, the circuit has {}",
-                columns.len(),
-                cs.num_instance_columns()
+                "instance column {column} has {} values, at most {usable} fit",
+                values.len()
             )));
-        }
-        for (column, values) in columns.iter().enumerate() {
-            if values.len() > usable {
-                return Err(Halo2Error::InvalidInput(format!(
-                    "instance column {column} of set {proof} has {} values, at most {usable} fit",
-                    values.len()
-                )));
-            }
         }
     }
     Ok(())

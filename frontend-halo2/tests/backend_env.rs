@@ -31,8 +31,8 @@ fn backend_env_cpu() {
     let pk = keygen(&params, &circuit.without_witnesses()).unwrap();
     let public = circuit.public_inputs();
     let columns: Vec<&[Fr]> = public.iter().map(Vec::as_slice).collect();
-    let proof = prove(&params, &pk, &[circuit], &[&columns], ChaCha20Rng::seed_from_u64(2), &accelerator).unwrap();
-    verify(&srs, pk.get_vk(), &[&columns], &proof).unwrap();
+    let proof = prove(&params, &pk, &circuit, &columns, ChaCha20Rng::seed_from_u64(2)).unwrap();
+    verify(&srs, pk.get_vk(), &columns, &proof).unwrap();
     // A fresh SRS through `ParamsProver::new` also works (random toxic waste).
     let fresh = <AcceleratedParams as ParamsProver<_>>::new(4);
     assert_eq!(fresh.n(), 16);

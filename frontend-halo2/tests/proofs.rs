@@ -76,11 +76,10 @@ fn check_circuit<C: Circuit<Fr> + Clone>(k: u32, circuit: C, instance: Vec<Vec<F
 
     let columns: Vec<&[Fr]> = instance.iter().map(Vec::as_slice).collect();
     let instances = [&columns[..]];
-    let (proof, stats) =
-        prove_with_stats(&params, &pk, std::slice::from_ref(&circuit), &instances, rng(7), accelerator).expect("proof");
+    let (proof, stats) = prove_with_stats(&params, &pk, &circuit, &columns, rng(7)).expect("proof");
     assert!(stats.commits.msm_calls > 0, "no commitment went through the accelerator");
     assert!(stock_verifies(&srs, &pk, &instances, &proof), "k = {k}: stock verifier rejected our proof");
-    verify(params.srs(), pk.get_vk(), &instances, &proof).expect("verify()");
+    verify(params.srs(), pk.get_vk(), &columns, &proof).expect("verify()");
     let stock = stock_proof(&srs, &pk, &[circuit], &instances, 7);
     assert!(stock_verifies(&srs, &pk, &instances, &stock), "k = {k}: the stock proof must verify too");
     assert_eq!(proof.len(), stock.len(), "k = {k}: proof sizes differ");
@@ -90,7 +89,7 @@ fn check_circuit<C: Circuit<Fr> + Clone>(k: u32, circuit: C, instance: Vec<Vec<F
     wrong[0][0] += Fr::ONE;
     let wrong_columns: Vec<&[Fr]> = wrong.iter().map(Vec::as_slice).collect();
     assert!(!stock_verifies(&srs, &pk, &[&wrong_columns[..]], &proof), "k = {k}: wrong instance accepted");
-    assert!(verify(&srs, pk.get_vk(), &[&wrong_columns[..]], &proof).is_err());
+    assert!(verify(&srs, pk.get_vk(), &wrong_columns, &proof).is_err());
 
     // Flipped bytes: in the first commitment, in the middle, in the last scalar.
     for position in [3, proof.len() / 2, proof.len() - 2] {
@@ -131,10 +130,10 @@ fn dot_product_k16() {
 
 /// halo2-axiom 0.5's prover absorbs each circuit's instances just before
 /// that circuit's advice, while its verifier absorbs all instances first, so
-/// a stock proof of two circuits never verifies. `prove` refuses such a
-/// call with an error instead of returning a proof nobody can check.
+/// a stock proof of two circuits never verifies. `prove` takes one circuit
+/// (the type says so); two circuits are two proofs, each verifying.
 #[test]
-fn several_circuits_in_one_proof_are_refused() {
+fn several_circuits_are_proved_one_per_proof() {
     let k = 9;
     let params = AcceleratedParams::new(srs(k), &Accelerator::cpu_only()).unwrap();
     let circuits = [
@@ -147,11 +146,9 @@ fn several_circuits_in_one_proof_are_refused() {
     let instances: Vec<&[&[Fr]]> = instances.iter().map(|i| &i[..]).collect();
     let stock = stock_proof(params.srs(), &pk, &circuits, &instances, 3);
     assert!(!stock_verifies(params.srs(), &pk, &instances, &stock), "upstream fixed multi-circuit proofs");
-    let err = prove(&params, &pk, &circuits, &instances, rng(3), params.accelerator()).unwrap_err();
-    assert!(matches!(err, Halo2Error::InvalidInput(_)), "{err}");
     // One at a time they prove and verify.
     for (circuit, instance) in circuits.iter().zip(&instances) {
-        let proof = prove(&params, &pk, std::slice::from_ref(circuit), &[instance], rng(3), params.accelerator());
+        let proof = prove(&params, &pk, circuit, instance, rng(3));
         assert!(stock_verifies(params.srs(), &pk, &[instance], &proof.unwrap()));
     }
 }
@@ -167,7 +164,7 @@ fn unsatisfied_circuit_does_not_verify() {
     let cheating = DotProductCircuit::new(6, &[64, 7], &weights);
     let public = cheating.public_inputs();
     let columns: Vec<&[Fr]> = public.iter().map(Vec::as_slice).collect();
-    let proof = prove(&params, &pk, &[cheating], &[&columns[..]], rng(4), params.accelerator()).unwrap();
+    let proof = prove(&params, &pk, &cheating, &columns, rng(4)).unwrap();
     assert!(!stock_verifies(params.srs(), &pk, &[&columns[..]], &proof));
 }
 
@@ -202,8 +199,9 @@ fn params_move_between_accelerators() {
     let circuit = FibonacciCircuit::new(50);
     let pk = keygen(&params, &circuit).unwrap();
     let public = circuit.public_inputs();
-    // Proving on another Accelerator prepares the bases there for the call.
-    let proof = prove(&params, &pk, &[circuit], &[&[&public]], rng(5), &second).unwrap();
+    // The params on another Accelerator: its bases prepared there, and the proof made there.
+    let on_second = params.on(&second).unwrap();
+    let proof = prove(&on_second, &pk, &circuit, &[&public], rng(5)).unwrap();
     assert!(stock_verifies(params.srs(), &pk, &[&[&public]], &proof));
     assert!(params.on(&first).unwrap().accelerator().same_as(&first));
     assert!(params.on(&second).unwrap().accelerator().same_as(&second));
@@ -217,25 +215,22 @@ fn bad_inputs_are_errors_not_panics() {
     let pk = keygen(&params, &circuit).unwrap();
     let public = circuit.public_inputs();
     let acc = params.accelerator().clone();
-    let prove_with =
-        |instances: &[&[&[Fr]]]| prove(&params, &pk, std::slice::from_ref(&circuit), instances, rng(6), &acc);
+    let prove_with = |instances: &[&[Fr]]| prove(&params, &pk, &circuit, instances, rng(6));
 
-    // No instance columns, two instance columns, too many instance sets.
-    assert!(matches!(prove_with(&[&[]]), Err(Halo2Error::InvalidInput(_))));
+    // No instance columns, two instance columns.
     assert!(matches!(prove_with(&[]), Err(Halo2Error::InvalidInput(_))));
-    assert!(matches!(prove_with(&[&[&public, &public]]), Err(Halo2Error::InvalidInput(_))));
-    assert!(matches!(prove_with(&[&[&public], &[&public]]), Err(Halo2Error::InvalidInput(_))));
+    assert!(matches!(prove_with(&[&public, &public]), Err(Halo2Error::InvalidInput(_))));
     // An instance column longer than the usable rows.
     let long = vec![Fr::ONE; 1 << k];
-    assert!(matches!(prove_with(&[&[&long]]), Err(Halo2Error::InvalidInput(_))));
+    assert!(matches!(prove_with(&[&long]), Err(Halo2Error::InvalidInput(_))));
     // A key for another k.
     let other = AcceleratedParams::new(srs(k + 1), &acc).unwrap();
-    let err = prove(&other, &pk, std::slice::from_ref(&circuit), &[&[&public]], rng(6), &acc).unwrap_err();
+    let err = prove(&other, &pk, &circuit, &[&public], rng(6)).unwrap_err();
     assert!(matches!(err, Halo2Error::InvalidInput(_)), "{err}");
     // Verification of garbage and of an empty proof.
-    assert!(verify(params.srs(), pk.get_vk(), &[&[&public]], &[]).is_err());
-    assert!(verify(params.srs(), pk.get_vk(), &[&[&public]], &[0xff; 100]).is_err());
-    assert!(verify(params.srs(), pk.get_vk(), &[&[&public, &public]], &[0xff; 100]).is_err());
+    assert!(verify(params.srs(), pk.get_vk(), &[&public], &[]).is_err());
+    assert!(verify(params.srs(), pk.get_vk(), &[&public], &[0xff; 100]).is_err());
+    assert!(verify(params.srs(), pk.get_vk(), &[&public, &public], &[0xff; 100]).is_err());
 }
 
 #[test]

@@ -389,7 +389,8 @@ impl Circuit<Fr> for ModelCircuit {
             Some(commitment) => {
                 let values: Vec<Fr> = model.params.params.iter().map(|&p| felt(p as i128)).collect();
                 let (cells, digest) = CommitmentChip::new(commitment.clone()).commit(&mut layouter, &values)?;
-                layouter.constrain_instance(digest, config.instance, instance_rows.commitment);
+                let row = instance_rows.commitment.ok_or(PlonkError::Synthesis)?;
+                layouter.constrain_instance(digest, config.instance, row);
                 Some(cells)
             }
             None => None,
@@ -442,7 +443,7 @@ impl Circuit<Fr> for ModelCircuit {
                                 };
                                 let v = v as usize;
                                 if v < num_inputs && model.visibility.public_input {
-                                    input_links.push((x_cell, instance_rows.inputs + v));
+                                    input_links.push((x_cell, instance_rows.inputs.start + v));
                                     continue;
                                 }
                                 match value_cells[v] {
@@ -524,7 +525,7 @@ impl Circuit<Fr> for ModelCircuit {
         }
         for (i, cell) in output_cells.into_iter().enumerate() {
             let cell = cell.ok_or(PlonkError::Synthesis)?;
-            layouter.constrain_instance(cell, config.instance, instance_rows.outputs + i);
+            layouter.constrain_instance(cell, config.instance, instance_rows.outputs.start + i);
         }
         Ok(())
     }

@@ -25,7 +25,7 @@ fn prove_and_check(name: &str, visibility: Visibility) {
     eprintln!("setup {:?}", start.elapsed());
     let input = &common::inputs(name, "input")[0];
     let start = std::time::Instant::now();
-    let proof = prove(&model, &keys, input, &acc).unwrap();
+    let proof = prove(&model, &keys, input).unwrap();
     eprintln!("prove {:?}", start.elapsed());
     let settings = model.settings();
     let vk = keys.pk.get_vk();

@@ -1,0 +1,160 @@
+//! Quantization, calibration and the layout search: a lowered program
+//! becomes a [`CompiledModel`] with its rows `2^k` and lanes chosen.
+
+use serde::{Deserialize, Serialize};
+
+use crate::circuit::CircuitShape;
+use crate::program::Program;
+use crate::quantize::{self, Extremes, QuantizedParams, TableLayout};
+use crate::{commitment, CompileOptions, InstanceLayout, ModelSettings, Visibility, ZkmlError};
+
+/// Quantized against float inference on the calibration inputs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationReport {
+    /// Calibration inputs.
+    pub samples: usize,
+    /// `max |quantized − float|` over all outputs of all samples.
+    pub max_abs_error: f64,
+    /// Samples whose quantized and float outputs have the same argmax.
+    pub argmax_agreement: usize,
+}
+
+/// A model ready to prove: the program, its quantized weights, the circuit layout.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompiledModel {
+    /// The lowered model (float weights).
+    pub program: Program,
+    /// The weights at scale.
+    pub params: QuantizedParams,
+    /// Table and scale layout.
+    pub layout: TableLayout,
+    /// Column layout.
+    pub shape: CircuitShape,
+    /// What is public.
+    pub visibility: Visibility,
+    /// Rows: `2^k`.
+    pub k: u32,
+    /// Quantization error on the calibration inputs.
+    pub report: CalibrationReport,
+}
+
+/// Rows halo2 keeps for blinding and the last-row check (a bound on
+/// `blinding_factors() + 1` for our gates and lookups).
+const RESERVED_ROWS: usize = 10;
+
+impl CompiledModel {
+    /// The verifier's part.
+    pub fn settings(&self) -> ModelSettings {
+        ModelSettings {
+            input_shape: self.program.input_shape.clone(),
+            output_shape: self.program.output_shape.clone(),
+            layout: self.layout,
+            shape: self.shape,
+            visibility: self.visibility,
+            k: self.k,
+        }
+    }
+
+    /// Where the public values sit.
+    pub fn instance_layout(&self) -> InstanceLayout {
+        self.settings().instance_layout()
+    }
+
+    /// Rows the layers take in a circuit of `shape`.
+    pub fn layer_rows(program: &Program, shape: &CircuitShape) -> usize {
+        program.layers.iter().flat_map(|l| &l.neurons).map(|n| shape.neuron_rows(n.terms.len())).sum()
+    }
+
+    /// Runs the quantized model on `input` (its trace is the witness).
+    pub fn run(&self, input: &[f64]) -> Result<quantize::Trace, ZkmlError> {
+        quantize::forward(
+            &self.program,
+            &self.params,
+            self.layout.scale_bits,
+            Some(&self.layout),
+            input,
+            &mut Extremes::default(),
+        )
+    }
+}
+
+/// Quantizes `program`, sizes its tables from `calibration` inputs and
+/// chooses the circuit's layout.
+pub fn compile(
+    program: Program,
+    calibration: &[Vec<f64>],
+    options: &CompileOptions,
+) -> Result<CompiledModel, ZkmlError> {
+    let s = options.scale_bits;
+    if !(4..=24).contains(&s) {
+        return Err(ZkmlError::Calibration(format!("scale 2^{s}: choose s in 4..=24")));
+    }
+    if calibration.is_empty() {
+        return Err(ZkmlError::Calibration("no calibration inputs".into()));
+    }
+    if program.layers.is_empty() {
+        return Err(ZkmlError::Model("the model computes nothing (no layers)".into()));
+    }
+    // Range checks in limbs of at most 8 bits keep the tables small.
+    let limbs = s.div_ceil(8);
+    let limb_bits = s.div_ceil(limbs);
+    if limb_bits * limbs != s {
+        return Err(ZkmlError::Calibration(format!(
+            "scale 2^{s} does not split into equal limbs of at most 8 bits; use one of 4..=8, 10, 12, 14, 16, 18, 20, 21, 22, 24"
+        )));
+    }
+    let program = if options.visibility.public_input { program } else { program.with_input_range_check() };
+    let params = QuantizedParams::new(&program, s)?;
+    let mut extremes = Extremes::default();
+    for sample in calibration {
+        quantize::forward(&program, &params, s, None, sample, &mut extremes)?;
+    }
+    let layout = quantize::layout_for(&program, s, &extremes);
+    let mut report = CalibrationReport { samples: calibration.len(), max_abs_error: 0.0, argmax_agreement: 0 };
+    for sample in calibration {
+        let trace = quantize::forward(&program, &params, s, Some(&layout), sample, &mut Extremes::default())?;
+        let float = program.forward(sample);
+        let quantized: Vec<f64> = trace.outputs.iter().map(|&v| v as f64 / layout.scale() as f64).collect();
+        report.max_abs_error = report.max_abs_error.max(max_abs_difference(&quantized, &float));
+        report.argmax_agreement += (argmax(&quantized) == argmax(&float)) as usize;
+    }
+    let commitment_rows =
+        if options.visibility.private_model { commitment::commitment_rows(params.params.len()) } else { 0 };
+    let table_rows = layout.rows(limb_bits);
+    let fixed_rows = table_rows.max(commitment_rows);
+    let fits = |rows: usize, k: u32| rows + RESERVED_ROWS <= 1 << k;
+    let mut k = 4;
+    while !fits(fixed_rows, k) {
+        k += 1;
+    }
+    // The fewest lanes that fit at this k, else the most allowed and more rows.
+    let shape_with = |lanes| CircuitShape {
+        lanes,
+        scale_bits: s,
+        limb_bits,
+        private_weights: options.visibility.private_model,
+        sigmoid_shift: layout.sigmoid_shift.unwrap_or(0),
+    };
+    let rows = |lanes| CompiledModel::layer_rows(&program, &shape_with(lanes));
+    let allowed: Vec<usize> = [1, 2, 4, 8].into_iter().filter(|&w| w <= options.max_lanes.max(1)).collect();
+    let widest = *allowed.last().expect("1 is always allowed");
+    let lanes = allowed.iter().copied().find(|&w| fits(rows(w), k)).unwrap_or(widest);
+    while !fits(rows(lanes), k) {
+        k += 1;
+    }
+    if k > 24 {
+        return Err(ZkmlError::Calibration(format!("the circuit needs 2^{k} rows; at most 2^24 are supported")));
+    }
+    let shape = shape_with(lanes);
+    Ok(CompiledModel { program, params, layout, shape, visibility: options.visibility, k, report })
+}
+
+/// The index of the largest value (the first, on ties): a classifier's answer.
+pub fn argmax(v: &[f64]) -> usize {
+    v.iter().enumerate().fold(0, |best, (i, x)| if *x > v[best] { i } else { best })
+}
+
+/// `max |a_i − b_i|`.
+pub fn max_abs_difference(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max)
+}

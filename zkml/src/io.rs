@@ -1,0 +1,96 @@
+//! Files: inputs in EZKL's JSON format, keys and SRS in halo2's formats,
+//! settings and public values as JSON. Every error names its file.
+
+use std::path::Path;
+
+use halo2_axiom::halo2curves::bn256::{Bn256, G1Affine};
+use halo2_axiom::plonk::{ProvingKey, VerifyingKey};
+use halo2_axiom::poly::kzg::commitment::ParamsKZG;
+use halo2_axiom::SerdeFormat;
+use serde::{Deserialize, Serialize};
+
+use crate::circuit::ModelCircuit;
+use crate::{ModelSettings, ZkmlError};
+
+/// Reads inputs in EZKL's format: `{"input_data": [[x, ...], ...]}`, one
+/// flat row-major list per sample.
+pub fn read_inputs(path: &Path) -> Result<Vec<Vec<f64>>, ZkmlError> {
+    let text = std::fs::read_to_string(path).map_err(ZkmlError::io(path))?;
+    parse_inputs(&text).map_err(|e| ZkmlError::Input(format!("{}: {e}", path.display())))
+}
+
+/// Parses [`read_inputs`]' format.
+pub fn parse_inputs(text: &str) -> Result<Vec<Vec<f64>>, String> {
+    #[derive(Deserialize)]
+    struct Inputs {
+        input_data: Vec<Vec<f64>>,
+    }
+    let inputs: Inputs =
+        serde_json::from_str(text).map_err(|e| format!("expected {{\"input_data\": [[numbers]]}}: {e}"))?;
+    Ok(inputs.input_data)
+}
+
+/// Writes a key in halo2's raw-bytes format.
+pub fn write_pk(pk: &ProvingKey<G1Affine>, path: &Path) -> Result<(), ZkmlError> {
+    write_with(path, |file| pk.write(file, SerdeFormat::RawBytes))
+}
+
+/// Reads a proving key written by [`write_pk`].
+pub fn read_pk(path: &Path, settings: &ModelSettings) -> Result<ProvingKey<G1Affine>, ZkmlError> {
+    let mut file = std::io::BufReader::new(open(path)?);
+    ProvingKey::read::<_, ModelCircuit>(&mut file, SerdeFormat::RawBytes, settings.shape)
+        .map_err(|e| ZkmlError::invalid_file(path, format!("not a proving key for this model ({e})")))
+}
+
+/// Writes a verifying key.
+pub fn write_vk(vk: &VerifyingKey<G1Affine>, path: &Path) -> Result<(), ZkmlError> {
+    write_with(path, |file| vk.write(file, SerdeFormat::RawBytes))
+}
+
+/// Reads a verifying key written by [`write_vk`].
+pub fn read_vk(path: &Path, settings: &ModelSettings) -> Result<VerifyingKey<G1Affine>, ZkmlError> {
+    let mut file = std::io::BufReader::new(open(path)?);
+    VerifyingKey::read::<_, ModelCircuit>(&mut file, SerdeFormat::RawBytes, settings.shape)
+        .map_err(|e| ZkmlError::invalid_file(path, format!("not a verifying key for this model ({e})")))
+}
+
+/// Writes an SRS in halo2's format.
+pub fn write_srs(srs: &ParamsKZG<Bn256>, path: &Path) -> Result<(), ZkmlError> {
+    use halo2_axiom::poly::commitment::Params;
+    write_with(path, |file| srs.write(file))
+}
+
+/// Reads an SRS in halo2's format.
+pub fn read_srs(path: &Path) -> Result<ParamsKZG<Bn256>, ZkmlError> {
+    use halo2_axiom::poly::commitment::Params;
+    let mut file = std::io::BufReader::new(open(path)?);
+    ParamsKZG::read(&mut file).map_err(|e| ZkmlError::invalid_file(path, format!("not an SRS ({e})")))
+}
+
+/// Writes `value` as pretty JSON.
+pub fn write_json<T: Serialize>(value: &T, path: &Path) -> Result<(), ZkmlError> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| ZkmlError::invalid_file(path, e))?;
+    std::fs::write(path, text + "\n").map_err(ZkmlError::io(path))
+}
+
+/// Reads JSON written by [`write_json`].
+pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, ZkmlError> {
+    let text = std::fs::read_to_string(path).map_err(ZkmlError::io(path))?;
+    serde_json::from_str(&text).map_err(|e| ZkmlError::invalid_file(path, e))
+}
+
+/// Writes `path` through a buffer with `write`, flushing it with a check
+/// (a buffer dropped unflushed would lose a write error).
+fn write_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), ZkmlError> {
+    use std::io::Write;
+    let file = std::fs::File::create(path).map_err(ZkmlError::io(path))?;
+    let mut buffered = std::io::BufWriter::new(file);
+    write(&mut buffered).and_then(|()| buffered.flush()).map_err(ZkmlError::io(path))
+}
+
+fn open(path: &Path) -> Result<std::fs::File, ZkmlError> {
+    std::fs::File::open(path).map_err(ZkmlError::io(path))
+}

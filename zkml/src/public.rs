@@ -1,0 +1,98 @@
+//! The public values of a proof and the instance column they make.
+
+use halo2_axiom::halo2curves::bn256::Fr;
+use halo2_axiom::halo2curves::ff::PrimeField;
+use serde::{Deserialize, Serialize};
+
+use crate::circuit::felt;
+use crate::{commitment, CompiledModel, ModelSettings, ZkmlError};
+
+/// The public values of a proof: what a verifier sees.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicValues {
+    /// The quantized input (when public).
+    pub inputs: Option<Vec<i64>>,
+    /// The Poseidon commitment to the weights, decimal (when the model is private).
+    pub model_commitment: Option<String>,
+    /// The quantized output.
+    pub outputs: Vec<i64>,
+    /// `s`: values are at scale `2^s`.
+    pub scale_bits: u32,
+}
+
+impl PublicValues {
+    /// The instance column.
+    pub fn instance(&self, settings: &ModelSettings) -> Result<Vec<Fr>, ZkmlError> {
+        let layout = settings.instance_layout();
+        let bad = |msg: String| ZkmlError::Verification(msg);
+        if self.scale_bits != settings.layout.scale_bits {
+            return Err(bad(format!(
+                "values at scale 2^{}, the model's is 2^{}",
+                self.scale_bits, settings.layout.scale_bits
+            )));
+        }
+        let mut column = Vec::with_capacity(layout.len());
+        let num_inputs = layout.inputs.len();
+        match (&self.inputs, settings.visibility.public_input) {
+            (Some(inputs), true) if inputs.len() == num_inputs => {
+                column.extend(inputs.iter().map(|&v| felt(v as i128)))
+            }
+            (None, false) => {}
+            (Some(inputs), true) => return Err(bad(format!("{} inputs, the model has {num_inputs}", inputs.len()))),
+            (_, public) => {
+                return Err(bad(format!("the model's input is {}", if public { "public" } else { "private" })))
+            }
+        }
+        match (&self.model_commitment, settings.visibility.private_model) {
+            (Some(c), true) => column.push(parse_field(c).ok_or_else(|| bad(format!("'{c}' is not a field element")))?),
+            (None, false) => {}
+            (_, private) => {
+                return Err(bad(format!(
+                    "the model is {}",
+                    if private { "private (a commitment is needed)" } else { "fixed" }
+                )))
+            }
+        }
+        if self.outputs.len() != layout.outputs.len() {
+            return Err(bad(format!("{} outputs, the model has {}", self.outputs.len(), layout.outputs.len())));
+        }
+        column.extend(self.outputs.iter().map(|&v| felt(v as i128)));
+        Ok(column)
+    }
+
+    /// The outputs as floats.
+    pub fn outputs_f64(&self) -> Vec<f64> {
+        self.outputs.iter().map(|&v| v as f64 / (1u64 << self.scale_bits) as f64).collect()
+    }
+}
+
+fn parse_field(decimal: &str) -> Option<Fr> {
+    Fr::from_str_vartime(decimal)
+}
+
+fn field_decimal(f: Fr) -> String {
+    // Little-endian bytes to a decimal string without a bignum dependency.
+    let mut limbs: Vec<u32> =
+        f.to_repr().as_ref().chunks(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))).collect();
+    let mut digits = Vec::new();
+    while limbs.iter().any(|&l| l != 0) {
+        let mut rem = 0u64;
+        for limb in limbs.iter_mut().rev() {
+            let cur = (rem << 32) | *limb as u64;
+            *limb = (cur / 10) as u32;
+            rem = cur % 10;
+        }
+        digits.push(b'0' + rem as u8);
+    }
+    if digits.is_empty() {
+        digits.push(b'0');
+    }
+    digits.reverse();
+    String::from_utf8(digits).expect("ascii digits")
+}
+
+/// The Poseidon commitment to `model`'s quantized weights, in decimal.
+pub fn model_commitment(model: &CompiledModel) -> String {
+    let values: Vec<Fr> = model.params.params.iter().map(|&p| felt(p as i128)).collect();
+    field_decimal(commitment::poseidon_commit(&values))
+}
