@@ -46,7 +46,7 @@ use std::sync::Arc;
 
 pub use zkaccel_backend_cpu::CpuBackend;
 pub use zkaccel_core::{
-    batch_to_affine, field_ops, reference, validate, Affine, Availability, Backend, Bn254, Bn254G2, Capabilities,
+    batch_to_affine, cast, field_ops, reference, validate, Affine, Availability, Backend, Bn254, Bn254G2, Capabilities,
     CurveBackend, CurveField, DeviceInfo, Error, Field, Fp, FpParams, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine,
     G2Projective, LookupKernels, Msm, Ntt, NttConfig, NttDirection, Operation, PermutedLookup, PointError,
     PreparedBases, PrimeField, Projective, Result, SwCurve, TwoAdicField,

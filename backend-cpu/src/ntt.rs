@@ -68,16 +68,12 @@ const IFMA_MIN_LOG: u32 = 7;
 /// `data` as BN254 `Fr` elements when that is what `F` is.
 #[cfg(target_arch = "x86_64")]
 fn as_fr<F: 'static>(data: &[F]) -> Option<&[zkaccel_core::Fr]> {
-    (TypeId::of::<F>() == TypeId::of::<zkaccel_core::Fr>())
-        // SAFETY: F is Fr (same TypeId), so the slice is reinterpreted as itself.
-        .then(|| unsafe { std::slice::from_raw_parts(data.as_ptr().cast(), data.len()) })
+    zkaccel_core::cast::downcast_slice(data)
 }
 
 #[cfg(target_arch = "x86_64")]
 fn as_fr_mut<F: 'static>(data: &mut [F]) -> Option<&mut [zkaccel_core::Fr]> {
-    (TypeId::of::<F>() == TypeId::of::<zkaccel_core::Fr>())
-        // SAFETY: as in `as_fr`; the borrow is moved into the result.
-        .then(|| unsafe { std::slice::from_raw_parts_mut(data.as_mut_ptr().cast(), data.len()) })
+    zkaccel_core::cast::downcast_slice_mut(data)
 }
 
 /// log2 of the block that the narrow stages finish while it is in cache

@@ -20,6 +20,7 @@
 pub mod gpu;
 #[cfg(feature = "host-kernels")]
 pub mod host;
+pub mod kernels;
 pub mod nvrtc;
 
 use zkaccel_core::{Availability, Bn254, Capabilities, Operation};

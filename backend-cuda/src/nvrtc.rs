@@ -24,29 +24,6 @@ pub const HEADERS: [(&str, &str); 7] = [
 /// The translation unit that defines every kernel.
 pub const MAIN: (&str, &str) = ("zkaccel.cu", include_str!("../kernels/zkaccel.cu"));
 
-/// Every `extern "C" __global__` function of [`MAIN`].
-pub const KERNELS: [&str; 19] = [
-    "msm_digits",
-    "msm_scatter",
-    "msm_accumulate",
-    "msm_reduce",
-    "msm_tree_sum",
-    "msm_combine",
-    "scan_u32_chunk",
-    "scan_u32_sums",
-    "scan_u32_add",
-    "prefix_product_chunk",
-    "prefix_product_sums",
-    "prefix_product_apply",
-    "ntt_bit_reverse",
-    "ntt_tile_pass",
-    "ntt_scale",
-    "ntt_powers",
-    "batch_inverse_chunk",
-    "table_insert",
-    "multiplicity_count",
-];
-
 /// What NVRTC produces: machine code for one GPU (`sm_XY`), or PTX for the
 /// driver to finish (`compute_XY`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -28,7 +28,11 @@ zkaccel_core::conformance_suite!(@tests *gpu();
 
 #[test]
 fn matches_the_cpu_backend() {
-    zkaccel_core::testing::matches_reference_backend(gpu(), &zkaccel_backend_cpu::CpuBackend::new());
+    if let Err(failure) =
+        zkaccel_core::testing::matches_reference_backend(gpu(), &zkaccel_backend_cpu::CpuBackend::new())
+    {
+        panic!("matches_reference_backend: {failure}");
+    }
 }
 
 #[test]

@@ -3,7 +3,8 @@
 //! GPU. Without NVRTC the test says SKIPPED with the reason — unless
 //! `ZKACCEL_REQUIRE_NVRTC=1` (set by scripts/test.sh), when that is a failure.
 
-use zkaccel_backend_cuda::nvrtc::{self, Target, KERNELS};
+use zkaccel_backend_cuda::kernels::Kernel;
+use zkaccel_backend_cuda::nvrtc::{self, Target};
 
 fn nvrtc_or_skip() -> bool {
     match nvrtc::probe() {
@@ -30,13 +31,13 @@ fn every_kernel_compiles_for_hopper_and_ampere() {
         assert!(image.len() > 1000, "{target:?}: {} bytes", image.len());
         if let Target::Ptx(_) = target {
             let ptx = String::from_utf8_lossy(&image);
-            for kernel in KERNELS {
+            for kernel in Kernel::ALL.iter().map(|k| k.name()) {
                 assert!(ptx.contains(&format!(".entry {kernel}(")), "{kernel} missing from the PTX");
             }
             // The carry chains are there: PTX's add.cc/madc are the device path of field.cuh.
             assert!(ptx.contains("madc.hi") && ptx.contains("addc.cc"), "no carry-chain arithmetic in the PTX");
         } else {
-            for kernel in KERNELS {
+            for kernel in Kernel::ALL.iter().map(|k| k.name()) {
                 assert!(
                     image.windows(kernel.len()).any(|w| w == kernel.as_bytes()),
                     "{kernel} missing from {target:?}"

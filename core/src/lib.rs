@@ -11,6 +11,7 @@
 
 pub mod backend;
 pub mod bn254;
+pub mod cast;
 pub mod curve;
 pub mod error;
 pub mod field;

@@ -17,6 +17,7 @@ use ark_bn254::{
 };
 use ark_ff::BigInt;
 use rayon::prelude::*;
+use zkaccel::cast::{cast_slice, cast_slice_mut};
 use zkaccel::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 
 const _: () = assert!(size_of::<ArkFr>() == size_of::<[u64; 4]>() && size_of::<Fr>() == size_of::<[u64; 4]>());
@@ -27,19 +28,19 @@ pub fn scalars_from_ark(scalars: &[ArkFr]) -> &[Fr] {
     // SAFETY: both are 32 bytes with 8-byte alignment holding the same four
     // Montgomery limbs (checked above; arkworks' only other field is
     // zero-sized), and every bit pattern is a valid zkaccel `Fr`.
-    unsafe { std::slice::from_raw_parts(scalars.as_ptr().cast::<Fr>(), scalars.len()) }
+    unsafe { cast_slice(scalars) }
 }
 
 /// zkaccel scalars as arkworks scalars, without copying.
 pub fn scalars_to_ark(scalars: &[Fr]) -> &[ArkFr] {
     // SAFETY: as in `scalars_from_ark`, in the other direction.
-    unsafe { std::slice::from_raw_parts(scalars.as_ptr().cast::<ArkFr>(), scalars.len()) }
+    unsafe { cast_slice(scalars) }
 }
 
 /// Mutable arkworks scalars as zkaccel scalars, without copying.
 pub fn scalars_from_ark_mut(scalars: &mut [ArkFr]) -> &mut [Fr] {
     // SAFETY: as in `scalars_from_ark`; the borrow is exclusive.
-    unsafe { std::slice::from_raw_parts_mut(scalars.as_mut_ptr().cast::<Fr>(), scalars.len()) }
+    unsafe { cast_slice_mut(scalars) }
 }
 
 /// One arkworks scalar as a zkaccel scalar.

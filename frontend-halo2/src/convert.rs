@@ -4,7 +4,8 @@
 //! sides — four little-endian `u64` limbs in Montgomery form with R = 2^256,
 //! affine `(x, y)` with the identity as `(0, 0)` — so slices convert without
 //! copying. The compile-time checks below prove the layout; the tests prove
-//! the values (same canonical integers, same points).
+//! the values (same canonical integers, same points). The views are
+//! [`zkaccel::cast`]'s, which checks sizes and alignments once for everyone.
 //!
 //! Projective points differ: halo2curves uses homogeneous coordinates
 //! (`x = X/Z, y = Y/Z`, identity `(0, 1, 0)`), zkaccel Jacobian ones
@@ -14,6 +15,7 @@ use std::mem::{align_of, offset_of, size_of};
 
 use halo2_axiom::halo2curves::bn256 as h;
 use halo2_axiom::halo2curves::group::Group;
+use zkaccel::cast::cast_slice;
 use zkaccel::{Field, Fq, Fr, G1Affine, G1Projective};
 
 // halo2curves' `Fr`/`Fq` are single-field structs over `[u64; 4]`. A struct
@@ -30,15 +32,15 @@ const _: () = assert!(offset_of!(h::G1Affine, y) == offset_of!(G1Affine, y));
 
 /// halo2 scalars as zkaccel scalars, without copying.
 pub fn scalars_from_halo2(scalars: &[h::Fr]) -> &[Fr] {
-    // SAFETY: same size, alignment and limb layout (checked above); every
+    // SAFETY: the same four Montgomery limbs (layout checked above); every
     // bit pattern of a halo2 `Fr` is a valid zkaccel `Fr` value.
-    unsafe { std::slice::from_raw_parts(scalars.as_ptr().cast::<Fr>(), scalars.len()) }
+    unsafe { cast_slice(scalars) }
 }
 
 /// zkaccel scalars as halo2 scalars, without copying.
 pub fn scalars_to_halo2(scalars: &[Fr]) -> &[h::Fr] {
     // SAFETY: as in `scalars_from_halo2`, in the other direction.
-    unsafe { std::slice::from_raw_parts(scalars.as_ptr().cast::<h::Fr>(), scalars.len()) }
+    unsafe { cast_slice(scalars) }
 }
 
 /// halo2 affine points as zkaccel affine points, without copying.
@@ -46,15 +48,15 @@ pub fn scalars_to_halo2(scalars: &[Fr]) -> &[h::Fr] {
 /// The points are not validated here; the Accelerator validates bases when
 /// they are prepared or used.
 pub fn points_from_halo2(points: &[h::G1Affine]) -> &[G1Affine] {
-    // SAFETY: same size, alignment and field offsets (checked above), the
-    // same coordinate representation and the same identity encoding.
-    unsafe { std::slice::from_raw_parts(points.as_ptr().cast::<G1Affine>(), points.len()) }
+    // SAFETY: same field offsets (checked above), the same coordinate
+    // representation and the same identity encoding.
+    unsafe { cast_slice(points) }
 }
 
 /// zkaccel affine points as halo2 affine points, without copying.
 pub fn points_to_halo2(points: &[G1Affine]) -> &[h::G1Affine] {
     // SAFETY: as in `points_from_halo2`, in the other direction.
-    unsafe { std::slice::from_raw_parts(points.as_ptr().cast::<h::G1Affine>(), points.len()) }
+    unsafe { cast_slice(points) }
 }
 
 /// One halo2 scalar as a zkaccel scalar.
@@ -68,13 +70,15 @@ pub fn scalar_to_halo2(s: Fr) -> h::Fr {
 }
 
 fn base_from_halo2(x: h::Fq) -> Fq {
-    // SAFETY: same layout (checked above), every bit pattern valid.
-    unsafe { std::mem::transmute::<h::Fq, Fq>(x) }
+    // SAFETY: the same four Montgomery limbs (checked above), every bit pattern valid.
+    let view: &[Fq] = unsafe { cast_slice(std::slice::from_ref(&x)) };
+    view[0]
 }
 
 fn base_to_halo2(x: Fq) -> h::Fq {
-    // SAFETY: as in `base_from_halo2`.
-    unsafe { std::mem::transmute::<Fq, h::Fq>(x) }
+    // SAFETY: as in `base_from_halo2`, in the other direction.
+    let view: &[h::Fq] = unsafe { cast_slice(std::slice::from_ref(&x)) };
+    view[0]
 }
 
 /// A zkaccel Jacobian point as a halo2 homogeneous point:
