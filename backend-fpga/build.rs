@@ -32,7 +32,7 @@ mod sim {
 
     pub fn build() {
         let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-        let hdl = manifest.join("../hdl");
+        let hdl = manifest.join("hdl");
         let rtl = hdl.join("rtl");
         let tb = hdl.join("tb");
         println!("cargo:rerun-if-changed={}", rtl.display());

@@ -23,7 +23,7 @@ for l in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "gpu":
         print(m["executable"])')
     cp "$bin" "$dir/gpu_tests"
-    cargo build --release --locked --bin zkaccel
+    cargo build --release --locked --bin zkaccel --features bench
     cp target/release/zkaccel "$dir/zkaccel"
     cp -r "$(./scripts/install_nvrtc.sh)" "$dir/nvrtc-lib"
 }

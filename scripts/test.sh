@@ -27,15 +27,32 @@ yosys -V
 echo "== format"
 cargo fmt --all --check
 
-echo "== lints"
+# The CLI's optional commands: `zkaccel bench` (the peers) and `zkaccel evm`.
+cli_features=(--features zkaccel-cli/bench,zkaccel-cli/evm)
+
+echo "== lints (the CLI with and without its optional commands)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --locked "${cli_features[@]}" -- -D warnings
 
 echo "== docs"
-RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --features zkaccel-core/testing
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked "${cli_features[@]}"
+
+echo "== the default CLI links none of the peers"
+peers="$(cargo tree -p zkaccel-cli -e normal --prefix none --locked | grep -E '^(ark-[a-z0-9-]+|halo2curves|criterion|snark-verifier|revm) ' || true)"
+if [ -n "$peers" ]; then
+    echo "the default zkaccel-cli build links: $peers" >&2
+    exit 1
+fi
+
+echo "== packages (cargo publish --dry-run; the light crates also built from their packages)"
+cargo publish --workspace --dry-run --no-verify --locked
+cargo package --locked -p zkaccel-core -p zkaccel-backend-cpu -p zkaccel-backend-cuda -p zkaccel-backend-fpga
 
 echo "== tests"
 # Release mode: the conformance suite runs MSMs and NTTs up to 2^16.
-cargo test --workspace --release --locked
+cargo test --workspace --release --locked "${cli_features[@]}"
+# The default CLI build: its optional commands say how to get them.
+cargo test --release --locked -p zkaccel-cli --test cli --test zkml without_the_feature
 
 if grep -qw avx512ifma /proc/cpuinfo 2>/dev/null; then
     echo "== the CPU backend's scalar paths on this IFMA machine (ZKACCEL_NO_IFMA=1)"
