@@ -18,7 +18,7 @@ impl Default for Visibility {
     }
 }
 
-/// Options of [`compile`].
+/// Options of [`compile`](crate::compile).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CompileOptions {
     /// `s`: values are integers at scale `2^s` (4..=24).
