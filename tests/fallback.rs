@@ -110,3 +110,81 @@ fn selftest_flags_a_broken_backend_and_passes_the_cpu() {
     let ops: std::collections::BTreeSet<_> = cpu.iter().flat_map(|c| c.operations.iter().copied()).collect();
     assert_eq!(ops.len(), Operation::ALL.len(), "every operation is self-tested");
 }
+
+/// The CPU backend with one bug: a forward NTT's first output is off by one.
+struct OffByOneNtt(zkaccel::CpuBackend);
+
+impl zkaccel::Backend for OffByOneNtt {
+    fn name(&self) -> &'static str {
+        "off-by-one"
+    }
+    fn availability(&self) -> zkaccel::Availability {
+        self.0.availability()
+    }
+    fn capabilities(&self) -> zkaccel::Capabilities {
+        self.0.capabilities()
+    }
+}
+
+impl Msm<Bn254> for OffByOneNtt {
+    fn msm_batch(&self, bases: &[zkaccel::G1Affine], scalars: &[&[Fr]]) -> zkaccel::Result<Vec<zkaccel::G1Projective>> {
+        self.0.msm_batch(bases, scalars)
+    }
+    fn prepare_bases(&self, bases: &[zkaccel::G1Affine]) -> zkaccel::Result<zkaccel::PreparedBases<Bn254>> {
+        self.0.prepare_bases(bases)
+    }
+    fn msm_prepared_batch(
+        &self,
+        bases: &zkaccel::PreparedBases<Bn254>,
+        scalars: &[&[Fr]],
+    ) -> zkaccel::Result<Vec<zkaccel::G1Projective>> {
+        self.0.msm_prepared_batch(bases, scalars)
+    }
+}
+
+impl Ntt<Fr> for OffByOneNtt {
+    fn ntt_batch(&self, data: &mut [Fr], column_len: usize, config: NttConfig<Fr>) -> zkaccel::Result<()> {
+        self.0.ntt_batch(data, column_len, config)?;
+        if config.direction == zkaccel::NttDirection::Forward && !data.is_empty() {
+            data[0] += Fr::ONE;
+        }
+        Ok(())
+    }
+}
+
+impl LookupKernels<Fr> for OffByOneNtt {
+    fn multiplicities(&self, table: &[Fr], inputs: &[&[Fr]]) -> zkaccel::Result<Vec<u64>> {
+        self.0.multiplicities(table, inputs)
+    }
+    fn batch_inverse(&self, values: &mut [Fr]) -> zkaccel::Result<()> {
+        self.0.batch_inverse(values)
+    }
+    fn prefix_product(&self, values: &[Fr]) -> zkaccel::Result<Vec<Fr>> {
+        self.0.prefix_product(values)
+    }
+    fn permute_lookup(&self, input: &[Fr], table: &[Fr]) -> zkaccel::Result<zkaccel::PermutedLookup<Fr>> {
+        self.0.permute_lookup(input, table)
+    }
+}
+
+/// A backend that computes a wrong answer (no error, no panic) fails the NTT
+/// checks with a reason that says what differed, and passes the others.
+#[test]
+fn selftest_reports_a_wrong_answer_with_its_reason() {
+    let reports = zkaccel::selftest::run_backend(&OffByOneNtt(zkaccel::CpuBackend::new()));
+    let failed: Vec<_> = reports.iter().filter(|r| !r.passed()).collect();
+    let names: Vec<&str> = failed.iter().map(|r| r.check).collect();
+    assert!(names.contains(&"ntt_against_naive_dft") && names.contains(&"ntt_round_trips"), "{names:?}");
+    assert!(names.contains(&"matches_reference_backend"), "{names:?}");
+    for r in &failed {
+        assert!(
+            r.operations.contains(&Operation::Ntt) || r.operations.contains(&Operation::Lde),
+            "{} failed: {:?}",
+            r.check,
+            r.outcome
+        );
+        let reason = r.outcome.as_ref().unwrap_err();
+        assert!(reason.contains("got") && reason.contains("expected") || reason.contains("false"), "{reason}");
+    }
+    assert!(reports.iter().any(|r| r.check == "msm_sizes" && r.passed()));
+}

@@ -77,11 +77,27 @@ macro_rules! ensure_eq {
         match (&$got, &$expected) {
             (got, expected) => {
                 if got != expected {
-                    return Err(CheckFailure(format!("{}: got {:.200?}, expected {:.200?}", format!($($what)+), got, expected)));
+                    return Err(CheckFailure(format!(
+                        "{}: got {}, expected {}",
+                        format!($($what)+),
+                        brief(got),
+                        brief(expected)
+                    )));
                 }
             }
         }
     };
+}
+
+/// `value`'s `Debug` form, cut to a readable length (a failing check may
+/// compare vectors of 2^16 elements).
+pub fn brief<T: std::fmt::Debug + ?Sized>(value: &T) -> String {
+    const MAX: usize = 300;
+    let text = format!("{value:?}");
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}… ({} chars)", &text[..cut], text.chars().count()),
+        None => text,
+    }
 }
 
 /// One check of the suite, as `zkaccel selftest` runs it.
