@@ -213,16 +213,6 @@ fn fpga_sim_backend_against_cpu() {
     let _ = Bn254::NAME;
 }
 
-/// The conformance suite's MSM checks that fit a simulator (its 2^12..2^16
-/// sizes would take minutes of simulated cycles; the CPU takes those).
-#[test]
-fn fpga_sim_conformance_msm_checks() {
-    let fpga = FpgaBackend::new(SimDevice);
-    testing::msm_edge_cases(&fpga);
-    testing::msm_batch_and_prepared(&fpga);
-    testing::msm_rejects_bad_input(&fpga);
-}
-
 /// Cycles per point in simulation, the figure docs/fpga.md's throughput
 /// model scales: the kernel issues one window of one point per cycle, so a
 /// point costs about ⌈256/C⌉ cycles plus hazard stalls; the fixed cost is
