@@ -167,6 +167,12 @@ impl Lowering {
         }
     }
 
+    /// `node` was folded into `layer` (changed in place): its output is the layer's.
+    fn folded_into(&mut self, layer: usize, node: &NodeProto, shape: Vec<usize>, ids: Vec<u32>) {
+        self.layers[layer].source += &format!(" + {}", describe(node));
+        self.alias(node, Tensor::Values { shape, ids }, Some(layer));
+    }
+
     fn node(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
         if node.output.is_empty() {
             return Err(model("no output".into()));
@@ -276,8 +282,7 @@ impl Lowering {
                 let bias = self.param(old + c, true);
                 self.layers[layer].neurons[i].bias = Some(bias);
             }
-            self.layers[layer].source += &format!(" + {}", describe(node));
-            self.alias(node, Tensor::Values { shape, ids }, Some(layer));
+            self.folded_into(layer, node, shape, ids);
         } else {
             let neurons = ids
                 .iter()
@@ -319,8 +324,7 @@ impl Lowering {
                 });
                 self.layers[layer].neurons[i] = Neuron { terms, bias };
             }
-            self.layers[layer].source += &format!(" + {}", describe(node));
-            self.alias(node, Tensor::Values { shape, ids }, Some(layer));
+            self.folded_into(layer, node, shape, ids);
         } else {
             let neurons = ids
                 .iter()
