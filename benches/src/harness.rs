@@ -521,7 +521,7 @@ pub fn run(
     let cpu = CpuBackend::new();
     let gpu = cuda_backend();
     let reps = reps.max(1);
-    report(Event::Started { reps, machine: cpu_name(), threads: rayon::current_num_threads() });
+    report(Event::Started { reps, machine: cpu_name(&cpu), threads: rayon::current_num_threads() });
     let mut records = Vec::new();
     for &op in ops {
         for &log_size in log_sizes.unwrap_or(op.default_log_sizes()) {
@@ -538,8 +538,8 @@ pub fn run(
 pub const MAX_LOG_SIZE: u32 = 28;
 
 /// The CPU's model name, as `zkaccel info` shows it.
-fn cpu_name() -> String {
-    match CpuBackend::new().availability() {
+fn cpu_name(cpu: &CpuBackend) -> String {
+    match cpu.availability() {
         zkaccel::Availability::Available(info) => info.name,
         zkaccel::Availability::Unavailable(_) => "cpu".into(),
     }

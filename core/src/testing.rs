@@ -91,7 +91,7 @@ macro_rules! ensure_eq {
 
 /// `value`'s `Debug` form, cut to a readable length (a failing check may
 /// compare vectors of 2^16 elements).
-pub fn brief<T: std::fmt::Debug + ?Sized>(value: &T) -> String {
+fn brief<T: std::fmt::Debug + ?Sized>(value: &T) -> String {
     const MAX: usize = 300;
     let text = format!("{value:?}");
     match text.char_indices().nth(MAX) {
@@ -132,30 +132,28 @@ impl Check {
 /// second backend), in the order [`conformance_suite!`](crate::conformance_suite) runs them.
 pub const CHECKS: &[Check] = {
     use Operation::*;
-    const fn check(
-        name: &'static str,
-        operations: &'static [Operation],
-        largest_input: usize,
-        run: fn(Dut) -> CheckResult,
-    ) -> Check {
-        Check { name, operations, largest_input, run }
+    /// `check!(function, [operations], largest input)`: the name is the function's.
+    macro_rules! check {
+        ($run:ident, [$($operation:ident),*], $largest_input:expr) => {
+            Check { name: stringify!($run), operations: &[$($operation),*], largest_input: $largest_input, run: $run }
+        };
     }
     &[
-        check("msm_sizes", &[Msm], 1 << 16, msm_sizes),
-        check("msm_edge_cases", &[Msm], 300, msm_edge_cases),
-        check("msm_witness_like_scalars", &[Msm, MsmPrepared], 5000, msm_witness_like_scalars),
-        check("msm_batch_and_prepared", &[Msm, MsmPrepared], 300, msm_batch_and_prepared),
-        check("msm_rejects_bad_input", &[Msm, MsmPrepared], 10, msm_rejects_bad_input),
-        check("ntt_against_naive_dft", &[Ntt], 1 << 13, ntt_against_naive_dft),
-        check("ntt_round_trips", &[Ntt], 1 << 16, ntt_round_trips),
-        check("ntt_batch_columns", &[Ntt], 1 << 13, ntt_batch_columns),
-        check("lde", &[Lde], 1 << 13, lde),
-        check("ntt_rejects_bad_input", &[Ntt, Lde], 1000, ntt_rejects_bad_input),
-        check("lookup_multiplicities", &[Multiplicities], 20_000, lookup_multiplicities),
-        check("lookup_batch_inverse", &[BatchInverse], 20_000, lookup_batch_inverse),
-        check("lookup_inverse_of_sums", &[InverseOfSums], 5000, lookup_inverse_of_sums),
-        check("lookup_prefix_product", &[PrefixProduct], 30_000, lookup_prefix_product),
-        check("lookup_permute", &[PermuteLookup], 5000, lookup_permute),
+        check!(msm_sizes, [Msm], 1 << 16),
+        check!(msm_edge_cases, [Msm], 300),
+        check!(msm_witness_like_scalars, [Msm, MsmPrepared], 5000),
+        check!(msm_batch_and_prepared, [Msm, MsmPrepared], 300),
+        check!(msm_rejects_bad_input, [Msm, MsmPrepared], 10),
+        check!(ntt_against_naive_dft, [Ntt], 1 << 13),
+        check!(ntt_round_trips, [Ntt], 1 << 16),
+        check!(ntt_batch_columns, [Ntt], 1 << 13),
+        check!(lde, [Lde], 1 << 13),
+        check!(ntt_rejects_bad_input, [Ntt, Lde], 1000),
+        check!(lookup_multiplicities, [Multiplicities], 20_000),
+        check!(lookup_batch_inverse, [BatchInverse], 20_000),
+        check!(lookup_inverse_of_sums, [InverseOfSums], 5000),
+        check!(lookup_prefix_product, [PrefixProduct], 30_000),
+        check!(lookup_permute, [PermuteLookup], 5000),
     ]
 };
 
@@ -696,7 +694,7 @@ macro_rules! conformance_suite {
             use super::*;
             use $crate::testing as suite;
 
-            $crate::conformance_suite!(@tests $backend;
+            $crate::conformance_suite!(@suite $backend;
                 msm_sizes, msm_edge_cases, msm_witness_like_scalars, msm_batch_and_prepared, msm_rejects_bad_input,
                 ntt_against_naive_dft, ntt_round_trips, ntt_batch_columns, lde, ntt_rejects_bad_input,
                 lookup_multiplicities, lookup_batch_inverse, lookup_inverse_of_sums,
@@ -710,18 +708,16 @@ macro_rules! conformance_suite {
                     }
                 }
             )?
+        }
+    };
+    (@suite $backend:expr; $($name:ident),*) => {
+        $crate::conformance_suite!(@tests $backend; $($name),*);
 
-            /// The list above and `testing::CHECKS` (what `zkaccel selftest` runs) are the same checks.
-            #[test]
-            fn the_suite_is_the_selftest() {
-                let names: Vec<&str> = suite::CHECKS.iter().map(|c| c.name).collect();
-                assert_eq!(names, [
-                    "msm_sizes", "msm_edge_cases", "msm_witness_like_scalars", "msm_batch_and_prepared",
-                    "msm_rejects_bad_input", "ntt_against_naive_dft", "ntt_round_trips", "ntt_batch_columns", "lde",
-                    "ntt_rejects_bad_input", "lookup_multiplicities", "lookup_batch_inverse",
-                    "lookup_inverse_of_sums", "lookup_prefix_product", "lookup_permute",
-                ]);
-            }
+        /// The checks above are `testing::CHECKS` (what `zkaccel selftest` runs), in order.
+        #[test]
+        fn the_suite_is_the_selftest() {
+            let names: Vec<&str> = suite::CHECKS.iter().map(|c| c.name).collect();
+            assert_eq!(names, [$(stringify!($name)),*]);
         }
     };
     (@tests $backend:expr; $($name:ident),*) => {

@@ -2,14 +2,13 @@
 //!
 //! Field elements share their layout — `ark_ff::Fp` is a `BigInt<4>` of
 //! Montgomery limbs with R = 2^256 (plus a zero-sized marker), exactly
-//! zkaccel's `Fp` — so scalar slices convert without copying (the
-//! compile-time checks below prove the layout, the tests the values).
+//! zkaccel's `Fp` — so scalar slices convert without copying
+//! ([`zkaccel::cast`] checks sizes and alignments at compile time, the
+//! tests the values).
 //! Projective points are Jacobian on both sides and convert coordinate by
 //! coordinate. Affine points differ: arkworks carries an `infinity` flag
 //! (72 bytes), zkaccel encodes the identity as `(0, 0)` (64 bytes), so
 //! affine slices are copied, mapping the flag.
-
-use std::mem::{align_of, size_of};
 
 use ark_bn254::{
     Fq as ArkFq, Fq2 as ArkFq2, Fr as ArkFr, G1Affine as ArkG1Affine, G1Projective as ArkG1Projective,
@@ -19,9 +18,6 @@ use ark_ff::BigInt;
 use rayon::prelude::*;
 use zkaccel::cast::{cast_slice, cast_slice_mut};
 use zkaccel::{Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
-
-const _: () = assert!(size_of::<ArkFr>() == size_of::<[u64; 4]>() && size_of::<Fr>() == size_of::<[u64; 4]>());
-const _: () = assert!(align_of::<ArkFr>() == align_of::<Fr>());
 
 /// arkworks scalars as zkaccel scalars, without copying.
 pub fn scalars_from_ark(scalars: &[ArkFr]) -> &[Fr] {

@@ -3,30 +3,26 @@
 //! Field elements and affine points have the same memory layout on both
 //! sides — four little-endian `u64` limbs in Montgomery form with R = 2^256,
 //! affine `(x, y)` with the identity as `(0, 0)` — so slices convert without
-//! copying. The compile-time checks below prove the layout; the tests prove
-//! the values (same canonical integers, same points). The views are
-//! [`zkaccel::cast`]'s, which checks sizes and alignments once for everyone.
+//! copying. The views are [`zkaccel::cast`]'s, whose `cast_slice` checks at
+//! compile time that sizes and alignments are equal; the field offsets of
+//! points are checked below; the tests prove the values (same canonical
+//! integers, same points).
 //!
 //! Projective points differ: halo2curves uses homogeneous coordinates
 //! (`x = X/Z, y = Y/Z`, identity `(0, 1, 0)`), zkaccel Jacobian ones
 //! (`x = X/Z², y = Y/Z³`), so those convert with a few multiplications.
 
-use std::mem::{align_of, offset_of, size_of};
+use std::mem::offset_of;
 
 use halo2_axiom::halo2curves::bn256 as h;
 use halo2_axiom::halo2curves::group::Group;
 use zkaccel::cast::cast_slice;
 use zkaccel::{Field, Fq, Fr, G1Affine, G1Projective};
 
-// halo2curves' `Fr`/`Fq` are single-field structs over `[u64; 4]`. A struct
-// whose size equals its only field's size has that field at offset 0, so
-// equal size and alignment prove the layouts identical.
-const _: () = assert!(size_of::<h::Fr>() == size_of::<[u64; 4]>() && size_of::<Fr>() == size_of::<[u64; 4]>());
-const _: () = assert!(align_of::<h::Fr>() == align_of::<Fr>());
-const _: () = assert!(size_of::<h::Fq>() == size_of::<[u64; 4]>() && size_of::<Fq>() == size_of::<[u64; 4]>());
-const _: () = assert!(align_of::<h::Fq>() == align_of::<Fq>());
-const _: () = assert!(size_of::<h::G1Affine>() == size_of::<G1Affine>());
-const _: () = assert!(align_of::<h::G1Affine>() == align_of::<G1Affine>());
+// halo2curves' `Fr`/`Fq` are single-field structs over `[u64; 4]`: a struct
+// whose size equals its only field's size (32 bytes, as zkaccel's `Fp`, which
+// `cast_slice` compares) has that field at offset 0, so equal size and
+// alignment prove those layouts identical. Points need equal field offsets too.
 const _: () = assert!(offset_of!(h::G1Affine, x) == offset_of!(G1Affine, x));
 const _: () = assert!(offset_of!(h::G1Affine, y) == offset_of!(G1Affine, y));
 
