@@ -16,7 +16,7 @@ use std::mem::offset_of;
 
 use halo2_axiom::halo2curves::bn256 as h;
 use halo2_axiom::halo2curves::group::Group;
-use zkaccel::cast::cast_slice;
+use zkaccel::cast::{cast_slice, cast_slice_mut};
 use zkaccel::{Field, Fq, Fr, G1Affine, G1Projective};
 
 // halo2curves' `Fr`/`Fq` are single-field structs over `[u64; 4]`: a struct
@@ -25,6 +25,13 @@ use zkaccel::{Field, Fq, Fr, G1Affine, G1Projective};
 // alignment prove those layouts identical. Points need equal field offsets too.
 const _: () = assert!(offset_of!(h::G1Affine, x) == offset_of!(G1Affine, x));
 const _: () = assert!(offset_of!(h::G1Affine, y) == offset_of!(G1Affine, y));
+
+/// halo2 scalars as mutable zkaccel scalars (for in-place transforms), without copying.
+pub fn scalars_from_halo2_mut(scalars: &mut [h::Fr]) -> &mut [Fr] {
+    // SAFETY: as in `scalars_from_halo2`; every bit pattern is valid on both sides,
+    // so writes through either view leave valid values.
+    unsafe { cast_slice_mut(scalars) }
+}
 
 /// halo2 scalars as zkaccel scalars, without copying.
 pub fn scalars_from_halo2(scalars: &[h::Fr]) -> &[Fr] {

@@ -2,13 +2,16 @@
 //!
 //! Between them they use custom gates, several advice columns, copy
 //! constraints (to other advice cells, to constants and to instance cells),
-//! a fixed constant column, a lookup table and several instance columns.
+//! a fixed constant column, a lookup table, several instance columns, rotations
+//! to the next and previous rows, fractions assigned for batch inversion, and
+//! a second phase whose gate uses a challenge.
 
 use halo2_axiom::circuit::{Layouter, SimpleFloorPlanner, Value};
 use halo2_axiom::halo2curves::bn256::Fr;
 use halo2_axiom::halo2curves::ff::Field;
 use halo2_axiom::plonk::{
-    Advice, Circuit, Column, ConstraintSystem, Error as PlonkError, Instance, Selector, TableColumn,
+    Advice, Assigned, Challenge, Circuit, Column, ConstraintSystem, Error as PlonkError, Expression, FirstPhase,
+    Instance, SecondPhase, Selector, TableColumn,
 };
 use halo2_axiom::poly::Rotation;
 
@@ -278,6 +281,145 @@ impl Circuit<Fr> for DotProductCircuit {
         for (row, cell) in weight_cells.into_iter().enumerate() {
             layouter.constrain_instance(cell, config.weights, row);
         }
+        Ok(())
+    }
+}
+
+/// A running random linear combination: the second-phase example.
+///
+/// First phase: `aᵢ = a₀ + i` (a gate on `a` and its next row) and
+/// `invᵢ = 1/aᵢ`, assigned as fractions so the prover batch-inverts them
+/// (gate `a·inv = 1`). A challenge `r` is drawn from their commitments;
+/// second phase: `acc₀ = a₀`, `accᵢ = r·accᵢ₋₁ + aᵢ` (a gate on the previous
+/// row and the challenge). Public, in two instance columns: `a₀` and the last `a`.
+#[derive(Clone, Debug)]
+pub struct RandomLinearCombinationCircuit {
+    steps: usize,
+    start: Value<Fr>,
+}
+
+/// Columns, selectors and challenge of [`RandomLinearCombinationCircuit`].
+#[derive(Clone, Debug)]
+pub struct RandomLinearCombinationConfig {
+    a: Column<Advice>,
+    inv: Column<Advice>,
+    acc: Column<Advice>,
+    first: Selector,
+    step: Selector,
+    increment: Selector,
+    r: Challenge,
+    first_public: Column<Instance>,
+    last_public: Column<Instance>,
+}
+
+impl RandomLinearCombinationCircuit {
+    /// `steps` (at least two) terms starting from `a₀ = start` (non-zero, as
+    /// must be every `aᵢ`: each is inverted).
+    pub fn new(steps: usize, start: u64) -> Self {
+        Self { steps: steps.max(2), start: Value::known(Fr::from(start)) }
+    }
+
+    /// Rows the circuit occupies.
+    pub fn rows(&self) -> usize {
+        self.steps
+    }
+
+    /// The two instance columns: `[a₀]` and `[a_last]`.
+    pub fn public_inputs(&self) -> Vec<Vec<Fr>> {
+        let mut out = Vec::new();
+        self.start.map(|a0| out = vec![vec![a0], vec![a0 + Fr::from(self.steps as u64 - 1)]]);
+        out
+    }
+}
+
+impl Circuit<Fr> for RandomLinearCombinationCircuit {
+    type Config = RandomLinearCombinationConfig;
+    type FloorPlanner = SimpleFloorPlanner;
+    type Params = ();
+
+    fn without_witnesses(&self) -> Self {
+        Self { steps: self.steps, start: Value::unknown() }
+    }
+
+    fn configure(meta: &mut ConstraintSystem<Fr>) -> RandomLinearCombinationConfig {
+        let a = meta.advice_column();
+        let inv = meta.advice_column();
+        let acc = meta.advice_column_in(SecondPhase);
+        let r = meta.challenge_usable_after(FirstPhase);
+        let first_public = meta.instance_column();
+        let last_public = meta.instance_column();
+        for column in [a, acc] {
+            meta.enable_equality(column);
+        }
+        meta.enable_equality(first_public);
+        meta.enable_equality(last_public);
+        let [first, step, increment] = [(); 3].map(|_| meta.selector());
+        meta.create_gate("a·inv = 1", |meta| {
+            let s = meta.query_selector(increment);
+            let a = meta.query_advice(a, Rotation::cur());
+            let inv = meta.query_advice(inv, Rotation::cur());
+            vec![s * (a * inv - Expression::Constant(Fr::ONE))]
+        });
+        meta.create_gate("a' = a + 1", |meta| {
+            let s = meta.query_selector(increment);
+            let a_next = meta.query_advice(a, Rotation::next());
+            let a = meta.query_advice(a, Rotation::cur());
+            vec![s * (a_next - a - Expression::Constant(Fr::ONE))]
+        });
+        meta.create_gate("acc₀ = a₀", |meta| {
+            let s = meta.query_selector(first);
+            vec![s * (meta.query_advice(acc, Rotation::cur()) - meta.query_advice(a, Rotation::cur()))]
+        });
+        meta.create_gate("acc = r·acc_prev + a", |meta| {
+            let s = meta.query_selector(step);
+            let r = meta.query_challenge(r);
+            let acc_prev = meta.query_advice(acc, Rotation::prev());
+            let acc = meta.query_advice(acc, Rotation::cur());
+            let a = meta.query_advice(a, Rotation::cur());
+            vec![s * (acc - r * acc_prev - a)]
+        });
+        RandomLinearCombinationConfig { a, inv, acc, first, step, increment, r, first_public, last_public }
+    }
+
+    fn synthesize(
+        &self,
+        config: RandomLinearCombinationConfig,
+        mut layouter: impl Layouter<Fr>,
+    ) -> Result<(), PlonkError> {
+        let (first_a, last_a) = layouter.assign_region(
+            || "random linear combination",
+            |mut region| {
+                let mut a_cells = Vec::with_capacity(self.steps);
+                let values: Vec<Value<Fr>> =
+                    (0..self.steps).map(|i| self.start.map(|a0| a0 + Fr::from(i as u64))).collect();
+                for (row, a) in values.iter().enumerate() {
+                    if row + 1 < self.steps {
+                        config.increment.enable(&mut region, row)?;
+                    }
+                    a_cells.push(region.assign_advice(config.a, row, *a).cell());
+                    let inv = a.map(|a| Assigned::Rational(Fr::ONE, a));
+                    region.assign_advice(config.inv, row, inv);
+                }
+                // The challenge is drawn from the first phase's commitments.
+                region.next_phase();
+                let r = region.get_challenge(config.r);
+                let mut acc = Value::known(Fr::ZERO);
+                for (row, a) in values.iter().enumerate() {
+                    acc = acc.zip(r).zip(*a).map(|((acc, r), a)| acc * r + a);
+                    if row == 0 {
+                        config.first.enable(&mut region, row)?;
+                    } else {
+                        config.step.enable(&mut region, row)?;
+                    }
+                    region.assign_advice(config.acc, row, acc);
+                }
+                let first = a_cells.first().copied().ok_or(PlonkError::Synthesis)?;
+                let last = a_cells.last().copied().ok_or(PlonkError::Synthesis)?;
+                Ok((first, last))
+            },
+        )?;
+        layouter.constrain_instance(first_a, config.first_public, 0);
+        layouter.constrain_instance(last_a, config.last_public, 0);
         Ok(())
     }
 }

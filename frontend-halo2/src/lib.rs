@@ -39,6 +39,7 @@
 
 pub mod convert;
 pub mod examples;
+pub mod prover;
 mod scheme;
 
 use std::time::{Duration, Instant};
@@ -56,6 +57,7 @@ use halo2_axiom::transcript::{
 use rand_core::RngCore;
 
 pub use halo2_axiom;
+pub use prover::StageTimes;
 pub use scheme::{
     default_accelerator, AcceleratedKzg, AcceleratedParams, AcceleratedShplonk, BusyClock, BusyGuard, CommitStats,
 };
@@ -73,6 +75,12 @@ pub enum Halo2Error {
     /// The inputs do not fit the key or the parameters.
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// The circuit uses a feature our prover does not handle (named).
+    #[error("not supported by the zkaccel prover: {0}")]
+    Unsupported(String),
+    /// Writing the transcript failed.
+    #[error("transcript: {0}")]
+    Transcript(#[from] std::io::Error),
 }
 
 /// Keygen through the accelerated parameters: the verifying and proving key
@@ -111,11 +119,14 @@ pub fn prove<C: Circuit<Fr>>(
 pub struct ProofStats {
     /// The commitment MSMs run on the Accelerator.
     pub commits: CommitStats,
+    /// Each stage of the proof (all zero for [`prove_with_stock_prover`],
+    /// whose stages run inside halo2).
+    pub stages: StageTimes,
     /// The whole proof, wall clock.
     pub total_time: Duration,
 }
 
-/// [`prove`], also returning the time spent in commitment MSMs.
+/// [`prove`], also returning what each stage took.
 pub fn prove_with_stats<C: Circuit<Fr>>(
     params: &AcceleratedParams,
     pk: &ProvingKey<G1Affine>,
@@ -147,6 +158,30 @@ where
     check_instances(params.k(), pk.get_vk(), instances)?;
     let start = Instant::now();
     let session = params.session();
+    let stages = prover::create_proof(&session, pk, circuit, instances, &mut rng, transcript)?;
+    let commits = session.finish()?;
+    Ok(ProofStats { commits, stages, total_time: start.elapsed() })
+}
+
+/// The same proof made by halo2-axiom's own `create_proof`, with only its
+/// commitment MSMs on the Accelerator (through [`AcceleratedKzg`]): the path
+/// before our prover, kept as the reference it is measured against.
+pub fn prove_with_stock_prover<C, E, T>(
+    params: &AcceleratedParams,
+    pk: &ProvingKey<G1Affine>,
+    circuit: &C,
+    instances: &[&[Fr]],
+    mut rng: impl RngCore,
+    transcript: &mut T,
+) -> Result<ProofStats, Halo2Error>
+where
+    C: Circuit<Fr>,
+    E: EncodedChallenge<G1Affine>,
+    T: TranscriptWrite<G1Affine, E>,
+{
+    check_instances(params.k(), pk.get_vk(), instances)?;
+    let start = Instant::now();
+    let session = params.session();
     create_proof::<AcceleratedKzg, AcceleratedShplonk<'_>, _, _, _, _>(
         &session,
         pk,
@@ -156,7 +191,7 @@ where
         transcript,
     )?;
     let commits = session.finish()?;
-    Ok(ProofStats { commits, total_time: start.elapsed() })
+    Ok(ProofStats { commits, stages: StageTimes::default(), total_time: start.elapsed() })
 }
 
 /// Checks `proof` with the stock halo2 verifier (SHPLONK, Blake2b

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use halo2_axiom::halo2curves::bn256::{self as h, Bn256};
-use halo2_axiom::halo2curves::group::Group;
+use halo2_axiom::halo2curves::group::{prime::PrimeCurveAffine, Curve, Group};
 use halo2_axiom::halo2curves::serde::SerdeObject;
 use halo2_axiom::poly::commitment::{Blind, CommitmentScheme, Params, ParamsProver, Prover};
 use halo2_axiom::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
@@ -47,6 +47,15 @@ impl CommitmentScheme for AcceleratedKzg {
     fn read_params<R: io::Read>(reader: &mut R) -> io::Result<Self::ParamsProver> {
         <AcceleratedParams as Params<'_, h::G1Affine>>::read(reader)
     }
+}
+
+/// Which SRS bases a commitment is taken against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SrsBasis {
+    /// `[sⁱ]G`: the vector holds coefficients.
+    Monomial,
+    /// `[Lᵢ(s)]G`: the vector holds evaluations on the domain.
+    Lagrange,
 }
 
 /// The SRS bases as the Accelerator holds them.
@@ -221,6 +230,16 @@ impl AcceleratedParams {
         &self.accelerator
     }
 
+    /// `n`, the SRS's size.
+    pub(crate) fn srs_n(&self) -> usize {
+        self.srs.n() as usize
+    }
+
+    /// `k = log2 n`.
+    pub(crate) fn srs_k(&self) -> u32 {
+        self.srs.k()
+    }
+
     /// Bytes the Accelerator holds for both base sets.
     pub fn resident_bytes(&self) -> usize {
         self.resident.as_ref().map_or(0, |r| r.monomial.memory_bytes() + r.lagrange.memory_bytes())
@@ -282,6 +301,28 @@ impl AcceleratedParams {
                 h::G1::identity()
             }
         }
+    }
+
+    /// Commitments to `polys` in one batch on the Accelerator: coefficient
+    /// vectors against the monomial bases, or evaluation vectors against the
+    /// Lagrange bases. A vector may be shorter than the SRS.
+    pub(crate) fn commit_batch(&self, basis: SrsBasis, polys: &[&[h::Fr]]) -> Result<Vec<h::G1Affine>, Error> {
+        let resident = self.resident.as_ref().map_err(Clone::clone)?;
+        let bases = match basis {
+            SrsBasis::Monomial => &resident.monomial,
+            SrsBasis::Lagrange => &resident.lagrange,
+        };
+        let scalars: Vec<&[zkaccel::Fr]> = polys.iter().map(|p| scalars_from_halo2(p)).collect();
+        let points = {
+            let _busy = self.monitor.busy.enter();
+            self.accelerator.msm_prepared_batch(bases, &scalars)?
+        };
+        self.monitor.calls.fetch_add(polys.len() as u64, Ordering::Relaxed);
+        self.monitor.points.fetch_add(polys.iter().map(|p| p.len() as u64).sum(), Ordering::Relaxed);
+        let projective: Vec<h::G1> = points.iter().map(projective_to_halo2).collect();
+        let mut affine = vec![h::G1Affine::identity(); projective.len()];
+        h::G1::batch_normalize(&projective, &mut affine);
+        Ok(affine)
     }
 
     fn rebuilt(srs: ParamsKZG<Bn256>, accelerator: Accelerator) -> Self {

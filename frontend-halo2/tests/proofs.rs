@@ -1,6 +1,7 @@
 //! Proofs made through the Accelerator, checked by the stock halo2 verifier.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use halo2_axiom::halo2curves::bn256::{Bn256, Fr, G1Affine};
 use halo2_axiom::halo2curves::ff::Field;
@@ -14,7 +15,8 @@ use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use zkaccel::{Accelerator, BackendChoice, DynBackend};
 use zkaccel_core::testing::FailingBackend;
-use zkaccel_frontend_halo2::examples::{min_k, DotProductCircuit, FibonacciCircuit};
+use zkaccel_frontend_halo2::examples::{min_k, DotProductCircuit, FibonacciCircuit, RandomLinearCombinationCircuit};
+use zkaccel_frontend_halo2::prover::QuotientProgram;
 use zkaccel_frontend_halo2::{keygen, prove, prove_with_stats, verify, AcceleratedParams, Halo2Error};
 
 fn rng(seed: u64) -> ChaCha20Rng {
@@ -64,9 +66,8 @@ fn stock_verifies(srs: &ParamsKZG<Bn256>, pk: &ProvingKey<G1Affine>, instances: 
 /// is the stock prover's, for the same key); a changed instance and flipped
 /// proof bytes are rejected.
 ///
-/// Proofs are not compared byte for byte: halo2-axiom's vanishing argument
-/// draws its random polynomial from `thread_rng`, not from the caller's rng,
-/// so even two stock proofs differ.
+/// Proofs are not compared byte for byte here:
+/// `transcripts_equal_stock_until_its_own_randomness` shows how far they can be.
 fn check_circuit<C: Circuit<Fr> + Clone>(k: u32, circuit: C, instance: Vec<Vec<Fr>>, accelerator: &Accelerator) {
     let srs = srs(k);
     let params = AcceleratedParams::new(srs.clone(), accelerator).expect("bases go on the accelerator");
@@ -78,6 +79,8 @@ fn check_circuit<C: Circuit<Fr> + Clone>(k: u32, circuit: C, instance: Vec<Vec<F
     let instances = [&columns[..]];
     let (proof, stats) = prove_with_stats(&params, &pk, &circuit, &columns, rng(7)).expect("proof");
     assert!(stats.commits.msm_calls > 0, "no commitment went through the accelerator");
+    assert!(stats.stages.quotient > Duration::ZERO && stats.stages.ffts > Duration::ZERO, "{:?}", stats.stages);
+    assert!(stats.stages.multiopen > Duration::ZERO && stats.stages.commitments > Duration::ZERO);
     assert!(stock_verifies(&srs, &pk, &instances, &proof), "k = {k}: stock verifier rejected our proof");
     verify(params.srs(), pk.get_vk(), &columns, &proof).expect("verify()");
     let stock = stock_proof(&srs, &pk, &[circuit], &instances, 7);
@@ -154,6 +157,63 @@ fn several_circuits_are_proved_one_per_proof() {
 }
 
 #[test]
+fn random_linear_combination_k8_to_k12() {
+    let accelerator = Accelerator::cpu_only();
+    for (k, steps) in [(8, 200), (10, 1000), (12, 4000)] {
+        let circuit = RandomLinearCombinationCircuit::new(steps, 3);
+        assert_eq!(min_k(circuit.rows()), k);
+        let public = circuit.public_inputs();
+        check_circuit(k, circuit, public, &accelerator);
+    }
+}
+
+/// Stock `create_proof` is not a function of its RNG (its vanishing
+/// argument's random polynomial comes from `thread_rng`, each lookup's
+/// permuted input is ordered by a randomly seeded `HashMap`), so two stock
+/// proofs with the same seed differ. Ours are a function of the seed, and
+/// equal stock's bytes as far as stock's own randomness allows: through every
+/// advice commitment (all phases), and without lookups through the
+/// permutation products too — up to the vanishing argument's commitment.
+#[test]
+fn transcripts_equal_stock_until_its_own_randomness() {
+    fn check<C: Circuit<Fr>>(k: u32, circuit: C, instance: Vec<Vec<Fr>>) {
+        let srs = srs(k);
+        let params = AcceleratedParams::new(srs.clone(), &Accelerator::cpu_only()).unwrap();
+        let pk = keygen(&params, &circuit.without_witnesses()).unwrap();
+        let cs = pk.get_vk().cs();
+        let columns: Vec<&[Fr]> = instance.iter().map(Vec::as_slice).collect();
+        let ours = prove(&params, &pk, &circuit, &columns, rng(11)).unwrap();
+        assert_eq!(ours, prove(&params, &pk, &circuit, &columns, rng(11)).unwrap(), "ours depends only on the seed");
+        let stock = stock_proof(&srs, &pk, std::slice::from_ref(&circuit), &[&columns[..]], 11);
+        let again = stock_proof(&srs, &pk, std::slice::from_ref(&circuit), &[&columns[..]], 11);
+        assert_ne!(stock, again, "stock is not a function of its RNG");
+
+        let point = 32;
+        let advice = cs.num_advice_columns() * point;
+        let sets = cs.permutation().get_columns().len().div_ceil(cs.degree() - 2);
+        let equal = if cs.lookups().is_empty() { advice + sets * point } else { advice };
+        assert_eq!(ours[..equal], stock[..equal], "k = {k}: the first {equal} bytes");
+        // Right after them comes stock's own randomness.
+        assert_ne!(ours[equal..equal + point], stock[equal..equal + point]);
+        if !cs.lookups().is_empty() {
+            assert_ne!(stock[equal..equal + point], again[equal..equal + point], "stock's A' order is random");
+        }
+    }
+    let fibonacci = FibonacciCircuit::new(100);
+    let public = fibonacci.public_inputs();
+    check(8, fibonacci, vec![public]);
+    let rlc = RandomLinearCombinationCircuit::new(200, 5);
+    let public = rlc.public_inputs();
+    check(8, rlc, public);
+    let dot = DotProductCircuit::filling(9, 2);
+    let public = dot.public_inputs();
+    check(9, dot, public);
+}
+
+/// A lookup input outside its table is an error naming the lookup (stock's
+/// prover would write a proof that fails to verify); a failed gate gives a
+/// proof the verifier rejects.
+#[test]
 fn unsatisfied_circuit_does_not_verify() {
     // x = 2^6 is outside the 6-bit range table, so the lookup fails.
     let k = 8;
@@ -164,8 +224,26 @@ fn unsatisfied_circuit_does_not_verify() {
     let cheating = DotProductCircuit::new(6, &[64, 7], &weights);
     let public = cheating.public_inputs();
     let columns: Vec<&[Fr]> = public.iter().map(Vec::as_slice).collect();
-    let proof = prove(&params, &pk, &cheating, &columns, rng(4)).unwrap();
+    let err = prove(&params, &pk, &cheating, &columns, rng(4)).unwrap_err();
+    assert!(matches!(&err, Halo2Error::InvalidInput(m) if m.contains("x in range")), "{err}");
+
+    // a₀ = 0 has no inverse: the gate a·inv = 1 fails on row 0.
+    let circuit = RandomLinearCombinationCircuit::new(20, 0);
+    let pk = keygen(&params, &circuit.without_witnesses()).unwrap();
+    let public = circuit.public_inputs();
+    let columns: Vec<&[Fr]> = public.iter().map(Vec::as_slice).collect();
+    let proof = prove(&params, &pk, &circuit, &columns, rng(4)).unwrap();
     assert!(!stock_verifies(params.srs(), &pk, &[&columns[..]], &proof));
+}
+
+/// A constraint system our prover cannot compile is an error that names
+/// what it lacks: here one taken before keygen, with its virtual selectors.
+#[test]
+fn unsupported_features_are_named_errors() {
+    let mut cs = halo2_axiom::plonk::ConstraintSystem::<Fr>::default();
+    let _ = FibonacciCircuit::configure(&mut cs);
+    let err = QuotientProgram::compile(&cs).unwrap_err();
+    assert!(matches!(&err, Halo2Error::Unsupported(m) if m.contains("virtual selector")), "{err}");
 }
 
 /// The same proofs with every MSM failing on a device first: the Accelerator

@@ -1,0 +1,401 @@
+//! Our halo2 prover: the whole PLONK proof of halo2-axiom 0.5 (KZG, SHPLONK)
+//! with every stage on the [`Accelerator`](zkaccel::Accelerator).
+//!
+//! It reads halo2-axiom's `ProvingKey` through its public getters and
+//! writes exactly halo2-axiom's proof format and transcript order, so the
+//! stock verifier (and an EVM verifier generated from the same key) checks
+//! its proofs. Stage by stage:
+//!
+//! | stage | where |
+//! |---|---|
+//! | witness synthesis | our `Assignment` ([`witness`]) |
+//! | every commitment (advice, lookups, permutation, vanishing, quotient, SHPLONK) | `Msm` on the prepared SRS, batched per stage |
+//! | iFFTs to coefficients, coset FFTs of the extended domain, the quotient's iFFT | `Ntt` (`ntt_batch`, columns batched) |
+//! | lookup permutation `(A', S')` | `permute_lookup` |
+//! | lookup and permutation grand products | `batch_inverse`, `prefix_product` |
+//! | quotient numerator | [`QuotientProgram`], compiled from the constraint system, evaluated one coset part at a time |
+//!
+//! # Where the proof bytes differ from stock's
+//!
+//! Stock `create_proof` is not a function of its RNG: it draws the
+//! vanishing argument's random polynomial from `rand::thread_rng()`, and it
+//! orders each lookup's permuted input by a `HashMap` with a random seed. So
+//! no prover can reproduce its bytes, and neither can stock itself (the tests
+//! show both). What is equal: every byte before the first lookup commitment
+//! (every advice commitment) for every circuit, and for circuits without
+//! lookups every byte up to the vanishing argument's commitment, including
+//! the permutation products. Our prover draws that polynomial from the
+//! caller's RNG and sorts the permuted lookup input, so its proofs are a
+//! function of circuit, key, instances and RNG.
+
+mod arguments;
+mod domain;
+mod quotient;
+mod shplonk;
+mod witness;
+
+use std::time::{Duration, Instant};
+
+use halo2_axiom::arithmetic::eval_polynomial;
+use halo2_axiom::halo2curves::bn256::{Fr, G1Affine};
+use halo2_axiom::halo2curves::ff::Field;
+use halo2_axiom::plonk::{Circuit, ProvingKey};
+use halo2_axiom::poly::Rotation;
+use halo2_axiom::transcript::{EncodedChallenge, TranscriptWrite};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use rand_core::RngCore;
+use rayon::prelude::*;
+
+pub use quotient::{Constant, Node, QuotientProgram, Source, Symbol};
+
+use crate::scheme::SrsBasis;
+use crate::{AcceleratedParams, Halo2Error};
+use domain::Domain;
+use shplonk::Query;
+
+/// Time spent in each stage of one proof (wall clock; stages do not overlap).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StageTimes {
+    /// `Circuit::synthesize`, the advice's inversions and blinding rows.
+    pub synthesis: Duration,
+    /// Commitment MSMs of advice, lookup, permutation and vanishing columns and quotient pieces.
+    pub commitments: Duration,
+    /// Transforms: to coefficients, to the extended coset's parts, and the quotient back.
+    pub ffts: Duration,
+    /// The quotient numerator on the extended coset, and the lookups' compressed expressions.
+    pub quotient: Duration,
+    /// Lookup permutations and the lookup and permutation grand products.
+    pub products: Duration,
+    /// Polynomial evaluations at the challenge point.
+    pub evaluations: Duration,
+    /// SHPLONK, its two MSMs included.
+    pub multiopen: Duration,
+}
+
+impl StageTimes {
+    /// The stages with their names, in proof order.
+    pub fn named(&self) -> [(&'static str, Duration); 7] {
+        [
+            ("synthesis", self.synthesis),
+            ("commitments", self.commitments),
+            ("ffts", self.ffts),
+            ("quotient", self.quotient),
+            ("products", self.products),
+            ("evaluations", self.evaluations),
+            ("multiopen", self.multiopen),
+        ]
+    }
+}
+
+/// Adds the time `work` takes to `slot`.
+fn timed<T>(slot: &mut Duration, work: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = work();
+    *slot += start.elapsed();
+    out
+}
+
+/// One lookup's columns on the domain.
+struct LookupColumns {
+    input: Vec<Fr>,
+    table: Vec<Fr>,
+    permuted_input: Vec<Fr>,
+    permuted_table: Vec<Fr>,
+    product: Vec<Fr>,
+}
+
+/// Proves `circuit` against `pk` with public `instances`, writing into
+/// `transcript`. The caller has checked the instances' shape.
+pub(crate) fn create_proof<C, E, T>(
+    params: &AcceleratedParams,
+    pk: &ProvingKey<G1Affine>,
+    circuit: &C,
+    instances: &[&[Fr]],
+    mut rng: impl RngCore,
+    transcript: &mut T,
+) -> Result<StageTimes, Halo2Error>
+where
+    C: Circuit<Fr>,
+    E: EncodedChallenge<G1Affine>,
+    T: TranscriptWrite<G1Affine, E>,
+{
+    let mut times = StageTimes::default();
+    let vk = pk.get_vk();
+    let cs = vk.cs();
+    let accelerator = params.accelerator();
+    let domain = Domain::new(accelerator, vk.get_domain());
+    let n = domain.n;
+    let blinding_factors = cs.blinding_factors();
+    let usable_rows = n - (blinding_factors + 1);
+    // Compiled before anything is written: an unsupported feature fails first.
+    let program = QuotientProgram::compile(cs)?;
+    let compressions = cs
+        .lookups()
+        .iter()
+        .map(|l| Ok((QuotientProgram::compression(l.input_expressions())?, QuotientProgram::compression(l.table_expressions())?)))
+        .collect::<Result<Vec<_>, Halo2Error>>()?;
+
+    vk.hash_into(transcript)?;
+    let instance_values: Vec<Vec<Fr>> = instances
+        .iter()
+        .map(|values| {
+            let mut column = vec![Fr::ZERO; n];
+            column[..values.len()].copy_from_slice(values);
+            column
+        })
+        .collect();
+
+    let witness = witness::synthesize(params, cs, circuit, instances, &mut rng, transcript, &mut times)?;
+    let advice_values = witness.advice;
+    let challenges = &witness.challenges;
+
+    // Lookups: compress, permute, commit A' and S'.
+    let theta = *transcript.squeeze_challenge_scalar::<()>();
+    let rows = |program: &QuotientProgram, constants: &[Fr]| -> Vec<Fr> {
+        let columns: Vec<&[Fr]> = program
+            .columns()
+            .iter()
+            .map(|s| match *s {
+                Source::Fixed(i) => &pk.fixed_values()[i][..],
+                Source::Advice(i) => &advice_values[i][..],
+                Source::Instance(i) => &instance_values[i][..],
+                // A compression reads only circuit columns.
+                _ => &[][..],
+            })
+            .collect();
+        let mut out = vec![Fr::ZERO; n];
+        program.evaluate_part(&columns, constants, Fr::ONE, domain.omega, Fr::ONE, &mut out);
+        out
+    };
+    let bind = |beta: Fr, gamma: Fr| {
+        move |s: Symbol| match s {
+            Symbol::Challenge(i) => challenges[i],
+            Symbol::Beta => beta,
+            Symbol::Gamma => gamma,
+            Symbol::Theta => theta,
+        }
+    };
+    let mut lookups = Vec::with_capacity(compressions.len());
+    for ((input_program, table_program), argument) in compressions.iter().zip(cs.lookups()) {
+        let (input, table) = timed(&mut times.quotient, || {
+            let input = rows(input_program, &input_program.bind(bind(Fr::ZERO, Fr::ZERO)));
+            let table = rows(table_program, &table_program.bind(bind(Fr::ZERO, Fr::ZERO)));
+            (input, table)
+        });
+        let (permuted_input, permuted_table) = timed(&mut times.products, || {
+            arguments::permute_lookup(accelerator, argument.name(), &input, &table, usable_rows, &mut rng)
+        })?;
+        // Unused blinds (KZG ignores them), drawn to keep the RNG stream stock's.
+        let _blinds = (Fr::random(&mut rng), Fr::random(&mut rng));
+        lookups.push(LookupColumns { input, table, permuted_input, permuted_table, product: Vec::new() });
+    }
+    let permuted: Vec<&[Fr]> =
+        lookups.iter().flat_map(|l| [l.permuted_input.as_slice(), l.permuted_table.as_slice()]).collect();
+    let points = timed(&mut times.commitments, || params.commit_batch(SrsBasis::Lagrange, &permuted))?;
+    for point in points {
+        transcript.write_point(point)?;
+    }
+
+    // Permutation products, then lookup products.
+    let beta = *transcript.squeeze_challenge_scalar::<()>();
+    let gamma = *transcript.squeeze_challenge_scalar::<()>();
+    let permutation_products = timed(&mut times.products, || {
+        arguments::permutation_products(
+            accelerator,
+            pk,
+            cs,
+            domain.omega,
+            &advice_values,
+            &instance_values,
+            beta,
+            gamma,
+            &mut rng,
+        )
+    })?;
+    let sets: Vec<&[Fr]> = permutation_products.iter().map(Vec::as_slice).collect();
+    let points = timed(&mut times.commitments, || params.commit_batch(SrsBasis::Lagrange, &sets))?;
+    for point in points {
+        transcript.write_point(point)?;
+    }
+    for lookup in &mut lookups {
+        lookup.product = timed(&mut times.products, || {
+            arguments::lookup_product(
+                accelerator,
+                &lookup.input,
+                &lookup.table,
+                &lookup.permuted_input,
+                &lookup.permuted_table,
+                beta,
+                gamma,
+                blinding_factors,
+                &mut rng,
+            )
+        })?;
+        let _blind = Fr::random(&mut rng);
+    }
+    let products: Vec<&[Fr]> = lookups.iter().map(|l| l.product.as_slice()).collect();
+    let points = timed(&mut times.commitments, || params.commit_batch(SrsBasis::Lagrange, &products))?;
+    for point in points {
+        transcript.write_point(point)?;
+    }
+
+    // The vanishing argument's random polynomial, from the caller's RNG.
+    let random_poly = random_polynomial(n, &mut rng);
+    let point = timed(&mut times.commitments, || params.commit_batch(SrsBasis::Monomial, &[&random_poly]))?;
+    transcript.write_point(point[0])?;
+    let y = *transcript.squeeze_challenge_scalar::<()>();
+
+    // Everything to coefficients.
+    let advice = timed(&mut times.ffts, || to_coefficients(&domain, advice_values))?;
+    let instance = timed(&mut times.ffts, || to_coefficients(&domain, instance_values))?;
+    let permutation_products = timed(&mut times.ffts, || to_coefficients(&domain, permutation_products))?;
+    let lookup_columns: Vec<Vec<Fr>> = lookups
+        .into_iter()
+        .flat_map(|l| [l.product, l.permuted_input, l.permuted_table])
+        .collect();
+    let lookup_columns = timed(&mut times.ffts, || to_coefficients(&domain, lookup_columns))?;
+    // Per lookup: product, permuted input, permuted table.
+    let lookup_poly = |lookup: usize, which: usize| -> &[Fr] { &lookup_columns[3 * lookup + which] };
+
+    // The quotient, one part of the extended coset at a time.
+    let coefficients = |s: Source| -> &[Fr] {
+        match s {
+            Source::Fixed(i) => &pk.fixed_polys()[i],
+            Source::Advice(i) => &advice[i],
+            Source::Instance(i) => &instance[i],
+            Source::FirstRow => pk.l0(),
+            Source::LastRow => pk.l_last(),
+            Source::ActiveRows => pk.l_active_row(),
+            Source::Sigma(i) => &pk.permutation().polys()[i],
+            Source::PermutationProduct(i) => &permutation_products[i],
+            Source::LookupProduct(i) => lookup_poly(i, 0),
+            Source::LookupInput(i) => lookup_poly(i, 1),
+            Source::LookupTable(i) => lookup_poly(i, 2),
+        }
+    };
+    let constants = program.bind(bind(beta, gamma));
+    let sources = program.columns();
+    let mut buffer = vec![Fr::ZERO; sources.len() * n];
+    let mut parts = Vec::with_capacity(domain.parts);
+    for part in 0..domain.parts {
+        timed(&mut times.ffts, || {
+            buffer.par_chunks_mut(n).zip(sources.par_iter()).for_each(|(dst, s)| dst.copy_from_slice(coefficients(*s)));
+            domain.to_part(&mut buffer, part)
+        })?;
+        let values = timed(&mut times.quotient, || {
+            let columns: Vec<&[Fr]> = buffer.chunks(n).collect();
+            let mut values = vec![Fr::ZERO; n];
+            program.evaluate_part(&columns, &constants, domain.part_shift(part), domain.omega, y, &mut values);
+            let inverse = domain.vanishing_inverse_on_part(part);
+            values.par_iter_mut().for_each(|v| *v *= inverse);
+            values
+        });
+        parts.push(values);
+    }
+    drop(buffer);
+    let quotient = timed(&mut times.ffts, || domain.parts_to_coefficients(&parts))?;
+    drop(parts);
+    let pieces: Vec<&[Fr]> = quotient.chunks_exact(n).collect();
+    let points = timed(&mut times.commitments, || params.commit_batch(SrsBasis::Monomial, &pieces))?;
+    for point in points {
+        transcript.write_point(point)?;
+    }
+
+    // Evaluations at x, in stock's order.
+    let x = *transcript.squeeze_challenge_scalar::<()>();
+    let xn = x.pow_vartime([n as u64]);
+    let at = |rotation: i32| domain.rotate(x, Rotation(rotation));
+    let last = -((blinding_factors + 1) as i32);
+    let mut openings: Vec<(&[Fr], Fr)> = Vec::new();
+    let mut written: Vec<(&[Fr], Fr)> = Vec::new();
+    for (column, rotation) in cs.advice_queries() {
+        written.push((&advice[column.index()], at(rotation.0)));
+    }
+    for (column, rotation) in cs.fixed_queries() {
+        written.push((&pk.fixed_polys()[column.index()], at(rotation.0)));
+    }
+    written.push((&random_poly, x));
+    for sigma in pk.permutation().polys() {
+        written.push((sigma, x));
+    }
+    for (index, z) in permutation_products.iter().enumerate() {
+        written.push((z, x));
+        written.push((z, at(1)));
+        if index + 1 < permutation_products.len() {
+            written.push((z, at(last)));
+        }
+    }
+    for lookup in 0..cs.lookups().len() {
+        let (z, a, s) = (lookup_poly(lookup, 0), lookup_poly(lookup, 1), lookup_poly(lookup, 2));
+        written.extend([(z, x), (z, at(1)), (a, x), (a, at(-1)), (s, x)]);
+    }
+    let evaluations: Vec<Fr> = timed(&mut times.evaluations, || {
+        written.par_iter().map(|(poly, point)| eval_polynomial(poly, *point)).collect()
+    });
+    for e in evaluations {
+        transcript.write_scalar(e)?;
+    }
+
+    // The openings, in the order the verifier lists its queries.
+    let h = pieces.iter().rev().fold(vec![Fr::ZERO; n], |acc, piece| {
+        acc.into_par_iter().zip(piece.par_iter()).map(|(a, p)| a * xn + p).collect()
+    });
+    for (column, rotation) in cs.advice_queries() {
+        openings.push((&advice[column.index()], at(rotation.0)));
+    }
+    for z in &permutation_products {
+        openings.push((z, x));
+        openings.push((z, at(1)));
+    }
+    for z in permutation_products.iter().rev().skip(1) {
+        openings.push((z, at(last)));
+    }
+    for lookup in 0..cs.lookups().len() {
+        let (z, a, s) = (lookup_poly(lookup, 0), lookup_poly(lookup, 1), lookup_poly(lookup, 2));
+        openings.extend([(z, x), (a, x), (s, x), (a, at(-1)), (z, at(1))]);
+    }
+    for (column, rotation) in cs.fixed_queries() {
+        openings.push((&pk.fixed_polys()[column.index()], at(rotation.0)));
+    }
+    for sigma in pk.permutation().polys() {
+        openings.push((sigma, x));
+    }
+    openings.push((&h, x));
+    openings.push((&random_poly, x));
+    let queries: Vec<Query<'_>> =
+        openings.iter().map(|&(coefficients, point)| Query { coefficients, point }).collect();
+    timed(&mut times.multiopen, || shplonk::open(params, n, &queries, transcript))?;
+    Ok(times)
+}
+
+/// `n` coefficients from a ChaCha20 stream seeded by one draw of `rng`,
+/// expanded in parallel (one stream per block of coefficients).
+fn random_polynomial(n: usize, rng: &mut impl RngCore) -> Vec<Fr> {
+    const BLOCK: usize = 1 << 12;
+    let mut seed = [0u8; 32];
+    rng.fill_bytes(&mut seed);
+    let mut poly = vec![Fr::ZERO; n];
+    poly.par_chunks_mut(BLOCK).enumerate().for_each(|(block, coefficients)| {
+        let mut stream = ChaCha20Rng::from_seed(seed);
+        stream.set_stream(block as u64);
+        for c in coefficients {
+            *c = Fr::random(&mut stream);
+        }
+    });
+    poly
+}
+
+/// Columns on the domain to coefficients, transformed in batches of a few
+/// columns (a batch is copied into one buffer for `ntt_batch`).
+fn to_coefficients(domain: &Domain<'_>, mut columns: Vec<Vec<Fr>>) -> Result<Vec<Vec<Fr>>, Halo2Error> {
+    const BATCH: usize = 8;
+    let n = domain.n;
+    for group in columns.chunks_mut(BATCH) {
+        let mut buffer = vec![Fr::ZERO; group.len() * n];
+        buffer.par_chunks_mut(n).zip(group.par_iter()).for_each(|(dst, src)| dst.copy_from_slice(src));
+        domain.to_coefficients(&mut buffer)?;
+        buffer.par_chunks(n).zip(group.par_iter_mut()).for_each(|(src, dst)| dst.copy_from_slice(src));
+    }
+    Ok(columns)
+}

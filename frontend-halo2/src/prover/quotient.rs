@@ -1,0 +1,534 @@
+//! The quotient numerator as a program, compiled once per key.
+//!
+//! Every identity the verifier checks at `x` — each gate polynomial, the
+//! permutation argument's and each lookup argument's terms — becomes a list
+//! of [`Node`]s over column references with rotations, constants and the
+//! proof's challenges, deduplicated so that a subexpression shared by several
+//! constraints is computed once per row. [`QuotientProgram::evaluate_part`]
+//! runs it over one part of the extended coset, a block of rows at a time
+//! (node by node over the block, which keeps the loops simple and the
+//! operands in cache), and folds the constraints with powers of `y` in the
+//! verifier's order: gates, then the permutation, then the lookups.
+
+use std::collections::HashMap;
+
+use halo2_axiom::halo2curves::bn256::Fr;
+use halo2_axiom::halo2curves::ff::{Field, PrimeField};
+use halo2_axiom::plonk::{Any, ConstraintSystem, Expression};
+use rayon::prelude::*;
+
+use crate::Halo2Error;
+
+/// A column the program reads, as the prover holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Source {
+    /// Fixed column `i`.
+    Fixed(usize),
+    /// Advice column `i`.
+    Advice(usize),
+    /// Instance column `i`.
+    Instance(usize),
+    /// The key's `l_0`: one on the first row.
+    FirstRow,
+    /// The key's `l_last`: one on the last usable row.
+    LastRow,
+    /// The key's `l_active_row`: one on the usable rows.
+    ActiveRows,
+    /// The permutation σ of the permutation argument's column `i`.
+    Sigma(usize),
+    /// The grand product of permutation set `i`.
+    PermutationProduct(usize),
+    /// The grand product of lookup `i`.
+    LookupProduct(usize),
+    /// The permuted input `A'` of lookup `i`.
+    LookupInput(usize),
+    /// The permuted table `S'` of lookup `i`.
+    LookupTable(usize),
+}
+
+/// A value known only when a proof is made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Symbol {
+    /// The circuit's challenge `i`.
+    Challenge(usize),
+    /// The permutation and lookup challenge β.
+    Beta,
+    /// The permutation and lookup challenge γ.
+    Gamma,
+    /// The lookup compression challenge θ.
+    Theta,
+}
+
+/// A constant of the program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Constant {
+    /// A field element fixed by the key.
+    Value(Fr),
+    /// A challenge, bound per proof.
+    Symbol(Symbol),
+}
+
+/// One value per row; operands are indices of earlier nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Node {
+    /// Column `column` (an index into [`QuotientProgram::columns`]) at row `i + rotation`.
+    Column {
+        /// Which column.
+        column: u32,
+        /// Row offset, wrapping around the part.
+        rotation: i32,
+    },
+    /// The evaluation point of the row (`ζ·ω'^p·ωⁱ` on part `p`).
+    Point,
+    /// A constant (an index into [`QuotientProgram::constants`]).
+    Constant(u32),
+    /// `−a`.
+    Neg(u32),
+    /// `a + b`.
+    Add(u32, u32),
+    /// `a − b`.
+    Sub(u32, u32),
+    /// `a · b`.
+    Mul(u32, u32),
+}
+
+/// The quotient numerator of one constraint system (see the module docs).
+#[derive(Clone, Debug)]
+pub struct QuotientProgram {
+    nodes: Vec<Node>,
+    constraints: Vec<u32>,
+    columns: Vec<Source>,
+    constants: Vec<Constant>,
+}
+
+/// Rows evaluated together, node by node.
+const BLOCK_ROWS: usize = 32;
+/// Blocks per parallel task.
+const TASK_BLOCKS: usize = 32;
+
+impl QuotientProgram {
+    /// Compiles the gates, the permutation argument (columns in chunks of
+    /// `degree − 2`, as keygen split them) and the lookups of `cs`.
+    pub fn compile(cs: &ConstraintSystem<Fr>) -> Result<Self, Halo2Error> {
+        let mut b = Builder::default();
+        let mut constraints = Vec::new();
+        for gate in cs.gates() {
+            for polynomial in gate.polynomials() {
+                constraints.push(b.expression(polynomial)?);
+            }
+        }
+        b.permutation(cs, &mut constraints)?;
+        b.lookups(cs, &mut constraints)?;
+        Ok(Self { nodes: b.nodes, constraints, columns: b.columns, constants: b.constants })
+    }
+
+    /// `Σ_j θ^(m−1−j)·e_j`: the θ-compression of a lookup's input or table
+    /// expressions as a one-constraint program (evaluated on the domain's
+    /// rows, with `y = 1`).
+    pub fn compression(expressions: &[Expression<Fr>]) -> Result<Self, Halo2Error> {
+        let mut b = Builder::default();
+        let compressed = b.compress(expressions)?;
+        Ok(Self { nodes: b.nodes, constraints: vec![compressed], columns: b.columns, constants: b.constants })
+    }
+
+    /// The columns the program reads, in the order [`Self::evaluate_part`] takes them.
+    pub fn columns(&self) -> &[Source] {
+        &self.columns
+    }
+
+    /// The program's nodes, in evaluation order.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// The nodes that are constraints, in the order they are folded with `y`.
+    pub fn constraints(&self) -> &[u32] {
+        &self.constraints
+    }
+
+    /// The constants, with challenges still symbolic.
+    pub fn constants(&self) -> &[Constant] {
+        &self.constants
+    }
+
+    /// The constants with `symbol` giving each challenge's value.
+    pub fn bind(&self, symbol: impl Fn(Symbol) -> Fr) -> Vec<Fr> {
+        self.constants
+            .iter()
+            .map(|c| match *c {
+                Constant::Value(v) => v,
+                Constant::Symbol(s) => symbol(s),
+            })
+            .collect()
+    }
+
+    /// `out[i] = Σ_j y^(m−1−j)·c_j(row i)` over one part: `columns` are the
+    /// part's evaluations of [`Self::columns`] (each `out.len()` long, a power
+    /// of two), row `i` is the point `shift·ωⁱ`.
+    pub fn evaluate_part(&self, columns: &[&[Fr]], constants: &[Fr], shift: Fr, omega: Fr, y: Fr, out: &mut [Fr]) {
+        let n = out.len();
+        debug_assert!(n.is_power_of_two() && columns.iter().all(|c| c.len() == n));
+        let uses_point = self.nodes.contains(&Node::Point);
+        let block_step = omega.pow_vartime([BLOCK_ROWS as u64]);
+        out.par_chunks_mut(BLOCK_ROWS * TASK_BLOCKS).enumerate().for_each(|(task, rows)| {
+            let mut scratch = vec![Fr::ZERO; self.nodes.len() * BLOCK_ROWS];
+            let first = task * BLOCK_ROWS * TASK_BLOCKS;
+            let mut point = if uses_point { shift * omega.pow_vartime([first as u64]) } else { Fr::ZERO };
+            for (block, out) in rows.chunks_mut(BLOCK_ROWS).enumerate() {
+                let start = first + block * BLOCK_ROWS;
+                self.evaluate_block(columns, constants, start, point, omega, &mut scratch, out.len());
+                out.fill(Fr::ZERO);
+                for &c in &self.constraints {
+                    let values = &scratch[c as usize * BLOCK_ROWS..][..out.len()];
+                    for (acc, v) in out.iter_mut().zip(values) {
+                        *acc = *acc * y + v;
+                    }
+                }
+                point *= block_step;
+            }
+        });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn evaluate_block(
+        &self,
+        columns: &[&[Fr]],
+        constants: &[Fr],
+        start: usize,
+        point: Fr,
+        omega: Fr,
+        scratch: &mut [Fr],
+        len: usize,
+    ) {
+        for (index, node) in self.nodes.iter().enumerate() {
+            let (done, rest) = scratch.split_at_mut(index * BLOCK_ROWS);
+            let dst = &mut rest[..len];
+            let operand = |a: u32| &done[a as usize * BLOCK_ROWS..][..len];
+            match *node {
+                Node::Column { column, rotation } => {
+                    let values = columns[column as usize];
+                    let n = values.len();
+                    let mask = n - 1;
+                    let base = (start as i64 + rotation as i64).rem_euclid(n as i64) as usize;
+                    if base + len <= n {
+                        dst.copy_from_slice(&values[base..base + len]);
+                    } else {
+                        for (r, d) in dst.iter_mut().enumerate() {
+                            *d = values[(base + r) & mask];
+                        }
+                    }
+                }
+                Node::Point => {
+                    let mut x = point;
+                    for d in dst.iter_mut() {
+                        *d = x;
+                        x *= omega;
+                    }
+                }
+                Node::Constant(c) => dst.fill(constants[c as usize]),
+                Node::Neg(a) => {
+                    for (d, a) in dst.iter_mut().zip(operand(a)) {
+                        *d = -*a;
+                    }
+                }
+                Node::Add(a, b) => {
+                    for ((d, a), b) in dst.iter_mut().zip(operand(a)).zip(operand(b)) {
+                        *d = *a + b;
+                    }
+                }
+                Node::Sub(a, b) => {
+                    for ((d, a), b) in dst.iter_mut().zip(operand(a)).zip(operand(b)) {
+                        *d = *a - b;
+                    }
+                }
+                Node::Mul(a, b) => {
+                    for ((d, a), b) in dst.iter_mut().zip(operand(a)).zip(operand(b)) {
+                        *d = *a * b;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The program at one point from the values of its column queries: what
+    /// the verifier computes at `x` (used to check the program on the host).
+    pub fn evaluate_at(&self, query: impl Fn(Source, i32) -> Fr, constants: &[Fr], point: Fr, y: Fr) -> Fr {
+        let mut values: Vec<Fr> = Vec::with_capacity(self.nodes.len());
+        for node in &self.nodes {
+            let v = match *node {
+                Node::Column { column, rotation } => query(self.columns[column as usize], rotation),
+                Node::Point => point,
+                Node::Constant(c) => constants[c as usize],
+                Node::Neg(a) => -values[a as usize],
+                Node::Add(a, b) => values[a as usize] + values[b as usize],
+                Node::Sub(a, b) => values[a as usize] - values[b as usize],
+                Node::Mul(a, b) => values[a as usize] * values[b as usize],
+            };
+            values.push(v);
+        }
+        self.constraints.iter().fold(Fr::ZERO, |acc, &c| acc * y + values[c as usize])
+    }
+}
+
+/// Builds a deduplicated program.
+#[derive(Default)]
+struct Builder {
+    nodes: Vec<Node>,
+    node_index: HashMap<Node, u32>,
+    columns: Vec<Source>,
+    column_index: HashMap<Source, u32>,
+    constants: Vec<Constant>,
+    constant_index: HashMap<Constant, u32>,
+}
+
+impl Builder {
+    fn node(&mut self, node: Node) -> u32 {
+        if let Some(&i) = self.node_index.get(&node) {
+            return i;
+        }
+        let i = self.nodes.len() as u32;
+        self.nodes.push(node);
+        self.node_index.insert(node, i);
+        i
+    }
+
+    fn column(&mut self, source: Source, rotation: i32) -> u32 {
+        let next = self.columns.len() as u32;
+        let column = *self.column_index.entry(source).or_insert(next);
+        if column == next {
+            self.columns.push(source);
+        }
+        self.node(Node::Column { column, rotation })
+    }
+
+    fn constant(&mut self, constant: Constant) -> u32 {
+        let next = self.constants.len() as u32;
+        let index = *self.constant_index.entry(constant).or_insert(next);
+        if index == next {
+            self.constants.push(constant);
+        }
+        self.node(Node::Constant(index))
+    }
+
+    fn value(&mut self, v: Fr) -> u32 {
+        self.constant(Constant::Value(v))
+    }
+
+    fn symbol(&mut self, s: Symbol) -> u32 {
+        self.constant(Constant::Symbol(s))
+    }
+
+    /// The field value of a node, when it is a known constant.
+    fn known(&self, node: u32) -> Option<Fr> {
+        match self.nodes[node as usize] {
+            Node::Constant(c) => match self.constants[c as usize] {
+                Constant::Value(v) => Some(v),
+                Constant::Symbol(_) => None,
+            },
+            _ => None,
+        }
+    }
+
+    fn add(&mut self, a: u32, b: u32) -> u32 {
+        match (self.known(a), self.known(b)) {
+            (Some(x), Some(y)) => self.value(x + y),
+            (Some(x), _) if x.is_zero_vartime() => b,
+            (_, Some(y)) if y.is_zero_vartime() => a,
+            // Commutative: one node for a + b and b + a.
+            _ => self.node(Node::Add(a.min(b), a.max(b))),
+        }
+    }
+
+    fn sub(&mut self, a: u32, b: u32) -> u32 {
+        match (self.known(a), self.known(b)) {
+            (Some(x), Some(y)) => self.value(x - y),
+            (_, Some(y)) if y.is_zero_vartime() => a,
+            (Some(x), _) if x.is_zero_vartime() => self.neg(b),
+            _ => self.node(Node::Sub(a, b)),
+        }
+    }
+
+    fn mul(&mut self, a: u32, b: u32) -> u32 {
+        match (self.known(a), self.known(b)) {
+            (Some(x), Some(y)) => self.value(x * y),
+            (Some(x), _) if x.is_zero_vartime() => self.value(Fr::ZERO),
+            (_, Some(y)) if y.is_zero_vartime() => self.value(Fr::ZERO),
+            (Some(x), _) if x == Fr::ONE => b,
+            (_, Some(y)) if y == Fr::ONE => a,
+            _ => self.node(Node::Mul(a.min(b), a.max(b))),
+        }
+    }
+
+    fn neg(&mut self, a: u32) -> u32 {
+        match self.known(a) {
+            Some(x) => self.value(-x),
+            None => self.node(Node::Neg(a)),
+        }
+    }
+
+    fn product(&mut self, factors: impl IntoIterator<Item = u32>) -> u32 {
+        let one = self.value(Fr::ONE);
+        factors.into_iter().fold(one, |acc, f| self.mul(acc, f))
+    }
+
+    fn expression(&mut self, e: &Expression<Fr>) -> Result<u32, Halo2Error> {
+        Ok(match e {
+            Expression::Constant(v) => self.value(*v),
+            Expression::Selector(_) => {
+                return Err(Halo2Error::Unsupported(
+                    "a gate queries a virtual selector (keygen replaces them with fixed columns; \
+                     was this constraint system taken before keygen?)"
+                        .into(),
+                ))
+            }
+            Expression::Fixed(q) => self.column(Source::Fixed(q.column_index()), q.rotation().0),
+            Expression::Advice(q) => self.column(Source::Advice(q.column_index()), q.rotation().0),
+            Expression::Instance(q) => self.column(Source::Instance(q.column_index()), q.rotation().0),
+            Expression::Challenge(c) => self.symbol(Symbol::Challenge(c.index())),
+            Expression::Negated(a) => {
+                let a = self.expression(a)?;
+                self.neg(a)
+            }
+            Expression::Sum(a, b) => {
+                let (a, b) = (self.expression(a)?, self.expression(b)?);
+                self.add(a, b)
+            }
+            Expression::Product(a, b) => {
+                let (a, b) = (self.expression(a)?, self.expression(b)?);
+                self.mul(a, b)
+            }
+            Expression::Scaled(a, v) => {
+                let (a, v) = (self.expression(a)?, self.value(*v));
+                self.mul(a, v)
+            }
+        })
+    }
+
+    /// `Σ_j θ^(m−1−j)·e_j`, folded as `acc·θ + e_j` (stock's order).
+    fn compress(&mut self, expressions: &[Expression<Fr>]) -> Result<u32, Halo2Error> {
+        let theta = self.symbol(Symbol::Theta);
+        let mut acc = self.value(Fr::ZERO);
+        for e in expressions {
+            let e = self.expression(e)?;
+            let t = self.mul(acc, theta);
+            acc = self.add(t, e);
+        }
+        Ok(acc)
+    }
+
+    /// `l_0·(1 − z_0)`, `l_last·(z_last² − z_last)`, `l_0·(z_s − z_{s−1}(ω^−(b+1) X))`
+    /// and per set `l_active·(z_s(ωX)·Π(v + βσ + γ) − z_s(X)·Π(v + δ^j βX + γ))`.
+    fn permutation(&mut self, cs: &ConstraintSystem<Fr>, constraints: &mut Vec<u32>) -> Result<(), Halo2Error> {
+        let columns = cs.permutation().get_columns();
+        if columns.is_empty() {
+            return Ok(());
+        }
+        let chunk_len = cs.degree().checked_sub(2).filter(|&c| c > 0).ok_or_else(|| {
+            Halo2Error::Unsupported(format!("a permutation argument with constraint degree {}", cs.degree()))
+        })?;
+        let sets = columns.len().div_ceil(chunk_len);
+        let last_rotation = -((cs.blinding_factors() + 1) as i32);
+        let one = self.value(Fr::ONE);
+        let first_row = self.column(Source::FirstRow, 0);
+        let last_row = self.column(Source::LastRow, 0);
+        let active = self.column(Source::ActiveRows, 0);
+        let beta = self.symbol(Symbol::Beta);
+        let gamma = self.symbol(Symbol::Gamma);
+
+        let z0 = self.column(Source::PermutationProduct(0), 0);
+        let t = self.sub(one, z0);
+        constraints.push(self.mul(t, first_row));
+
+        let z_last = self.column(Source::PermutationProduct(sets - 1), 0);
+        let sq = self.mul(z_last, z_last);
+        let t = self.sub(sq, z_last);
+        constraints.push(self.mul(t, last_row));
+
+        for set in 1..sets {
+            let z = self.column(Source::PermutationProduct(set), 0);
+            let prev = self.column(Source::PermutationProduct(set - 1), last_rotation);
+            let t = self.sub(z, prev);
+            constraints.push(self.mul(t, first_row));
+        }
+
+        let point = self.node(Node::Point);
+        let beta_x = self.mul(beta, point);
+        let mut delta_power = Fr::ONE;
+        for (set, chunk) in columns.chunks(chunk_len).enumerate() {
+            let z = self.column(Source::PermutationProduct(set), 0);
+            let z_next = self.column(Source::PermutationProduct(set), 1);
+            let mut left = vec![z_next];
+            let mut right = vec![z];
+            for (offset, column) in chunk.iter().enumerate() {
+                let value = match column.column_type() {
+                    Any::Advice(_) => self.column(Source::Advice(column.index()), 0),
+                    Any::Fixed => self.column(Source::Fixed(column.index()), 0),
+                    Any::Instance => self.column(Source::Instance(column.index()), 0),
+                };
+                let sigma = self.column(Source::Sigma(set * chunk_len + offset), 0);
+                let t = self.mul(beta, sigma);
+                let t = self.add(value, t);
+                left.push(self.add(t, gamma));
+                let delta = self.value(delta_power);
+                let t = self.mul(delta, beta_x);
+                let t = self.add(value, t);
+                right.push(self.add(t, gamma));
+                delta_power *= Fr::DELTA;
+            }
+            let left = self.product(left);
+            let right = self.product(right);
+            let t = self.sub(left, right);
+            constraints.push(self.mul(t, active));
+        }
+        Ok(())
+    }
+
+    /// Per lookup: `l_0·(1 − z)`, `l_last·(z² − z)`,
+    /// `l_active·(z(ωX)·(A' + β)(S' + γ) − z·(A + β)(S + γ))`, `l_0·(A' − S')`
+    /// and `l_active·(A' − S')(A' − A'(ω⁻¹X))`, with `A`, `S` the θ-compressed
+    /// input and table expressions.
+    fn lookups(&mut self, cs: &ConstraintSystem<Fr>, constraints: &mut Vec<u32>) -> Result<(), Halo2Error> {
+        if cs.lookups().is_empty() {
+            return Ok(());
+        }
+        let one = self.value(Fr::ONE);
+        let first_row = self.column(Source::FirstRow, 0);
+        let last_row = self.column(Source::LastRow, 0);
+        let active = self.column(Source::ActiveRows, 0);
+        let beta = self.symbol(Symbol::Beta);
+        let gamma = self.symbol(Symbol::Gamma);
+        for (index, lookup) in cs.lookups().iter().enumerate() {
+            let input = self.compress(lookup.input_expressions())?;
+            let table = self.compress(lookup.table_expressions())?;
+            let z = self.column(Source::LookupProduct(index), 0);
+            let z_next = self.column(Source::LookupProduct(index), 1);
+            let a = self.column(Source::LookupInput(index), 0);
+            let a_prev = self.column(Source::LookupInput(index), -1);
+            let s = self.column(Source::LookupTable(index), 0);
+
+            let t = self.sub(one, z);
+            constraints.push(self.mul(t, first_row));
+
+            let sq = self.mul(z, z);
+            let t = self.sub(sq, z);
+            constraints.push(self.mul(t, last_row));
+
+            let a_beta = self.add(a, beta);
+            let s_gamma = self.add(s, gamma);
+            let left = self.product([z_next, a_beta, s_gamma]);
+            let input_beta = self.add(input, beta);
+            let table_gamma = self.add(table, gamma);
+            let right = self.product([z, input_beta, table_gamma]);
+            let t = self.sub(left, right);
+            constraints.push(self.mul(t, active));
+
+            let a_minus_s = self.sub(a, s);
+            constraints.push(self.mul(a_minus_s, first_row));
+
+            let step = self.sub(a, a_prev);
+            let t = self.mul(a_minus_s, step);
+            constraints.push(self.mul(t, active));
+        }
+        Ok(())
+    }
+}

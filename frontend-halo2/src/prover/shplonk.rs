@@ -1,0 +1,169 @@
+//! SHPLONK multi-opening (Boneh–Drake–Fisch–Gabizon, as halo2's KZG verifier
+//! checks it), with both of its commitments on the Accelerator.
+//!
+//! Queries are grouped as halo2's verifier groups them: commitments in the
+//! order of their first query, each with the set of points it is opened at;
+//! commitments with equal point sets form one rotation set, in the order of
+//! their first commitment. Within a set commitment `j` is weighted by `y^j`,
+//! set `i` by `v^i`.
+
+use halo2_axiom::arithmetic::{eval_polynomial, evaluate_vanishing_polynomial, kate_division, lagrange_interpolate};
+use halo2_axiom::halo2curves::bn256::{Fr, G1Affine};
+use halo2_axiom::halo2curves::ff::Field;
+use halo2_axiom::transcript::{EncodedChallenge, TranscriptWrite};
+use rayon::prelude::*;
+
+use crate::scheme::SrsBasis;
+use crate::{AcceleratedParams, Halo2Error};
+
+/// An opening of a polynomial at `point`. Queries of one polynomial are
+/// recognised by its buffer (as stock recognises them by reference).
+pub(crate) struct Query<'a> {
+    pub coefficients: &'a [Fr],
+    pub point: Fr,
+}
+
+struct RotationSet<'a> {
+    points: Vec<Fr>,
+    /// Each commitment's coefficients and its evaluations at `points`.
+    polys: Vec<(&'a [Fr], Vec<Fr>)>,
+}
+
+/// Rows per parallel task when combining polynomials.
+const COEFFS_PER_TASK: usize = 1 << 12;
+
+/// Writes the two SHPLONK commitments for `queries` into `transcript`.
+pub(crate) fn open<E, T>(
+    params: &AcceleratedParams,
+    n: usize,
+    queries: &[Query<'_>],
+    transcript: &mut T,
+) -> Result<(), Halo2Error>
+where
+    E: EncodedChallenge<G1Affine>,
+    T: TranscriptWrite<G1Affine, E>,
+{
+    let y = *transcript.squeeze_challenge_scalar::<()>();
+
+    // Commitments by first query, with their point sets.
+    let mut commitments: Vec<(*const Fr, &[Fr], Vec<Fr>)> = Vec::new();
+    let mut super_points: Vec<Fr> = Vec::new();
+    for q in queries {
+        if !super_points.contains(&q.point) {
+            super_points.push(q.point);
+        }
+        let id = q.coefficients.as_ptr();
+        match commitments.iter_mut().find(|(poly, _, _)| *poly == id) {
+            Some((_, _, points)) => {
+                if !points.contains(&q.point) {
+                    points.push(q.point);
+                }
+            }
+            None => commitments.push((id, q.coefficients, vec![q.point])),
+        }
+    }
+    let same_set = |a: &[Fr], b: &[Fr]| a.len() == b.len() && a.iter().all(|p| b.contains(p));
+    let mut sets: Vec<(Vec<Fr>, Vec<&[Fr]>)> = Vec::new();
+    for (_, coefficients, points) in commitments {
+        match sets.iter_mut().find(|(set, _)| same_set(set, &points)) {
+            Some((_, polys)) => polys.push(coefficients),
+            None => sets.push((points, vec![coefficients])),
+        }
+    }
+    let sets: Vec<RotationSet<'_>> = sets
+        .into_par_iter()
+        .map(|(points, polys)| {
+            let polys = polys
+                .into_par_iter()
+                .map(|c| {
+                    let evals = points.iter().map(|&p| eval_polynomial(c, p)).collect();
+                    (c, evals)
+                })
+                .collect();
+            RotationSet { points, polys }
+        })
+        .collect();
+
+    let v = *transcript.squeeze_challenge_scalar::<()>();
+
+    // h(X) = Σ_i v^i · (Σ_j y^j (p_j − r_j)) / Π_{z ∈ S_i}(X − z), with r_j the
+    // interpolant of p_j's evaluations on S_i.
+    let quotients: Vec<Vec<Fr>> = sets
+        .par_iter()
+        .map(|set| {
+            let interpolants: Vec<Vec<Fr>> =
+                set.polys.iter().map(|(_, evals)| lagrange_interpolate(&set.points, evals)).collect();
+            let mut numerator = combine(n, set.polys.iter().map(|(c, _)| *c), y);
+            let mut weight = Fr::ONE;
+            for r in &interpolants {
+                for (acc, r) in numerator.iter_mut().zip(r) {
+                    *acc -= weight * r;
+                }
+                weight *= y;
+            }
+            let mut quotient = set.points.iter().fold(numerator, |poly, &point| kate_division(&poly, point));
+            quotient.resize(n, Fr::ZERO);
+            quotient
+        })
+        .collect();
+    let h = combine(n, quotients.iter().map(Vec::as_slice), v);
+    let commitment = params.commit_batch(SrsBasis::Monomial, &[&h])?;
+    transcript.write_point(commitment[0])?;
+
+    let u = *transcript.squeeze_challenge_scalar::<()>();
+
+    // L(X) = Σ_i v^i·Z_{T∖S_i}(u)·Σ_j y^j (p_j − r_j(u)) − Z_T(u)·h(X), which
+    // vanishes at u; the opening is L(X) / ((X − u)·Z_{T∖S_0}(u)).
+    let mut linearisation = vec![Fr::ZERO; n];
+    let mut set_weight = Fr::ONE;
+    let mut first_scale = Fr::ONE;
+    for (index, set) in sets.iter().enumerate() {
+        let others: Vec<Fr> = super_points.iter().copied().filter(|p| !set.points.contains(p)).collect();
+        let z = evaluate_vanishing_polynomial(&others, u);
+        if index == 0 {
+            first_scale = z;
+        }
+        let scale = set_weight * z;
+        let mut constant = Fr::ZERO;
+        let mut weight = Fr::ONE;
+        for (_, evals) in &set.polys {
+            let r = lagrange_interpolate(&set.points, evals);
+            constant += weight * eval_polynomial(&r, u);
+            weight *= y;
+        }
+        let combined = combine(n, set.polys.iter().map(|(c, _)| *c), y);
+        linearisation.par_chunks_mut(COEFFS_PER_TASK).enumerate().for_each(|(task, chunk)| {
+            let start = task * COEFFS_PER_TASK;
+            for (i, acc) in chunk.iter_mut().enumerate() {
+                *acc += scale * combined[start + i];
+            }
+        });
+        linearisation[0] -= scale * constant;
+        set_weight *= v;
+    }
+    let zt = evaluate_vanishing_polynomial(&super_points, u);
+    linearisation.par_iter_mut().zip(h.par_iter()).for_each(|(l, h)| *l -= zt * h);
+    let mut opening = kate_division(&linearisation, u);
+    let inverse = Option::<Fr>::from(first_scale.invert())
+        .ok_or_else(|| Halo2Error::Unsupported("SHPLONK: the opening point collides with a query point".into()))?;
+    opening.par_iter_mut().for_each(|c| *c *= inverse);
+    let commitment = params.commit_batch(SrsBasis::Monomial, &[&opening])?;
+    transcript.write_point(commitment[0])?;
+    Ok(())
+}
+
+/// `Σ_j w^j·p_j`, `n` coefficients (shorter polynomials are zero-extended).
+fn combine<'a>(n: usize, polys: impl Iterator<Item = &'a [Fr]> + Clone + Send + Sync, w: Fr) -> Vec<Fr> {
+    let polys: Vec<&[Fr]> = polys.collect();
+    let mut out = vec![Fr::ZERO; n];
+    out.par_chunks_mut(COEFFS_PER_TASK).enumerate().for_each(|(task, chunk)| {
+        let start = task * COEFFS_PER_TASK;
+        // Horner over the polynomials, highest weight first.
+        for p in polys.iter().rev() {
+            for (i, acc) in chunk.iter_mut().enumerate() {
+                *acc = *acc * w + p.get(start + i).copied().unwrap_or(Fr::ZERO);
+            }
+        }
+    });
+    out
+}
