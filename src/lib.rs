@@ -46,10 +46,11 @@ use std::sync::Arc;
 
 pub use zkaccel_backend_cpu::CpuBackend;
 pub use zkaccel_core::{
-    batch_to_affine, cast, field_ops, reference, validate, Affine, Availability, Backend, Bn254, Bn254G2, Capabilities,
-    CurveBackend, CurveField, DeviceInfo, Error, Field, Fp, FpParams, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine,
-    G2Projective, LookupKernels, Msm, Ntt, NttConfig, NttDirection, Operation, PermutedLookup, PointError,
-    PreparedBases, PrimeField, Projective, Result, SwCurve, TwoAdicField,
+    batch_to_affine, cast, constraints, field_ops, reference, validate, Affine, Availability, Backend, Bn254, Bn254G2,
+    Capabilities, ConstraintEvaluation, ConstraintProgram, CosetRows, CurveBackend, CurveField, DeviceInfo, Error,
+    Field, Fp, FpParams, Fq, Fq2, Fr, G1Affine, G1Projective, G2Affine, G2Projective, LookupKernels, Msm, Ntt,
+    NttConfig, NttDirection, Operation, PermutedLookup, PointError, PreparedBases, PrimeField, Projective, Result,
+    SwCurve, TwoAdicField,
 };
 
 /// A backend for BN254 as a shareable trait object.
@@ -405,6 +406,21 @@ impl LookupKernels<Fr> for Accelerator {
 
     fn permute_lookup(&self, input: &[Fr], table: &[Fr]) -> Result<PermutedLookup<Fr>> {
         self.run(Operation::PermuteLookup, input.len(), |b| b.permute_lookup(input, table))
+    }
+}
+
+impl ConstraintEvaluation<Fr> for Accelerator {
+    fn evaluate_constraints(
+        &self,
+        program: &ConstraintProgram,
+        columns: &[&[Fr]],
+        constants: &[Fr],
+        rows: CosetRows<Fr>,
+        y: Fr,
+    ) -> Result<Vec<Fr>> {
+        self.run(Operation::ConstraintEvaluation, rows.len, |b| {
+            b.evaluate_constraints(program, columns, constants, rows, y)
+        })
     }
 }
 

@@ -152,6 +152,19 @@ impl Ntt<Fr> for OffByOneNtt {
     }
 }
 
+impl zkaccel::ConstraintEvaluation<Fr> for OffByOneNtt {
+    fn evaluate_constraints(
+        &self,
+        program: &zkaccel::ConstraintProgram,
+        columns: &[&[Fr]],
+        constants: &[Fr],
+        rows: zkaccel::CosetRows<Fr>,
+        y: Fr,
+    ) -> zkaccel::Result<Vec<Fr>> {
+        self.0.evaluate_constraints(program, columns, constants, rows, y)
+    }
+}
+
 impl LookupKernels<Fr> for OffByOneNtt {
     fn multiplicities(&self, table: &[Fr], inputs: &[&[Fr]]) -> zkaccel::Result<Vec<u64>> {
         self.0.multiplicities(table, inputs)

@@ -17,6 +17,7 @@
 //! ```
 
 #[cfg(target_arch = "x86_64")]
+mod constraints;
 mod ifma;
 mod lookup;
 mod msm;

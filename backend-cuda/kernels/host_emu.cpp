@@ -4,6 +4,7 @@
 // (NVRTC never sees this file.)
 #include <vector>
 
+#include "constraints.cuh"
 #include "lookup.cuh"
 #include "msm.cuh"
 #include "ntt.cuh"
@@ -117,5 +118,15 @@ u32 zk_host_multiplicities(const u32* table, u32 rows, const u32* inputs, u32 to
     u32 missing = ZK_NONE;
     for (u32 e = 0; e < total; e++) multiplicity_count_body(e, inputs, table, slots.data(), capacity, counts, &missing);
     return missing;
+}
+
+// One thread with one scratch slice, as `constraint_rows` with threads = 1.
+void zk_host_constraints(const u32* nodes, u32 node_count, const u32* constraints, u32 constraint_count,
+                         const u32* columns, u32 n, const u32* constants, const u32* shift, const u32* omega,
+                         const u32* y, u32* out) {
+    std::vector<u32> scratch((u64)(node_count ? node_count : 1) * ZK_LIMBS);
+    for (u32 row = 0; row < n; row++)
+        constraint_row_body(row, nodes, node_count, constraints, constraint_count, columns, n, constants, shift, omega,
+                            y, scratch.data(), out);
 }
 }

@@ -1,5 +1,6 @@
 // Every zkaccel kernel, one NVRTC translation unit (one module per device).
 // The per-thread work is in the *.cuh bodies, which the host build also runs.
+#include "constraints.cuh"
 #include "lookup.cuh"
 #include "msm.cuh"
 #include "ntt.cuh"
@@ -113,4 +114,17 @@ extern "C" __global__ void multiplicity_count(const u32* inputs, u32 total, cons
 extern "C" __global__ void ntt_powers(u32* out, u32 n, const u32* base) {
     u64 i = ZK_GID;
     if (i < n) ntt_powers_body((u32)i, out, base);
+}
+
+// Rows t, t + threads, ...: a thread's scratch is reused for each of its rows.
+extern "C" __global__ void constraint_rows(const u32* nodes, u32 node_count, const u32* constraints,
+                                           u32 constraint_count, const u32* columns, u32 n, const u32* constants,
+                                           const u32* shift, const u32* omega, const u32* y, u32* scratch,
+                                           u32 threads, u32* out) {
+    u64 t = ZK_GID;
+    if (t >= threads) return;
+    u32* mine = scratch + t * node_count * ZK_LIMBS;
+    for (u64 row = t; row < n; row += threads)
+        constraint_row_body((u32)row, nodes, node_count, constraints, constraint_count, columns, n, constants, shift,
+                            omega, y, mine, out);
 }

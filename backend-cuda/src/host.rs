@@ -44,4 +44,18 @@ extern "C" {
         capacity: u32,
         counts: *mut u64,
     ) -> u32;
+    #[allow(clippy::too_many_arguments)]
+    pub fn zk_host_constraints(
+        nodes: *const u32,
+        node_count: u32,
+        constraints: *const u32,
+        constraint_count: u32,
+        columns: *const u64,
+        n: u32,
+        constants: *const u64,
+        shift: *const u64,
+        omega: *const u64,
+        y: *const u64,
+        out: *mut u64,
+    );
 }

@@ -47,4 +47,5 @@ kernel_table! {
     BatchInverseChunk => "batch_inverse_chunk",
     TableInsert => "table_insert",
     MultiplicityCount => "multiplicity_count",
+    ConstraintRows => "constraint_rows",
 }

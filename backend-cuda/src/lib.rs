@@ -14,7 +14,8 @@
 //! Offered: MSM (plain, prepared bases resident on the device, batched), NTT
 //! (forward, inverse, coset, batched columns; LDE through them), and the
 //! lookup kernels multiplicities, batch inversion, `1/(β + x)` and prefix
-//! products. halo2's permuted lookup is a sort with data-dependent output and
+//! products; constraint programs (a PLONK quotient's numerator), one thread
+//! per row interpreting the program. halo2's permuted lookup is a sort with data-dependent output and
 //! stays on the CPU (the capabilities say so).
 
 pub mod gpu;
@@ -30,6 +31,27 @@ pub const NAME: &str = "cuda";
 
 pub use gpu::{open, CudaBackend};
 
+/// A constraint program as `kernels/constraints.cuh` reads it: three words per
+/// node (opcode, operands; a column read's rotation as two's complement) and
+/// the constraints' node indices.
+pub fn encode_constraint_program(program: &zkaccel_core::ConstraintProgram) -> (Vec<u32>, Vec<u32>) {
+    use zkaccel_core::constraints::Node;
+    let nodes = program
+        .nodes()
+        .iter()
+        .flat_map(|node| match *node {
+            Node::Column { column, rotation } => [0, column, rotation as u32],
+            Node::Point => [1, 0, 0],
+            Node::Constant(c) => [2, c, 0],
+            Node::Neg(a) => [3, a, 0],
+            Node::Add(a, b) => [4, a, b],
+            Node::Sub(a, b) => [5, a, b],
+            Node::Mul(a, b) => [6, a, b],
+        })
+        .collect();
+    (nodes, program.constraints().to_vec())
+}
+
 /// What the CUDA backend offers (index widths on the device cap the sizes).
 pub fn capabilities() -> Capabilities {
     let max = u32::MAX as usize / 2;
@@ -44,6 +66,7 @@ pub fn capabilities() -> Capabilities {
             (Operation::BatchInverse, max),
             (Operation::InverseOfSums, max),
             (Operation::PrefixProduct, max),
+            (Operation::ConstraintEvaluation, 1 << 28),
         ],
     }
 }

@@ -282,3 +282,48 @@ fn generator_is_on_the_curve_the_kernels_assume() {
     let g = Bn254::GENERATOR;
     assert_eq!(g.y.square(), g.x.square() * g.x + Fq::from_u64(3));
 }
+
+/// `constraint_rows`' body, one thread over every row, against the program's
+/// row-by-row definition: every node kind, rotations wrapping both ways, the
+/// rows' points on a coset.
+#[test]
+fn constraint_rows_match_the_definition() {
+    use zkaccel_core::constraints::CosetRows;
+    use zkaccel_core::testing::random_constraint_program;
+    let mut r = rng(61);
+    for (log_n, nodes) in [(0u32, 12usize), (3, 40), (9, 150)] {
+        let n = 1usize << log_n;
+        let program = random_constraint_program(3, 2, nodes, &mut r);
+        let columns: Vec<Vec<Fr>> = (0..3).map(|_| random_scalars(n, &mut r)).collect();
+        let constants = random_scalars(2, &mut r);
+        let rows =
+            CosetRows { len: n, shift: Fr::multiplicative_generator(), omega: Fr::two_adic_generator(log_n).unwrap() };
+        let y = Fr::random(&mut r);
+        let (encoded, constraints) = zkaccel_backend_cuda::encode_constraint_program(&program);
+        let column_words: Vec<u64> = columns.iter().flat_map(|c| limbs(c)).collect();
+        let mut out = vec![0u64; n * 4];
+        unsafe {
+            zk_host_constraints(
+                encoded.as_ptr(),
+                program.nodes().len() as u32,
+                constraints.as_ptr(),
+                constraints.len() as u32,
+                column_words.as_ptr(),
+                n as u32,
+                limbs(&constants).as_ptr(),
+                limbs(&[rows.shift]).as_ptr(),
+                limbs(&[rows.omega]).as_ptr(),
+                limbs(&[y]).as_ptr(),
+                out.as_mut_ptr(),
+            );
+        }
+        let mut point = rows.shift;
+        for i in 0..n {
+            let column = |c: u32, rotation: i32| {
+                columns[c as usize][(i as i64 + i64::from(rotation)).rem_euclid(n as i64) as usize]
+            };
+            assert_eq!(fr(&out[4 * i..]), program.evaluate_at(column, &constants, point, y), "row {i} of 2^{log_n}");
+            point *= rows.omega;
+        }
+    }
+}

@@ -24,8 +24,9 @@ use std::sync::Arc;
 
 use zkaccel_core::backend::unsupported;
 use zkaccel_core::{
-    validate, Availability, Backend, Bn254, Capabilities, CurveBackend, DeviceInfo, Error, Fr, G1Affine, G1Projective,
-    LookupKernels, Msm, Ntt, NttConfig, Operation, PermutedLookup, PreparedBases, Result,
+    validate, Availability, Backend, Bn254, Capabilities, ConstraintEvaluation, ConstraintProgram, CosetRows,
+    CurveBackend, DeviceInfo, Error, Fr, G1Affine, G1Projective, LookupKernels, Msm, Ntt, NttConfig, Operation,
+    PermutedLookup, PreparedBases, Result,
 };
 
 /// The backend's name, as `ZKACCEL_BACKEND=fpga` selects it.
@@ -180,6 +181,19 @@ impl<D: BucketDevice> Msm<Bn254> for FpgaBackend<D> {
 impl<D: BucketDevice> Ntt<Fr> for FpgaBackend<D> {
     fn ntt_batch(&self, _data: &mut [Fr], _column_len: usize, _config: NttConfig<Fr>) -> Result<()> {
         Err(unsupported(self.device.name(), Operation::Ntt, "krnl_msm has no NTT; the NTT cores are RTL only"))
+    }
+}
+
+impl<D: BucketDevice> ConstraintEvaluation<Fr> for FpgaBackend<D> {
+    fn evaluate_constraints(
+        &self,
+        _program: &ConstraintProgram,
+        _columns: &[&[Fr]],
+        _constants: &[Fr],
+        _rows: CosetRows<Fr>,
+        _y: Fr,
+    ) -> Result<Vec<Fr>> {
+        Err(unsupported(self.device.name(), Operation::ConstraintEvaluation, "not offered by the FPGA kernel"))
     }
 }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use halo2_axiom::halo2curves::bn256::{self as h, Bn256};
-use halo2_axiom::plonk::{create_proof, keygen_pk, keygen_vk, Circuit, ProvingKey};
+use halo2_axiom::plonk::{create_proof, keygen_pk, keygen_vk, synthesize_witness, Circuit, ProvingKey};
 use halo2_axiom::poly::commitment::{Blind, CommitmentScheme, Params, ParamsProver, Prover};
 use halo2_axiom::poly::kzg::commitment::{KZGCommitmentScheme, ParamsKZG};
 use halo2_axiom::poly::kzg::msm::MSMKZG;
@@ -23,7 +23,7 @@ use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use zkaccel::Accelerator;
 use zkaccel_frontend_halo2::examples::DotProductCircuit;
-use zkaccel_frontend_halo2::{prove_with_stats, verify, AcceleratedParams, BusyClock};
+use zkaccel_frontend_halo2::{prove_with_stats, verify, AcceleratedParams, BusyClock, ProofStats};
 
 /// Stock KZG with clocked commitments (see the module docs).
 #[derive(Debug)]
@@ -202,11 +202,28 @@ impl Halo2Setup {
         (proof, params.reset())
     }
 
-    /// A proof through the Accelerator; returns it with the time in commitment MSMs.
-    pub fn accelerated_proof(&self, params: &AcceleratedParams, rng: &mut ChaCha20Rng) -> (Vec<u8>, Duration) {
-        let (proof, stats) = prove_with_stats(params, &self.pk, &self.circuit, &self.instance(), rng)
-            .expect("the accelerated prover accepts the example circuit");
-        (proof, stats.commits.msm_time)
+    /// A proof by our prover through the Accelerator, with what it measured.
+    pub fn accelerated_proof(&self, params: &AcceleratedParams, rng: &mut ChaCha20Rng) -> (Vec<u8>, ProofStats) {
+        prove_with_stats(params, &self.pk, &self.circuit, &self.instance(), rng)
+            .expect("the accelerated prover accepts the example circuit")
+    }
+
+    /// Stock's first phase alone — its own public `synthesize_witness`:
+    /// synthesis, the advice's inversions, blinding and commitments, and the
+    /// advice's iFFTs — timed.
+    pub fn stock_phase_one(&self, rng: &mut ChaCha20Rng) -> Duration {
+        let mut transcript = Blake2bWrite::<_, h::G1Affine, Challenge255<_>>::init(vec![]);
+        let start = std::time::Instant::now();
+        synthesize_witness::<KZGCommitmentScheme<Bn256>, ProverSHPLONK<'_, Bn256>, _, _, _, _>(
+            &self.srs,
+            &self.pk,
+            std::slice::from_ref(&self.circuit),
+            &[&self.instance()],
+            rng,
+            &mut transcript,
+        )
+        .expect("the stock prover accepts the example circuit");
+        start.elapsed()
     }
 
     /// Whether the stock verifier accepts `proof`.

@@ -431,6 +431,10 @@ where
 
 /// Whole proofs: zkaccel, stock, and stock with clocked commitments (for its
 /// MSM share). Each contender's first proof must pass the stock verifier.
+/// Our rows carry our prover's stages; stock's clocked row carries the two
+/// parts of stock that can be timed from outside (its first phase, through
+/// its public `synthesize_witness`, and its commitments). Each row notes the
+/// process's peak RSS over its rounds (reset before each proof).
 fn bench_halo2(k: u32, reps: usize) -> Result<Vec<Record>, String> {
     use crate::halo2::{accelerated_params, Halo2Setup, TimedParams};
     use std::cell::RefCell;
@@ -442,15 +446,25 @@ fn bench_halo2(k: u32, reps: usize) -> Result<Vec<Record>, String> {
     let mut rng = ChaCha20Rng::seed_from_u64(u64::from(k));
     let rng = RefCell::new(&mut rng);
     let msm = [RefCell::new(Vec::new()), RefCell::new(Vec::new())];
+    let stages = RefCell::new(Vec::new());
+    let phase_one = RefCell::new(Vec::new());
+    let peak = [RefCell::new(0u64), RefCell::new(0u64), RefCell::new(0u64)];
     let ours_verified = std::cell::Cell::new(false);
     let verdict = |proof: &[u8]| vec![[u64::from(setup.verifies(proof)), 0, 0, 0]];
+    let note_peak = |slot: &RefCell<u64>| {
+        let mut slot = slot.borrow_mut();
+        *slot = (*slot).max(peak_rss_kib().unwrap_or(0));
+    };
 
     let ours = contender("zkaccel", |want| {
+        reset_peak_rss();
         let start = Instant::now();
-        let (proof, in_msm) = setup.accelerated_proof(&params, &mut rng.borrow_mut());
+        let (proof, stats) = setup.accelerated_proof(&params, &mut rng.borrow_mut());
         let elapsed = start.elapsed();
+        note_peak(&peak[0]);
         if !want {
-            msm[0].borrow_mut().push(in_msm.as_secs_f64() * 1e3);
+            msm[0].borrow_mut().push(stats.commits.msm_time.as_secs_f64() * 1e3);
+            stages.borrow_mut().push(stats.stages);
         }
         let output = want.then(|| verdict(&proof));
         if let Some(v) = &output {
@@ -459,16 +473,22 @@ fn bench_halo2(k: u32, reps: usize) -> Result<Vec<Record>, String> {
         (elapsed, output)
     });
     let stock = contender("halo2-axiom", |want| {
+        reset_peak_rss();
         let start = Instant::now();
         let proof = setup.stock_proof(&mut rng.borrow_mut());
-        (start.elapsed(), want.then(|| verdict(&proof)))
+        let elapsed = start.elapsed();
+        note_peak(&peak[1]);
+        (elapsed, want.then(|| verdict(&proof)))
     });
     let clocked = contender("halo2-axiom+clock", |want| {
+        reset_peak_rss();
         let start = Instant::now();
         let (proof, in_msm) = setup.timed_stock_proof(&mut timed_params.borrow_mut(), &mut rng.borrow_mut());
         let elapsed = start.elapsed();
+        note_peak(&peak[2]);
         if !want {
             msm[1].borrow_mut().push(in_msm.as_secs_f64() * 1e3);
+            phase_one.borrow_mut().push(setup.stock_phase_one(&mut rng.borrow_mut()).as_secs_f64() * 1e3);
         }
         (elapsed, want.then(|| verdict(&proof)))
     });
@@ -479,7 +499,42 @@ fn bench_halo2(k: u32, reps: usize) -> Result<Vec<Record>, String> {
     }
     records[0].msm_median_ms = Some(median(&mut msm[0].borrow_mut()));
     records[2].msm_median_ms = Some(median(&mut msm[1].borrow_mut()));
+    let runs = stages.borrow();
+    let names = zkaccel_frontend_halo2::StageTimes::default().named().map(|(name, _)| name);
+    records[0].stages_ms = Some(
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, &name)| {
+                let mut v: Vec<f64> = runs.iter().map(|s| s.named()[i].1.as_secs_f64() * 1e3).collect();
+                (name, median(&mut v))
+            })
+            .collect(),
+    );
+    records[2].stages_ms = Some(vec![
+        ("phase 1 (synthesize_witness)", median(&mut phase_one.borrow_mut())),
+        ("commitments but SHPLONK's", median(&mut msm[1].borrow_mut())),
+    ]);
+    for (record, peak) in records.iter_mut().zip(&peak) {
+        let kib = *peak.borrow();
+        if kib > 0 {
+            record.notes = Some(format!("peak RSS {:.0} MiB", kib as f64 / 1024.0));
+        }
+    }
     Ok(records)
+}
+
+/// Resets the kernel's record of this process's peak RSS (Linux; elsewhere
+/// a no-op, and the peaks are then not reported).
+fn reset_peak_rss() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// This process's peak RSS since the last reset, in KiB (Linux).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// What [`run`] reports while it measures, so that a front end can print

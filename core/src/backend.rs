@@ -2,10 +2,10 @@
 //!
 //! A backend is an object with `&self` methods that return [`Result`]. The
 //! operations are grouped by the mathematics they serve — [`Msm`],
-//! [`Ntt`] and [`LookupKernels`] — and each group has one required batch
-//! method where batching is natural; single calls are provided on top.
-//! [`CurveBackend`] bundles the three for one curve so the `Accelerator`
-//! can hold backends as trait objects.
+//! [`Ntt`], [`LookupKernels`] and [`ConstraintEvaluation`] — and each group
+//! has one required batch method where batching is natural; single calls are
+//! provided on top. [`CurveBackend`] bundles the four for one curve so the
+//! `Accelerator` can hold backends as trait objects.
 //!
 //! Contract shared by all methods:
 //! - inputs are validated (lengths, sizes, reduced field elements, points on
@@ -18,6 +18,7 @@ use core::any::Any;
 use core::fmt;
 use std::sync::Arc;
 
+use crate::constraints::{ConstraintProgram, CosetRows};
 use crate::curve::{Affine, Projective, SwCurve};
 use crate::error::{Error, Result};
 use crate::field::{PrimeField, TwoAdicField};
@@ -44,11 +45,13 @@ pub enum Operation {
     PrefixProduct,
     /// halo2's permuted input and table columns `(A', S')`.
     PermuteLookup,
+    /// A constraint program over the rows of a coset (a PLONK quotient's numerator).
+    ConstraintEvaluation,
 }
 
 impl Operation {
     /// All operations, in a stable order.
-    pub const ALL: [Operation; 9] = [
+    pub const ALL: [Operation; 10] = [
         Self::Msm,
         Self::MsmPrepared,
         Self::Ntt,
@@ -58,6 +61,7 @@ impl Operation {
         Self::InverseOfSums,
         Self::PrefixProduct,
         Self::PermuteLookup,
+        Self::ConstraintEvaluation,
     ];
 
     /// A short lowercase name.
@@ -72,6 +76,7 @@ impl Operation {
             Self::InverseOfSums => "inverse-of-sums",
             Self::PrefixProduct => "prefix-product",
             Self::PermuteLookup => "permute-lookup",
+            Self::ConstraintEvaluation => "constraints",
         }
     }
 }
@@ -366,9 +371,32 @@ pub trait LookupKernels<F: PrimeField>: Backend {
     fn permute_lookup(&self, input: &[F], table: &[F]) -> Result<PermutedLookup<F>>;
 }
 
+/// Constraint programs over the rows of a coset: a PLONK prover's quotient
+/// numerator (see [`crate::constraints`]).
+pub trait ConstraintEvaluation<F: PrimeField>: Backend {
+    /// `out[i] = Σ_j y^(m−1−j)·c_j(i)` for every row `i < rows.len` (a power
+    /// of two), where row `i` is the point `rows.shift·rows.omegaⁱ`; `columns`
+    /// (one per column of `program`, each `rows.len` long) are read with
+    /// offsets wrapping around the rows, `constants` bind the program's.
+    fn evaluate_constraints(
+        &self,
+        program: &ConstraintProgram,
+        columns: &[&[F]],
+        constants: &[F],
+        rows: CosetRows<F>,
+        y: F,
+    ) -> Result<Vec<F>>;
+}
+
 /// A backend with every operation on curve `C`: what the `Accelerator` routes to.
-pub trait CurveBackend<C: SwCurve>: Msm<C> + Ntt<C::Scalar> + LookupKernels<C::Scalar> {}
-impl<C: SwCurve, T: Msm<C> + Ntt<C::Scalar> + LookupKernels<C::Scalar>> CurveBackend<C> for T {}
+pub trait CurveBackend<C: SwCurve>:
+    Msm<C> + Ntt<C::Scalar> + LookupKernels<C::Scalar> + ConstraintEvaluation<C::Scalar>
+{
+}
+impl<C: SwCurve, T: Msm<C> + Ntt<C::Scalar> + LookupKernels<C::Scalar> + ConstraintEvaluation<C::Scalar>>
+    CurveBackend<C> for T
+{
+}
 
 /// An error for an operation a backend does not offer.
 pub fn unsupported(backend: &'static str, operation: Operation, reason: impl Into<String>) -> Error {

@@ -3,8 +3,9 @@
 //! - Plain-data field and curve types ([`Fr`], [`Fq`], [`G1Affine`],
 //!   [`G1Projective`]) with `#[repr(C)]` layouts equal to those of arkworks
 //!   and halo2curves, and portable arithmetic on them.
-//! - The backend traits ([`Msm`], [`Ntt`], [`LookupKernels`], bundled as
-//!   [`CurveBackend`]) and capability queries.
+//! - The backend traits ([`Msm`], [`Ntt`], [`LookupKernels`],
+//!   [`ConstraintEvaluation`], bundled as [`CurveBackend`]) and capability
+//!   queries; [`constraints`] defines the programs the last one runs.
 //! - The single [`Error`] type.
 //! - Naive [`reference`](mod@reference) algorithms, and with feature `testing` the
 //!   conformance suite every backend runs.
@@ -12,6 +13,7 @@
 pub mod backend;
 pub mod bn254;
 pub mod cast;
+pub mod constraints;
 pub mod curve;
 pub mod error;
 pub mod field;
@@ -25,10 +27,11 @@ pub mod validate;
 pub mod testing;
 
 pub use backend::{
-    Availability, Backend, Capabilities, CurveBackend, DeviceInfo, LookupKernels, Msm, Ntt, NttConfig, NttDirection,
-    Operation, PermutedLookup, PreparedBases,
+    Availability, Backend, Capabilities, ConstraintEvaluation, CurveBackend, DeviceInfo, LookupKernels, Msm, Ntt,
+    NttConfig, NttDirection, Operation, PermutedLookup, PreparedBases,
 };
 pub use bn254::{Bn254, Bn254G2, Fq, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
+pub use constraints::{ConstraintProgram, CosetRows};
 pub use curve::{batch_to_affine, Affine, PointError, Projective, SwCurve};
 pub use error::{Error, Result};
 pub use field::{CurveField, Field, Fp, FpParams, PrimeField, TwoAdicField};

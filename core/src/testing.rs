@@ -23,6 +23,7 @@ use crate::backend::{
     PermutedLookup, PreparedBases,
 };
 use crate::bn254::{Bn254, Fq, Fr, G1Affine, G1Projective};
+use crate::constraints::{ConstraintProgram, CosetRows, Node};
 use crate::curve::{batch_to_affine, PointError, SwCurve};
 use crate::error::Error;
 use crate::field::{Field, PrimeField, TwoAdicField};
@@ -154,6 +155,7 @@ pub const CHECKS: &[Check] = {
         check!(lookup_inverse_of_sums, [InverseOfSums], 5000),
         check!(lookup_prefix_product, [PrefixProduct], 30_000),
         check!(lookup_permute, [PermuteLookup], 5000),
+        check!(constraint_programs, [ConstraintEvaluation], 4096),
     ]
 };
 
@@ -676,6 +678,101 @@ pub fn matches_reference_backend(b: Dut, r: Dut) -> CheckResult {
         let permuted = b.permute_lookup(&lookups, &lookups)?;
         ensure!(reference::check_permuted_lookup(&lookups, &lookups, &permuted), "permute_lookup");
     }
+    if offers(Operation::ConstraintEvaluation, 1 << 12) {
+        let program = random_constraint_program(6, 3, 60, &mut rng);
+        let columns: Vec<Vec<Fr>> = (0..6).map(|_| random_scalars(1 << 12, &mut rng)).collect();
+        let columns: Vec<&[Fr]> = columns.iter().map(Vec::as_slice).collect();
+        let constants = random_scalars(3, &mut rng);
+        let rows = CosetRows { len: 1 << 12, shift, omega: Fr::two_adic_generator(12).unwrap_or(Fr::ONE) };
+        let y = Fr::random(&mut rng);
+        ensure_eq!(
+            b.evaluate_constraints(&program, &columns, &constants, rows, y)?,
+            r.evaluate_constraints(&program, &columns, &constants, rows, y)?,
+            "evaluate_constraints"
+        );
+    }
+    Ok(())
+}
+
+/// A random program over `columns` columns and `constants` constants with
+/// `nodes` operations: every kind of node, rotations that wrap both ways,
+/// and about a quarter of the nodes as constraints.
+pub fn random_constraint_program(
+    columns: u32,
+    constants: u32,
+    nodes: usize,
+    rng: &mut impl RngCore,
+) -> ConstraintProgram {
+    let mut list = vec![Node::Point];
+    for c in 0..columns {
+        for rotation in [0, 1, -1, 5, -7] {
+            list.push(Node::Column { column: c, rotation });
+        }
+    }
+    list.extend((0..constants).map(Node::Constant));
+    for _ in 0..nodes {
+        let k = list.len() as u32;
+        let (a, b) = (rng.next_u32() % k, rng.next_u32() % k);
+        list.push(match rng.next_u32() % 7 {
+            0 => Node::Neg(a),
+            1 | 2 => Node::Add(a, b),
+            3 => Node::Sub(a, b),
+            _ => Node::Mul(a, b),
+        });
+    }
+    let constraints = (0..list.len() as u32).filter(|_| rng.next_u32() % 4 == 0).collect();
+    ConstraintProgram::new(list, constraints, columns as usize, constants as usize)
+        .unwrap_or_else(|e| unreachable!("a well-formed program: {e}"))
+}
+
+/// Constraint programs against their row-by-row definition
+/// ([`ConstraintProgram::evaluate_at`]) on a coset, for lengths from one row
+/// up; a program with no constraints gives zeros; wrong shapes and unreduced
+/// values are errors.
+pub fn constraint_programs(b: Dut) -> CheckResult {
+    let mut rng = rng(35);
+    for (log_n, nodes) in [(0u32, 10usize), (1, 30), (6, 80), (10, 200), (12, 40)] {
+        let n = 1usize << log_n;
+        let program = random_constraint_program(4, 3, nodes, &mut rng);
+        let columns: Vec<Vec<Fr>> = (0..4).map(|_| random_scalars(n, &mut rng)).collect();
+        let views: Vec<&[Fr]> = columns.iter().map(Vec::as_slice).collect();
+        let constants = random_scalars(3, &mut rng);
+        let omega = Fr::two_adic_generator(log_n).unwrap_or(Fr::ONE);
+        let rows = CosetRows { len: n, shift: Fr::multiplicative_generator(), omega };
+        let y = Fr::random(&mut rng);
+        let out = b.evaluate_constraints(&program, &views, &constants, rows, y)?;
+        ensure_eq!(out.len(), n, "rows of 2^{log_n}");
+        let mut point = rows.shift;
+        for (i, value) in out.iter().enumerate() {
+            let column = |c: u32, rotation: i32| {
+                columns[c as usize][(i as i64 + i64::from(rotation)).rem_euclid(n as i64) as usize]
+            };
+            let expected = program.evaluate_at(column, &constants, point, y);
+            ensure_eq!(*value, expected, "row {i} of 2^{log_n}");
+            point *= omega;
+        }
+    }
+    let none = ConstraintProgram::new(vec![Node::Point], vec![], 0, 0).unwrap_or_else(|e| unreachable!("{e}"));
+    let rows = CosetRows { len: 8, shift: Fr::ONE, omega: Fr::two_adic_generator(3).unwrap_or(Fr::ONE) };
+    ensure_eq!(b.evaluate_constraints(&none, &[], &[], rows, Fr::ONE)?, vec![Fr::ZERO; 8], "no constraints");
+
+    let program = random_constraint_program(2, 1, 10, &mut rng);
+    let column = random_scalars(8, &mut rng);
+    let short = random_scalars(4, &mut rng);
+    let one = [Fr::ONE];
+    let is_shape = |r: Result<Vec<Fr>, Error>| matches!(r, Err(Error::InvalidShape { .. }));
+    ensure!(is_shape(b.evaluate_constraints(&program, &[&column], &one, rows, Fr::ONE)), "one column of two");
+    ensure!(is_shape(b.evaluate_constraints(&program, &[&column, &short], &one, rows, Fr::ONE)), "unequal columns");
+    ensure!(is_shape(b.evaluate_constraints(&program, &[&column, &column], &[], rows, Fr::ONE)), "no constant");
+    let mut unreduced = column.clone();
+    unreduced[3] = Fr::from_montgomery_limbs_unchecked(Fr::MODULUS);
+    ensure!(
+        matches!(
+            b.evaluate_constraints(&program, &[&column, &unreduced], &one, rows, Fr::ONE),
+            Err(Error::InvalidFieldElement { .. })
+        ),
+        "an unreduced value"
+    );
     Ok(())
 }
 
@@ -698,7 +795,7 @@ macro_rules! conformance_suite {
                 msm_sizes, msm_edge_cases, msm_witness_like_scalars, msm_batch_and_prepared, msm_rejects_bad_input,
                 ntt_against_naive_dft, ntt_round_trips, ntt_batch_columns, lde, ntt_rejects_bad_input,
                 lookup_multiplicities, lookup_batch_inverse, lookup_inverse_of_sums,
-                lookup_prefix_product, lookup_permute);
+                lookup_prefix_product, lookup_permute, constraint_programs);
 
             $(
                 #[test]
@@ -810,6 +907,19 @@ impl Ntt<Fr> for FailingBackend {
         self.fail()
     }
     fn lde_batch(&self, _: &[Fr], _: usize, _: u32, _: Fr) -> Result<Vec<Fr>, Error> {
+        self.fail()
+    }
+}
+
+impl crate::backend::ConstraintEvaluation<Fr> for FailingBackend {
+    fn evaluate_constraints(
+        &self,
+        _: &crate::constraints::ConstraintProgram,
+        _: &[&[Fr]],
+        _: &[Fr],
+        _: crate::constraints::CosetRows<Fr>,
+        _: Fr,
+    ) -> Result<Vec<Fr>, Error> {
         self.fail()
     }
 }

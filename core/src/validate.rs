@@ -93,3 +93,26 @@ pub fn coset_shift<F: PrimeField>(shift: Option<F>) -> Result<()> {
         _ => Ok(()),
     }
 }
+
+/// The inputs of a constraint program run over `rows` rows: one column per
+/// program column, each `rows` long (a power of two), one constant per
+/// program constant, every value reduced.
+pub fn constraint_inputs<F: PrimeField>(
+    program: &crate::constraints::ConstraintProgram,
+    columns: &[&[F]],
+    constants: &[F],
+    rows: usize,
+) -> Result<()> {
+    same_length("constraint program columns", program.columns(), columns.len())?;
+    same_length("constraint program constants", program.constants(), constants.len())?;
+    if !rows.is_power_of_two() {
+        return Err(Error::InvalidShape { reason: format!("{rows} rows is not a power of two") });
+    }
+    for (c, column) in columns.iter().enumerate() {
+        if column.len() != rows {
+            return Err(Error::InvalidShape { reason: format!("column {c} has {} rows, not {rows}", column.len()) });
+        }
+        field_elements("constraint program column", column)?;
+    }
+    field_elements("constraint program constants", constants)
+}

@@ -4,8 +4,8 @@
 //!
 //! One file per job: this one opens the context and holds the backend;
 //! `launch` has the launch geometry, the kernel lookup and the device scan;
-//! `memory` moves data; `msm`, `ntt` and `lookup` order the kernels of each
-//! operation.
+//! `memory` moves data; `msm`, `ntt`, `lookup` and `constraints` order the
+//! kernels of each operation.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -29,6 +29,7 @@ use crate::NAME;
 
 #[macro_use]
 mod launch;
+mod constraints;
 mod lookup;
 mod memory;
 mod msm;

@@ -6,9 +6,9 @@
 //! stock's order; the caller commits them.
 
 use halo2_axiom::halo2curves::bn256::Fr;
+use halo2_axiom::halo2curves::bn256::G1Affine;
 use halo2_axiom::halo2curves::ff::{Field, PrimeField};
 use halo2_axiom::plonk::{Any, ConstraintSystem, ProvingKey};
-use halo2_axiom::halo2curves::bn256::G1Affine;
 use rand_core::RngCore;
 use rayon::prelude::*;
 use zkaccel::{Accelerator, LookupKernels};
@@ -61,11 +61,8 @@ pub(crate) fn lookup_product(
     rng: &mut impl RngCore,
 ) -> Result<Vec<Fr>, Halo2Error> {
     let n = input.len();
-    let mut ratio: Vec<Fr> = permuted_input
-        .par_iter()
-        .zip(permuted_table.par_iter())
-        .map(|(a, s)| (beta + a) * (gamma + s))
-        .collect();
+    let mut ratio: Vec<Fr> =
+        permuted_input.par_iter().zip(permuted_table.par_iter()).map(|(a, s)| (beta + a) * (gamma + s)).collect();
     accelerator.batch_inverse(scalars_from_halo2_mut(&mut ratio))?;
     ratio.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(task, chunk)| {
         let start = task * ROWS_PER_TASK;

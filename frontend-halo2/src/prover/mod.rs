@@ -46,8 +46,9 @@ use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use rand_core::RngCore;
 use rayon::prelude::*;
+use zkaccel::CosetRows;
 
-pub use quotient::{Constant, Node, QuotientProgram, Source, Symbol};
+pub use quotient::{Constant, QuotientProgram, Source, Symbol};
 
 use crate::scheme::SrsBasis;
 use crate::{AcceleratedParams, Halo2Error};
@@ -133,7 +134,12 @@ where
     let compressions = cs
         .lookups()
         .iter()
-        .map(|l| Ok((QuotientProgram::compression(l.input_expressions())?, QuotientProgram::compression(l.table_expressions())?)))
+        .map(|l| {
+            Ok((
+                QuotientProgram::compression(l.input_expressions())?,
+                QuotientProgram::compression(l.table_expressions())?,
+            ))
+        })
         .collect::<Result<Vec<_>, Halo2Error>>()?;
 
     vk.hash_into(transcript)?;
@@ -152,7 +158,7 @@ where
 
     // Lookups: compress, permute, commit A' and S'.
     let theta = *transcript.squeeze_challenge_scalar::<()>();
-    let rows = |program: &QuotientProgram, constants: &[Fr]| -> Vec<Fr> {
+    let rows = |program: &QuotientProgram, constants: &[Fr]| -> Result<Vec<Fr>, Halo2Error> {
         let columns: Vec<&[Fr]> = program
             .columns()
             .iter()
@@ -164,9 +170,8 @@ where
                 _ => &[][..],
             })
             .collect();
-        let mut out = vec![Fr::ZERO; n];
-        program.evaluate_part(&columns, constants, Fr::ONE, domain.omega, Fr::ONE, &mut out);
-        out
+        let rows = CosetRows { len: n, shift: Fr::ONE, omega: domain.omega };
+        program.evaluate(accelerator, &columns, constants, rows, Fr::ONE)
     };
     let bind = |beta: Fr, gamma: Fr| {
         move |s: Symbol| match s {
@@ -179,10 +184,10 @@ where
     let mut lookups = Vec::with_capacity(compressions.len());
     for ((input_program, table_program), argument) in compressions.iter().zip(cs.lookups()) {
         let (input, table) = timed(&mut times.quotient, || {
-            let input = rows(input_program, &input_program.bind(bind(Fr::ZERO, Fr::ZERO)));
-            let table = rows(table_program, &table_program.bind(bind(Fr::ZERO, Fr::ZERO)));
-            (input, table)
-        });
+            let input = rows(input_program, &input_program.bind(bind(Fr::ZERO, Fr::ZERO)))?;
+            let table = rows(table_program, &table_program.bind(bind(Fr::ZERO, Fr::ZERO)))?;
+            Ok::<_, Halo2Error>((input, table))
+        })?;
         let (permuted_input, permuted_table) = timed(&mut times.products, || {
             arguments::permute_lookup(accelerator, argument.name(), &input, &table, usable_rows, &mut rng)
         })?;
@@ -250,10 +255,8 @@ where
     let advice = timed(&mut times.ffts, || to_coefficients(&domain, advice_values))?;
     let instance = timed(&mut times.ffts, || to_coefficients(&domain, instance_values))?;
     let permutation_products = timed(&mut times.ffts, || to_coefficients(&domain, permutation_products))?;
-    let lookup_columns: Vec<Vec<Fr>> = lookups
-        .into_iter()
-        .flat_map(|l| [l.product, l.permuted_input, l.permuted_table])
-        .collect();
+    let lookup_columns: Vec<Vec<Fr>> =
+        lookups.into_iter().flat_map(|l| [l.product, l.permuted_input, l.permuted_table]).collect();
     let lookup_columns = timed(&mut times.ffts, || to_coefficients(&domain, lookup_columns))?;
     // Per lookup: product, permuted input, permuted table.
     let lookup_poly = |lookup: usize, which: usize| -> &[Fr] { &lookup_columns[3 * lookup + which] };
@@ -285,12 +288,12 @@ where
         })?;
         let values = timed(&mut times.quotient, || {
             let columns: Vec<&[Fr]> = buffer.chunks(n).collect();
-            let mut values = vec![Fr::ZERO; n];
-            program.evaluate_part(&columns, &constants, domain.part_shift(part), domain.omega, y, &mut values);
+            let rows = CosetRows { len: n, shift: domain.part_shift(part), omega: domain.omega };
+            let mut values = program.evaluate(accelerator, &columns, &constants, rows, y)?;
             let inverse = domain.vanishing_inverse_on_part(part);
             values.par_iter_mut().for_each(|v| *v *= inverse);
-            values
-        });
+            Ok::<_, Halo2Error>(values)
+        })?;
         parts.push(values);
     }
     drop(buffer);
@@ -363,8 +366,7 @@ where
     }
     openings.push((&h, x));
     openings.push((&random_poly, x));
-    let queries: Vec<Query<'_>> =
-        openings.iter().map(|&(coefficients, point)| Query { coefficients, point }).collect();
+    let queries: Vec<Query<'_>> = openings.iter().map(|&(coefficients, point)| Query { coefficients, point }).collect();
     timed(&mut times.multiopen, || shplonk::open(params, n, &queries, transcript))?;
     Ok(times)
 }

@@ -1,22 +1,23 @@
 //! The quotient numerator as a program, compiled once per key.
 //!
 //! Every identity the verifier checks at `x` — each gate polynomial, the
-//! permutation argument's and each lookup argument's terms — becomes a list
-//! of [`Node`]s over column references with rotations, constants and the
-//! proof's challenges, deduplicated so that a subexpression shared by several
-//! constraints is computed once per row. [`QuotientProgram::evaluate_part`]
-//! runs it over one part of the extended coset, a block of rows at a time
-//! (node by node over the block, which keeps the loops simple and the
-//! operands in cache), and folds the constraints with powers of `y` in the
-//! verifier's order: gates, then the permutation, then the lookups.
+//! permutation argument's and each lookup argument's terms — becomes nodes
+//! of a [`ConstraintProgram`] (the Accelerator's operation) over column
+//! references with rotations, constants and the proof's challenges,
+//! deduplicated so that a subexpression shared by several constraints is
+//! computed once per row, with constants folded. The constraints are listed
+//! in the verifier's order — gates, then the permutation, then the lookups —
+//! which is the order the Accelerator folds them with powers of `y`.
 
 use std::collections::HashMap;
 
 use halo2_axiom::halo2curves::bn256::Fr;
 use halo2_axiom::halo2curves::ff::{Field, PrimeField};
 use halo2_axiom::plonk::{Any, ConstraintSystem, Expression};
-use rayon::prelude::*;
+use zkaccel::constraints::Node;
+use zkaccel::{Accelerator, ConstraintEvaluation, ConstraintProgram, CosetRows};
 
+use crate::convert::{scalar_from_halo2, scalars_from_halo2, scalars_to_halo2};
 use crate::Halo2Error;
 
 /// A column the program reads, as the prover holds it.
@@ -68,43 +69,13 @@ pub enum Constant {
     Symbol(Symbol),
 }
 
-/// One value per row; operands are indices of earlier nodes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Node {
-    /// Column `column` (an index into [`QuotientProgram::columns`]) at row `i + rotation`.
-    Column {
-        /// Which column.
-        column: u32,
-        /// Row offset, wrapping around the part.
-        rotation: i32,
-    },
-    /// The evaluation point of the row (`ζ·ω'^p·ωⁱ` on part `p`).
-    Point,
-    /// A constant (an index into [`QuotientProgram::constants`]).
-    Constant(u32),
-    /// `−a`.
-    Neg(u32),
-    /// `a + b`.
-    Add(u32, u32),
-    /// `a − b`.
-    Sub(u32, u32),
-    /// `a · b`.
-    Mul(u32, u32),
-}
-
 /// The quotient numerator of one constraint system (see the module docs).
 #[derive(Clone, Debug)]
 pub struct QuotientProgram {
-    nodes: Vec<Node>,
-    constraints: Vec<u32>,
+    program: ConstraintProgram,
     columns: Vec<Source>,
     constants: Vec<Constant>,
 }
-
-/// Rows evaluated together, node by node.
-const BLOCK_ROWS: usize = 32;
-/// Blocks per parallel task.
-const TASK_BLOCKS: usize = 32;
 
 impl QuotientProgram {
     /// Compiles the gates, the permutation argument (columns in chunks of
@@ -119,7 +90,7 @@ impl QuotientProgram {
         }
         b.permutation(cs, &mut constraints)?;
         b.lookups(cs, &mut constraints)?;
-        Ok(Self { nodes: b.nodes, constraints, columns: b.columns, constants: b.constants })
+        b.finish(constraints)
     }
 
     /// `Σ_j θ^(m−1−j)·e_j`: the θ-compression of a lookup's input or table
@@ -128,7 +99,7 @@ impl QuotientProgram {
     pub fn compression(expressions: &[Expression<Fr>]) -> Result<Self, Halo2Error> {
         let mut b = Builder::default();
         let compressed = b.compress(expressions)?;
-        Ok(Self { nodes: b.nodes, constraints: vec![compressed], columns: b.columns, constants: b.constants })
+        b.finish(vec![compressed])
     }
 
     /// The columns the program reads, in the order [`Self::evaluate_part`] takes them.
@@ -136,14 +107,9 @@ impl QuotientProgram {
         &self.columns
     }
 
-    /// The program's nodes, in evaluation order.
-    pub fn nodes(&self) -> &[Node] {
-        &self.nodes
-    }
-
-    /// The nodes that are constraints, in the order they are folded with `y`.
-    pub fn constraints(&self) -> &[u32] {
-        &self.constraints
+    /// The program the Accelerator runs.
+    pub fn program(&self) -> &ConstraintProgram {
+        &self.program
     }
 
     /// The constants, with challenges still symbolic.
@@ -162,111 +128,28 @@ impl QuotientProgram {
             .collect()
     }
 
-    /// `out[i] = Σ_j y^(m−1−j)·c_j(row i)` over one part: `columns` are the
-    /// part's evaluations of [`Self::columns`] (each `out.len()` long, a power
-    /// of two), row `i` is the point `shift·ωⁱ`.
-    pub fn evaluate_part(&self, columns: &[&[Fr]], constants: &[Fr], shift: Fr, omega: Fr, y: Fr, out: &mut [Fr]) {
-        let n = out.len();
-        debug_assert!(n.is_power_of_two() && columns.iter().all(|c| c.len() == n));
-        let uses_point = self.nodes.contains(&Node::Point);
-        let block_step = omega.pow_vartime([BLOCK_ROWS as u64]);
-        out.par_chunks_mut(BLOCK_ROWS * TASK_BLOCKS).enumerate().for_each(|(task, rows)| {
-            let mut scratch = vec![Fr::ZERO; self.nodes.len() * BLOCK_ROWS];
-            let first = task * BLOCK_ROWS * TASK_BLOCKS;
-            let mut point = if uses_point { shift * omega.pow_vartime([first as u64]) } else { Fr::ZERO };
-            for (block, out) in rows.chunks_mut(BLOCK_ROWS).enumerate() {
-                let start = first + block * BLOCK_ROWS;
-                self.evaluate_block(columns, constants, start, point, omega, &mut scratch, out.len());
-                out.fill(Fr::ZERO);
-                for &c in &self.constraints {
-                    let values = &scratch[c as usize * BLOCK_ROWS..][..out.len()];
-                    for (acc, v) in out.iter_mut().zip(values) {
-                        *acc = *acc * y + v;
-                    }
-                }
-                point *= block_step;
-            }
-        });
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn evaluate_block(
+    /// The program on the Accelerator over `columns` (the values of
+    /// [`Self::columns`], each `n` long) with `constants` bound: row `i` is
+    /// the point `shift·ωⁱ`, constraints folded with `y`.
+    pub fn evaluate(
         &self,
+        accelerator: &Accelerator,
         columns: &[&[Fr]],
         constants: &[Fr],
-        start: usize,
-        point: Fr,
-        omega: Fr,
-        scratch: &mut [Fr],
-        len: usize,
-    ) {
-        for (index, node) in self.nodes.iter().enumerate() {
-            let (done, rest) = scratch.split_at_mut(index * BLOCK_ROWS);
-            let dst = &mut rest[..len];
-            let operand = |a: u32| &done[a as usize * BLOCK_ROWS..][..len];
-            match *node {
-                Node::Column { column, rotation } => {
-                    let values = columns[column as usize];
-                    let n = values.len();
-                    let mask = n - 1;
-                    let base = (start as i64 + rotation as i64).rem_euclid(n as i64) as usize;
-                    if base + len <= n {
-                        dst.copy_from_slice(&values[base..base + len]);
-                    } else {
-                        for (r, d) in dst.iter_mut().enumerate() {
-                            *d = values[(base + r) & mask];
-                        }
-                    }
-                }
-                Node::Point => {
-                    let mut x = point;
-                    for d in dst.iter_mut() {
-                        *d = x;
-                        x *= omega;
-                    }
-                }
-                Node::Constant(c) => dst.fill(constants[c as usize]),
-                Node::Neg(a) => {
-                    for (d, a) in dst.iter_mut().zip(operand(a)) {
-                        *d = -*a;
-                    }
-                }
-                Node::Add(a, b) => {
-                    for ((d, a), b) in dst.iter_mut().zip(operand(a)).zip(operand(b)) {
-                        *d = *a + b;
-                    }
-                }
-                Node::Sub(a, b) => {
-                    for ((d, a), b) in dst.iter_mut().zip(operand(a)).zip(operand(b)) {
-                        *d = *a - b;
-                    }
-                }
-                Node::Mul(a, b) => {
-                    for ((d, a), b) in dst.iter_mut().zip(operand(a)).zip(operand(b)) {
-                        *d = *a * b;
-                    }
-                }
-            }
-        }
-    }
-
-    /// The program at one point from the values of its column queries: what
-    /// the verifier computes at `x` (used to check the program on the host).
-    pub fn evaluate_at(&self, query: impl Fn(Source, i32) -> Fr, constants: &[Fr], point: Fr, y: Fr) -> Fr {
-        let mut values: Vec<Fr> = Vec::with_capacity(self.nodes.len());
-        for node in &self.nodes {
-            let v = match *node {
-                Node::Column { column, rotation } => query(self.columns[column as usize], rotation),
-                Node::Point => point,
-                Node::Constant(c) => constants[c as usize],
-                Node::Neg(a) => -values[a as usize],
-                Node::Add(a, b) => values[a as usize] + values[b as usize],
-                Node::Sub(a, b) => values[a as usize] - values[b as usize],
-                Node::Mul(a, b) => values[a as usize] * values[b as usize],
-            };
-            values.push(v);
-        }
-        self.constraints.iter().fold(Fr::ZERO, |acc, &c| acc * y + values[c as usize])
+        rows: CosetRows<Fr>,
+        y: Fr,
+    ) -> Result<Vec<Fr>, Halo2Error> {
+        let columns: Vec<&[zkaccel::Fr]> = columns.iter().map(|c| scalars_from_halo2(c)).collect();
+        let rows =
+            CosetRows { len: rows.len, shift: scalar_from_halo2(rows.shift), omega: scalar_from_halo2(rows.omega) };
+        let out = accelerator.evaluate_constraints(
+            &self.program,
+            &columns,
+            scalars_from_halo2(constants),
+            rows,
+            scalar_from_halo2(y),
+        )?;
+        Ok(scalars_to_halo2(&out).to_vec())
     }
 }
 
@@ -282,6 +165,11 @@ struct Builder {
 }
 
 impl Builder {
+    fn finish(self, constraints: Vec<u32>) -> Result<QuotientProgram, Halo2Error> {
+        let program = ConstraintProgram::new(self.nodes, constraints, self.columns.len(), self.constants.len())?;
+        Ok(QuotientProgram { program, columns: self.columns, constants: self.constants })
+    }
+
     fn node(&mut self, node: Node) -> u32 {
         if let Some(&i) = self.node_index.get(&node) {
             return i;

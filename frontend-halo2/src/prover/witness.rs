@@ -228,7 +228,12 @@ where
             .ok_or(PlonkError::BoundsFailure)
     }
 
-    fn assign_advice<'v>(&mut self, column: Column<Advice>, row: usize, to: Value<Assigned<Fr>>) -> Value<&'v Assigned<Fr>> {
+    fn assign_advice<'v>(
+        &mut self,
+        column: Column<Advice>,
+        row: usize,
+        to: Value<Assigned<Fr>>,
+    ) -> Value<&'v Assigned<Fr>> {
         let Some(&column_phase) = self.advice_phase.get(column.index()) else {
             self.fail(Halo2Error::InvalidInput(format!("advice column {} is not in the circuit", column.index())));
             return Value::unknown();
