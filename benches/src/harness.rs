@@ -525,8 +525,20 @@ fn bench_halo2(k: u32, reps: usize) -> Result<Vec<Record>, String> {
 }
 
 /// Resets the kernel's record of this process's peak RSS (Linux; elsewhere
-/// a no-op, and the peaks are then not reported).
+/// a no-op, and the peaks are then not reported). Free heap memory is given
+/// back first, or pages the allocator kept from an earlier proof would hide
+/// what the next one needs.
 fn reset_peak_rss() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        extern "C" {
+            fn malloc_trim(pad: usize) -> i32;
+        }
+        // SAFETY: glibc's `malloc_trim` only returns free heap pages to the kernel.
+        unsafe {
+            malloc_trim(0);
+        }
+    }
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 

@@ -760,7 +760,8 @@ pub fn constraint_programs(b: Dut) -> CheckResult {
     let column = random_scalars(8, &mut rng);
     let short = random_scalars(4, &mut rng);
     let one = [Fr::ONE];
-    let is_shape = |r: Result<Vec<Fr>, Error>| matches!(r, Err(Error::InvalidShape { .. }));
+    let is_shape =
+        |r: Result<Vec<Fr>, Error>| matches!(r, Err(Error::InvalidShape { .. } | Error::LengthMismatch { .. }));
     ensure!(is_shape(b.evaluate_constraints(&program, &[&column], &one, rows, Fr::ONE)), "one column of two");
     ensure!(is_shape(b.evaluate_constraints(&program, &[&column, &short], &one, rows, Fr::ONE)), "unequal columns");
     ensure!(is_shape(b.evaluate_constraints(&program, &[&column, &column], &[], rows, Fr::ONE)), "no constant");

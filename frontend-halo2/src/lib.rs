@@ -16,26 +16,28 @@
 //! # Ok(()) }
 //! ```
 //!
-//! # What runs on the Accelerator today
+//! # What runs on the Accelerator
 //!
-//! - Every commitment MSM that halo2's prover and keygen ask the commitment
-//!   scheme for: advice, lookup, permutation and shuffle columns, their
-//!   grand products, the vanishing argument's random polynomial and quotient
-//!   pieces, and keygen's fixed and permutation columns. The SRS (monomial
-//!   and Lagrange bases) stays prepared on the Accelerator across calls.
+//! [`prove`] runs our own prover ([`prover`]): the whole proof — every
+//! commitment (the SRS prepared once, in [`AcceleratedParams`]), every
+//! transform to and from the extended domain, the lookup permutations and
+//! grand products, the quotient numerator (a [`prover::QuotientProgram`]
+//! compiled from the constraint system, run as the Accelerator's
+//! `ConstraintEvaluation`) and SHPLONK with its MSMs. Witness generation
+//! (`Circuit::synthesize`, through our `Assignment`) and the transcript's
+//! hashing run on the CPU.
 //!
-//! Not yet:
+//! Proofs are in halo2-axiom's format and transcript order, so the stock
+//! `verify_proof` + `VerifierSHPLONK` (and an EVM verifier generated for the
+//! key) accepts them. Keygen goes through [`AcceleratedParams`] (its
+//! commitment MSMs on the Accelerator) and produces the same keys as stock.
+//! [`prove_with_stock_prover`] is halo2-axiom's own `create_proof` with only
+//! its commitments on the Accelerator: the reference our prover is measured
+//! against.
 //!
-//! - FFTs and the quotient (gate) evaluation: halo2-axiom does not let a
-//!   commitment scheme replace them; they run in halo2 on the CPU.
-//! - SHPLONK's own two MSMs: the multi-open prover commits through the stock
-//!   `ParamsKZG` it is built over, so [`AcceleratedShplonk`] runs them in halo2.
-//! - Witness generation (`Circuit::synthesize`) and the transcript hashing.
-//!
-//! Proof bytes, transcript order and verifying keys are exactly stock, so a
-//! proof verifies with stock `verify_proof` + `VerifierSHPLONK`, and keygen
-//! through [`AcceleratedParams`] produces the same verifying key as stock
-//! `keygen_vk` over the same SRS.
+//! Limits, as halo2-axiom's: one circuit per proof; KZG on BN254 with
+//! SHPLONK; up to three phases. halo2-axiom 0.5 has no shuffle argument (its
+//! module is compiled out), so neither do we.
 
 pub mod convert;
 pub mod examples;

@@ -10,6 +10,12 @@ Models (inputs are pixel intensities / 16, so in [0, 1]):
   digits_mlp      Gemm 64->16, Relu, Gemm 16->10            (the shipped model)
   digits_conv     Conv 1->4 (3x3), Relu, AveragePool 2x2, Flatten, Gemm 36->10
   digits_sigmoid  Sub, Mul, MatMul+Add 64->12, Sigmoid, MatMul+Add 12->10, Reshape
+  digits_lenet    LeNet-5 class on 28x28 (digits scaled 3x, padded by 2): Conv 1->6 (5x5),
+                  Relu, AveragePool 2x2, Conv 6->16 (5x5), Relu, AveragePool 2x2, Flatten,
+                  Gemm 256->120, Relu, Gemm 120->84, Relu, Gemm 84->10 (the prover benchmark's
+                  model: fixed random filters, dense layers trained)
+
+    python3 scripts/zkml/make_models.py --models digits_lenet   # one model only
 """
 import argparse
 import json
@@ -126,6 +132,67 @@ def mlp_sigmoid(x_train, y_train):
     return graph, lambda x: sigmoid(((x - mean) * gain) @ w1 + b1) @ w2 + b2
 
 
+def lenet_images(x):
+    """8x8 digits as 28x28 images: each pixel 3x3, a 2-pixel border of zeros."""
+    images = np.kron(x.reshape(-1, 8, 8), np.ones((3, 3)))
+    return np.pad(images, ((0, 0), (2, 2), (2, 2)))[:, None, :, :]
+
+
+def conv2d(images, kernels, bias):
+    """Valid (no padding), stride 1: (n, c, h, w) x (m, c, k, k) -> (n, m, h-k+1, w-k+1)."""
+    n, _, h, w = images.shape
+    m, _, k, _ = kernels.shape
+    out = np.zeros((n, m, h - k + 1, w - k + 1))
+    for i in range(h - k + 1):
+        for j in range(w - k + 1):
+            out[:, :, i, j] = np.einsum("ncab,mcab->nm", images[:, :, i:i + k, j:j + k], kernels) + bias
+    return out
+
+
+def pool2(x):
+    n, c, h, w = x.shape
+    return x.reshape(n, c, h // 2, 2, w // 2, 2).mean(axis=(3, 5))
+
+
+def lenet(x_train, y_train):
+    rng = np.random.default_rng(5)
+    k1 = rng.normal(0.0, 1.0 / 5.0, (6, 1, 5, 5))
+    b1 = rng.normal(0.0, 0.05, 6)
+    k2 = rng.normal(0.0, 1.0 / np.sqrt(150.0), (16, 6, 5, 5))
+    b2 = rng.normal(0.0, 0.05, 16)
+
+    def features(x):
+        h = pool2(np.maximum(conv2d(lenet_images(x), k1, b1), 0))
+        return pool2(np.maximum(conv2d(h, k2, b2), 0)).reshape(len(x), 256)
+
+    clf = MLPClassifier(hidden_layer_sizes=(120, 84), activation="relu", max_iter=800, random_state=0)
+    clf.fit(features(x_train), y_train)
+    (w1, w2, w3), (c1, c2, c3) = clf.coefs_, clf.intercepts_
+    graph = helper.make_graph(
+        [
+            helper.make_node("Conv", ["input", "k1", "b1"], ["c1"], kernel_shape=[5, 5]),
+            helper.make_node("Relu", ["c1"], ["r1"]),
+            helper.make_node("AveragePool", ["r1"], ["p1"], kernel_shape=[2, 2], strides=[2, 2]),
+            helper.make_node("Conv", ["p1", "k2", "b2"], ["c2"], kernel_shape=[5, 5]),
+            helper.make_node("Relu", ["c2"], ["r2"]),
+            helper.make_node("AveragePool", ["r2"], ["p2"], kernel_shape=[2, 2], strides=[2, 2]),
+            helper.make_node("Flatten", ["p2"], ["f"], axis=1),
+            helper.make_node("Gemm", ["f", "w1", "c1b"], ["h1"], transB=1),
+            helper.make_node("Relu", ["h1"], ["h1r"]),
+            helper.make_node("Gemm", ["h1r", "w2", "c2b"], ["h2"], transB=1),
+            helper.make_node("Relu", ["h2"], ["h2r"]),
+            helper.make_node("Gemm", ["h2r", "w3", "c3b"], ["logits"], transB=1),
+        ],
+        "digits_lenet",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 1, 28, 28])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 10])],
+        [tensor("k1", k1), tensor("b1", b1), tensor("k2", k2), tensor("b2", b2), tensor("w1", w1.T),
+         tensor("c1b", c1), tensor("w2", w2.T), tensor("c2b", c2), tensor("w3", w3.T), tensor("c3b", c3)],
+    )
+    forward = lambda x: np.maximum(np.maximum(features(x) @ w1 + c1, 0) @ w2 + c2, 0) @ w3 + c3
+    return graph, forward, lambda x: lenet_images(x).reshape(len(x), -1)
+
+
 def write_json(path, value):
     with open(path, "w") as f:
         json.dump(value, f)
@@ -135,21 +202,34 @@ def write_json(path, value):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "..", "zkml", "models"))
+    parser.add_argument("--models", help="comma-separated names to build (default: all)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
 
     digits = load_digits()
     x = digits.data / 16.0
     x_train, x_test, y_train, y_test = train_test_split(x, digits.target, test_size=0.25, random_state=0)
+    builders = [("digits_mlp", mlp_relu), ("digits_conv", conv_relu_pool), ("digits_sigmoid", mlp_sigmoid),
+                ("digits_lenet", lenet)]
+    chosen = args.models.split(",") if args.models else [name for name, _ in builders]
+    summary_path = os.path.join(args.out, "models.json")
     summary = {}
-    for name, build in [("digits_mlp", mlp_relu), ("digits_conv", conv_relu_pool), ("digits_sigmoid", mlp_sigmoid)]:
-        graph, forward = build(x_train, y_train)
+    if os.path.exists(summary_path):
+        with open(summary_path) as f:
+            summary = json.load(f)
+    for name, build in builders:
+        if name not in chosen:
+            continue
+        built = build(x_train, y_train)
+        graph, forward = built[0], built[1]
+        # The model's own input layout (the LeNet's is the 28x28 image).
+        as_input = built[2] if len(built) > 2 else (lambda x: x)
         save(graph, os.path.join(args.out, f"{name}.onnx"))
         accuracy = float((forward(x_test).argmax(axis=1) == y_test).mean())
         # Sample inputs are rounded to 1/16 steps already (pixel values are integers 0..16).
-        write_json(os.path.join(args.out, f"{name}.input.json"), {"input_data": [x_test[0].tolist()]})
+        write_json(os.path.join(args.out, f"{name}.input.json"), {"input_data": [as_input(x_test[:1])[0].tolist()]})
         write_json(os.path.join(args.out, f"{name}.calibration.json"),
-                   {"input_data": [row.tolist() for row in x_test[1:33]]})
+                   {"input_data": [row.tolist() for row in as_input(x_test[1:33])]})
         summary[name] = {"test_accuracy": round(accuracy, 4), "test_samples": len(y_test),
                          "sample_label": int(y_test[0])}
         print(f"{name}: test accuracy {accuracy:.4f}")
