@@ -345,6 +345,19 @@ impl<F: TwoAdicField> Ntt<F> for CpuBackend {
         validate::ntt_shape::<F>(data.len(), column_len)?;
         validate::coset_shift(config.coset_shift)?;
         validate::field_elements("ntt input", data)?;
+        if let (NttDirection::Forward, Some(shift)) = (config.direction, config.coset_shift) {
+            if data.len() > column_len {
+                // Several columns on one coset: the shift's powers once, then
+                // one product per element instead of two.
+                let mut powers = vec![F::ONE; column_len];
+                scale_by_powers(&mut powers, F::ONE, shift);
+                data.par_chunks_mut(column_len).for_each(|column| {
+                    column.iter_mut().zip(&powers).for_each(|(x, p)| *x *= *p);
+                    self.transform_column(column, NttConfig::forward());
+                });
+                return Ok(());
+            }
+        }
         data.par_chunks_mut(column_len).for_each(|column| self.transform_column(column, config));
         Ok(())
     }

@@ -720,7 +720,7 @@ pub fn random_constraint_program(
             _ => Node::Mul(a, b),
         });
     }
-    let constraints = (0..list.len() as u32).filter(|_| rng.next_u32() % 4 == 0).collect();
+    let constraints = (0..list.len() as u32).filter(|_| rng.next_u32().is_multiple_of(4)).collect();
     ConstraintProgram::new(list, constraints, columns as usize, constants as usize)
         .unwrap_or_else(|e| unreachable!("a well-formed program: {e}"))
 }

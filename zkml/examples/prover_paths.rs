@@ -55,6 +55,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ours.push(start.elapsed().as_secs_f64());
         zkaccel_frontend_halo2::verify(srs, keys.pk.get_vk(), &[&instance], &proof)?;
         stages.push(stats.stages);
+        if round == 0 {
+            let cs = keys.pk.get_vk().cs();
+            println!(
+                "{} advice, {} fixed, {} lookups, {} permutation columns, degree {}; {} commitment MSMs ({} points)",
+                cs.num_advice_columns(),
+                cs.num_fixed_columns(),
+                cs.lookups().len(),
+                cs.permutation().get_columns().len(),
+                cs.degree(),
+                stats.commits.msm_calls,
+                stats.commits.msm_points
+            );
+        }
 
         let start = Instant::now();
         let mut transcript = Blake2bWrite::<_, _, Challenge255<_>>::init(vec![]);
