@@ -8,7 +8,7 @@
 //!
 //! | stage | where |
 //! |---|---|
-//! | witness synthesis | our `Assignment` ([`witness`]) |
+//! | witness synthesis | our `Assignment` (`prover::witness`) |
 //! | every commitment (advice, lookups, permutation, vanishing, quotient, SHPLONK) | `Msm` on the prepared SRS, batched per stage |
 //! | iFFTs to coefficients, coset FFTs of the extended domain, the quotient's iFFT | `Ntt` (`ntt_batch`, columns batched) |
 //! | lookup permutation `(A', S')` | `permute_lookup` |

@@ -102,7 +102,7 @@ impl QuotientProgram {
         b.finish(vec![compressed])
     }
 
-    /// The columns the program reads, in the order [`Self::evaluate_part`] takes them.
+    /// The columns the program reads, in the order [`Self::evaluate`] takes them.
     pub fn columns(&self) -> &[Source] {
         &self.columns
     }
