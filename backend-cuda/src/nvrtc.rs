@@ -11,7 +11,7 @@ use cudarc::nvrtc::sys;
 use sha2::{Digest, Sha256};
 
 /// The headers, by the names the sources `#include` them.
-pub const HEADERS: [(&str, &str); 7] = [
+pub const HEADERS: [(&str, &str); 8] = [
     ("common.cuh", include_str!("../kernels/common.cuh")),
     ("field.cuh", include_str!("../kernels/field.cuh")),
     ("curve.cuh", include_str!("../kernels/curve.cuh")),
@@ -19,6 +19,7 @@ pub const HEADERS: [(&str, &str); 7] = [
     ("msm.cuh", include_str!("../kernels/msm.cuh")),
     ("ntt.cuh", include_str!("../kernels/ntt.cuh")),
     ("lookup.cuh", include_str!("../kernels/lookup.cuh")),
+    ("constraints.cuh", include_str!("../kernels/constraints.cuh")),
 ];
 
 /// The translation unit that defines every kernel.
