@@ -97,6 +97,24 @@ fn timed<T>(slot: &mut Duration, work: impl FnOnce() -> T) -> T {
     out
 }
 
+/// Commits to `polys` in one batch and writes the commitments into
+/// `transcript` in order: how every stage hands its columns to the verifier.
+fn commit_and_write<E, T>(
+    params: &AcceleratedParams,
+    basis: SrsBasis,
+    polys: &[&[Fr]],
+    transcript: &mut T,
+) -> Result<(), Halo2Error>
+where
+    E: EncodedChallenge<G1Affine>,
+    T: TranscriptWrite<G1Affine, E>,
+{
+    for point in params.commit_batch(basis, polys)? {
+        transcript.write_point(point)?;
+    }
+    Ok(())
+}
+
 /// One lookup's columns on the domain.
 struct LookupColumns {
     input: Vec<Fr>,
@@ -197,10 +215,7 @@ where
     }
     let permuted: Vec<&[Fr]> =
         lookups.iter().flat_map(|l| [l.permuted_input.as_slice(), l.permuted_table.as_slice()]).collect();
-    let points = timed(&mut times.commitments, || params.commit_batch(SrsBasis::Lagrange, &permuted))?;
-    for point in points {
-        transcript.write_point(point)?;
-    }
+    timed(&mut times.commitments, || commit_and_write(params, SrsBasis::Lagrange, &permuted, transcript))?;
 
     // Permutation products, then lookup products.
     let beta = *transcript.squeeze_challenge_scalar::<()>();
@@ -219,10 +234,7 @@ where
         )
     })?;
     let sets: Vec<&[Fr]> = permutation_products.iter().map(Vec::as_slice).collect();
-    let points = timed(&mut times.commitments, || params.commit_batch(SrsBasis::Lagrange, &sets))?;
-    for point in points {
-        transcript.write_point(point)?;
-    }
+    timed(&mut times.commitments, || commit_and_write(params, SrsBasis::Lagrange, &sets, transcript))?;
     for lookup in &mut lookups {
         lookup.product = timed(&mut times.products, || {
             arguments::lookup_product(
@@ -240,15 +252,11 @@ where
         let _blind = Fr::random(&mut rng);
     }
     let products: Vec<&[Fr]> = lookups.iter().map(|l| l.product.as_slice()).collect();
-    let points = timed(&mut times.commitments, || params.commit_batch(SrsBasis::Lagrange, &products))?;
-    for point in points {
-        transcript.write_point(point)?;
-    }
+    timed(&mut times.commitments, || commit_and_write(params, SrsBasis::Lagrange, &products, transcript))?;
 
     // The vanishing argument's random polynomial, from the caller's RNG.
     let random_poly = random_polynomial(n, &mut rng);
-    let point = timed(&mut times.commitments, || params.commit_batch(SrsBasis::Monomial, &[&random_poly]))?;
-    transcript.write_point(point[0])?;
+    timed(&mut times.commitments, || commit_and_write(params, SrsBasis::Monomial, &[&random_poly], transcript))?;
     let y = *transcript.squeeze_challenge_scalar::<()>();
 
     // Everything to coefficients.
@@ -300,10 +308,7 @@ where
     let quotient = timed(&mut times.ffts, || domain.parts_to_coefficients(&parts))?;
     drop(parts);
     let pieces: Vec<&[Fr]> = quotient.chunks_exact(n).collect();
-    let points = timed(&mut times.commitments, || params.commit_batch(SrsBasis::Monomial, &pieces))?;
-    for point in points {
-        transcript.write_point(point)?;
-    }
+    timed(&mut times.commitments, || commit_and_write(params, SrsBasis::Monomial, &pieces, transcript))?;
 
     // Evaluations at x, in stock's order.
     let x = *transcript.squeeze_challenge_scalar::<()>();

@@ -107,8 +107,7 @@ where
         })
         .collect();
     let h = combine(n, quotients.iter().map(Vec::as_slice), v);
-    let commitment = params.commit_batch(SrsBasis::Monomial, &[&h])?;
-    transcript.write_point(commitment[0])?;
+    super::commit_and_write(params, SrsBasis::Monomial, &[&h], transcript)?;
 
     let u = *transcript.squeeze_challenge_scalar::<()>();
 
@@ -147,8 +146,7 @@ where
     let inverse = Option::<Fr>::from(first_scale.invert())
         .ok_or_else(|| Halo2Error::Unsupported("SHPLONK: the opening point collides with a query point".into()))?;
     opening.par_iter_mut().for_each(|c| *c *= inverse);
-    let commitment = params.commit_batch(SrsBasis::Monomial, &[&opening])?;
-    transcript.write_point(commitment[0])?;
+    super::commit_and_write(params, SrsBasis::Monomial, &[&opening], transcript)?;
     Ok(())
 }
 

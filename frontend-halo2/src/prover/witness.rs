@@ -150,11 +150,8 @@ where
         self.times.synthesis += start.elapsed();
         let start = Instant::now();
         let polys: Vec<&[Fr]> = columns.iter().map(|&c| self.advice[c].as_slice()).collect();
-        let commitments = self.params.commit_batch(SrsBasis::Lagrange, &polys)?;
+        super::commit_and_write(self.params, SrsBasis::Lagrange, &polys, &mut *self.transcript)?;
         self.times.commitments += start.elapsed();
-        for point in commitments {
-            self.transcript.write_point(point)?;
-        }
         for (index, challenge_phase) in self.challenge_phase.iter().enumerate() {
             if *challenge_phase == phase {
                 self.challenges[index] = Some(*self.transcript.squeeze_challenge_scalar::<()>());
