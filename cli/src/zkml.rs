@@ -62,12 +62,12 @@ fn compile_program(
     zkml::write_json(&compiled.settings(), &dir.join("settings.json"))?;
     let p = &compiled.program;
     println!(
-        "compiled: {} layers, {} parameters, {} multiply-adds; input {:?}, output {:?}",
+        "compiled: {} layers, {} parameters, {} multiply-adds; inputs {:?}, outputs {:?}",
         p.layers.len(),
         p.params.len(),
         p.num_terms(),
-        p.input_shape,
-        p.output_shape
+        p.input_shapes,
+        p.output_shapes
     );
     for (i, layer) in p.layers.iter().enumerate() {
         println!("  layer {i}: {} → {} values, {:?}", layer.source, layer.neurons.len(), layer.activation);

@@ -13,30 +13,37 @@
 //! dot:      acc = Σ x_i·w_i + (f_dot = 1 ? acc[-1] : 0)       f_dot ∈ {0, 1, 2}
 //! rescale:  acc[-1] + bias + S/2 = q·S + Σ r_j·2^(j·l)      r_j = limb[j − 2L]
 //! split:    q = hi·base + Σ lo_j·2^(j·l)                      lo_j = limb[j − L], hi = limb[0]
-//! relu:     out = aux·q     (STEP, hi, aux): aux = [hi ≥ 0], hi ∈ [−H, H)
-//! identity: out = aux·q     (IDENT, hi, aux): aux = 1, hi ∈ [−H, H)
-//! sigmoid:  out = aux       base = 2^c, lo_0 ∈ [0, 2^c), lo_j = 0, (SIGMOID, hi, aux)
+//! output:   out = a·q + b                                     (tag, hi, a, b) in the table
 //! ```
 //!
+//! (see [`crate::quantize`] for the entries: identity, ReLU, step and floor
+//! split at `S`; a table function at its calibrated `2^c`).
+//!
 //! One lookup covers every row: the fixed `tag` says what the row's limb is
-//! (RANGE for a remainder or low limb, RANGE_C for a sigmoid's low part,
-//! STEP, IDENT or SIGMOID for the high part); rows with nothing to check have
-//! tag 0 and match the table's all-zero row.
+//! (a range check, or the high part of one activation); rows with nothing
+//! to check have tag 0 and match the table's all-zero row.
+//!
+//! Two layouts, chosen at compile time:
+//! - **compact** (only ReLU and identity, the common case and the EVM
+//!   verifier's): `q` is the expression `hi·S + lo`, and the table has two
+//!   columns, `(2·tag + aux, limb)`, with `aux` a bit on every tagged row (a
+//!   gate). That pair is as strong as the triple `(tag, limb, aux)`: a
+//!   matching entry `(2·t + a, v)` gives `aux = 2·(t − tag) + a`, a bit only
+//!   when `t = tag` and `aux = a`. Output rows are those where
+//!   `tag·(tag − 1) ≠ 0` (tags 0–3), so no flag column is needed;
+//! - **general** (any activation): the table has four columns
+//!   `(tag, input, a, b)` and the output row checks `out = a·q + b` with
+//!   `q = hi·base + lo`, `base` a fixed column (`S` for the exact
+//!   activations, `2^c` for a table function), and a flag `f_out`. A split at
+//!   `2^c` checks its low limbs with range tags of the right widths (a limb
+//!   with tag 0 must be 0). Tags: `1..=l` range checks of that many bits, then
+//!   one per exact activation, then one per table function.
 //!
 //! Every column is a commitment in the proof or the verifying key, and so
-//! ≈ 6–7k gas in an EVM verifier; the layout spends as few as it can:
-//! - without sigmoids (the common case) `q` is the expression `hi·S + lo`,
-//!   and the table has two columns, `(2·tag + aux, limb)`, with `aux` a bit
-//!   on every tagged row (a gate). That pair is as strong as the triple
-//!   `(tag, limb, aux)`: a matching entry `(2·t + a, v)` gives
-//!   `aux = 2·(t − tag) + a`, a bit only when `t = tag` and `aux = a`.
-//! - with sigmoids (whose `aux` is a table value, not a bit) `q` is a column
-//!   and the table keeps three columns;
-//! - the output sits in the lane column `x_0` (which values are copied from
-//!   anyway), so one column fewer takes part in the permutation;
-//! - `f_dot = 2` marks a neuron's first row instead of a column of its own,
-//!   the bias rides in the weight column of the output row, and without
-//!   sigmoids the output rows are those where `tag·(tag − 1) ≠ 0` (tags 0–3).
+//! ≈ 6–7k gas in an EVM verifier: the output sits in the lane column `x_0`
+//! (which values are copied from anyway), `f_dot = 2` marks a neuron's first
+//! row instead of a column of its own, and the bias rides in the weight
+//! column of the output row.
 //!
 //! Values flow between layers by copy constraints from each lane cell to the
 //! output cell that produced it (or to the instance column, or to the first
@@ -57,17 +64,43 @@ use serde::{Deserialize, Serialize};
 
 use crate::commitment::{CommitmentChip, CommitmentConfig};
 use crate::program::{Activation, Weight};
-use crate::quantize::Trace;
+use crate::quantize::{TableLayout, Trace};
 use crate::CompiledModel;
 
-/// Lookup table tags.
-/// Lookup table tags. Without sigmoids only 0 to 3 occur, and
-/// `tag·(tag − 1)` is nonzero exactly on output rows (STEP or IDENT).
+/// Tags of the compact layout: `tag·(tag − 1)` is nonzero exactly on
+/// output rows (RELU or IDENT).
 const TAG_RANGE: u64 = 1;
-const TAG_STEP: u64 = 2;
+const TAG_RELU: u64 = 2;
 const TAG_IDENT: u64 = 3;
-const TAG_RANGE_C: u64 = 4;
-const TAG_SIGMOID: u64 = 5;
+
+/// The general layout's tags (see the module docs).
+struct Tags {
+    limb_bits: u32,
+    exact: Vec<Activation>,
+    functions: Vec<crate::quantize::FunctionTable>,
+}
+
+impl Tags {
+    fn new(layout: &TableLayout, limb_bits: u32) -> Self {
+        Self { limb_bits, exact: layout.exact.clone(), functions: layout.functions.clone() }
+    }
+
+    /// A range check of `bits ≤ l` bits (0: the value is 0).
+    fn range(&self, bits: u32) -> u64 {
+        u64::from(bits)
+    }
+
+    /// The output row of `activation`.
+    fn activation(&self, activation: Activation) -> Option<u64> {
+        let first = u64::from(self.limb_bits) + 1;
+        match activation {
+            Activation::Table(f) => {
+                self.functions.iter().position(|t| t.function == f).map(|i| first + self.exact.len() as u64 + i as u64)
+            }
+            exact => self.exact.iter().position(|&a| a == exact).map(|i| first + i as u64),
+        }
+    }
+}
 
 /// The column layout, fixed at compile time (halo2's `Circuit::Params`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,20 +113,16 @@ pub struct CircuitShape {
     pub limb_bits: u32,
     /// Weights and biases are private advice, bound by a public commitment.
     pub private_weights: bool,
-    /// `c`: a sigmoid splits its input at `2^c` (0 without sigmoids).
+    /// The general layout (any activation), else the compact one (ReLU and
+    /// identity only).
     #[serde(default)]
-    pub sigmoid_shift: u32,
+    pub general: bool,
 }
 
 impl CircuitShape {
     /// Limbs per range check.
     pub fn limbs(&self) -> usize {
         ((self.scale_bits / self.limb_bits.max(1)) as usize).max(1)
-    }
-
-    /// The model has sigmoids: `q` is a column and the table keeps `aux` apart.
-    pub fn has_sigmoid(&self) -> bool {
-        self.sigmoid_shift > 0
     }
 
     /// Rows a neuron needs at least: its remainder and low limbs and its high part.
@@ -119,19 +148,26 @@ pub struct ModelConfig {
     w_advice: Vec<Column<Advice>>,
     acc: Column<Advice>,
     limb: Column<Advice>,
+    /// The table's slope entry `a` (in the compact layout, the bit `aux`).
     aux: Column<Advice>,
-    /// `q` as a column (sigmoid models only; otherwise `hi·S + lo`).
-    q: Option<Column<Advice>>,
+    /// General layout: the table's offset entry `b`, the output-row flag and
+    /// the split's base.
+    general: Option<GeneralColumns>,
     /// 1 on a dot row, 2 on a neuron's first dot row.
     f_dot: Column<Fixed>,
-    /// Output rows (sigmoid models only; otherwise `tag·(tag − 1) ≠ 0`).
-    f_out: Option<Column<Fixed>>,
     tag: Column<Fixed>,
-    f_sigmoid: Option<Column<Fixed>>,
-    /// `(2·tag + aux, limb)`, or `(tag, limb, aux)` with sigmoids.
+    /// `(2·tag + aux, limb)`, or `(tag, limb, a, b)` in the general layout.
     table: Vec<TableColumn>,
     instance: Column<Instance>,
     commitment: Option<CommitmentConfig>,
+}
+
+/// The general layout's own columns.
+#[derive(Clone, Copy, Debug)]
+pub struct GeneralColumns {
+    b: Column<Advice>,
+    f_out: Column<Fixed>,
+    base: Column<Fixed>,
 }
 
 /// A compiled model with (for proving) the trace of one input.
@@ -212,7 +248,6 @@ impl Circuit<Fr> for ModelCircuit {
     fn configure_with_params(meta: &mut ConstraintSystem<Fr>, shape: CircuitShape) -> ModelConfig {
         let lanes = shape.lanes.max(1);
         let limbs = shape.limbs();
-        let sigmoid = shape.has_sigmoid();
         let x: Vec<_> = (0..lanes).map(|_| meta.advice_column()).collect();
         for &c in &x {
             meta.enable_equality(c);
@@ -233,11 +268,14 @@ impl Circuit<Fr> for ModelCircuit {
             commitment = None;
         }
         let [acc, limb, aux] = [(); 3].map(|_| meta.advice_column());
-        let q = sigmoid.then(|| meta.advice_column());
         let [f_dot, tag] = [(); 2].map(|_| meta.fixed_column());
-        let f_out = sigmoid.then(|| meta.fixed_column());
-        let f_sigmoid = sigmoid.then(|| meta.fixed_column());
-        let table: Vec<TableColumn> = (0..if sigmoid { 3 } else { 2 }).map(|_| meta.lookup_table_column()).collect();
+        let general = shape.general.then(|| GeneralColumns {
+            b: meta.advice_column(),
+            f_out: meta.fixed_column(),
+            base: meta.fixed_column(),
+        });
+        let table: Vec<TableColumn> =
+            (0..if shape.general { 4 } else { 2 }).map(|_| meta.lookup_table_column()).collect();
         let instance = meta.instance_column();
         meta.enable_equality(instance);
 
@@ -262,17 +300,10 @@ impl Circuit<Fr> for ModelCircuit {
             vec![f_dot.clone() * (acc_now - sum - (constant(2) - f_dot) * acc_prev)]
         });
         meta.create_gate("rescale, split, activation", |m| {
-            let f_out = match f_out {
-                Some(f_out) => m.query_fixed(f_out, Rotation::cur()),
-                None => {
-                    let tag = m.query_fixed(tag, Rotation::cur());
-                    tag.clone() * (tag - constant(1))
-                }
-            };
             let dot = m.query_advice(acc, Rotation::prev());
             let bias = weight(m, 0, Rotation::cur());
             let out = m.query_advice(x[0], Rotation::cur());
-            let aux = m.query_advice(aux, Rotation::cur());
+            let a = m.query_advice(aux, Rotation::cur());
             // limb[-2L .. -L): remainder limbs; limb[-L .. 0): low limbs; limb[0]: high part.
             let back: Vec<Expression<Fr>> =
                 (0..=2 * limbs).map(|o| m.query_advice(limb, Rotation(-(o as i32)))).collect();
@@ -280,33 +311,22 @@ impl Circuit<Fr> for ModelCircuit {
             let hi = at(0);
             let r_sum = (0..limbs).fold(constant(0), |s, j| s + at(2 * limbs - j) * limb_weight(j));
             let lo_sum = (0..limbs).fold(constant(0), |s, j| s + at(limbs - j) * limb_weight(j));
-            let rescale =
-                |q: Expression<Fr>| f_out.clone() * (dot + bias + constant(scale / 2) - q * constant(scale) - r_sum);
-            match (q, f_sigmoid) {
-                (Some(q), Some(f_sigmoid)) => {
-                    let q = m.query_advice(q, Rotation::cur());
-                    let f_sigmoid = m.query_fixed(f_sigmoid, Rotation::cur());
-                    // The split's base: S, or 2^c on a sigmoid row.
-                    let base = constant(scale) + f_sigmoid.clone() * constant((1i128 << shape.sigmoid_shift) - scale);
-                    let mut constraints = vec![
-                        rescale(q.clone()),
-                        f_out.clone() * (q.clone() - hi * base - lo_sum),
-                        f_out * (constant(1) - f_sigmoid.clone()) * (out.clone() - aux.clone() * q),
-                        f_sigmoid.clone() * (out - aux),
-                    ];
-                    // A sigmoid splits by 2^c with one low limb.
-                    for j in 1..limbs {
-                        constraints.push(f_sigmoid.clone() * at(limbs - j));
-                    }
-                    constraints
+            let (f_out, q, b) = match general {
+                Some(g) => {
+                    let base = m.query_fixed(g.base, Rotation::cur());
+                    (m.query_fixed(g.f_out, Rotation::cur()), hi * base + lo_sum, m.query_advice(g.b, Rotation::cur()))
                 }
-                _ => {
-                    let q = hi * constant(scale) + lo_sum;
-                    vec![rescale(q.clone()), f_out * (out - aux * q)]
+                None => {
+                    let tag = m.query_fixed(tag, Rotation::cur());
+                    (tag.clone() * (tag - constant(1)), hi * constant(scale) + lo_sum, constant(0))
                 }
-            }
+            };
+            vec![
+                f_out.clone() * (dot + bias + constant(scale / 2) - q.clone() * constant(scale) - r_sum),
+                f_out * (out - a * q - b),
+            ]
         });
-        if !sigmoid {
+        if general.is_none() {
             // The two-column table's soundness rests on this (see the module docs).
             meta.create_gate("activation flag is a bit", |m| {
                 let tag = m.query_fixed(tag, Rotation::cur());
@@ -318,65 +338,67 @@ impl Circuit<Fr> for ModelCircuit {
             let tag = m.query_fixed(tag, Rotation::cur());
             let limb = m.query_advice(limb, Rotation::cur());
             let aux = m.query_advice(aux, Rotation::cur());
-            if sigmoid {
-                vec![(tag, table[0]), (limb, table[1]), (aux, table[2])]
-            } else {
-                vec![(tag * constant(2) + aux, table[0]), (limb, table[1])]
+            match general {
+                Some(g) => {
+                    let b = m.query_advice(g.b, Rotation::cur());
+                    vec![(tag, table[0]), (limb, table[1]), (aux, table[2]), (b, table[3])]
+                }
+                None => vec![(tag * constant(2) + aux, table[0]), (limb, table[1])],
             }
         });
-        ModelConfig {
-            shape,
-            x,
-            w_fixed,
-            w_advice,
-            acc,
-            limb,
-            aux,
-            q,
-            f_dot,
-            f_out,
-            tag,
-            f_sigmoid,
-            table,
-            instance,
-            commitment,
-        }
+        ModelConfig { shape, x, w_fixed, w_advice, acc, limb, aux, general, f_dot, tag, table, instance, commitment }
     }
 
     fn synthesize(&self, config: ModelConfig, mut layouter: impl Layouter<Fr>) -> Result<(), PlonkError> {
         let model = &*self.model;
-        let layout = model.layout;
+        let layout = &model.layout;
         let program = &model.program;
-        let sigmoid = config.shape.has_sigmoid();
+        let tags = Tags::new(&layout, config.shape.limb_bits);
         layouter.assign_table(
             || "tagged table",
             |mut table| {
                 let mut row = 0;
-                let mut put = |tag: u64, input: i128, output: i128| -> Result<(), PlonkError> {
-                    let entry =
-                        if sigmoid { vec![tag as i128, input, output] } else { vec![2 * tag as i128 + output, input] };
+                let general = config.general.is_some();
+                // Compact entries are (tag, input, aux); general ones (tag, input, a, b).
+                let mut put = |tag: u64, input: i128, a: i128, b: i128| -> Result<(), PlonkError> {
+                    let entry = if general { vec![tag as i128, input, a, b] } else { vec![2 * tag as i128 + a, input] };
                     for (column, v) in config.table.iter().zip(entry) {
                         table.assign_cell(|| "table", *column, row, || Value::known(felt(v)))?;
                     }
                     row += 1;
                     Ok(())
                 };
-                put(0, 0, 0)?;
-                for v in 0..1i128 << config.shape.limb_bits {
-                    put(TAG_RANGE, v, 0)?;
-                }
+                put(0, 0, 0, 0)?;
                 let h = 1i128 << layout.hi_bits;
-                for v in -h..h {
-                    put(TAG_STEP, v, (v >= 0) as i128)?;
-                    put(TAG_IDENT, v, 1)?;
-                }
-                if let Some(c) = layout.sigmoid_shift {
-                    for v in 0..1i128 << c {
-                        put(TAG_RANGE_C, v, 0)?;
+                if !general {
+                    for v in 0..1i128 << config.shape.limb_bits {
+                        put(TAG_RANGE, v, 0, 0)?;
                     }
-                    let b = 1i64 << layout.sigmoid_index_bits;
-                    for v in -b..b {
-                        put(TAG_SIGMOID, v as i128, layout.sigmoid(v) as i128)?;
+                    for v in -h..h {
+                        put(TAG_RELU, v, (v >= 0) as i128, 0)?;
+                        put(TAG_IDENT, v, 1, 0)?;
+                    }
+                    return Ok(());
+                }
+                let mut widths = layout.partial_widths(config.shape.limb_bits);
+                widths.push(config.shape.limb_bits);
+                for bits in widths {
+                    for v in 0..1i128 << bits {
+                        put(tags.range(bits), v, 0, 0)?;
+                    }
+                }
+                for &activation in &layout.exact {
+                    let tag = tags.activation(activation).ok_or(PlonkError::Synthesis)?;
+                    for v in -h..h {
+                        let (a, b) = layout.exact_entry(activation, v as i64);
+                        put(tag, v, a as i128, b as i128)?;
+                    }
+                }
+                for t in &layout.functions {
+                    let tag = tags.activation(Activation::Table(t.function)).ok_or(PlonkError::Synthesis)?;
+                    let bound = 1i64 << t.index_bits;
+                    for v in -bound..bound {
+                        put(tag, v as i128, 0, layout.table_value(t, v) as i128)?;
                     }
                 }
                 Ok(())
@@ -457,9 +479,6 @@ impl Circuit<Fr> for ModelCircuit {
                         // The output row (the neuron's last): bias in w_0, output in x_0;
                         // the rows before it carry the r limbs and lo limbs, it carries hi.
                         let trace = self.known(|t| t.neurons[id]);
-                        if let Some(f_out) = config.f_out {
-                            region.assign_fixed(f_out, row, Fr::ONE);
-                        }
                         let bias = neuron.bias.map_or(0, |b| model.params.params[b as usize]);
                         Self::assign_weight(
                             &config,
@@ -470,20 +489,34 @@ impl Circuit<Fr> for ModelCircuit {
                             neuron.bias.map(|b| b as usize),
                             &param_cells,
                         )?;
-                        let (tag_lo, tag_hi) = match layer.activation {
-                            Activation::Relu => (TAG_RANGE, TAG_STEP),
-                            Activation::Identity => (TAG_RANGE, TAG_IDENT),
-                            Activation::Sigmoid => (TAG_RANGE_C, TAG_SIGMOID),
+                        // Tags of the high part and of each low limb (by its width).
+                        let split_bits = layout.split_bits(layer.activation);
+                        let l = config.shape.limb_bits;
+                        let (tag_hi, lo_tag): (u64, Box<dyn Fn(usize) -> u64>) = match config.general {
+                            None => {
+                                let tag_hi = if layer.activation == Activation::Relu { TAG_RELU } else { TAG_IDENT };
+                                (tag_hi, Box::new(|_| TAG_RANGE))
+                            }
+                            Some(g) => {
+                                region.assign_fixed(g.f_out, row, Fr::ONE);
+                                region.assign_fixed(g.base, row, felt(1i128 << split_bits));
+                                region.assign_advice(g.b, row, trace.map(|t| felt(t.b as i128)));
+                                let tag_hi = tags.activation(layer.activation).ok_or(PlonkError::Synthesis)?;
+                                let tags = &tags;
+                                (
+                                    tag_hi,
+                                    Box::new(move |j: usize| {
+                                        tags.range(split_bits.saturating_sub(j as u32 * l).min(l))
+                                    }),
+                                )
+                            }
                         };
-                        let is_sigmoid = layer.activation == Activation::Sigmoid;
-                        if let (true, Some(f_sigmoid)) = (is_sigmoid, config.f_sigmoid) {
-                            region.assign_fixed(f_sigmoid, row, Fr::ONE);
-                        }
+                        let r_tag = if config.general.is_some() { tags.range(l) } else { TAG_RANGE };
                         let first_limb_row = row - 2 * limbs;
                         for j in 0..limbs {
-                            let shift = j as u32 * config.shape.limb_bits;
+                            let shift = j as u32 * l;
                             let r_row = first_limb_row + j;
-                            region.assign_fixed(config.tag, r_row, Fr::from(TAG_RANGE));
+                            region.assign_fixed(config.tag, r_row, Fr::from(r_tag));
                             region.assign_advice(
                                 config.limb,
                                 r_row,
@@ -491,22 +524,14 @@ impl Circuit<Fr> for ModelCircuit {
                             );
                             region.assign_advice(config.aux, r_row, Value::known(Fr::ZERO));
                             let lo_row = first_limb_row + limbs + j;
-                            let lo = trace.map(|t| match (is_sigmoid, j) {
-                                (true, 0) => t.lo,
-                                (true, _) => 0,
-                                (false, _) => (t.lo >> shift) & limb_mask,
-                            });
-                            let lo_tag = if j == 0 { tag_lo } else { TAG_RANGE };
-                            region.assign_fixed(config.tag, lo_row, Fr::from(lo_tag));
+                            let lo = trace.map(|t| (t.lo >> shift) & limb_mask);
+                            region.assign_fixed(config.tag, lo_row, Fr::from(lo_tag(j)));
                             region.assign_advice(config.limb, lo_row, lo.map(|v| felt(v as i128)));
                             region.assign_advice(config.aux, lo_row, Value::known(Fr::ZERO));
                         }
                         region.assign_fixed(config.tag, row, Fr::from(tag_hi));
                         region.assign_advice(config.limb, row, trace.map(|t| felt(t.hi as i128)));
-                        if let Some(q) = config.q {
-                            region.assign_advice(q, row, trace.map(|t| felt(t.q as i128)));
-                        }
-                        region.assign_advice(config.aux, row, trace.map(|t| felt(t.aux as i128)));
+                        region.assign_advice(config.aux, row, trace.map(|t| felt(t.a as i128)));
                         let out = region.assign_advice(config.x[0], row, trace.map(|t| felt(t.out as i128))).cell();
                         for lane in 1..lanes {
                             region.assign_advice(config.x[lane], row, Value::known(Fr::ZERO));

@@ -46,9 +46,9 @@ impl CompiledModel {
     /// The verifier's part.
     pub fn settings(&self) -> ModelSettings {
         ModelSettings {
-            input_shape: self.program.input_shape.clone(),
-            output_shape: self.program.output_shape.clone(),
-            layout: self.layout,
+            input_shapes: self.program.input_shapes.clone(),
+            output_shapes: self.program.output_shapes.clone(),
+            layout: self.layout.clone(),
             shape: self.shape,
             visibility: self.visibility,
             k: self.k,
@@ -133,7 +133,7 @@ pub fn compile(
         scale_bits: s,
         limb_bits,
         private_weights: options.visibility.private_model,
-        sigmoid_shift: layout.sigmoid_shift.unwrap_or(0),
+        general: !layout.is_compact(),
     };
     let rows = |lanes| CompiledModel::layer_rows(&program, &shape_with(lanes));
     let allowed: Vec<usize> = [1, 2, 4, 8].into_iter().filter(|&w| w <= options.max_lanes.max(1)).collect();

@@ -1,11 +1,15 @@
-//! The model as the circuit sees it: a list of affine layers over scalar
-//! values, each followed by an optional activation.
+//! The model as the circuit sees it: a list of layers over scalar values,
+//! each neuron an affine map of earlier values followed by one univariate
+//! activation.
 //!
-//! Every supported ONNX operator lowers to this one shape. Gemm, MatMul,
-//! Conv, AveragePool, Add, Sub and Mul by a constant are affine maps
-//! (`out_i = Σ w_ij · v_j + b_i`); Relu and Sigmoid are activations fused into
-//! the layer that produces their input; Flatten and Reshape only rename
-//! values. One shape means one gate and one lookup layout in the circuit.
+//! Every supported ONNX operator lowers to this one shape ([`crate::onnx`]):
+//! linear operators (Gemm, Conv, pooling averages, BatchNormalization,
+//! residual additions) are affine maps `out_i = Σ w_ij · v_j + b_i`, composed
+//! with each other before any value is materialized; data movement only
+//! renames values; piecewise-linear operators (MaxPool, Clip, LeakyRelu,
+//! ArgMax …) are ReLU and step neurons combined affinely; smooth ones are
+//! activations read from a calibrated table. One shape means one gate and one
+//! lookup layout in the circuit.
 
 use serde::{Deserialize, Serialize};
 
@@ -29,14 +33,174 @@ pub struct Neuron {
 }
 
 /// The non-linearity applied after a layer's rescaling.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The first four are exact on quantized values (the circuit splits the
+/// value at the scale and reads the integer part's entry); a [`UnaryFn`] is
+/// read from a table indexed at a calibrated step.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Activation {
     /// The affine value itself.
     Identity,
     /// `max(x, 0)`.
     Relu,
+    /// `[x ≥ 0]`: 1 or 0.
+    Step,
+    /// `⌊x⌋`.
+    Floor,
+    /// A smooth function by table.
+    Table(UnaryFn),
+}
+
+impl Activation {
+    /// `f(x)` in floating point.
+    pub fn apply(self, x: f64) -> f64 {
+        match self {
+            Activation::Identity => x,
+            Activation::Relu => x.max(0.0),
+            Activation::Step => f64::from(u8::from(x >= 0.0)),
+            Activation::Floor => x.floor(),
+            Activation::Table(f) => f.apply(x),
+        }
+    }
+
+    /// The exact activations, which split their input at the scale.
+    pub fn is_exact(self) -> bool {
+        !matches!(self, Activation::Table(_))
+    }
+}
+
+/// A univariate function of the ONNX operator set, read from a table.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub enum UnaryFn {
     /// `1 / (1 + e^-x)`.
     Sigmoid,
+    /// `tanh x`.
+    Tanh,
+    /// `e^x`.
+    Exp,
+    /// `ln x` (the table clamps `x ≤ 0` to the smallest positive step).
+    Log,
+    /// `√x` (0 below 0).
+    Sqrt,
+    /// `1 / x` (the table clamps at 0 to its largest value).
+    Reciprocal,
+    /// The error function.
+    Erf,
+    /// `x` for `x ≥ 0`, else `α(e^x − 1)`.
+    Elu {
+        /// α.
+        alpha: f64,
+    },
+    /// `γ·x` for `x > 0`, else `γ·α(e^x − 1)`.
+    Selu {
+        /// α.
+        alpha: f64,
+        /// γ.
+        gamma: f64,
+    },
+    /// `max(0, x) + min(0, α(e^(x/α) − 1))`.
+    Celu {
+        /// α.
+        alpha: f64,
+    },
+    /// `ln(1 + e^x)`.
+    Softplus,
+    /// `x / (1 + |x|)`.
+    Softsign,
+    /// `x · tanh(softplus(x))`.
+    Mish,
+    /// `x^p` for a constant `p`.
+    Pow {
+        /// p.
+        exponent: f64,
+    },
+    /// `sin x`.
+    Sin,
+    /// `cos x`.
+    Cos,
+    /// `x · max(0, min(1, x/6 + 1/2))`.
+    HardSwish,
+    /// `x · Φ(x)` (exact GELU, or its tanh approximation).
+    Gelu {
+        /// The tanh form.
+        tanh: bool,
+    },
+    /// `x` for `x > α`, else 0.
+    ThresholdedRelu {
+        /// α.
+        alpha: f64,
+    },
+}
+
+impl UnaryFn {
+    /// `f(x)`; NaN outside the function's domain (the table clamps it).
+    pub fn apply(self, x: f64) -> f64 {
+        let softplus = |x: f64| x.max(0.0) + (-x.abs()).exp().ln_1p();
+        match self {
+            UnaryFn::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+            UnaryFn::Tanh => x.tanh(),
+            UnaryFn::Exp => x.exp(),
+            UnaryFn::Log => x.ln(),
+            UnaryFn::Sqrt => x.sqrt(),
+            UnaryFn::Reciprocal => 1.0 / x,
+            UnaryFn::Erf => erf(x),
+            UnaryFn::Elu { alpha } => {
+                if x >= 0.0 {
+                    x
+                } else {
+                    alpha * x.exp_m1()
+                }
+            }
+            UnaryFn::Selu { alpha, gamma } => gamma * if x > 0.0 { x } else { alpha * x.exp_m1() },
+            UnaryFn::Celu { alpha } => x.max(0.0) + (alpha * (x / alpha).exp_m1()).min(0.0),
+            UnaryFn::Softplus => softplus(x),
+            UnaryFn::Softsign => x / (1.0 + x.abs()),
+            UnaryFn::Mish => x * softplus(x).tanh(),
+            UnaryFn::Pow { exponent } => x.powf(exponent),
+            UnaryFn::Sin => x.sin(),
+            UnaryFn::Cos => x.cos(),
+            UnaryFn::HardSwish => x * (x / 6.0 + 0.5).clamp(0.0, 1.0),
+            UnaryFn::Gelu { tanh: false } => 0.5 * x * (1.0 + erf(x / std::f64::consts::SQRT_2)),
+            UnaryFn::Gelu { tanh: true } => {
+                let c = (2.0 / std::f64::consts::PI).sqrt();
+                0.5 * x * (1.0 + (c * (x + 0.044715 * x * x * x)).tanh())
+            }
+            UnaryFn::ThresholdedRelu { alpha } => {
+                if x > alpha {
+                    x
+                } else {
+                    0.0
+                }
+            }
+        }
+    }
+}
+
+/// The error function: its Taylor series below 3, `erfc`'s continued
+/// fraction above (std has no `erf`; both are far below a table's step).
+pub fn erf(x: f64) -> f64 {
+    let a = x.abs();
+    let value = if a < 3.0 {
+        // erf(x) = 2/√π Σ (−1)^n x^(2n+1) / (n! (2n+1))
+        let (mut term, mut sum, mut n) = (a, a, 0.0);
+        while term.abs() > 1e-17 * sum.abs().max(1e-300) {
+            n += 1.0;
+            term *= -a * a / n;
+            sum += term / (2.0 * n + 1.0);
+            if n > 200.0 {
+                break;
+            }
+        }
+        sum * 2.0 / std::f64::consts::PI.sqrt()
+    } else {
+        // erfc(x) = e^(−x²)/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + …))))
+        let mut fraction = a;
+        for k in (1..60).rev() {
+            fraction = a + (k as f64 / 2.0) / fraction;
+        }
+        1.0 - (-a * a).exp() / std::f64::consts::PI.sqrt() / fraction
+    };
+    value.copysign(x)
 }
 
 /// An affine map followed by an activation.
@@ -60,26 +224,32 @@ pub struct Param {
     pub is_bias: bool,
 }
 
-/// The lowered model. Value ids: `0..num_inputs` are the model inputs, then
-/// every layer's outputs in order.
+/// The lowered model. Value ids: `0..num_inputs` are the model inputs (each
+/// input flattened row-major, in the graph's order), then every layer's
+/// outputs in order.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Program {
-    /// The ONNX input's shape (batch 1).
-    pub input_shape: Vec<usize>,
-    /// The ONNX output's shape.
-    pub output_shape: Vec<usize>,
+    /// The ONNX inputs' shapes (symbolic dimensions taken as 1).
+    pub input_shapes: Vec<Vec<usize>>,
+    /// The ONNX outputs' shapes.
+    pub output_shapes: Vec<Vec<usize>>,
     /// The parameters, in first-use order.
     pub params: Vec<Param>,
     /// The layers, in evaluation order.
     pub layers: Vec<Layer>,
-    /// The value ids of the output, in row-major order.
+    /// The value ids of the outputs, each row-major, in the graph's order.
     pub outputs: Vec<u32>,
 }
 
 impl Program {
     /// Number of input values.
     pub fn num_inputs(&self) -> usize {
-        self.input_shape.iter().product()
+        self.input_shapes.iter().map(|s| s.iter().product::<usize>()).sum()
+    }
+
+    /// Number of output values.
+    pub fn num_outputs(&self) -> usize {
+        self.output_shapes.iter().map(|s| s.iter().product::<usize>()).sum()
     }
 
     /// Number of values (inputs and every layer output).
@@ -102,11 +272,7 @@ impl Program {
                 .map(|n| {
                     let sum: f64 = n.terms.iter().map(|&(v, w)| values[v as usize] * self.weight(w)).sum();
                     let z = sum + n.bias.map_or(0.0, |b| self.params[b as usize].value);
-                    match layer.activation {
-                        Activation::Identity => z,
-                        Activation::Relu => z.max(0.0),
-                        Activation::Sigmoid => 1.0 / (1.0 + (-z).exp()),
-                    }
+                    layer.activation.apply(z)
                 })
                 .collect();
             values.extend(outputs);
@@ -139,8 +305,8 @@ impl Program {
             layers.push(Layer { source: layer.source.clone(), neurons, activation: layer.activation });
         }
         Program {
-            input_shape: self.input_shape.clone(),
-            output_shape: self.output_shape.clone(),
+            input_shapes: self.input_shapes.clone(),
+            output_shapes: self.output_shapes.clone(),
             params: self.params.clone(),
             layers,
             outputs: self.outputs.iter().map(|&v| shift(v)).collect(),

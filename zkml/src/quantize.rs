@@ -3,31 +3,55 @@
 //! A layer computes `z = Σ q_w · q_v + q_b` at scale `S²` (weights at `S`,
 //! biases at `S²`), rescales it with rounding, `q = ⌊(z + S/2) / S⌋`, and
 //! applies its activation to `q`. The circuit checks the rescale with a
-//! remainder `r ∈ [0, S)` and range-checks `q` by splitting it at `S`:
-//! `q = hi·S + lo`, `lo ∈ [0, S)`, `hi ∈ [−H, H)`. The same split gives the
-//! sign for ReLU (`relu(q) = [hi ≥ 0]·q`), so every lookup table has at most
-//! `S` rows however large the activations are. Sigmoid reads a table indexed
-//! by `q` at a coarser step `2^c` (`q = x_c·2^c + l_c`), chosen so that its
-//! table also fits; the input step costs at most `2^c / (8·S)` of output error
-//! (sigmoid's slope is at most 1/4).
+//! remainder `r ∈ [0, S)` and splits `q = hi·base + lo`, `lo ∈ [0, base)`;
+//! the activation's output is `a·q + b` with `(a, b)` read from the table at
+//! `hi`:
+//! - the exact activations split at `base = S`, so `hi = ⌊q/S⌋` is the
+//!   integer part: identity `(1, 0)`, ReLU `([hi ≥ 0], 0)`, step
+//!   `(0, [hi ≥ 0]·S)`, floor `(0, hi·S)`. Every table has at most `2^(h+1)`
+//!   rows however large the values are (`|hi| < 2^h`, calibrated);
+//! - a table function splits at a calibrated step `base = 2^c ≤ S` and reads
+//!   `(0, round(S·f(x)))` at the step's midpoint `x`, chosen so that its table
+//!   fits; the step costs at most `|f'|·2^(c−1)/S` of output error, which the
+//!   calibration report measures.
 
 use serde::{Deserialize, Serialize};
 
-use crate::program::{Activation, Program, Weight};
+use crate::program::{Activation, Program, UnaryFn, Weight};
 use crate::ZkmlError;
 
+/// The table of one function: inputs split at `2^shift`, indices
+/// `[−2^index_bits, 2^index_bits)`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FunctionTable {
+    /// The function.
+    pub function: UnaryFn,
+    /// `c`: the input step is `2^c` (at most `S`).
+    pub shift: u32,
+    /// `b`: the index range.
+    pub index_bits: u32,
+}
+
 /// The lookup-table layout the circuit needs, fixed at compile time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TableLayout {
     /// `s`: values are integers at scale `2^s`.
     pub scale_bits: u32,
     /// `hi ∈ [−2^hi_bits, 2^hi_bits)`: the integer part's range.
     pub hi_bits: u32,
-    /// Sigmoid input step `2^c` (present when the model has a sigmoid).
-    pub sigmoid_shift: Option<u32>,
-    /// Sigmoid index range `x_c ∈ [−2^b, 2^b)`.
-    pub sigmoid_index_bits: u32,
+    /// The exact activations the model uses, in table order.
+    pub exact: Vec<Activation>,
+    /// The table functions the model uses.
+    pub functions: Vec<FunctionTable>,
 }
+
+/// The exact activations in table order.
+pub const EXACT_ACTIVATIONS: [Activation; 4] =
+    [Activation::Identity, Activation::Relu, Activation::Step, Activation::Floor];
+
+/// Outputs of a table function are clamped to `±2^40` (at scale): far from
+/// the field's size, and the calibration report shows any clamping.
+const OUTPUT_LIMIT: i64 = 1 << 40;
 
 impl TableLayout {
     /// `S`.
@@ -35,19 +59,89 @@ impl TableLayout {
         1 << self.scale_bits
     }
 
+    /// The model needs only identity and ReLU: the circuit's compact layout.
+    pub fn is_compact(&self) -> bool {
+        self.functions.is_empty() && self.exact.iter().all(|a| matches!(a, Activation::Identity | Activation::Relu))
+    }
+
+    /// The table of `f`, with its position.
+    pub fn function(&self, f: UnaryFn) -> Option<(usize, &FunctionTable)> {
+        self.functions.iter().enumerate().find(|(_, t)| t.function == f)
+    }
+
+    /// `c` of the split an activation makes: `base = 2^c`.
+    pub fn split_bits(&self, activation: Activation) -> u32 {
+        match activation {
+            Activation::Table(f) => self.function(f).map_or(self.scale_bits, |(_, t)| t.shift),
+            _ => self.scale_bits,
+        }
+    }
+
+    /// Partial limb widths below `limb_bits` that the function splits need
+    /// (a split at `2^c` checks its low part with `c / l` full limbs and one
+    /// of `c mod l` bits).
+    pub fn partial_widths(&self, limb_bits: u32) -> Vec<u32> {
+        let mut widths: Vec<u32> =
+            self.functions.iter().map(|t| t.shift % limb_bits.max(1)).filter(|&w| w != 0).collect();
+        widths.sort_unstable();
+        widths.dedup();
+        widths
+    }
+
     /// Rows of the lookup table (with the all-zero row) when range checks
     /// use limbs of `limb_bits`.
     pub fn rows(&self, limb_bits: u32) -> usize {
-        let sigmoid = self.sigmoid_shift.map_or(0, |c| (1usize << c) + (2usize << self.sigmoid_index_bits));
-        // RANGE over one limb, then STEP and IDENT over the high part's range.
-        1 + (1usize << limb_bits) + 2 * (2usize << self.hi_bits) + sigmoid
+        let hi = 2usize << self.hi_bits;
+        if self.is_compact() {
+            // RANGE over one limb, then STEP and IDENT over the high part's range.
+            return 1 + (1usize << limb_bits) + 2 * hi;
+        }
+        let partial: usize = self.partial_widths(limb_bits).iter().map(|&w| 1usize << w).sum();
+        let functions: usize = self.functions.iter().map(|t| 2usize << t.index_bits).sum();
+        1 + (1usize << limb_bits) + partial + self.exact.len() * hi + functions
     }
 
-    /// The sigmoid table's output for index `x_c`: `round(S·σ((x_c + ½)·2^c / S))`.
-    pub fn sigmoid(&self, index: i64) -> i64 {
-        let c = self.sigmoid_shift.unwrap_or(0);
-        let x = (index as f64 + 0.5) * (1i64 << c) as f64 / self.scale() as f64;
-        (self.scale() as f64 / (1.0 + (-x).exp())).round() as i64
+    /// `(a, b)` of an exact activation at integer part `hi`.
+    pub fn exact_entry(&self, activation: Activation, hi: i64) -> (i64, i64) {
+        exact_entry(activation, hi, self.scale())
+    }
+
+    /// A table function's output at index `i`: `round(S·f(x))` at the
+    /// midpoint `x` of the step `[i·2^c, (i + 1)·2^c) / S`.
+    pub fn table_value(&self, table: &FunctionTable, index: i64) -> i64 {
+        let c = table.shift;
+        let half = if c > 0 { 1i64 << (c - 1) } else { 0 };
+        let q = index * (1i64 << c) + half;
+        function_at(table.function, q, self.scale_bits)
+    }
+}
+
+/// `(a, b)` of an exact activation at integer part `hi`, scale `s`.
+pub fn exact_entry(activation: Activation, hi: i64, s: i64) -> (i64, i64) {
+    match activation {
+        Activation::Relu => (i64::from(hi >= 0), 0),
+        Activation::Step => (0, i64::from(hi >= 0) * s),
+        Activation::Floor => (0, hi * s),
+        _ => (1, 0),
+    }
+}
+
+/// `round(S·f(q/S))`, with the function's domain edges made finite: `ln` and
+/// `1/x` at or below 0 read the smallest positive step, NaN reads 0, and the
+/// output is clamped to `±2^40`.
+pub fn function_at(f: UnaryFn, q: i64, scale_bits: u32) -> i64 {
+    let s = (1i64 << scale_bits) as f64;
+    let mut x = q as f64 / s;
+    match f {
+        UnaryFn::Log if x <= 0.0 => x = 1.0 / s,
+        UnaryFn::Reciprocal if x == 0.0 => x = 1.0 / s,
+        _ => {}
+    }
+    let y = f.apply(x) * s;
+    if y.is_nan() {
+        0
+    } else {
+        (y.round().clamp(-(OUTPUT_LIMIT as f64), OUTPUT_LIMIT as f64)) as i64
     }
 }
 
@@ -60,13 +154,15 @@ pub struct NeuronTrace {
     pub r: i64,
     /// Rescaled value.
     pub q: i64,
-    /// High part of the split of `q` (by `S`, or by `2^c` for sigmoid).
+    /// High part of the split of `q` (by `S`, or by `2^c` for a table function).
     pub hi: i64,
     /// Low part of the split.
     pub lo: i64,
-    /// ReLU: `[hi ≥ 0]`; identity: 1; sigmoid: the table output.
-    pub aux: i64,
-    /// The activation's output.
+    /// The table's slope entry.
+    pub a: i64,
+    /// The table's offset entry.
+    pub b: i64,
+    /// The activation's output, `a·q + b`.
     pub out: i64,
 }
 
@@ -124,16 +220,26 @@ impl QuantizedParams {
 }
 
 /// The largest magnitudes a forward pass met, for calibration.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Extremes {
-    /// `max |hi|` over ReLU/identity neurons.
+    /// `max |hi|` over the exact activations' neurons.
     pub hi: i64,
-    /// `max |q|` over sigmoid inputs.
-    pub sigmoid_input: i64,
+    /// `max |q|` over each table function's inputs.
+    pub functions: Vec<(UnaryFn, i64)>,
+}
+
+impl Extremes {
+    fn function(&mut self, f: UnaryFn, q: i64) {
+        match self.functions.iter_mut().find(|(g, _)| *g == f) {
+            Some((_, m)) => *m = (*m).max(q.abs()),
+            None => self.functions.push((f, q.abs())),
+        }
+    }
 }
 
 /// Runs the quantized model. With `layout`, a value outside the tables is an
-/// error (the circuit could not prove it); without, the extremes are recorded.
+/// error (the circuit could not prove it); without, the extremes are recorded
+/// and table functions are computed exactly.
 pub fn forward(
     program: &Program,
     params: &QuantizedParams,
@@ -144,9 +250,9 @@ pub fn forward(
 ) -> Result<Trace, ZkmlError> {
     if input.len() != program.num_inputs() {
         return Err(ZkmlError::Input(format!(
-            "the model takes {} input values (shape {:?}), got {}",
+            "the model takes {} input values (shapes {:?}), got {}",
             program.num_inputs(),
-            program.input_shape,
+            program.input_shapes,
             input.len()
         )));
     }
@@ -160,7 +266,6 @@ pub fn forward(
     }
     let mut neurons = Vec::with_capacity(program.num_values() - input.len());
     for (index, layer) in program.layers.iter().enumerate() {
-        let start = values.len();
         for neuron in &layer.neurons {
             let mut z: i128 = neuron.bias.map_or(0, |b| params.params[b as usize] as i128);
             for &(v, w) in &neuron.terms {
@@ -173,46 +278,49 @@ pub fn forward(
             })?;
             let r = (shifted - q128 * s as i128) as i64;
             let trace = match layer.activation {
-                Activation::Identity | Activation::Relu => {
-                    let hi = q.div_euclid(s);
-                    let lo = q - hi * s;
-                    extremes.hi = extremes.hi.max(hi.abs());
-                    if let Some(layout) = layout {
-                        let bound = 1i64 << layout.hi_bits;
-                        if hi < -bound || hi >= bound {
-                            return Err(out_of_range(index, &layer.source, q as f64 / s as f64, bound as f64));
-                        }
-                    }
-                    // ReLU: the sign; identity: 1 (the circuit checks out = aux·q for both).
-                    let aux = if layer.activation == Activation::Relu { (hi >= 0) as i64 } else { 1 };
-                    let out = aux * q;
-                    NeuronTrace { z, r, q, hi, lo, aux, out }
-                }
-                Activation::Sigmoid => {
-                    extremes.sigmoid_input = extremes.sigmoid_input.max(q.abs());
+                Activation::Table(f) => {
+                    extremes.function(f, q);
                     let Some(layout) = layout else {
-                        // Calibration: the exact sigmoid, no table yet.
-                        let out = (s as f64 / (1.0 + (-(q as f64) / s as f64).exp())).round() as i64;
+                        // Calibration: the exact function, no table yet.
+                        let out = function_at(f, q, scale_bits);
                         values.push(out);
-                        neurons.push(NeuronTrace { z, r, q, out, aux: out, ..Default::default() });
+                        neurons.push(NeuronTrace { z, r, q, b: out, out, ..Default::default() });
                         continue;
                     };
-                    let c = layout.sigmoid_shift.unwrap_or(0);
+                    let (_, table) = layout.function(f).ok_or_else(|| {
+                        ZkmlError::OutOfRange(format!("layer {index} ({}): no table for {f:?}", layer.source))
+                    })?;
+                    let c = table.shift;
                     let hi = q.div_euclid(1 << c);
                     let lo = q - (hi << c);
-                    let bound = 1i64 << layout.sigmoid_index_bits;
+                    let bound = 1i64 << table.index_bits;
                     if hi < -bound || hi >= bound {
                         let range = (bound << c) as f64 / s as f64;
                         return Err(out_of_range(index, &layer.source, q as f64 / s as f64, range));
                     }
-                    let aux = layout.sigmoid(hi);
-                    NeuronTrace { z, r, q, hi, lo, aux, out: aux }
+                    let b = layout.table_value(table, hi);
+                    NeuronTrace { z, r, q, hi, lo, a: 0, b, out: b }
+                }
+                activation => {
+                    let hi = q.div_euclid(s);
+                    let lo = q - hi * s;
+                    extremes.hi = extremes.hi.max(hi.abs());
+                    let (a, b) = match layout {
+                        Some(layout) => {
+                            let bound = 1i64 << layout.hi_bits;
+                            if hi < -bound || hi >= bound {
+                                return Err(out_of_range(index, &layer.source, q as f64 / s as f64, bound as f64));
+                            }
+                            layout.exact_entry(activation, hi)
+                        }
+                        None => exact_entry(activation, hi, s),
+                    };
+                    NeuronTrace { z, r, q, hi, lo, a, b, out: a * q + b }
                 }
             };
             values.push(trace.out);
             neurons.push(trace);
         }
-        debug_assert_eq!(values.len(), start + layer.neurons.len());
     }
     let outputs = program.outputs.iter().map(|&v| values[v as usize]).collect();
     Ok(Trace { values, neurons, outputs })
@@ -230,17 +338,19 @@ fn out_of_range(layer: usize, source: &str, value: f64, bound: f64) -> ZkmlError
 pub fn layout_for(program: &Program, scale_bits: u32, extremes: &Extremes) -> TableLayout {
     let bits_for = |magnitude: i64| 64 - (magnitude as u64).leading_zeros();
     let hi_bits = bits_for(extremes.hi) + 1;
-    let has_sigmoid = program.layers.iter().any(|l| l.activation == Activation::Sigmoid);
-    // Sigmoid table: x_c ∈ [−2^b, 2^b) with b = min(s − 3, 11), so that it
-    // does not set k by itself; the step 2^c covers the calibrated input
-    // with a 2× margin. c ≥ 1: the circuit shape tells sigmoid models by c > 0.
-    let index_bits = scale_bits.saturating_sub(3).clamp(1, 11);
-    let needed = bits_for(extremes.sigmoid_input) + 1;
-    let shift = needed.saturating_sub(index_bits).max(1);
-    TableLayout {
-        scale_bits,
-        hi_bits,
-        sigmoid_shift: has_sigmoid.then_some(shift),
-        sigmoid_index_bits: if has_sigmoid { index_bits } else { 0 },
-    }
+    let exact = EXACT_ACTIVATIONS.into_iter().filter(|a| program.layers.iter().any(|l| l.activation == *a)).collect();
+    // A function's table: x_c ∈ [−2^b, 2^b) with b ≤ min(s − 3, 11), so that
+    // it does not set k by itself; the step 2^c (c ≤ s) covers the calibrated
+    // input with a 2× margin.
+    let most = scale_bits.saturating_sub(3).clamp(1, 11);
+    let functions = extremes
+        .functions
+        .iter()
+        .map(|&(function, max)| {
+            let needed = bits_for(max) + 1;
+            let shift = needed.saturating_sub(most).min(scale_bits);
+            FunctionTable { function, shift, index_bits: needed - shift }
+        })
+        .collect();
+    TableLayout { scale_bits, hi_bits, exact, functions }
 }

@@ -37,10 +37,10 @@ impl InstanceLayout {
 /// What a verifier needs besides the verifying key: no weights.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelSettings {
-    /// The input's shape.
-    pub input_shape: Vec<usize>,
-    /// The output's shape.
-    pub output_shape: Vec<usize>,
+    /// The inputs' shapes.
+    pub input_shapes: Vec<Vec<usize>>,
+    /// The outputs' shapes.
+    pub output_shapes: Vec<Vec<usize>>,
     /// Table and scale layout.
     pub layout: TableLayout,
     /// Column layout (halo2 `Circuit::Params`).
@@ -54,10 +54,11 @@ pub struct ModelSettings {
 impl ModelSettings {
     /// Where the public values sit.
     pub fn instance_layout(&self) -> InstanceLayout {
-        let inputs = if self.visibility.public_input { self.input_shape.iter().product() } else { 0 };
+        let count = |shapes: &[Vec<usize>]| shapes.iter().map(|s| s.iter().product::<usize>()).sum::<usize>();
+        let inputs = if self.visibility.public_input { count(&self.input_shapes) } else { 0 };
         let commitment = self.visibility.private_model.then_some(inputs);
         let outputs_start = inputs + usize::from(self.visibility.private_model);
-        let outputs: usize = self.output_shape.iter().product();
+        let outputs = count(&self.output_shapes);
         InstanceLayout { inputs: 0..inputs, commitment, outputs: outputs_start..outputs_start + outputs }
     }
 }

@@ -52,7 +52,7 @@ fn a_changed_hidden_activation_is_caught() {
         let neuron = &mut trace.neurons[3];
         neuron.q += 5;
         neuron.lo += 5;
-        neuron.out = neuron.aux * neuron.q;
+        neuron.out = neuron.a * neuron.q + neuron.b;
         trace.values[n + 3] = neuron.out;
     });
     assert!(prover.verify().is_err());
@@ -102,7 +102,7 @@ fn a_flipped_relu_flag_is_caught() {
         let hidden = output_neurons(trace).start;
         let id = (0..hidden).find(|&i| trace.neurons[i].q > 0).expect("a positive hidden neuron");
         let neuron = &mut trace.neurons[id];
-        neuron.aux = 0;
+        neuron.a = 0;
         neuron.out = 0;
         trace.values[n + id] = 0;
     });
@@ -123,7 +123,7 @@ fn a_flag_borrowed_from_another_tag_is_caught_by_the_bit_gate() {
         let first = outputs.start;
         let id = outputs.clone().find(|&i| trace.neurons[i].hi >= 0 && trace.neurons[i].q != 0).expect("an output ≥ 0");
         let neuron = &mut trace.neurons[id];
-        neuron.aux = -1;
+        neuron.a = -1;
         neuron.out = -neuron.q;
         trace.values[n + id] = neuron.out;
         trace.outputs[id - first] = neuron.out;
@@ -138,23 +138,23 @@ fn mock_conv_private_model() {
     mock("digits_conv", Visibility { public_input: true, private_model: true });
 }
 
-/// (private weights, lanes, sigmoid shift) of the layouts the degree test covers.
-fn shape_choices() -> impl Iterator<Item = (bool, usize, u32)> {
-    [false, true].into_iter().flat_map(|p| [1, 8].into_iter().flat_map(move |l| [0, 8].map(|c| (p, l, c))))
+/// (private weights, lanes, general layout) of the layouts the degree test covers.
+fn shape_choices() -> impl Iterator<Item = (bool, usize, bool)> {
+    [false, true].into_iter().flat_map(|p| [1, 8].into_iter().flat_map(move |l| [false, true].map(|g| (p, l, g))))
 }
 
 /// halo2-axiom caps the quotient degree at 5 (`MAX_DEGREE`) without an
 /// error, so a gate of higher degree makes proofs that never verify while the
-/// MockProver is satisfied: every layout must stay within 5. Without
-/// sigmoids the layout stays at degree 4, the lookup's minimum (three
-/// quotient pieces, each a commitment an EVM verifier pays for).
+/// MockProver is satisfied: every layout must stay within 5. Every layout
+/// stays at degree 4, the lookup's minimum (three quotient pieces, each a
+/// commitment an EVM verifier pays for).
 #[test]
 fn gate_degrees_within_halo2_axiom_cap() {
     use zkaccel_zkml::circuit::CircuitShape;
     use zkaccel_zkml::halo2_axiom::halo2curves::bn256::Fr;
     use zkaccel_zkml::halo2_axiom::plonk::{Circuit, ConstraintSystem};
-    for (private_weights, lanes, sigmoid_shift) in shape_choices() {
-        let shape = CircuitShape { lanes, scale_bits: 14, limb_bits: 7, private_weights, sigmoid_shift };
+    for (private_weights, lanes, general) in shape_choices() {
+        let shape = CircuitShape { lanes, scale_bits: 14, limb_bits: 7, private_weights, general };
         let mut cs = ConstraintSystem::<Fr>::default();
         ModelCircuit::configure_with_params(&mut cs, shape);
         for gate in cs.gates() {
@@ -168,7 +168,7 @@ fn gate_degrees_within_halo2_axiom_cap() {
             let table = lookup.table_expressions().iter().map(|e| e.degree()).max().unwrap_or(1);
             assert!(2 + input + table <= 5, "lookup {} ({shape:?})", lookup.name());
         }
-        if sigmoid_shift == 0 && !private_weights {
+        if !private_weights {
             assert_eq!(cs.degree(), 4, "{shape:?}");
         }
     }

@@ -17,15 +17,28 @@ pub fn inputs(name: &str, kind: &str) -> Vec<Vec<f64>> {
     zkaccel_zkml::read_inputs(&models_dir().join(format!("{name}.{kind}.json"))).expect("sample inputs")
 }
 
-/// Float inference by tract, independent of our lowering.
-pub fn tract_forward(path: &Path, shape: &[usize], input: &[f64]) -> Vec<f64> {
-    let model = tract_onnx::onnx()
-        .model_for_path(path)
-        .and_then(|m| m.into_optimized())
-        .and_then(|m| m.into_runnable())
-        .expect("tract loads the model");
-    let data: Vec<f32> = input.iter().map(|&x| x as f32).collect();
-    let tensor = tract_ndarray::ArrayD::from_shape_vec(shape.to_vec(), data).expect("shape").into_tensor();
-    let out = model.run(tvec!(tensor.into())).expect("tract runs");
-    out[0].as_slice::<f32>().expect("f32 output").iter().map(|&x| x as f64).collect()
+/// Float inference by tract, independent of our lowering: `input` is every
+/// model input flattened, in order; the result every output, in order.
+pub fn tract_forward(path: &Path, shapes: &[Vec<usize>], input: &[f64]) -> Vec<f64> {
+    let mut model = tract_onnx::onnx().model_for_path(path).expect("tract reads the model");
+    for (i, shape) in shapes.iter().enumerate() {
+        model = model.with_input_fact(i, f32::fact(shape).into()).expect("input fact");
+    }
+    let model = model.into_optimized().and_then(|m| m.into_runnable()).expect("tract optimizes the model");
+    let mut tensors = TVec::new();
+    let mut offset = 0;
+    for shape in shapes {
+        let n: usize = shape.iter().product();
+        let data: Vec<f32> = input[offset..offset + n].iter().map(|&x| x as f32).collect();
+        offset += n;
+        tensors.push(tract_ndarray::ArrayD::from_shape_vec(shape.clone(), data).expect("shape").into_tensor().into());
+    }
+    let out = model.run(tensors).expect("tract runs");
+    out.iter()
+        .flat_map(|t| {
+            let t = t.cast_to::<f32>().expect("numeric output").into_owned();
+            t.as_slice::<f32>().expect("f32 output").to_vec()
+        })
+        .map(|x| x as f64)
+        .collect()
 }

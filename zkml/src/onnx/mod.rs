@@ -1,0 +1,2068 @@
+//! ONNX (parsed by tract-onnx's protobuf reader) lowered to a [`Program`].
+//!
+//! Tensors are kept as [`Nd`] arrays of either constants or affine
+//! expressions over program values ([`Affine`]); nothing is materialized
+//! until it must be. So:
+//! - shape arithmetic (`Shape`, `Gather`, `Concat`, `Cast` … on constants) is
+//!   folded here, and data movement (`Reshape`, `Transpose`, `Slice`, `Pad`,
+//!   nearest `Resize` …) only rearranges expressions: no rows;
+//! - linear operators compose: `Conv` → `BatchNormalization` → `Add` of a
+//!   residual is one affine map per output, one rescale in the circuit. A
+//!   composition that would cost more terms than materializing its input
+//!   first (a dense layer after a dense layer) materializes instead;
+//! - a non-linearity materializes its input as neurons with that activation.
+//!   Piecewise-linear operators are ReLU and step neurons combined affinely
+//!   (`max(a, b) = b + relu(a − b)`), so they are exact on quantized values.
+
+mod nd;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use tract_onnx::data_resolver::FopenDataResolver;
+use tract_onnx::pb::{self, type_proto, AttributeProto, NodeProto};
+use tract_onnx::prelude::Framework;
+
+use crate::program::{Activation, Layer, Neuron, Param, Program, UnaryFn, Weight};
+use crate::ZkmlError;
+use nd::{axis, broadcast_shape, model, numel, strides, Affine, Coef, Nd};
+
+/// The operators [`lower`] accepts.
+pub const SUPPORTED_OPERATORS: &[&str] = &[
+    // Plumbing, folded or wired.
+    "Identity",
+    "Dropout",
+    "Cast",
+    "CastLike",
+    "Constant",
+    "ConstantOfShape",
+    "Shape",
+    "Size",
+    "Gather",
+    "Unsqueeze",
+    "Squeeze",
+    "Concat",
+    "Expand",
+    "Tile",
+    "Range",
+    "Reshape",
+    "Flatten",
+    "Transpose",
+    "Slice",
+    "Split",
+    "Pad",
+    "Resize",
+    "Upsample",
+    "Equal",
+    "Less",
+    "Greater",
+    "LessOrEqual",
+    "GreaterOrEqual",
+    "Not",
+    "And",
+    "Or",
+    "Where",
+    "Mod",
+    // Linear.
+    "Add",
+    "Sub",
+    "Mul",
+    "Div",
+    "Neg",
+    "Sum",
+    "Mean",
+    "Gemm",
+    "MatMul",
+    "Conv",
+    "ConvTranspose",
+    "BatchNormalization",
+    "AveragePool",
+    "GlobalAveragePool",
+    "ReduceSum",
+    "ReduceMean",
+    // Piecewise linear, exact.
+    "Relu",
+    "LeakyRelu",
+    "PRelu",
+    "Clip",
+    "HardSigmoid",
+    "Abs",
+    "Sign",
+    "Max",
+    "Min",
+    "MaxPool",
+    "GlobalMaxPool",
+    "ReduceMax",
+    "ReduceMin",
+    "ArgMax",
+    "ArgMin",
+    "Floor",
+    "Ceil",
+    "Round",
+    // By calibrated table.
+    "Sigmoid",
+    "Tanh",
+    "Exp",
+    "Log",
+    "Sqrt",
+    "Reciprocal",
+    "Erf",
+    "Elu",
+    "Selu",
+    "Celu",
+    "Softplus",
+    "Softsign",
+    "Mish",
+    "Pow",
+    "Sin",
+    "Cos",
+    "HardSwish",
+    "Gelu",
+    "ThresholdedRelu",
+];
+
+/// Reads an ONNX file and lowers it.
+pub fn load(path: &Path) -> Result<Program, ZkmlError> {
+    let proto = tract_onnx::onnx()
+        .proto_model_for_path(path)
+        .map_err(|e| ZkmlError::Model(format!("cannot read ONNX model {}: {e}", path.display())))?;
+    lower(&proto)
+}
+
+/// Reads an ONNX model from bytes and lowers it.
+pub fn load_bytes(bytes: &[u8]) -> Result<Program, ZkmlError> {
+    let proto = tract_onnx::onnx()
+        .proto_model_for_read(&mut &bytes[..])
+        .map_err(|e| ZkmlError::Model(format!("cannot parse ONNX model: {e}")))?;
+    lower(&proto)
+}
+
+/// A tensor during lowering.
+#[derive(Clone, Debug)]
+enum Val {
+    /// Known at compile time; `int` for integer and boolean element types
+    /// (their `Div` truncates).
+    Const { t: Nd<f64>, int: bool },
+    /// Computed from the inputs.
+    Lazy(Nd<Affine>),
+}
+
+impl Val {
+    fn shape(&self) -> &[usize] {
+        match self {
+            Val::Const { t, .. } => &t.shape,
+            Val::Lazy(t) => &t.shape,
+        }
+    }
+
+    fn float(t: Nd<f64>) -> Self {
+        Val::Const { t, int: false }
+    }
+
+    /// As affine expressions; a constant becomes model parameters.
+    fn lazy(&self) -> Nd<Affine> {
+        match self {
+            Val::Const { t, .. } => t.map(|&c| Affine::constant(Coef::param(c))),
+            Val::Lazy(t) => t.clone(),
+        }
+    }
+
+    fn constant(&self) -> Option<&Nd<f64>> {
+        match self {
+            Val::Const { t, .. } => Some(t),
+            Val::Lazy(_) => None,
+        }
+    }
+}
+
+/// The same data movement on either kind of tensor.
+macro_rules! moved {
+    ($v:expr, $t:ident => $e:expr) => {
+        match $v {
+            Val::Const { t: $t, int } => Val::Const { t: $e?, int: *int },
+            Val::Lazy($t) => Val::Lazy($e?),
+        }
+    };
+}
+
+/// Terms a materialized neuron is worth when deciding whether to compose a
+/// linear map with its input's expressions or to materialize them first:
+/// its rescale and range-check rows.
+const NEURON_COST: usize = 16;
+
+struct Lowering {
+    params: Vec<Param>,
+    layers: Vec<Layer>,
+    next_value: u32,
+    env: HashMap<String, Val>,
+    opset: i64,
+    /// The node being lowered, for layer names.
+    source: String,
+}
+
+/// Lowers a parsed ONNX model (symbolic dimensions, a batch size, taken as 1).
+pub fn lower(proto: &pb::ModelProto) -> Result<Program, ZkmlError> {
+    let graph = proto.graph.as_ref().ok_or_else(|| model("the ONNX file has no graph"))?;
+    let unsupported: Vec<String> = graph
+        .node
+        .iter()
+        .filter(|n| {
+            !SUPPORTED_OPERATORS.contains(&n.op_type.as_str()) || !(n.domain.is_empty() || n.domain == "ai.onnx")
+        })
+        .map(|n| format!("{} (node '{}')", n.op_type, n.name))
+        .collect();
+    if !unsupported.is_empty() {
+        return Err(ZkmlError::Unsupported(unsupported));
+    }
+    let opset =
+        proto.opset_import.iter().find(|o| o.domain.is_empty() || o.domain == "ai.onnx").map_or(13, |o| o.version);
+    let mut lowering = Lowering {
+        params: Vec::new(),
+        layers: Vec::new(),
+        next_value: 0,
+        env: HashMap::new(),
+        opset,
+        source: String::new(),
+    };
+    for init in &graph.initializer {
+        let (t, int) = tensor_data(init)?;
+        lowering.env.insert(init.name.clone(), Val::Const { t, int });
+    }
+    let inputs: Vec<_> = graph.input.iter().filter(|i| !lowering.env.contains_key(&i.name)).collect();
+    let mut input_shapes = Vec::new();
+    for input in inputs {
+        let shape = value_shape(input)?;
+        let n = numel(&shape)?;
+        let first = lowering.next_value;
+        lowering.next_value = u32::try_from(n)
+            .ok()
+            .and_then(|n| first.checked_add(n))
+            .ok_or_else(|| model("the inputs are too large"))?;
+        let data = (first..lowering.next_value).map(Affine::value).collect();
+        lowering.env.insert(input.name.clone(), Val::Lazy(Nd::new(shape.clone(), data)?));
+        input_shapes.push(shape);
+    }
+    if input_shapes.is_empty() {
+        return Err(model("the model has no inputs"));
+    }
+    for node in &graph.node {
+        lowering.source = describe(node);
+        lowering.node(node).map_err(|e| match e {
+            ZkmlError::Model(msg) => ZkmlError::Model(format!("{}: {msg}", describe(node))),
+            other => other,
+        })?;
+    }
+    let num_inputs = lowering.next_value;
+    let mut output_shapes = Vec::new();
+    let mut outputs = Vec::new();
+    let mut pending: Vec<Affine> = Vec::new();
+    let mut slots = Vec::new();
+    for output in &graph.output {
+        let value = lowering
+            .env
+            .get(&output.name)
+            .ok_or_else(|| model(format!("the output '{}' is never computed", output.name)))?;
+        let t = value.lazy();
+        output_shapes.push(t.shape.clone());
+        for a in t.data {
+            // An output is a cell of its own: a computed value, else a neuron
+            // (a constant, an affine expression, or an input passed through).
+            match a.as_value().filter(|&v| v >= num_inputs) {
+                Some(v) => slots.push(Ok(v)),
+                None => {
+                    slots.push(Err(pending.len()));
+                    pending.push(a);
+                }
+            }
+        }
+    }
+    lowering.source = "outputs".into();
+    let made = lowering.neurons(&pending, Activation::Identity)?;
+    for slot in slots {
+        outputs.push(match slot {
+            Ok(v) => v,
+            Err(i) => made[i].as_value().expect("a neuron is one value"),
+        });
+    }
+    if outputs.is_empty() {
+        return Err(model("the model has no outputs"));
+    }
+    let mut program =
+        Program { input_shapes, output_shapes, params: lowering.params, layers: lowering.layers, outputs };
+    prune_params(&mut program);
+    Ok(program)
+}
+
+impl Lowering {
+    fn input(&self, node: &NodeProto, i: usize) -> Result<Val, ZkmlError> {
+        let name = node.input.get(i).filter(|n| !n.is_empty()).ok_or_else(|| model(format!("missing input {i}")))?;
+        self.env.get(name).cloned().ok_or_else(|| model(format!("input '{name}' is not computed before it is used")))
+    }
+
+    fn optional(&self, node: &NodeProto, i: usize) -> Result<Option<Val>, ZkmlError> {
+        match node.input.get(i) {
+            Some(name) if !name.is_empty() => self.input(node, i).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    fn const_input(&self, node: &NodeProto, i: usize, what: &str) -> Result<Nd<f64>, ZkmlError> {
+        match self.input(node, i)? {
+            Val::Const { t, .. } => Ok(t),
+            Val::Lazy(_) => Err(model(format!("{what} must be a constant"))),
+        }
+    }
+
+    fn optional_ints(&self, node: &NodeProto, i: usize) -> Result<Option<Vec<i64>>, ZkmlError> {
+        match self.optional(node, i)? {
+            None => Ok(None),
+            Some(Val::Const { t, .. }) => Ok(Some(t.data.iter().map(|&x| x as i64).collect())),
+            Some(Val::Lazy(_)) => Err(model(format!("input {i} must be a constant"))),
+        }
+    }
+
+    fn set(&mut self, node: &NodeProto, value: Val) {
+        self.env.insert(node.output[0].clone(), value);
+    }
+
+    fn param(&mut self, value: f64, is_bias: bool) -> u32 {
+        self.params.push(Param { value, is_bias });
+        (self.params.len() - 1) as u32
+    }
+
+    /// One layer of neurons, one per expression, with `activation`; returns
+    /// the new values.
+    fn neurons(&mut self, exprs: &[Affine], activation: Activation) -> Result<Vec<Affine>, ZkmlError> {
+        if exprs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let first = self.next_value;
+        self.next_value = u32::try_from(exprs.len())
+            .ok()
+            .and_then(|n| first.checked_add(n))
+            .ok_or_else(|| model("the model has more than 2^32 values"))?;
+        let neurons = exprs
+            .iter()
+            .map(|a| Neuron {
+                terms: a
+                    .terms
+                    .iter()
+                    .map(|&(v, c)| {
+                        (v, if c.param { Weight::Param(self.param(c.value, false)) } else { Weight::Const(c.value) })
+                    })
+                    .collect(),
+                bias: (a.bias.value != 0.0).then(|| self.param(a.bias.value, true)),
+            })
+            .collect();
+        self.layers.push(Layer { source: self.source.clone(), neurons, activation });
+        Ok((first..self.next_value).map(Affine::value).collect())
+    }
+
+    /// `out_j = Σ c · x[i] + bias_j` for each row `(terms, bias)`: composed
+    /// with `x`'s expressions, or over them materialized when that costs
+    /// fewer terms.
+    fn linear(&mut self, x: &[Affine], rows: &[(Vec<(usize, Coef)>, Coef)]) -> Result<Vec<Affine>, ZkmlError> {
+        let composed: usize = rows.iter().flat_map(|(r, _)| r).map(|&(i, _)| x[i].terms.len()).sum();
+        let mut used = vec![false; x.len()];
+        for &(i, _) in rows.iter().flat_map(|(r, _)| r) {
+            used[i] = true;
+        }
+        let complex: Vec<usize> = (0..x.len()).filter(|&i| used[i] && x[i].terms.len() > 1).collect();
+        let split: usize = complex.iter().map(|&i| x[i].terms.len() + NEURON_COST).sum::<usize>()
+            + rows.iter().map(|(r, _)| r.len()).sum::<usize>();
+        let mut inputs: Vec<Affine>;
+        let x = if composed > split {
+            let exprs: Vec<Affine> = complex.iter().map(|&i| x[i].clone()).collect();
+            let made = self.neurons(&exprs, Activation::Identity)?;
+            inputs = x.to_vec();
+            for (&i, v) in complex.iter().zip(made) {
+                inputs[i] = v;
+            }
+            &inputs[..]
+        } else {
+            x
+        };
+        Ok(rows.iter().map(|(r, bias)| Affine::combine(r.iter().map(|&(i, c)| (c, &x[i])), *bias)).collect())
+    }
+
+    fn activate(&mut self, x: &[Affine], activation: Activation) -> Result<Vec<Affine>, ZkmlError> {
+        self.neurons(x, activation)
+    }
+
+    fn relu(&mut self, x: &[Affine]) -> Result<Vec<Affine>, ZkmlError> {
+        self.activate(x, Activation::Relu)
+    }
+
+    /// Elementwise `max(a, b) = b + relu(a − b)`.
+    fn max2(&mut self, a: &[Affine], b: &[Affine]) -> Result<Vec<Affine>, ZkmlError> {
+        let d: Vec<Affine> = a.iter().zip(b).map(|(a, b)| a.plus(b, -1.0)).collect();
+        let r = self.relu(&d)?;
+        Ok(b.iter().zip(&r).map(|(b, r)| b.plus(r, 1.0)).collect())
+    }
+
+    /// The maximum of each group of `x`'s elements, one step per layer.
+    fn reduce_max(&mut self, x: &[Affine], groups: &[Vec<usize>]) -> Result<Vec<Affine>, ZkmlError> {
+        if groups.iter().any(Vec::is_empty) {
+            return Err(model("a maximum over no elements"));
+        }
+        let mut current: Vec<Affine> = groups.iter().map(|g| x[g[0]].clone()).collect();
+        let longest = groups.iter().map(Vec::len).max().unwrap_or(0);
+        for step in 1..longest {
+            let live: Vec<usize> = (0..groups.len()).filter(|&g| groups[g].len() > step).collect();
+            let a: Vec<Affine> = live.iter().map(|&g| current[g].clone()).collect();
+            let b: Vec<Affine> = live.iter().map(|&g| x[groups[g][step]].clone()).collect();
+            for (&g, m) in live.iter().zip(self.max2(&a, &b)?) {
+                current[g] = m;
+            }
+        }
+        Ok(current)
+    }
+
+    /// The index of the maximum of each group: the first one, or the last.
+    fn arg_max(&mut self, x: &[Affine], groups: &[Vec<usize>], last: bool) -> Result<Vec<Affine>, ZkmlError> {
+        let mut best: Vec<Affine> = groups.iter().map(|g| x[g[0]].clone()).collect();
+        let mut index: Vec<Affine> = vec![Affine::default(); groups.len()];
+        let longest = groups.iter().map(Vec::len).max().unwrap_or(0);
+        for step in 1..longest {
+            let live: Vec<usize> = (0..groups.len()).filter(|&g| groups[g].len() > step).collect();
+            let xs: Vec<Affine> = live.iter().map(|&g| x[groups[g][step]].clone()).collect();
+            // Is x_step the new maximum: x > best (first index), x ≥ best (last)?
+            let diffs: Vec<Affine> = live
+                .iter()
+                .zip(&xs)
+                .map(|(&g, x)| if last { x.plus(&best[g], -1.0) } else { best[g].plus(x, -1.0) })
+                .collect();
+            let steps = self.activate(&diffs, Activation::Step)?;
+            let t = step as f64;
+            let candidate: Vec<Affine> = steps
+                .iter()
+                .map(|s| {
+                    if last {
+                        s.scaled(Coef::structural(t))
+                    } else {
+                        Affine::combine([(Coef::structural(-t), s)], Coef::structural(t))
+                    }
+                })
+                .collect();
+            let previous: Vec<Affine> = live.iter().map(|&g| best[g].clone()).collect();
+            let maxima = self.max2(&previous, &xs)?;
+            // The index is the largest candidate (each is t or 0, and the
+            // latest new maximum has the largest t).
+            let indices: Vec<Affine> = live.iter().map(|&g| index[g].clone()).collect();
+            let new_index = if step == 1 { candidate } else { self.max2(&indices, &candidate)? };
+            for ((&g, m), i) in live.iter().zip(maxima).zip(new_index) {
+                best[g] = m;
+                index[g] = i;
+            }
+        }
+        Ok(index)
+    }
+
+    fn node(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        if node.output.is_empty() {
+            return Err(model("no output"));
+        }
+        let op = node.op_type.as_str();
+        if let Some(f) = table_function(node)? {
+            return self.unary(node, Activation::Table(f));
+        }
+        match op {
+            "Identity" | "Dropout" => {
+                if node.output.get(1).is_some_and(|m| !m.is_empty()) {
+                    return Err(model("Dropout's mask output is not supported"));
+                }
+                let x = self.input(node, 0)?;
+                self.set(node, x);
+            }
+            "Cast" | "CastLike" => {
+                let x = self.input(node, 0)?;
+                let to = if op == "Cast" {
+                    attr_int(node, "to").unwrap_or(1)
+                } else {
+                    match self.input(node, 1)? {
+                        Val::Const { int: true, .. } => 7,
+                        _ => 1,
+                    }
+                };
+                let int = is_integer_type(to as i32);
+                let value = match x {
+                    Val::Const { t, .. } => Val::Const {
+                        t: t.map(|&v| {
+                            if to == 9 {
+                                f64::from(u8::from(v != 0.0))
+                            } else if int {
+                                v.trunc()
+                            } else {
+                                v
+                            }
+                        }),
+                        int,
+                    },
+                    // A computed value keeps its fixed-point value.
+                    lazy => lazy,
+                };
+                self.set(node, value);
+            }
+            "Constant" => {
+                let a = node.attribute.first().ok_or_else(|| model("no value attribute"))?;
+                let value = match a.name.as_str() {
+                    "value" => {
+                        let (t, int) = tensor_data(a.t.as_ref().ok_or_else(|| model("empty value"))?)?;
+                        Val::Const { t, int }
+                    }
+                    "value_float" => Val::float(Nd::scalar(a.f as f64)),
+                    "value_floats" => {
+                        Val::float(Nd::new(vec![a.floats.len()], a.floats.iter().map(|&f| f as f64).collect())?)
+                    }
+                    "value_int" => Val::Const { t: Nd::scalar(a.i as f64), int: true },
+                    "value_ints" => Val::Const {
+                        t: Nd::new(vec![a.ints.len()], a.ints.iter().map(|&i| i as f64).collect())?,
+                        int: true,
+                    },
+                    other => return Err(model(format!("Constant's {other} form is not supported"))),
+                };
+                self.set(node, value);
+            }
+            "ConstantOfShape" => {
+                let shape = to_dims(&self.const_input(node, 0, "the shape")?.data)?;
+                let (fill, int) = match attr(node, "value").and_then(|a| a.t.as_ref()) {
+                    Some(t) => {
+                        let (t, int) = tensor_data(t)?;
+                        (t.data.first().copied().unwrap_or(0.0), int)
+                    }
+                    None => (0.0, false),
+                };
+                let n = numel(&shape)?;
+                self.set(node, Val::Const { t: Nd::new(shape, vec![fill; n])?, int });
+            }
+            "Shape" => {
+                let shape = self.input(node, 0)?.shape().to_vec();
+                let r = shape.len() as i64;
+                let clampi = |v: i64| (if v < 0 { v + r } else { v }).clamp(0, r) as usize;
+                let start = clampi(attr_int(node, "start").unwrap_or(0));
+                let end = clampi(attr_int(node, "end").unwrap_or(r));
+                let dims: Vec<f64> = shape[start..end.max(start)].iter().map(|&d| d as f64).collect();
+                self.set(node, Val::Const { t: Nd::new(vec![dims.len()], dims)?, int: true });
+            }
+            "Size" => {
+                let n = self.input(node, 0)?.shape().iter().product::<usize>();
+                self.set(node, Val::Const { t: Nd::scalar(n as f64), int: true });
+            }
+            "Gather" => {
+                let x = self.input(node, 0)?;
+                let Val::Const { t: idx, .. } = self.input(node, 1)? else {
+                    return Err(model("Gather with computed indices is not supported (only constant indices)"));
+                };
+                let a = axis(attr_int(node, "axis").unwrap_or(0), x.shape().len())?;
+                let idx = idx.map(|&i| i as i64);
+                let value = moved!(&x, t => t.gather(a, &idx));
+                self.set(node, value);
+            }
+            "Unsqueeze" | "Squeeze" => {
+                let x = self.input(node, 0)?;
+                let axes = match attr_ints(node, "axes") {
+                    Some(a) => Some(a),
+                    None => self.optional_ints(node, 1)?,
+                };
+                let shape = x.shape().to_vec();
+                let new = if op == "Unsqueeze" {
+                    let axes = axes.ok_or_else(|| model("axes are required"))?;
+                    let rank = shape.len() + axes.len();
+                    let mut axes: Vec<usize> = axes.iter().map(|&a| axis(a, rank)).collect::<Result<_, _>>()?;
+                    axes.sort_unstable();
+                    let mut new = shape.clone();
+                    for a in axes {
+                        if a > new.len() {
+                            return Err(model("axis out of range"));
+                        }
+                        new.insert(a, 1);
+                    }
+                    new
+                } else {
+                    let drop: Vec<usize> = match axes {
+                        Some(axes) => axes.iter().map(|&a| axis(a, shape.len())).collect::<Result<_, _>>()?,
+                        None => (0..shape.len()).filter(|&a| shape[a] == 1).collect(),
+                    };
+                    if drop.iter().any(|&a| shape[a] != 1) {
+                        return Err(model(format!("cannot squeeze a dimension that is not 1 ({shape:?})")));
+                    }
+                    shape.iter().enumerate().filter(|(a, _)| !drop.contains(a)).map(|(_, &d)| d).collect()
+                };
+                let value = moved!(&x, t => t.clone().reshape(new.clone()));
+                self.set(node, value);
+            }
+            "Reshape" => {
+                let x = self.input(node, 0)?;
+                let target = self.const_input(node, 1, "the target shape")?;
+                let new = reshape(x.shape(), &target.data, attr_int(node, "allowzero").unwrap_or(0) != 0)?;
+                let value = moved!(&x, t => t.clone().reshape(new.clone()));
+                self.set(node, value);
+            }
+            "Flatten" => {
+                let x = self.input(node, 0)?;
+                let shape = x.shape().to_vec();
+                let a = attr_int(node, "axis").unwrap_or(1);
+                let a = if a == shape.len() as i64 { shape.len() } else { axis(a, shape.len())? };
+                let new = vec![shape[..a].iter().product(), shape[a..].iter().product()];
+                let value = moved!(&x, t => t.clone().reshape(new.clone()));
+                self.set(node, value);
+            }
+            "Transpose" => {
+                let x = self.input(node, 0)?;
+                let rank = x.shape().len();
+                let perm: Vec<usize> = match attr_ints(node, "perm") {
+                    Some(p) => p.iter().map(|&a| axis(a, rank)).collect::<Result<_, _>>()?,
+                    None => (0..rank).rev().collect(),
+                };
+                let value = moved!(&x, t => t.transpose(&perm));
+                self.set(node, value);
+            }
+            "Concat" => {
+                let parts: Vec<Val> = (0..node.input.len()).map(|i| self.input(node, i)).collect::<Result<_, _>>()?;
+                let rank = parts.first().map_or(0, |p| p.shape().len());
+                let a = axis(attr_int(node, "axis").ok_or_else(|| model("axis is required"))?, rank)?;
+                let value = if parts.iter().all(|p| p.constant().is_some()) {
+                    let int = parts.iter().all(|p| matches!(p, Val::Const { int: true, .. }));
+                    let ts: Vec<Nd<f64>> = parts.iter().filter_map(|p| p.constant().cloned()).collect();
+                    Val::Const { t: Nd::concat(&ts, a)?, int }
+                } else {
+                    let ts: Vec<Nd<Affine>> = parts.iter().map(Val::lazy).collect();
+                    Val::Lazy(Nd::concat(&ts, a)?)
+                };
+                self.set(node, value);
+            }
+            "Expand" => {
+                let x = self.input(node, 0)?;
+                let dims = to_dims(&self.const_input(node, 1, "the shape")?.data)?;
+                let target = broadcast_shape(x.shape(), &dims)?;
+                let value = moved!(&x, t => t.broadcast_to(&target));
+                self.set(node, value);
+            }
+            "Tile" => {
+                let x = self.input(node, 0)?;
+                let repeats = to_dims(&self.const_input(node, 1, "repeats")?.data)?;
+                let value = moved!(&x, t => t.tile(&repeats));
+                self.set(node, value);
+            }
+            "Range" => {
+                let [start, limit, delta] = [0, 1, 2].map(|i| {
+                    self.const_input(node, i, "Range's operands").map(|t| t.data.first().copied().unwrap_or(0.0))
+                });
+                let (start, limit, delta) = (start?, limit?, delta?);
+                if delta == 0.0 {
+                    return Err(model("Range with delta 0"));
+                }
+                let n = ((limit - start) / delta).ceil().max(0.0);
+                if n > nd::MAX_ELEMENTS as f64 {
+                    return Err(model("Range too long"));
+                }
+                let data: Vec<f64> = (0..n as usize).map(|i| start + i as f64 * delta).collect();
+                let int = matches!(self.input(node, 0)?, Val::Const { int: true, .. });
+                self.set(node, Val::Const { t: Nd::new(vec![data.len()], data)?, int });
+            }
+            "Slice" => self.slice(node)?,
+            "Split" => self.split(node)?,
+            "Pad" => self.pad(node)?,
+            "Resize" | "Upsample" => self.resize(node)?,
+            "Equal" | "Less" | "Greater" | "LessOrEqual" | "GreaterOrEqual" | "And" | "Or" | "Mod" | "Where"
+            | "Not" => self.constant_only(node)?,
+            "Add" | "Sub" | "Mul" | "Div" => {
+                let a = self.input(node, 0)?;
+                let b = self.input(node, 1)?;
+                let value = self.binary(op, a, b)?;
+                self.set(node, value);
+            }
+            "Sum" | "Mean" => {
+                let mut acc = self.input(node, 0)?;
+                for i in 1..node.input.len() {
+                    let next = self.input(node, i)?;
+                    acc = self.binary("Add", acc, next)?;
+                }
+                if op == "Mean" {
+                    let n = Val::float(Nd::scalar(node.input.len() as f64));
+                    acc = self.binary("Div", acc, n)?;
+                }
+                self.set(node, acc);
+            }
+            "Neg" => {
+                let x = self.input(node, 0)?;
+                let value = self.binary("Mul", x, Val::float(Nd::scalar(-1.0)))?;
+                self.set(node, value);
+            }
+            "Gemm" => self.gemm(node)?,
+            "MatMul" => {
+                let (a, b) = (self.input(node, 0)?, self.input(node, 1)?);
+                let value = self.matmul(a, b)?;
+                self.set(node, value);
+            }
+            "Conv" => self.conv(node)?,
+            "ConvTranspose" => self.conv_transpose(node)?,
+            "BatchNormalization" => self.batch_norm(node)?,
+            "AveragePool" | "MaxPool" => self.pool(node)?,
+            "GlobalAveragePool" | "GlobalMaxPool" => {
+                let x = self.input(node, 0)?;
+                let rank = x.shape().len();
+                if rank < 3 {
+                    return Err(model(format!("input of shape {:?}; [N, C, spatial…] is expected", x.shape())));
+                }
+                let axes: Vec<usize> = (2..rank).collect();
+                let kind = if op == "GlobalAveragePool" { "ReduceMean" } else { "ReduceMax" };
+                let value = self.reduce(kind, x, &axes, true)?;
+                self.set(node, value);
+            }
+            "ReduceSum" | "ReduceMean" | "ReduceMax" | "ReduceMin" => {
+                let x = self.input(node, 0)?;
+                let rank = x.shape().len();
+                let axes = match attr_ints(node, "axes") {
+                    Some(a) => Some(a),
+                    None => self.optional_ints(node, 1)?,
+                };
+                let axes: Vec<usize> = match axes {
+                    Some(a) if !a.is_empty() => a.iter().map(|&a| axis(a, rank)).collect::<Result<_, _>>()?,
+                    _ if attr_int(node, "noop_with_empty_axes").unwrap_or(0) != 0 => {
+                        self.set(node, x);
+                        return Ok(());
+                    }
+                    _ => (0..rank).collect(),
+                };
+                let keep = attr_int(node, "keepdims").unwrap_or(1) != 0;
+                let value = self.reduce(op, x, &axes, keep)?;
+                self.set(node, value);
+            }
+            "ArgMax" | "ArgMin" => {
+                let x = self.input(node, 0)?;
+                let shape = x.shape().to_vec();
+                let a = axis(attr_int(node, "axis").unwrap_or(0), shape.len())?;
+                let keep = attr_int(node, "keepdims").unwrap_or(1) != 0;
+                let last = attr_int(node, "select_last_index").unwrap_or(0) != 0;
+                let x = if op == "ArgMin" { self.binary("Mul", x, Val::float(Nd::scalar(-1.0)))? } else { x };
+                let (groups, out_shape) = reduction_groups(&shape, &[a], keep);
+                let value = match x {
+                    Val::Const { t, .. } => {
+                        let data = groups
+                            .iter()
+                            .map(|g| {
+                                let vals: Vec<f64> = g.iter().map(|&i| t.data[i]).collect();
+                                let best = vals.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+                                let pos = if last {
+                                    vals.iter().rposition(|&v| v == best)
+                                } else {
+                                    vals.iter().position(|&v| v == best)
+                                };
+                                pos.unwrap_or(0) as f64
+                            })
+                            .collect();
+                        Val::Const { t: Nd::new(out_shape, data)?, int: true }
+                    }
+                    Val::Lazy(t) => Val::Lazy(Nd::new(out_shape, self.arg_max(&t.data, &groups, last)?)?),
+                };
+                self.set(node, value);
+            }
+            "Pow" => {
+                let base = self.input(node, 0)?;
+                let exponent = self.input(node, 1)?;
+                let value = match (base, exponent) {
+                    (Val::Const { t: b, int }, Val::Const { t: e, .. }) => {
+                        let shape = broadcast_shape(&b.shape, &e.shape)?;
+                        let (b, e) = (b.broadcast_to(&shape)?, e.broadcast_to(&shape)?);
+                        Val::Const {
+                            t: Nd::new(shape, b.data.iter().zip(&e.data).map(|(b, e)| b.powf(*e)).collect())?,
+                            int,
+                        }
+                    }
+                    (Val::Lazy(b), Val::Const { t: e, .. }) => {
+                        let p = *e.data.first().ok_or_else(|| model("empty exponent"))?;
+                        if e.data.iter().any(|&x| x != p) {
+                            return Err(model("Pow with a tensor of different exponents is not supported"));
+                        }
+                        let out = if p == 1.0 {
+                            b.data.clone()
+                        } else if p == 0.0 {
+                            vec![Affine::constant(Coef::structural(1.0)); b.len()]
+                        } else {
+                            self.activate(&b.data, Activation::Table(UnaryFn::Pow { exponent: p }))?
+                        };
+                        let shape = broadcast_shape(&b.shape, &e.shape)?;
+                        Val::Lazy(Nd::new(b.shape.clone(), out)?.broadcast_to(&shape)?)
+                    }
+                    _ => return Err(model("Pow with a computed exponent is not supported")),
+                };
+                self.set(node, value);
+            }
+            "Relu" => self.unary(node, Activation::Relu)?,
+            "Floor" => self.unary(node, Activation::Floor)?,
+            "Ceil" | "Round" => {
+                // ⌈x⌉ = −⌊−x⌋; round(x) = ⌊x + ½⌋ (halves up, where ONNX rounds them to even).
+                let x = self.input(node, 0)?;
+                let value = match x {
+                    Val::Const { t, int } => {
+                        Val::Const { t: t.map(|&v| if op == "Ceil" { v.ceil() } else { v.round_ties_even() }), int }
+                    }
+                    Val::Lazy(t) => {
+                        let pre: Vec<Affine> = t
+                            .data
+                            .iter()
+                            .map(|a| {
+                                if op == "Ceil" {
+                                    a.scaled(Coef::structural(-1.0))
+                                } else {
+                                    Affine::combine([(Coef::structural(1.0), a)], Coef::structural(0.5))
+                                }
+                            })
+                            .collect();
+                        let f = self.activate(&pre, Activation::Floor)?;
+                        let sign = if op == "Ceil" { -1.0 } else { 1.0 };
+                        Val::Lazy(Nd::new(
+                            t.shape.clone(),
+                            f.iter().map(|a| a.scaled(Coef::structural(sign))).collect(),
+                        )?)
+                    }
+                };
+                self.set(node, value);
+            }
+            "LeakyRelu" => {
+                let alpha = attr_float(node, "alpha").unwrap_or(0.01);
+                self.leaky(node, |_| Coef::structural(alpha), None)?;
+            }
+            "PRelu" => {
+                let slope = self.const_input(node, 1, "the slope")?;
+                self.leaky(node, |_| Coef::default(), Some(slope))?;
+            }
+            "Clip" => {
+                let (lo, hi) = if self.opset < 11 {
+                    (attr_float(node, "min"), attr_float(node, "max"))
+                } else {
+                    let bound = |i| -> Result<Option<f64>, ZkmlError> {
+                        Ok(match self.optional(node, i)? {
+                            Some(Val::Const { t, .. }) => t.data.first().copied(),
+                            Some(Val::Lazy(_)) => return Err(model("Clip's bounds must be constants")),
+                            None => None,
+                        })
+                    };
+                    (bound(1)?, bound(2)?)
+                };
+                let x = self.input(node, 0)?;
+                let value = self.clip(x, lo, hi)?;
+                self.set(node, value);
+            }
+            "HardSigmoid" => {
+                let alpha = attr_float(node, "alpha").unwrap_or(0.2);
+                let beta = attr_float(node, "beta").unwrap_or(0.5);
+                let x = self.input(node, 0)?;
+                let y = self.binary("Mul", x, Val::float(Nd::scalar(alpha)))?;
+                let y = self.binary("Add", y, Val::float(Nd::scalar(beta)))?;
+                let value = self.clip(y, Some(0.0), Some(1.0))?;
+                self.set(node, value);
+            }
+            "Abs" | "Sign" => {
+                let x = self.input(node, 0)?;
+                let value = match x {
+                    Val::Const { t, int } => {
+                        Val::Const { t: t.map(|&v| if op == "Abs" { v.abs() } else { sign(v) }), int }
+                    }
+                    Val::Lazy(t) => {
+                        let out: Vec<Affine> = if op == "Abs" {
+                            // |x| = 2·relu(x) − x
+                            let r = self.relu(&t.data)?;
+                            r.iter()
+                                .zip(&t.data)
+                                .map(|(r, x)| {
+                                    Affine::combine(
+                                        [(Coef::structural(2.0), r), (Coef::structural(-1.0), x)],
+                                        Coef::default(),
+                                    )
+                                })
+                                .collect()
+                        } else {
+                            // sign(x) = [x ≥ 0] − [−x ≥ 0]
+                            let mut both = t.data.clone();
+                            both.extend(t.data.iter().map(|a| a.scaled(Coef::structural(-1.0))));
+                            let s = self.activate(&both, Activation::Step)?;
+                            let n = t.data.len();
+                            (0..n).map(|i| s[i].plus(&s[n + i], -1.0)).collect()
+                        };
+                        Val::Lazy(Nd::new(t.shape.clone(), out)?)
+                    }
+                };
+                self.set(node, value);
+            }
+            "Max" | "Min" => {
+                let mut acc = self.input(node, 0)?;
+                for i in 1..node.input.len() {
+                    let next = self.input(node, i)?;
+                    acc = self.max_min(op == "Max", acc, next)?;
+                }
+                self.set(node, acc);
+            }
+            other => return Err(ZkmlError::Unsupported(vec![format!("{other} (node '{}')", node.name)])),
+        }
+        Ok(())
+    }
+
+    /// An elementwise activation; constants are evaluated.
+    fn unary(&mut self, node: &NodeProto, activation: Activation) -> Result<(), ZkmlError> {
+        let value = match self.input(node, 0)? {
+            Val::Const { t, int } => Val::Const { t: t.map(|&v| activation.apply(v)), int },
+            Val::Lazy(t) => Val::Lazy(Nd::new(t.shape.clone(), self.activate(&t.data, activation)?)?),
+        };
+        self.set(node, value);
+        Ok(())
+    }
+
+    /// `slope·x + (1 − slope)·relu(x)`: LeakyRelu (one slope) and PRelu (a
+    /// tensor of slopes, broadcast).
+    fn leaky(
+        &mut self,
+        node: &NodeProto,
+        fixed: impl Fn(usize) -> Coef,
+        slopes: Option<Nd<f64>>,
+    ) -> Result<(), ZkmlError> {
+        let x = self.input(node, 0)?;
+        let value = match x {
+            Val::Const { t, .. } => {
+                let s = match &slopes {
+                    Some(s) => s.broadcast_to(&t.shape)?.data,
+                    None => (0..t.len()).map(|i| fixed(i).value).collect(),
+                };
+                Val::float(Nd::new(
+                    t.shape.clone(),
+                    t.data.iter().zip(s).map(|(&v, s)| if v < 0.0 { s * v } else { v }).collect(),
+                )?)
+            }
+            Val::Lazy(t) => {
+                let s: Vec<Coef> = match &slopes {
+                    Some(s) => s.broadcast_to(&t.shape)?.data.into_iter().map(Coef::param).collect(),
+                    None => (0..t.len()).map(fixed).collect(),
+                };
+                let r = self.relu(&t.data)?;
+                let out = t
+                    .data
+                    .iter()
+                    .zip(&r)
+                    .zip(&s)
+                    .map(|((x, r), s)| {
+                        let rest = Coef { value: 1.0 - s.value, param: s.param };
+                        Affine::combine([(*s, x), (rest, r)], Coef::default())
+                    })
+                    .collect();
+                Val::Lazy(Nd::new(t.shape.clone(), out)?)
+            }
+        };
+        self.set(node, value);
+        Ok(())
+    }
+
+    /// `min(max(x, lo), hi)` = `lo + relu(x − lo) − relu(x − hi)`.
+    fn clip(&mut self, x: Val, lo: Option<f64>, hi: Option<f64>) -> Result<Val, ZkmlError> {
+        let t = match x {
+            Val::Const { t, int } => {
+                return Ok(Val::Const {
+                    t: t.map(|&v| v.max(lo.unwrap_or(f64::NEG_INFINITY)).min(hi.unwrap_or(f64::INFINITY))),
+                    int,
+                })
+            }
+            Val::Lazy(t) => t,
+        };
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            if lo > hi {
+                // ONNX: every output is `hi`.
+                return Ok(Val::Lazy(t.map(|_| Affine::constant(Coef::structural(hi)))));
+            }
+        }
+        let shift = |a: &Affine, c: f64| Affine::combine([(Coef::structural(1.0), a)], Coef::structural(-c));
+        let mut pre = Vec::new();
+        if let Some(lo) = lo {
+            pre.extend(t.data.iter().map(|a| shift(a, lo)));
+        }
+        if let Some(hi) = hi {
+            pre.extend(t.data.iter().map(|a| shift(a, hi)));
+        }
+        let r = self.relu(&pre)?;
+        let n = t.len();
+        let out = (0..n)
+            .map(|i| match (lo, hi) {
+                (Some(lo), Some(_)) => Affine::combine(
+                    [(Coef::structural(1.0), &r[i]), (Coef::structural(-1.0), &r[n + i])],
+                    Coef::structural(lo),
+                ),
+                (Some(lo), None) => Affine::combine([(Coef::structural(1.0), &r[i])], Coef::structural(lo)),
+                (None, Some(_)) => t.data[i].plus(&r[i], -1.0),
+                (None, None) => t.data[i].clone(),
+            })
+            .collect();
+        Ok(Val::Lazy(Nd::new(t.shape.clone(), out)?))
+    }
+
+    fn max_min(&mut self, max: bool, a: Val, b: Val) -> Result<Val, ZkmlError> {
+        let shape = broadcast_shape(a.shape(), b.shape())?;
+        if let (Val::Const { t: x, int: i }, Val::Const { t: y, int: j }) = (&a, &b) {
+            let (x, y) = (x.broadcast_to(&shape)?, y.broadcast_to(&shape)?);
+            let data = x.data.iter().zip(&y.data).map(|(&p, &q)| if max { p.max(q) } else { p.min(q) }).collect();
+            return Ok(Val::Const { t: Nd::new(shape, data)?, int: *i && *j });
+        }
+        let sign = Coef::structural(if max { 1.0 } else { -1.0 });
+        let x: Vec<Affine> = a.lazy().broadcast_to(&shape)?.data.iter().map(|e| e.scaled(sign)).collect();
+        let y: Vec<Affine> = b.lazy().broadcast_to(&shape)?.data.iter().map(|e| e.scaled(sign)).collect();
+        let m = self.max2(&x, &y)?;
+        Ok(Val::Lazy(Nd::new(shape, m.iter().map(|e| e.scaled(sign)).collect())?))
+    }
+
+    /// Elementwise arithmetic with numpy broadcasting.
+    fn binary(&mut self, op: &str, a: Val, b: Val) -> Result<Val, ZkmlError> {
+        let shape = broadcast_shape(a.shape(), b.shape())?;
+        match (&a, &b) {
+            (Val::Const { t: x, int: i }, Val::Const { t: y, int: j }) => {
+                let int = *i && *j;
+                let (x, y) = (x.broadcast_to(&shape)?, y.broadcast_to(&shape)?);
+                let data = x
+                    .data
+                    .iter()
+                    .zip(&y.data)
+                    .map(|(&p, &q)| match op {
+                        "Add" => p + q,
+                        "Sub" => p - q,
+                        "Mul" => p * q,
+                        _ if int => {
+                            if q == 0.0 {
+                                0.0
+                            } else {
+                                (p / q).trunc()
+                            }
+                        }
+                        _ => p / q,
+                    })
+                    .collect();
+                Ok(Val::Const { t: Nd::new(shape, data)?, int })
+            }
+            (Val::Lazy(x), Val::Const { t: c, .. }) => {
+                let (x, c) = (x.broadcast_to(&shape)?, c.broadcast_to(&shape)?);
+                let data = x
+                    .data
+                    .iter()
+                    .zip(&c.data)
+                    .map(|(e, &c)| match op {
+                        "Add" => Affine::combine([(Coef::structural(1.0), e)], Coef::param(c)),
+                        "Sub" => Affine::combine([(Coef::structural(1.0), e)], Coef::param(-c)),
+                        "Mul" => e.scaled(Coef::param(c)),
+                        _ => e.scaled(Coef::param(1.0 / c)),
+                    })
+                    .collect();
+                Ok(Val::Lazy(Nd::new(shape, data)?))
+            }
+            (Val::Const { t: c, .. }, Val::Lazy(x)) => {
+                let (x, c) = (x.broadcast_to(&shape)?, c.broadcast_to(&shape)?);
+                let data = match op {
+                    "Add" => x
+                        .data
+                        .iter()
+                        .zip(&c.data)
+                        .map(|(e, &c)| Affine::combine([(Coef::structural(1.0), e)], Coef::param(c)))
+                        .collect(),
+                    "Sub" => x
+                        .data
+                        .iter()
+                        .zip(&c.data)
+                        .map(|(e, &c)| Affine::combine([(Coef::structural(-1.0), e)], Coef::param(c)))
+                        .collect(),
+                    "Mul" => x.data.iter().zip(&c.data).map(|(e, &c)| e.scaled(Coef::param(c))).collect(),
+                    _ => {
+                        // c / x = c · (1/x), the reciprocal by table.
+                        let r = self.activate(&x.data, Activation::Table(UnaryFn::Reciprocal))?;
+                        r.iter().zip(&c.data).map(|(e, &c)| e.scaled(Coef::param(c))).collect()
+                    }
+                };
+                Ok(Val::Lazy(Nd::new(shape, data)?))
+            }
+            (Val::Lazy(x), Val::Lazy(y)) => {
+                let (x, y) = (x.broadcast_to(&shape)?, y.broadcast_to(&shape)?);
+                let sign = match op {
+                    "Add" => 1.0,
+                    "Sub" => -1.0,
+                    // A constant expression (a folded constant that became lazy) is fine.
+                    "Mul" | "Div" => {
+                        let data = x
+                            .data
+                            .iter()
+                            .zip(&y.data)
+                            .map(|(p, q)| match (p.terms.is_empty(), q.terms.is_empty(), op) {
+                                (_, true, "Mul") => Ok(p.scaled(q.bias)),
+                                (true, _, "Mul") => Ok(q.scaled(p.bias)),
+                                (_, true, _) => Ok(p.scaled(Coef { value: 1.0 / q.bias.value, param: q.bias.param })),
+                                _ => Err(model(format!(
+                                    "{op} of two computed tensors is not supported (only by a constant)"
+                                ))),
+                            })
+                            .collect::<Result<_, _>>()?;
+                        return Ok(Val::Lazy(Nd::new(shape, data)?));
+                    }
+                    _ => unreachable!("binary is called with Add, Sub, Mul or Div"),
+                };
+                let data = x.data.iter().zip(&y.data).map(|(p, q)| p.plus(q, sign)).collect();
+                Ok(Val::Lazy(Nd::new(shape, data)?))
+            }
+        }
+    }
+
+    /// Comparisons, logic, `Where` and `Mod`: folded on constants only.
+    fn constant_only(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let op = node.op_type.as_str();
+        let inputs: Vec<Val> = (0..node.input.len()).map(|i| self.input(node, i)).collect::<Result<_, _>>()?;
+        let mut consts = Vec::new();
+        for v in &inputs {
+            match v {
+                Val::Const { t, int } => consts.push((t.clone(), *int)),
+                Val::Lazy(_) => {
+                    return Err(model(format!("{op} of computed values is not supported (only of constants)")))
+                }
+            }
+        }
+        let shape = consts.iter().try_fold(Vec::new(), |s, (t, _)| broadcast_shape(&s, &t.shape))?;
+        let ts: Vec<Nd<f64>> = consts.iter().map(|(t, _)| t.broadcast_to(&shape)).collect::<Result<_, _>>()?;
+        let at = |k: usize, i: usize| ts[k].data[i];
+        let b = |c: bool| f64::from(u8::from(c));
+        let n = numel(&shape)?;
+        let data: Vec<f64> = (0..n)
+            .map(|i| match op {
+                "Equal" => b(at(0, i) == at(1, i)),
+                "Less" => b(at(0, i) < at(1, i)),
+                "Greater" => b(at(0, i) > at(1, i)),
+                "LessOrEqual" => b(at(0, i) <= at(1, i)),
+                "GreaterOrEqual" => b(at(0, i) >= at(1, i)),
+                "And" => b(at(0, i) != 0.0 && at(1, i) != 0.0),
+                "Or" => b(at(0, i) != 0.0 || at(1, i) != 0.0),
+                "Not" => b(at(0, i) == 0.0),
+                "Mod" => {
+                    let (p, q) = (at(0, i), at(1, i));
+                    if attr_int(node, "fmod").unwrap_or(0) != 0 {
+                        p % q
+                    } else {
+                        p - q * (p / q).floor()
+                    }
+                }
+                _ => {
+                    if at(0, i) != 0.0 {
+                        at(1, i)
+                    } else {
+                        at(2, i)
+                    }
+                }
+            })
+            .collect();
+        let int = match op {
+            "Mod" => consts.iter().all(|c| c.1),
+            "Where" => consts[1].1 && consts[2].1,
+            _ => true,
+        };
+        self.set(node, Val::Const { t: Nd::new(shape, data)?, int });
+        Ok(())
+    }
+
+    fn slice(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let x = self.input(node, 0)?;
+        let rank = x.shape().len();
+        let (starts, ends, axes, steps) = if self.opset < 10 {
+            (attr_ints(node, "starts"), attr_ints(node, "ends"), attr_ints(node, "axes"), None)
+        } else {
+            (
+                self.optional_ints(node, 1)?,
+                self.optional_ints(node, 2)?,
+                self.optional_ints(node, 3)?,
+                self.optional_ints(node, 4)?,
+            )
+        };
+        let starts = starts.ok_or_else(|| model("starts are required"))?;
+        let ends = ends.ok_or_else(|| model("ends are required"))?;
+        let axes: Vec<usize> = match axes {
+            Some(a) => a.iter().map(|&a| axis(a, rank)).collect::<Result<_, _>>()?,
+            None => (0..starts.len()).collect(),
+        };
+        let steps = steps.unwrap_or_else(|| vec![1; axes.len()]);
+        if starts.len() != axes.len() || ends.len() != axes.len() || steps.len() != axes.len() {
+            return Err(model("starts, ends, axes and steps differ in length"));
+        }
+        let value = moved!(&x, t => t.slice(&axes, &starts, &ends, &steps));
+        self.set(node, value);
+        Ok(())
+    }
+
+    fn split(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let x = self.input(node, 0)?;
+        let a = axis(attr_int(node, "axis").unwrap_or(0), x.shape().len())?;
+        let d = x.shape()[a];
+        let sizes = match attr_ints(node, "split") {
+            Some(s) => Some(s),
+            None => self.optional_ints(node, 1)?,
+        };
+        let sizes: Vec<usize> = match sizes {
+            Some(s) => to_dims(&s.iter().map(|&v| v as f64).collect::<Vec<_>>())?,
+            None => {
+                let parts = attr_int(node, "num_outputs").map_or(node.output.len(), |n| n.max(1) as usize);
+                let chunk = d.div_ceil(parts);
+                (0..parts).map(|p| chunk.min(d.saturating_sub(p * chunk))).collect()
+            }
+        };
+        if sizes.len() != node.output.len() {
+            return Err(model(format!("{} parts for {} outputs", sizes.len(), node.output.len())));
+        }
+        let parts: Vec<Val> = match &x {
+            Val::Const { t, int } => t.split(a, &sizes)?.into_iter().map(|t| Val::Const { t, int: *int }).collect(),
+            Val::Lazy(t) => t.split(a, &sizes)?.into_iter().map(Val::Lazy).collect(),
+        };
+        for (name, part) in node.output.iter().zip(parts) {
+            self.env.insert(name.clone(), part);
+        }
+        Ok(())
+    }
+
+    fn pad(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let x = self.input(node, 0)?;
+        let rank = x.shape().len();
+        let mode = attr_string(node, "mode").unwrap_or_else(|| "constant".into());
+        if !["constant", "reflect", "edge"].contains(&mode.as_str()) {
+            return Err(model(format!("pad mode '{mode}' is not supported")));
+        }
+        let (pads, fill, axes) = if self.opset < 11 {
+            (attr_ints(node, "pads"), attr_float(node, "value").unwrap_or(0.0), None)
+        } else {
+            let fill = match self.optional(node, 2)? {
+                Some(Val::Const { t, .. }) => t.data.first().copied().unwrap_or(0.0),
+                Some(Val::Lazy(_)) => return Err(model("the pad value must be a constant")),
+                None => 0.0,
+            };
+            (self.optional_ints(node, 1)?, fill, self.optional_ints(node, 3)?)
+        };
+        let pads = pads.ok_or_else(|| model("pads are required"))?;
+        let axes: Vec<usize> = match axes {
+            Some(a) => a.iter().map(|&a| axis(a, rank)).collect::<Result<_, _>>()?,
+            None => (0..rank).collect(),
+        };
+        if pads.len() != 2 * axes.len() {
+            return Err(model(format!("{} pads for {} axes", pads.len(), axes.len())));
+        }
+        let (mut begin, mut end) = (vec![0i64; rank], vec![0i64; rank]);
+        for (i, &a) in axes.iter().enumerate() {
+            begin[a] = pads[i];
+            end[a] = pads[i + axes.len()];
+        }
+        let value = match &x {
+            Val::Const { t, int } => Val::Const { t: t.pad(&begin, &end, &mode, &fill)?, int: *int },
+            Val::Lazy(t) => Val::Lazy(t.pad(&begin, &end, &mode, &Affine::constant(Coef::param(fill)))?),
+        };
+        self.set(node, value);
+        Ok(())
+    }
+
+    /// Nearest-neighbour `Resize`/`Upsample`: wiring.
+    fn resize(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let x = self.input(node, 0)?;
+        let shape = x.shape().to_vec();
+        let mode = attr_string(node, "mode").unwrap_or_else(|| "nearest".into());
+        if mode != "nearest" {
+            return Err(model(format!("resize mode '{mode}' is not supported (nearest is)")));
+        }
+        let floats = |v: Option<Val>| -> Result<Option<Vec<f64>>, ZkmlError> {
+            match v {
+                Some(Val::Const { t, .. }) if !t.data.is_empty() => Ok(Some(t.data)),
+                Some(Val::Lazy(_)) => Err(model("scales and sizes must be constants")),
+                _ => Ok(None),
+            }
+        };
+        let (scales, sizes) = if node.op_type == "Upsample" {
+            (
+                attr(node, "scales")
+                    .map(|a| a.floats.iter().map(|&f| f as f64).collect())
+                    .or(floats(self.optional(node, 1)?)?),
+                None,
+            )
+        } else if self.opset < 11 {
+            (floats(self.optional(node, 1)?)?, None)
+        } else {
+            (floats(self.optional(node, 2)?)?, floats(self.optional(node, 3)?)?)
+        };
+        let out: Vec<usize> = match (&sizes, &scales) {
+            (Some(s), _) => to_dims(s)?,
+            (None, Some(s)) if s.len() == shape.len() => {
+                shape.iter().zip(s).map(|(&d, &k)| (d as f64 * k).floor().max(0.0) as usize).collect()
+            }
+            _ => return Err(model("one scale or size per axis is required")),
+        };
+        if out.len() != shape.len() {
+            return Err(model("one scale or size per axis is required"));
+        }
+        let scale: Vec<f64> = match (&sizes, &scales) {
+            (None, Some(s)) => s.clone(),
+            _ => out.iter().zip(&shape).map(|(&o, &i)| o as f64 / i as f64).collect(),
+        };
+        let ctm = attr_string(node, "coordinate_transformation_mode").unwrap_or_else(|| {
+            if node.op_type == "Upsample" || self.opset < 11 {
+                "asymmetric".into()
+            } else {
+                "half_pixel".into()
+            }
+        });
+        let nearest = attr_string(node, "nearest_mode").unwrap_or_else(|| {
+            if node.op_type == "Upsample" || self.opset < 11 {
+                "floor".into()
+            } else {
+                "round_prefer_floor".into()
+            }
+        });
+        let st = strides(&shape);
+        let map = |a: usize, o: usize| -> usize {
+            let (o, i_len, o_len, k) = (o as f64, shape[a] as f64, out[a] as f64, scale[a]);
+            let x = match ctm.as_str() {
+                "align_corners" if o_len > 1.0 => o * (i_len - 1.0) / (o_len - 1.0),
+                "align_corners" => 0.0,
+                "asymmetric" => o / k,
+                "pytorch_half_pixel" if o_len > 1.0 => (o + 0.5) / k - 0.5,
+                "pytorch_half_pixel" => 0.0,
+                "tf_half_pixel_for_nn" => (o + 0.5) / k,
+                _ => (o + 0.5) / k - 0.5,
+            };
+            let i = match nearest.as_str() {
+                "floor" => x.floor(),
+                "ceil" => x.ceil(),
+                "round_prefer_ceil" => (x + 0.5).floor(),
+                _ => {
+                    if x.fract() == 0.5 {
+                        x.floor()
+                    } else {
+                        x.round()
+                    }
+                }
+            };
+            i.clamp(0.0, i_len - 1.0) as usize
+        };
+        let value = moved!(&x, t => {
+            let fill = t.data.first().cloned().ok_or_else(|| model("empty input"));
+            fill.and_then(|fill| t.remap(out.clone(), &fill, |idx| Some((0..idx.len()).map(|a| map(a, idx[a]) * st[a]).sum())))
+        });
+        self.set(node, value);
+        Ok(())
+    }
+
+    fn gemm(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let (mut a, mut b) = (self.input(node, 0)?, self.input(node, 1)?);
+        for (v, name) in [(&mut a, "transA"), (&mut b, "transB")] {
+            if v.shape().len() != 2 {
+                return Err(model(format!("operand of shape {:?}; Gemm's are 2-D", v.shape())));
+            }
+            if attr_int(node, name).unwrap_or(0) != 0 {
+                *v = moved!(&*v, t => t.transpose(&[1, 0]));
+            }
+        }
+        let alpha = attr_float(node, "alpha").unwrap_or(1.0);
+        let beta = attr_float(node, "beta").unwrap_or(1.0);
+        let mut y = self.matmul(a, b)?;
+        if alpha != 1.0 {
+            y = self.binary("Mul", y, Val::float(Nd::scalar(alpha)))?;
+        }
+        if let Some(c) = self.optional(node, 2)? {
+            let c = if beta != 1.0 { self.binary("Mul", c, Val::float(Nd::scalar(beta)))? } else { c };
+            y = self.binary("Add", y, c)?;
+        }
+        self.set(node, y);
+        Ok(())
+    }
+
+    /// numpy `matmul` with one constant operand (either side).
+    fn matmul(&mut self, a: Val, b: Val) -> Result<Val, ZkmlError> {
+        let (mut sa, mut sb) = (a.shape().to_vec(), b.shape().to_vec());
+        if sa.is_empty() || sb.is_empty() {
+            return Err(model("MatMul of a scalar"));
+        }
+        let (va, vb) = (sa.len() == 1, sb.len() == 1);
+        if va {
+            sa.insert(0, 1);
+        }
+        if vb {
+            sb.push(1);
+        }
+        let (m, k) = (sa[sa.len() - 2], sa[sa.len() - 1]);
+        let (k2, n) = (sb[sb.len() - 2], sb[sb.len() - 1]);
+        if k != k2 {
+            return Err(model(format!("shapes {:?} and {:?} do not multiply", a.shape(), b.shape())));
+        }
+        let batch = broadcast_shape(&sa[..sa.len() - 2], &sb[..sb.len() - 2])?;
+        let batches: usize = numel(&batch)?;
+        // Flat index of operand element (batch b, row, col), broadcasting batch dims.
+        let flat = |s: &[usize], b: usize, r: usize, c: usize| {
+            let bs = &s[..s.len() - 2];
+            let (mut rem, mut off, mut stride) = (b, 0, s[s.len() - 2] * s[s.len() - 1]);
+            for (i, &d) in batch.iter().enumerate().rev() {
+                let idx = rem % d;
+                rem /= d;
+                let j = i as isize - (batch.len() - bs.len()) as isize;
+                if j >= 0 && bs[j as usize] != 1 {
+                    off += idx * stride;
+                }
+                if j >= 0 {
+                    stride *= bs[j as usize];
+                }
+            }
+            off + r * s[s.len() - 1] + c
+        };
+        let mut out_shape = batch.clone();
+        if !va {
+            out_shape.push(m);
+        }
+        if !vb {
+            out_shape.push(n);
+        }
+        numel(&out_shape)?;
+        numel(&[batches, m, n, k])?;
+        let value = match (&a, &b) {
+            (Val::Const { t: x, .. }, Val::Const { t: y, .. }) => {
+                let mut data = Vec::with_capacity(batches * m * n);
+                for bi in 0..batches {
+                    for i in 0..m {
+                        for j in 0..n {
+                            data.push((0..k).map(|l| x.data[flat(&sa, bi, i, l)] * y.data[flat(&sb, bi, l, j)]).sum());
+                        }
+                    }
+                }
+                Val::float(Nd::new(out_shape, data)?)
+            }
+            (Val::Lazy(x), Val::Const { t: y, .. }) => {
+                let mut rows = Vec::with_capacity(batches * m * n);
+                for bi in 0..batches {
+                    for i in 0..m {
+                        for j in 0..n {
+                            let terms = (0..k)
+                                .map(|l| (flat(&sa, bi, i, l), Coef::param(y.data[flat(&sb, bi, l, j)])))
+                                .collect();
+                            rows.push((terms, Coef::default()));
+                        }
+                    }
+                }
+                Val::Lazy(Nd::new(out_shape, self.linear(&x.data, &rows)?)?)
+            }
+            (Val::Const { t: x, .. }, Val::Lazy(y)) => {
+                let mut rows = Vec::with_capacity(batches * m * n);
+                for bi in 0..batches {
+                    for i in 0..m {
+                        for j in 0..n {
+                            let terms = (0..k)
+                                .map(|l| (flat(&sb, bi, l, j), Coef::param(x.data[flat(&sa, bi, i, l)])))
+                                .collect();
+                            rows.push((terms, Coef::default()));
+                        }
+                    }
+                }
+                Val::Lazy(Nd::new(out_shape, self.linear(&y.data, &rows)?)?)
+            }
+            (Val::Lazy(_), Val::Lazy(_)) => {
+                return Err(model("MatMul of two computed tensors is not supported (one operand must be constant)"))
+            }
+        };
+        Ok(value)
+    }
+
+    fn conv(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let x = self.input(node, 0)?.lazy();
+        let w = self.const_input(node, 1, "the kernel")?;
+        let bias = self
+            .optional(node, 2)?
+            .map(|b| b.constant().cloned().ok_or_else(|| model("the bias must be a constant")))
+            .transpose()?;
+        let s = &x.shape;
+        if s.len() < 3 || w.shape.len() != s.len() {
+            return Err(model(format!(
+                "input {:?} and kernel {:?}; [N, C, spatial…] and [M, C/group, k…] are expected",
+                s, w.shape
+            )));
+        }
+        let (batch, c_in) = (s[0], s[1]);
+        let (m, cg) = (w.shape[0], w.shape[1]);
+        let group = attr_int(node, "group").unwrap_or(1);
+        let group = usize::try_from(group).ok().filter(|&g| g > 0).ok_or_else(|| model(format!("group = {group}")))?;
+        if cg * group != c_in || m % group != 0 {
+            return Err(model(format!("{c_in} input channels, kernel {:?} and group {group} do not agree", w.shape)));
+        }
+        if bias.as_ref().is_some_and(|b| b.len() != m) {
+            return Err(model("the bias must have one value per output channel"));
+        }
+        let window = Window::new(node, &s[2..], &w.shape[2..], false)?;
+        let (spatial_in, spatial_out) = (window.input_len(), window.output_len());
+        let kernel_len: usize = w.shape[2..].iter().product();
+        let mg = m / group;
+        numel(&[batch, m, spatial_out, cg, kernel_len])?;
+        let mut rows = Vec::with_capacity(batch * m * spatial_out);
+        for n in 0..batch {
+            for oc in 0..m {
+                let g = oc / mg;
+                for o in 0..spatial_out {
+                    let taps = window.taps(o);
+                    let mut terms = Vec::with_capacity(cg * taps.len());
+                    for c in 0..cg {
+                        let ic = g * cg + c;
+                        for &(k, i) in &taps {
+                            if let Some(i) = i {
+                                terms.push((
+                                    (n * c_in + ic) * spatial_in + i,
+                                    Coef::param(w.data[(oc * cg + c) * kernel_len + k]),
+                                ));
+                            }
+                        }
+                    }
+                    rows.push((terms, Coef::param(bias.as_ref().map_or(0.0, |b| b.data[oc]))));
+                }
+            }
+        }
+        let mut shape = vec![batch, m];
+        shape.extend(&window.output);
+        let out = self.linear(&x.data, &rows)?;
+        self.set(node, Val::Lazy(Nd::new(shape, out)?));
+        Ok(())
+    }
+
+    fn conv_transpose(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let x = self.input(node, 0)?.lazy();
+        let w = self.const_input(node, 1, "the kernel")?;
+        let bias = self
+            .optional(node, 2)?
+            .map(|b| b.constant().cloned().ok_or_else(|| model("the bias must be a constant")))
+            .transpose()?;
+        let s = x.shape.clone();
+        if s.len() < 3 || w.shape.len() != s.len() {
+            return Err(model(format!("input {:?} and kernel {:?}", s, w.shape)));
+        }
+        let dims = s.len() - 2;
+        let (batch, c_in) = (s[0], s[1]);
+        let group = usize::try_from(attr_int(node, "group").unwrap_or(1))
+            .ok()
+            .filter(|&g| g > 0)
+            .ok_or_else(|| model("bad group"))?;
+        if w.shape[0] != c_in || c_in % group != 0 {
+            return Err(model(format!("kernel {:?} for {c_in} input channels", w.shape)));
+        }
+        let mg = w.shape[1];
+        let m = mg * group;
+        let cg = c_in / group;
+        let kernel = &w.shape[2..];
+        let list = |name: &str, default: usize| -> Result<Vec<usize>, ZkmlError> {
+            match attr_ints(node, name) {
+                None => Ok(vec![default; dims]),
+                Some(v) if v.len() == dims => to_dims(&v.iter().map(|&x| x as f64).collect::<Vec<_>>()),
+                Some(v) => Err(model(format!("{name} = {v:?}"))),
+            }
+        };
+        let strides_ = list("strides", 1)?;
+        let dilations = list("dilations", 1)?;
+        let output_padding = list("output_padding", 0)?;
+        if strides_.contains(&0) || dilations.contains(&0) {
+            return Err(model("zero stride or dilation"));
+        }
+        let span = |d: usize| kernel[d].checked_sub(1).and_then(|k| k.checked_mul(dilations[d])).map(|v| v + 1);
+        let full: Vec<usize> = (0..dims)
+            .map(|d| {
+                span(d)
+                    .and_then(|sp| {
+                        (s[2 + d].max(1) - 1)
+                            .checked_mul(strides_[d])
+                            .and_then(|v| v.checked_add(sp + output_padding[d]))
+                    })
+                    .ok_or_else(|| model("ConvTranspose dimensions overflow"))
+            })
+            .collect::<Result<_, _>>()?;
+        let (pad_begin, out): (Vec<usize>, Vec<usize>) = if let Some(shape) = attr_ints(node, "output_shape") {
+            let shape = to_dims(&shape.iter().map(|&v| v as f64).collect::<Vec<_>>())?;
+            let shape = &shape[shape.len().saturating_sub(dims)..];
+            let upper = attr_string(node, "auto_pad").as_deref() != Some("SAME_LOWER");
+            (0..dims)
+                .map(|d| {
+                    let total = full[d].saturating_sub(shape[d]);
+                    (if upper { total / 2 } else { total - total / 2 }, shape[d])
+                })
+                .unzip()
+        } else {
+            let pads = match attr_ints(node, "pads") {
+                Some(p) if p.len() == 2 * dims => to_dims(&p.iter().map(|&v| v as f64).collect::<Vec<_>>())?,
+                Some(p) => return Err(model(format!("pads = {p:?}"))),
+                None => vec![0; 2 * dims],
+            };
+            (0..dims)
+                .map(|d| {
+                    let o = full[d]
+                        .checked_sub(pads[d] + pads[d + dims])
+                        .ok_or_else(|| model("pads larger than the output"))?;
+                    Ok((pads[d], o))
+                })
+                .collect::<Result<Vec<_>, ZkmlError>>()?
+                .into_iter()
+                .unzip()
+        };
+        let in_spatial: usize = s[2..].iter().product();
+        let out_spatial = numel(&out)?;
+        let kernel_len: usize = kernel.iter().product();
+        numel(&[batch, c_in, in_spatial, mg, kernel_len])?;
+        let mut rows: Vec<(Vec<(usize, Coef)>, Coef)> = (0..batch * m * out_spatial)
+            .map(|j| (Vec::new(), Coef::param(bias.as_ref().map_or(0.0, |b| b.data[(j / out_spatial) % m]))))
+            .collect();
+        let in_strides = strides(&s[2..]);
+        let k_strides = strides(kernel);
+        let out_strides = strides(&out);
+        for n in 0..batch {
+            for ic in 0..c_in {
+                let g = ic / cg;
+                for i in 0..in_spatial {
+                    for k in 0..kernel_len {
+                        let mut o = 0usize;
+                        let mut inside = true;
+                        for d in 0..dims {
+                            let id = (i / in_strides[d]) % s[2 + d];
+                            let kd = (k / k_strides[d]) % kernel[d];
+                            let pos = (id * strides_[d] + kd * dilations[d]) as i64 - pad_begin[d] as i64;
+                            if pos < 0 || pos >= out[d] as i64 {
+                                inside = false;
+                                break;
+                            }
+                            o += pos as usize * out_strides[d];
+                        }
+                        if !inside {
+                            continue;
+                        }
+                        for mo in 0..mg {
+                            let oc = g * mg + mo;
+                            let weight = w.data[(ic * mg + mo) * kernel_len + k];
+                            rows[(n * m + oc) * out_spatial + o]
+                                .0
+                                .push(((n * c_in + ic) * in_spatial + i, Coef::param(weight)));
+                        }
+                    }
+                }
+            }
+        }
+        let mut shape = vec![batch, m];
+        shape.extend(&out);
+        let out = self.linear(&x.data, &rows)?;
+        self.set(node, Val::Lazy(Nd::new(shape, out)?));
+        Ok(())
+    }
+
+    fn batch_norm(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let x = self.input(node, 0)?;
+        let [scale, b, mean, var] = [1, 2, 3, 4].map(|i| self.const_input(node, i, "BatchNormalization's statistics"));
+        let (scale, b, mean, var) = (scale?, b?, mean?, var?);
+        let eps = attr_float(node, "epsilon").unwrap_or(1e-5);
+        let rank = x.shape().len();
+        let c = *x.shape().get(1).ok_or_else(|| model("input of rank < 2"))?;
+        if [&scale, &b, &mean, &var].iter().any(|t| t.len() != c) {
+            return Err(model("statistics of another channel count"));
+        }
+        let mut shape = vec![c];
+        shape.extend(std::iter::repeat_n(1, rank - 2));
+        let factor: Vec<f64> = (0..c).map(|i| scale.data[i] / (var.data[i] + eps).sqrt()).collect();
+        let shift: Vec<f64> = (0..c).map(|i| b.data[i] - mean.data[i] * factor[i]).collect();
+        let y = self.binary("Mul", x, Val::float(Nd::new(shape.clone(), factor)?))?;
+        let y = self.binary("Add", y, Val::float(Nd::new(shape, shift)?))?;
+        self.set(node, y);
+        Ok(())
+    }
+
+    /// AveragePool and MaxPool over any number of spatial axes.
+    fn pool(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        if node.output.get(1).is_some_and(|o| !o.is_empty()) {
+            return Err(model("MaxPool's Indices output is not supported"));
+        }
+        let x = self.input(node, 0)?.lazy();
+        let s = x.shape.clone();
+        if s.len() < 3 {
+            return Err(model(format!("input of shape {s:?}; [N, C, spatial…] is expected")));
+        }
+        let kernel = attr_ints(node, "kernel_shape").ok_or_else(|| model("kernel_shape is required"))?;
+        let kernel = to_dims(&kernel.iter().map(|&v| v as f64).collect::<Vec<_>>())?;
+        let ceil = attr_int(node, "ceil_mode").unwrap_or(0) != 0;
+        let window = Window::new(node, &s[2..], &kernel, ceil)?;
+        let (spatial_in, spatial_out) = (window.input_len(), window.output_len());
+        let planes = s[0] * s[1];
+        numel(&[planes, spatial_out, kernel.iter().product()])?;
+        let mut shape = s[..2].to_vec();
+        shape.extend(&window.output);
+        let out = if node.op_type == "MaxPool" {
+            let groups: Vec<Vec<usize>> = (0..planes)
+                .flat_map(|p| {
+                    let window = &window;
+                    (0..spatial_out).map(move |o| {
+                        window.taps(o).iter().filter_map(|&(_, i)| i).map(|i| p * spatial_in + i).collect()
+                    })
+                })
+                .collect();
+            self.reduce_max(&x.data, &groups)?
+        } else {
+            let include_pad = attr_int(node, "count_include_pad").unwrap_or(0) != 0;
+            let mut rows = Vec::with_capacity(planes * spatial_out);
+            for p in 0..planes {
+                for o in 0..spatial_out {
+                    let taps = window.taps(o);
+                    let inside: Vec<usize> = taps.iter().filter_map(|&(_, i)| i).collect();
+                    let count = if include_pad { window.padded_taps(o) } else { inside.len() };
+                    let c = Coef::structural(1.0 / count.max(1) as f64);
+                    rows.push((inside.iter().map(|&i| (p * spatial_in + i, c)).collect(), Coef::default()));
+                }
+            }
+            self.linear(&x.data, &rows)?
+        };
+        self.set(node, Val::Lazy(Nd::new(shape, out)?));
+        Ok(())
+    }
+
+    /// ReduceSum/Mean/Max/Min over `axes`.
+    fn reduce(&mut self, op: &str, x: Val, axes: &[usize], keep: bool) -> Result<Val, ZkmlError> {
+        let shape = x.shape().to_vec();
+        let (groups, out_shape) = reduction_groups(&shape, axes, keep);
+        if let Val::Const { t, int } = &x {
+            let data = groups
+                .iter()
+                .map(|g| {
+                    let v = g.iter().map(|&i| t.data[i]);
+                    match op {
+                        "ReduceSum" => v.sum(),
+                        "ReduceMean" => v.sum::<f64>() / g.len().max(1) as f64,
+                        "ReduceMax" => v.fold(f64::NEG_INFINITY, f64::max),
+                        _ => v.fold(f64::INFINITY, f64::min),
+                    }
+                })
+                .collect();
+            return Ok(Val::Const { t: Nd::new(out_shape, data)?, int: *int && op != "ReduceMean" });
+        }
+        let x = x.lazy();
+        let out = match op {
+            "ReduceSum" | "ReduceMean" => {
+                let rows: Vec<_> = groups
+                    .iter()
+                    .map(|g| {
+                        let c = Coef::structural(if op == "ReduceSum" { 1.0 } else { 1.0 / g.len().max(1) as f64 });
+                        (g.iter().map(|&i| (i, c)).collect(), Coef::default())
+                    })
+                    .collect();
+                self.linear(&x.data, &rows)?
+            }
+            "ReduceMax" => self.reduce_max(&x.data, &groups)?,
+            _ => {
+                let neg: Vec<Affine> = x.data.iter().map(|a| a.scaled(Coef::structural(-1.0))).collect();
+                self.reduce_max(&neg, &groups)?.iter().map(|a| a.scaled(Coef::structural(-1.0))).collect()
+            }
+        };
+        Ok(Val::Lazy(Nd::new(out_shape, out)?))
+    }
+}
+
+/// The table function of a node, when it is one of those.
+fn table_function(node: &NodeProto) -> Result<Option<UnaryFn>, ZkmlError> {
+    let alpha = |default: f64| attr_float(node, "alpha").unwrap_or(default);
+    Ok(Some(match node.op_type.as_str() {
+        "Sigmoid" => UnaryFn::Sigmoid,
+        "Tanh" => UnaryFn::Tanh,
+        "Exp" => UnaryFn::Exp,
+        "Log" => UnaryFn::Log,
+        "Sqrt" => UnaryFn::Sqrt,
+        "Reciprocal" => UnaryFn::Reciprocal,
+        "Erf" => UnaryFn::Erf,
+        "Elu" => UnaryFn::Elu { alpha: alpha(1.0) },
+        "Selu" => UnaryFn::Selu {
+            alpha: alpha(1.673_263_192_176_818_8),
+            gamma: attr_float(node, "gamma").unwrap_or(1.050_701_022_148_132_3),
+        },
+        "Celu" => UnaryFn::Celu { alpha: alpha(1.0) },
+        "Softplus" => UnaryFn::Softplus,
+        "Softsign" => UnaryFn::Softsign,
+        "Mish" => UnaryFn::Mish,
+        "Sin" => UnaryFn::Sin,
+        "Cos" => UnaryFn::Cos,
+        "HardSwish" => UnaryFn::HardSwish,
+        "Gelu" => UnaryFn::Gelu { tanh: attr_string(node, "approximate").as_deref() == Some("tanh") },
+        "ThresholdedRelu" => UnaryFn::ThresholdedRelu { alpha: alpha(1.0) },
+        // Pow is a table only with a computed base (see `Lowering::node`).
+        _ => return Ok(None),
+    }))
+}
+
+/// For a reduction over `axes`: each output's input indices, and the output shape.
+fn reduction_groups(shape: &[usize], axes: &[usize], keep: bool) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let st = strides(shape);
+    let kept: Vec<usize> = (0..shape.len()).filter(|a| !axes.contains(a)).collect();
+    let out_dims: Vec<usize> = kept.iter().map(|&a| shape[a]).collect();
+    let red_dims: Vec<usize> = axes.iter().map(|&a| shape[a]).collect();
+    let n_out: usize = out_dims.iter().product();
+    let n_red: usize = red_dims.iter().product();
+    let (ost, rst) = (strides(&out_dims), strides(&red_dims));
+    let groups = (0..n_out)
+        .map(|o| {
+            let base: usize = kept.iter().enumerate().map(|(j, &a)| (o / ost[j]) % out_dims[j] * st[a]).sum();
+            (0..n_red)
+                .map(|r| {
+                    base + axes.iter().enumerate().map(|(j, &a)| (r / rst[j]) % red_dims[j] * st[a]).sum::<usize>()
+                })
+                .collect()
+        })
+        .collect();
+    let out_shape = if keep {
+        shape.iter().enumerate().map(|(a, &d)| if axes.contains(&a) { 1 } else { d }).collect()
+    } else {
+        out_dims
+    };
+    (groups, out_shape)
+}
+
+/// The sliding window of a convolution or pooling over `n` spatial axes.
+struct Window {
+    input: Vec<usize>,
+    kernel: Vec<usize>,
+    strides: Vec<usize>,
+    dilations: Vec<usize>,
+    pad_begin: Vec<usize>,
+    pad_end: Vec<usize>,
+    output: Vec<usize>,
+}
+
+impl Window {
+    fn new(node: &NodeProto, input: &[usize], kernel: &[usize], ceil_mode: bool) -> Result<Self, ZkmlError> {
+        let dims = input.len();
+        if kernel.len() != dims || kernel.contains(&0) {
+            return Err(model(format!("kernel {kernel:?} for {dims} spatial axes")));
+        }
+        let list = |name: &str| -> Result<Vec<usize>, ZkmlError> {
+            match attr_ints(node, name) {
+                None => Ok(vec![1; dims]),
+                Some(v) if v.len() == dims && v.iter().all(|&x| x > 0 && x < 1 << 20) => {
+                    Ok(v.iter().map(|&x| x as usize).collect())
+                }
+                Some(v) => Err(model(format!("{name} = {v:?}: {dims} values in 1..2^20 are supported"))),
+            }
+        };
+        let strides = list("strides")?;
+        let dilations = list("dilations")?;
+        let span: Vec<usize> = (0..dims)
+            .map(|d| {
+                (kernel[d] - 1).checked_mul(dilations[d]).map(|v| v + 1).ok_or_else(|| model("kernel span overflows"))
+            })
+            .collect::<Result<_, _>>()?;
+        let auto_pad = attr_string(node, "auto_pad").unwrap_or_else(|| "NOTSET".into());
+        let (pad_begin, pad_end): (Vec<usize>, Vec<usize>) = match auto_pad.as_str() {
+            "NOTSET" => match attr_ints(node, "pads") {
+                None => (vec![0; dims], vec![0; dims]),
+                Some(p) if p.len() == 2 * dims && p.iter().all(|&x| (0..1 << 20).contains(&x)) => {
+                    (p[..dims].iter().map(|&x| x as usize).collect(), p[dims..].iter().map(|&x| x as usize).collect())
+                }
+                Some(p) => return Err(model(format!("pads = {p:?}: {} values in 0..2^20 are supported", 2 * dims))),
+            },
+            "VALID" => (vec![0; dims], vec![0; dims]),
+            "SAME_UPPER" | "SAME_LOWER" => (0..dims)
+                .map(|d| {
+                    let out = input[d].div_ceil(strides[d]);
+                    let total = ((out.max(1) - 1) * strides[d] + span[d]).saturating_sub(input[d]);
+                    let small = total / 2;
+                    if auto_pad == "SAME_UPPER" {
+                        (small, total - small)
+                    } else {
+                        (total - small, small)
+                    }
+                })
+                .unzip(),
+            other => return Err(model(format!("auto_pad = {other}"))),
+        };
+        let mut output = Vec::with_capacity(dims);
+        for d in 0..dims {
+            let padded = input[d] + pad_begin[d] + pad_end[d];
+            if span[d] > padded {
+                return Err(model("the kernel is larger than the padded input"));
+            }
+            let mut out = if ceil_mode {
+                (padded - span[d]).div_ceil(strides[d]) + 1
+            } else {
+                (padded - span[d]) / strides[d] + 1
+            };
+            // A last window that starts in the end padding is dropped.
+            if ceil_mode && (out - 1) * strides[d] >= input[d] + pad_begin[d] {
+                out -= 1;
+            }
+            output.push(out);
+        }
+        numel(&output)?;
+        Ok(Self { input: input.to_vec(), kernel: kernel.to_vec(), strides, dilations, pad_begin, pad_end, output })
+    }
+
+    fn input_len(&self) -> usize {
+        self.input.iter().product()
+    }
+
+    fn output_len(&self) -> usize {
+        self.output.iter().product()
+    }
+
+    /// `(kernel index, input index or None in the padding)` of output `o`'s taps.
+    fn taps(&self, o: usize) -> Vec<(usize, Option<usize>)> {
+        let dims = self.input.len();
+        let (ost, ist, kst) = (strides(&self.output), strides(&self.input), strides(&self.kernel));
+        let kernel_len: usize = self.kernel.iter().product();
+        (0..kernel_len)
+            .map(|k| {
+                let mut i = Some(0usize);
+                for d in 0..dims {
+                    let od = (o / ost[d]) % self.output[d];
+                    let kd = (k / kst[d]) % self.kernel[d];
+                    let pos = (od * self.strides[d] + kd * self.dilations[d]) as i64 - self.pad_begin[d] as i64;
+                    i = i.filter(|_| (0..self.input[d] as i64).contains(&pos)).map(|i| i + pos as usize * ist[d]);
+                }
+                (k, i)
+            })
+            .collect()
+    }
+
+    /// Taps of output `o` inside the padded input (`count_include_pad`).
+    fn padded_taps(&self, o: usize) -> usize {
+        let dims = self.input.len();
+        let ost = strides(&self.output);
+        (0..dims)
+            .map(|d| {
+                let od = (o / ost[d]) % self.output[d];
+                (0..self.kernel[d])
+                    .filter(|&kd| {
+                        let pos = (od * self.strides[d] + kd * self.dilations[d]) as i64 - self.pad_begin[d] as i64;
+                        pos < (self.input[d] + self.pad_end[d]) as i64
+                    })
+                    .count()
+            })
+            .product()
+    }
+}
+
+/// Drops parameters no layer uses and renumbers.
+fn prune_params(program: &mut Program) {
+    let mut map = vec![u32::MAX; program.params.len()];
+    let mut kept = Vec::new();
+    let mut remap = |p: &mut u32| {
+        if map[*p as usize] == u32::MAX {
+            map[*p as usize] = kept.len() as u32;
+            kept.push(program.params[*p as usize]);
+        }
+        *p = map[*p as usize];
+    };
+    for layer in &mut program.layers {
+        for neuron in &mut layer.neurons {
+            for (_, w) in &mut neuron.terms {
+                if let Weight::Param(p) = w {
+                    remap(p);
+                }
+            }
+            if let Some(b) = &mut neuron.bias {
+                remap(b);
+            }
+        }
+    }
+    program.params = kept;
+}
+
+/// `Op 'name'`, or `Op` for an unnamed node.
+fn describe(node: &NodeProto) -> String {
+    if node.name.is_empty() {
+        node.op_type.clone()
+    } else {
+        format!("{} '{}'", node.op_type, node.name)
+    }
+}
+
+fn sign(v: f64) -> f64 {
+    if v > 0.0 {
+        1.0
+    } else if v < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
+/// Non-negative dimensions from constant data.
+fn to_dims(data: &[f64]) -> Result<Vec<usize>, ZkmlError> {
+    data.iter()
+        .map(|&d| {
+            (d >= 0.0 && d <= nd::MAX_ELEMENTS as f64 && d.fract() == 0.0)
+                .then_some(d as usize)
+                .ok_or_else(|| model(format!("dimension {d} is not supported")))
+        })
+        .collect()
+}
+
+fn is_integer_type(t: i32) -> bool {
+    matches!(t, 2..=7 | 9 | 12 | 13)
+}
+
+fn value_shape(info: &pb::ValueInfoProto) -> Result<Vec<usize>, ZkmlError> {
+    let Some(type_proto::Value::TensorType(t)) = info.r#type.as_ref().and_then(|t| t.value.as_ref()) else {
+        return Err(model(format!("input '{}' is not a tensor", info.name)));
+    };
+    let dims = t.shape.as_ref().map(|s| s.dim.as_slice()).unwrap_or_default();
+    // Symbolic dimensions (a batch size) are taken as 1.
+    dims.iter()
+        .map(|d| match d.value {
+            Some(pb::tensor_shape_proto::dimension::Value::DimValue(v)) if v > 0 && v <= nd::MAX_ELEMENTS as i64 => {
+                Ok(v as usize)
+            }
+            Some(pb::tensor_shape_proto::dimension::Value::DimValue(v)) => {
+                Err(model(format!("input '{}' has dimension {v}", info.name)))
+            }
+            _ => Ok(1),
+        })
+        .collect()
+}
+
+fn tensor_data(t: &pb::TensorProto) -> Result<(Nd<f64>, bool), ZkmlError> {
+    let tensor = tract_onnx::tensor::load_tensor(&FopenDataResolver, t, None)
+        .map_err(|e| model(format!("tensor '{}': {e}", t.name)))?;
+    let data = tensor
+        .cast_to::<f64>()
+        .map_err(|e| model(format!("tensor '{}' is not numeric: {e}", t.name)))?
+        .as_slice::<f64>()
+        .map_err(|e| model(format!("tensor '{}': {e}", t.name)))?
+        .to_vec();
+    Ok((Nd::new(tensor.shape().to_vec(), data)?, is_integer_type(t.data_type)))
+}
+
+fn reshape(shape: &[usize], target: &[f64], allow_zero: bool) -> Result<Vec<usize>, ZkmlError> {
+    let total: usize = shape.iter().product();
+    let mut out = Vec::with_capacity(target.len());
+    let mut infer = None;
+    for (i, &d) in target.iter().enumerate() {
+        match d as i64 {
+            -1 if infer.is_none() => {
+                infer = Some(i);
+                out.push(1);
+            }
+            0 if !allow_zero => out.push(*shape.get(i).ok_or_else(|| model("0 in the shape beyond the input's rank"))?),
+            d if d >= 0 && d as usize <= nd::MAX_ELEMENTS => out.push(d as usize),
+            d => return Err(model(format!("invalid target dimension {d}"))),
+        }
+    }
+    let known: usize = out.iter().product();
+    if let Some(i) = infer {
+        if known == 0 || !total.is_multiple_of(known) {
+            return Err(model(format!("cannot reshape {shape:?} to {target:?}")));
+        }
+        out[i] = total / known;
+    }
+    if out.iter().product::<usize>() != total {
+        return Err(model(format!("cannot reshape {shape:?} ({total} values) to {out:?}")));
+    }
+    Ok(out)
+}
+
+fn attr<'a>(node: &'a NodeProto, name: &str) -> Option<&'a AttributeProto> {
+    node.attribute.iter().find(|a| a.name == name)
+}
+
+fn attr_int(node: &NodeProto, name: &str) -> Option<i64> {
+    attr(node, name).map(|a| a.i)
+}
+
+fn attr_float(node: &NodeProto, name: &str) -> Option<f64> {
+    attr(node, name).map(|a| a.f as f64)
+}
+
+fn attr_ints(node: &NodeProto, name: &str) -> Option<Vec<i64>> {
+    attr(node, name).map(|a| a.ints.clone())
+}
+
+fn attr_string(node: &NodeProto, name: &str) -> Option<String> {
+    attr(node, name).map(|a| String::from_utf8_lossy(&a.s).into_owned())
+}
