@@ -3,6 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod suite;
+
 use tract_onnx::prelude::*;
 
 pub fn models_dir() -> PathBuf {

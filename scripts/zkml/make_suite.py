@@ -1,0 +1,627 @@
+#!/usr/bin/env python3
+"""Builds the zkML operator suite: small ONNX models that cover every operator the
+lowering accepts, alone and in combination (some in PyTorch's export style, with
+shape arithmetic), and the named ones (LeNet-5 with BatchNormalization and MaxPool,
+a ResNet basic block, a MobileNet depthwise-separable block, an MLP 784-256-128-10).
+
+    python3 scripts/zkml/make_suite.py [--out zkml/models/suite] [--only NAME ...]
+
+Needs numpy, onnx and onnxruntime (PyPI). Deterministic: every model has its own
+seed. Weights are random (He-style scale), not trained: the suite tests the
+lowering and the circuit, not accuracy. For each model it writes NAME.onnx,
+NAME.calibration.json (16 inputs), NAME.input.json (one more input, with
+onnxruntime's outputs as "reference" so that models tract cannot run still have
+an independent float reference) and suite.json (the list, with the operators each
+model uses).
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import TensorProto, helper, numpy_helper
+
+
+class Graph:
+    def __init__(self, name, seed, opset=13):
+        self.name, self.opset = name, opset
+        self.rng = np.random.default_rng(seed)
+        self.nodes, self.inits, self.inputs, self.outputs = [], [], [], []
+        self.count = 0
+        self.ranges = {}
+
+    def fresh(self, prefix):
+        self.count += 1
+        return f"{prefix}{self.count}"
+
+    def input(self, shape, low=-1.0, high=1.0, name=None):
+        name = name or f"input{len(self.inputs)}"
+        self.inputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, shape))
+        self.ranges[name] = (low, high, shape)
+        return name
+
+    def const(self, array, dtype=np.float32, prefix="c"):
+        name = self.fresh(prefix)
+        self.inits.append(numpy_helper.from_array(np.asarray(array, dtype=dtype), name))
+        return name
+
+    def weight(self, shape, fan_in=None, scale=1.0):
+        fan_in = fan_in or int(np.prod(shape[1:])) or 1
+        return self.const(self.rng.normal(0, scale * np.sqrt(2.0 / fan_in), shape))
+
+    def bias(self, n, scale=0.1):
+        return self.const(self.rng.normal(0, scale, n))
+
+    def op(self, op_type, inputs, outputs=1, **attrs):
+        names = [self.fresh(op_type.lower()) for _ in range(outputs)]
+        self.nodes.append(helper.make_node(op_type, inputs, names, name=self.fresh(op_type + "_"), **attrs))
+        return names[0] if outputs == 1 else names
+
+    def conv(self, x, c_in, c_out, k=3, group=1, **attrs):
+        w = self.weight([c_out, c_in // group, k, k], fan_in=c_in // group * k * k)
+        return self.op("Conv", [x, w, self.bias(c_out)], kernel_shape=[k, k], group=group, **attrs)
+
+    def bn(self, x, c):
+        scale = self.const(self.rng.uniform(0.5, 1.5, c))
+        shift = self.const(self.rng.normal(0, 0.1, c))
+        mean = self.const(self.rng.normal(0, 0.1, c))
+        var = self.const(self.rng.uniform(0.5, 2.0, c))
+        return self.op("BatchNormalization", [x, scale, shift, mean, var], epsilon=1e-5)
+
+    def gemm(self, x, k, n, **attrs):
+        return self.op("Gemm", [x, self.weight([n, k], fan_in=k), self.bias(n)], transB=1, **attrs)
+
+    def torch_flatten(self, x):
+        """PyTorch's `x.view(x.size(0), -1)`: Shape, Gather, Unsqueeze, Concat, Reshape."""
+        shape = self.op("Shape", [x])
+        batch = self.op("Gather", [shape, self.const(0, np.int64)], axis=0)
+        if self.opset >= 13:
+            batch = self.op("Unsqueeze", [batch, self.const([0], np.int64)])
+        else:
+            batch = self.op("Unsqueeze", [batch], axes=[0])
+        target = self.op("Concat", [batch, self.const([-1], np.int64)], axis=0)
+        return self.op("Reshape", [x, target])
+
+    def output(self, name, shape=None):
+        self.outputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, shape))
+
+    def model(self):
+        graph = helper.make_graph(self.nodes, self.name, self.inputs, self.outputs, self.inits)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", self.opset)],
+                                  producer_name="zkaccel make_suite.py")
+        model.ir_version = 8
+        model = onnx.shape_inference.infer_shapes(model)
+        onnx.checker.check_model(model)
+        return model
+
+    def sample(self, rng):
+        out = []
+        for i in self.inputs:
+            low, high, shape = self.ranges[i.name]
+            out.extend(rng.uniform(low, high, int(np.prod(shape))).tolist())
+        return out
+
+
+MODELS = {}
+
+
+def model(fn):
+    MODELS[fn.__name__] = fn
+    return fn
+
+
+# ---- plumbing -------------------------------------------------------------------------
+
+@model
+def reshape_only(g):
+    """A model whose output is its input, reshaped: computes nothing."""
+    x = g.input([1, 2, 3])
+    g.output(g.op("Reshape", [x, g.const([3, 2], np.int64)]))
+
+
+@model
+def transpose_flatten(g):
+    x = g.input([1, 3, 4, 2])
+    t = g.op("Transpose", [x], perm=[0, 3, 1, 2])
+    f = g.op("Flatten", [t], axis=1)
+    g.output(g.gemm(f, 24, 5))
+
+
+@model
+def torch_shape_arithmetic(g):
+    """PyTorch-style flatten and a reshape whose target is computed with Cast, Div and Mul."""
+    x = g.input([1, 2, 4, 4])
+    c = g.conv(x, 2, 4, pads=[1, 1, 1, 1])
+    f = g.torch_flatten(c)
+    shape = g.op("Shape", [c])
+    channels = g.op("Gather", [shape, g.const([1], np.int64)], axis=0)
+    half = g.op("Div", [g.op("Cast", [channels], to=TensorProto.INT64), g.const([2], np.int64)])
+    rest = g.op("Mul", [half, g.const([32], np.int64)])
+    target = g.op("Concat", [g.const([1], np.int64), rest], axis=0)
+    r = g.op("Reshape", [c, target])
+    g.output(g.gemm(f, 64, 3))
+    g.output(g.gemm(r, 64, 2))
+
+
+@model
+def expand_tile_constant_of_shape(g):
+    x = g.input([1, 4])
+    row = g.op("ConstantOfShape", [g.const([1, 4], np.int64)],
+               value=numpy_helper.from_array(np.array([0.5], np.float32)))
+    shift = g.op("Expand", [g.const([[0.1], [0.2]]), g.const([2, 4], np.int64)])
+    tiled = g.op("Tile", [x, g.const([2, 1], np.int64)])
+    y = g.op("Add", [g.op("Add", [tiled, shift]), row])
+    idx = g.op("Range", [g.const(0, np.int64), g.const(4, np.int64), g.const(2, np.int64)])
+    picked = g.op("Gather", [y, idx], axis=1)
+    g.output(g.op("Relu", [picked]))
+
+
+@model
+def slice_split_concat(g):
+    x = g.input([1, 6, 4])
+    a = g.op("Slice", [x, g.const([1, 0], np.int64), g.const([5, 4], np.int64), g.const([1, 2], np.int64),
+                       g.const([1, 1], np.int64)])
+    b = g.op("Slice", [x, g.const([-1], np.int64), g.const([-7], np.int64), g.const([1], np.int64),
+                       g.const([-2], np.int64)])
+    p, q = g.op("Split", [a, g.const([1, 3], np.int64)], outputs=2, axis=1)
+    sq = g.op("Squeeze", [p, g.const([1], np.int64)])
+    un = g.op("Unsqueeze", [sq, g.const([1], np.int64)])
+    cat = g.op("Concat", [un, q, b], axis=1)
+    g.output(g.op("Relu", [g.op("Flatten", [cat])]))
+
+
+@model
+def pad_modes(g):
+    x = g.input([1, 1, 4, 4])
+    a = g.op("Pad", [x, g.const([0, 0, 1, 1, 0, 0, 1, 1], np.int64), g.const(0.25)], mode="constant")
+    b = g.op("Pad", [x, g.const([0, 0, 1, 2, 0, 0, 1, 0], np.int64)], mode="reflect")
+    c = g.op("Pad", [x, g.const([0, 0, 2, 0, 0, 0, 0, 2], np.int64)], mode="edge")
+    cat = g.op("Concat", [a, b, c], axis=1)
+    g.output(g.conv(cat, 3, 2))
+
+
+@model
+def gather_constant_indices(g):
+    x = g.input([1, 5, 3])
+    rows = g.op("Gather", [x, g.const([[4, 0], [2, 2]], np.int64)], axis=1)
+    cols = g.op("Gather", [rows, g.const([-1, 0], np.int64)], axis=3)
+    g.output(g.op("Relu", [g.op("Flatten", [cols])]))
+
+
+@model
+def resize_nearest(g):
+    x = g.input([1, 2, 3, 3])
+    up = g.op("Resize", [x, "", g.const([1, 1, 2, 2])], mode="nearest")
+    sized = g.op("Resize", [x, "", "", g.const([1, 2, 4, 5], np.int64)], mode="nearest",
+                 coordinate_transformation_mode="asymmetric", nearest_mode="floor")
+    g.output(g.conv(up, 2, 2))
+    g.output(g.op("Relu", [sized]))
+
+
+@model
+def two_inputs_two_outputs(g):
+    x = g.input([1, 8])
+    y = g.input([1, 8], 0.0, 2.0)
+    s = g.op("Sub", [x, y])
+    h = g.op("Relu", [g.gemm(s, 8, 6)])
+    g.output(g.gemm(h, 6, 3))
+    g.output(g.op("Add", [g.op("MatMul", [y, g.weight([8, 2])]), g.const([0.5, -0.5])]))
+
+
+# ---- linear ---------------------------------------------------------------------------
+
+@model
+def conv_batchnorm(g):
+    x = g.input([1, 3, 6, 6])
+    g.output(g.bn(g.conv(x, 3, 4, pads=[1, 1, 1, 1]), 4))
+
+
+@model
+def mul_div_neg_constants(g):
+    x = g.input([1, 3, 4])
+    y = g.op("Mul", [x, g.const(g.rng.uniform(0.5, 2, [3, 1]))])
+    y = g.op("Div", [y, g.const([2.0, 4.0, -3.0, 0.5])])
+    y = g.op("Neg", [g.op("Sub", [g.const(1.0), y])])
+    g.output(g.op("Relu", [y]))
+
+
+@model
+def reduce_sum_mean(g):
+    x = g.input([1, 3, 4, 5])
+    a = g.op("ReduceSum", [x, g.const([2], np.int64)], keepdims=0)
+    b = g.op("ReduceMean", [x], axes=[1, 3], keepdims=1)
+    g.output(a)
+    g.output(b)
+
+
+@model
+def global_average_pool(g):
+    x = g.input([1, 4, 5, 5])
+    c = g.op("Relu", [g.conv(x, 4, 6)])
+    g.output(g.op("Flatten", [g.op("GlobalAveragePool", [c])]))
+
+
+@model
+def average_pool_padding(g):
+    x = g.input([1, 2, 7, 7])
+    a = g.op("AveragePool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], count_include_pad=0)
+    b = g.op("AveragePool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1], count_include_pad=1)
+    c = g.op("AveragePool", [x], kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1)
+    g.output(a)
+    g.output(b)
+    g.output(c)
+
+
+@model
+def conv_stride_dilation_autopad(g):
+    x = g.input([1, 2, 9, 9])
+    a = g.conv(x, 2, 3, strides=[2, 2], dilations=[2, 2], pads=[2, 1, 0, 1])
+    b = g.conv(x, 2, 2, auto_pad="SAME_UPPER", strides=[2, 2])
+    g.output(g.op("Relu", [a]))
+    g.output(b)
+
+
+@model
+def conv_depthwise_groups(g):
+    x = g.input([1, 4, 6, 6])
+    d = g.conv(x, 4, 4, group=4, pads=[1, 1, 1, 1])
+    gr = g.conv(d, 4, 6, group=2)
+    g.output(gr)
+
+
+@model
+def conv_transpose(g):
+    x = g.input([1, 3, 4, 4])
+    w = g.weight([3, 2, 3, 3], fan_in=27)
+    a = g.op("ConvTranspose", [x, w, g.bias(2)], strides=[2, 2], pads=[1, 1, 0, 0], output_padding=[1, 1])
+    w2 = g.weight([3, 1, 2, 2], fan_in=12)
+    b = g.op("ConvTranspose", [x, w2], group=3, strides=[2, 2])
+    g.output(g.op("Relu", [a]))
+    g.output(b)
+
+
+@model
+def conv1d(g):
+    x = g.input([1, 3, 12])
+    w = g.weight([4, 3, 3], fan_in=9)
+    c = g.op("Conv", [x, w, g.bias(4)], kernel_shape=[3], pads=[1, 1], strides=[2])
+    p = g.op("MaxPool", [g.op("Relu", [c])], kernel_shape=[2], strides=[2])
+    g.output(g.op("Flatten", [p]))
+
+
+@model
+def gemm_attributes(g):
+    x = g.input([3, 4])
+    a = g.op("Gemm", [x, g.weight([3, 5], fan_in=3), g.bias([1, 5])], transA=1, alpha=0.5, beta=2.0)
+    b = g.op("Gemm", [g.weight([2, 3], fan_in=3), x], alpha=1.5)
+    g.output(a)
+    g.output(b)
+
+
+@model
+def matmul_batched(g):
+    x = g.input([2, 3, 4])
+    a = g.op("MatMul", [x, g.weight([4, 5], fan_in=4)])
+    b = g.op("MatMul", [g.weight([2, 2, 3], fan_in=3), x])
+    c = g.op("MatMul", [x, g.weight([4], fan_in=4)])
+    g.output(a)
+    g.output(b)
+    g.output(c)
+
+
+@model
+def residual_add_sub(g):
+    x = g.input([1, 2, 5, 5])
+    c = g.op("Relu", [g.conv(x, 2, 2, pads=[1, 1, 1, 1])])
+    d = g.conv(c, 2, 2, pads=[1, 1, 1, 1])
+    s = g.op("Add", [d, x])
+    t = g.op("Sub", [s, g.op("Mul", [c, g.const(0.5)])])
+    g.output(g.op("Relu", [t]))
+
+
+@model
+def sum_mean_variadic(g):
+    x = g.input([1, 6])
+    a = g.gemm(x, 6, 4)
+    b = g.gemm(x, 6, 4)
+    s = g.op("Sum", [a, b, g.const([1.0, 0.0, -1.0, 0.5])])
+    m = g.op("Mean", [a, b, s])
+    g.output(g.op("Relu", [m]))
+
+
+# ---- piecewise linear ------------------------------------------------------------------
+
+@model
+def maxpool_padding_ceil(g):
+    x = g.input([1, 2, 7, 7])
+    a = g.op("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    b = g.op("MaxPool", [x], kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1)
+    c = g.op("MaxPool", [x], kernel_shape=[2, 2], dilations=[2, 2])
+    g.output(a)
+    g.output(b)
+    g.output(c)
+
+
+@model
+def reduce_max_min_global_max(g):
+    x = g.input([1, 3, 4, 4])
+    a = g.op("ReduceMax", [x], axes=[2, 3], keepdims=0)
+    b = g.op("ReduceMin", [x], axes=[1], keepdims=1)
+    c = g.op("GlobalMaxPool", [x])
+    g.output(a)
+    g.output(b)
+    g.output(c)
+
+
+@model
+def max_min_elementwise(g):
+    x = g.input([1, 6])
+    y = g.input([1, 6])
+    a = g.op("Max", [x, y, g.const(-0.25)])
+    b = g.op("Min", [x, g.gemm(y, 6, 6)])
+    g.output(a)
+    g.output(b)
+
+
+@model
+def clip_relu6(g):
+    x = g.input([1, 8], -8.0, 8.0)
+    a = g.op("Clip", [x, g.const(0.0), g.const(6.0)])
+    b = g.op("Clip", [x, g.const(-1.0)])
+    c = g.op("Clip", [x, "", g.const(2.5)])
+    g.output(a)
+    g.output(b)
+    g.output(c)
+
+
+@model
+def leaky_relu_prelu(g):
+    x = g.input([1, 3, 2, 2], -2.0, 2.0)
+    a = g.op("LeakyRelu", [x], alpha=0.1)
+    b = g.op("PRelu", [x, g.const([[[0.25]], [[0.5]], [[-0.5]]])])
+    g.output(a)
+    g.output(b)
+
+
+@model
+def hard_sigmoid(g):
+    x = g.input([1, 10], -6.0, 6.0)
+    g.output(g.op("HardSigmoid", [x], alpha=0.2, beta=0.5))
+
+
+@model
+def abs_sign(g):
+    x = g.input([1, 8], -2.0, 2.0)
+    g.output(g.op("Abs", [x]))
+    g.output(g.op("Sign", [g.op("Sub", [x, g.const(0.25)])]))
+
+
+@model
+def argmax_argmin(g):
+    x = g.input([1, 3, 5])
+    a = g.op("ArgMax", [x], axis=2, keepdims=0)
+    b = g.op("ArgMin", [x], axis=1, keepdims=1, select_last_index=1)
+    g.output(g.op("Cast", [a], to=TensorProto.FLOAT))
+    g.output(g.op("Cast", [b], to=TensorProto.FLOAT))
+
+
+@model
+def round_floor_ceil(g):
+    x = g.input([1, 8], -3.0, 3.0)
+    g.output(g.op("Floor", [x]))
+    g.output(g.op("Ceil", [x]))
+    g.output(g.op("Round", [g.op("Mul", [x, g.const(1.3)])]))
+
+
+# ---- by table -------------------------------------------------------------------------
+
+@model
+def sigmoid_tanh(g):
+    x = g.input([1, 8], -4.0, 4.0)
+    h = g.op("Sigmoid", [g.gemm(x, 8, 8)])
+    g.output(g.op("Tanh", [g.gemm(h, 8, 4)]))
+
+
+@model
+def exp_log(g):
+    x = g.input([1, 8], -2.0, 2.0)
+    e = g.op("Exp", [x])
+    l = g.op("Log", [g.op("Add", [g.op("Relu", [x]), g.const(0.5)])])
+    g.output(e)
+    g.output(l)
+
+
+@model
+def sqrt_reciprocal(g):
+    x = g.input([1, 8], -2.0, 2.0)
+    s = g.op("Sqrt", [g.op("Add", [g.op("Abs", [x]), g.const(0.25)])])
+    r = g.op("Reciprocal", [g.op("Add", [g.op("Relu", [x]), g.const(1.0)])])
+    d = g.op("Div", [g.const(2.0), g.op("Add", [g.op("Relu", [x]), g.const(2.0)])])
+    g.output(s)
+    g.output(r)
+    g.output(d)
+
+
+@model
+def erf_pow(g):
+    x = g.input([1, 8], -2.0, 2.0)
+    g.output(g.op("Erf", [x]))
+    g.output(g.op("Pow", [x, g.const(2.0)]))
+    g.output(g.op("Pow", [g.op("Add", [g.op("Relu", [x]), g.const(1.0)]), g.const(0.5)]))
+
+
+@model
+def elu_selu_celu(g):
+    x = g.input([1, 8], -3.0, 3.0)
+    g.output(g.op("Elu", [x], alpha=0.8))
+    g.output(g.op("Selu", [x]))
+    g.output(g.op("Celu", [x], alpha=1.5))
+
+
+@model
+def softplus_softsign_thresholded(g):
+    x = g.input([1, 8], -4.0, 4.0)
+    g.output(g.op("Softplus", [x]))
+    g.output(g.op("Softsign", [x]))
+    g.output(g.op("ThresholdedRelu", [x], alpha=0.5))
+
+
+@model
+def mish_opset18(g):
+    g.opset = 18
+    x = g.input([1, 8], -3.0, 3.0)
+    m = g.op("Mish", [x])
+    g.output(g.op("ReduceMean", [m, g.const([1], np.int64)], keepdims=0))
+    g.output(m)
+
+
+@model
+def sin_cos(g):
+    x = g.input([1, 8], -3.0, 3.0)
+    g.output(g.op("Sin", [x]))
+    g.output(g.op("Cos", [g.op("Mul", [x, g.const(0.5)])]))
+
+
+@model
+def hard_swish(g):
+    g.opset = 14
+    x = g.input([1, 2, 3, 3], -4.0, 4.0)
+    g.output(g.op("HardSwish", [g.conv(x, 2, 2, pads=[1, 1, 1, 1])]))
+
+
+# ---- combinations -------------------------------------------------------------------------
+
+@model
+def cnn_bn_maxpool(g):
+    x = g.input([1, 1, 8, 8], 0.0, 1.0)
+    c = g.op("Relu", [g.bn(g.conv(x, 1, 4, pads=[1, 1, 1, 1]), 4)])
+    p = g.op("MaxPool", [c], kernel_shape=[2, 2], strides=[2, 2])
+    g.output(g.gemm(g.op("Flatten", [p]), 64, 10))
+
+
+@model
+def torch_cnn_relu6(g):
+    """A PyTorch-style export: Clip(0, 6) activations and a Shape/Gather/Concat flatten."""
+    x = g.input([1, 2, 6, 6])
+    c = g.op("Clip", [g.conv(x, 2, 4, pads=[1, 1, 1, 1]), g.const(0.0), g.const(6.0)])
+    p = g.op("AveragePool", [c], kernel_shape=[2, 2], strides=[2, 2])
+    f = g.torch_flatten(p)
+    h = g.op("Clip", [g.gemm(f, 36, 12), g.const(0.0), g.const(6.0)])
+    g.output(g.gemm(h, 12, 4))
+
+
+@model
+def unet_skip(g):
+    x = g.input([1, 2, 6, 6])
+    e = g.op("Relu", [g.conv(x, 2, 4, pads=[1, 1, 1, 1])])
+    d = g.op("MaxPool", [e], kernel_shape=[2, 2], strides=[2, 2])
+    m = g.op("Relu", [g.conv(d, 4, 4, pads=[1, 1, 1, 1])])
+    u = g.op("Resize", [m, "", g.const([1, 1, 2, 2])], mode="nearest")
+    cat = g.op("Concat", [u, e], axis=1)
+    g.output(g.conv(cat, 8, 1, k=1))
+
+
+@model
+def mlp_sigmoid_tanh_leaky(g):
+    x = g.input([1, 12])
+    h = g.op("LeakyRelu", [g.gemm(x, 12, 16)], alpha=0.05)
+    h = g.op("Tanh", [g.gemm(h, 16, 8)])
+    g.output(g.op("Sigmoid", [g.gemm(h, 8, 3)]))
+
+
+@model
+def classifier_argmax(g):
+    x = g.input([1, 10])
+    logits = g.gemm(g.op("Relu", [g.gemm(x, 10, 8)]), 8, 4)
+    g.output(logits)
+    g.output(g.op("Cast", [g.op("ArgMax", [logits], axis=1)], to=TensorProto.FLOAT))
+
+
+# ---- the named models ------------------------------------------------------------------
+
+@model
+def lenet5(g):
+    """LeNet-5 on 28x28 with BatchNormalization and MaxPool."""
+    x = g.input([1, 1, 28, 28], 0.0, 1.0)
+    c = g.op("Relu", [g.bn(g.conv(x, 1, 6, k=5, pads=[2, 2, 2, 2]), 6)])
+    p = g.op("MaxPool", [c], kernel_shape=[2, 2], strides=[2, 2])
+    c = g.op("Relu", [g.bn(g.conv(p, 6, 16, k=5), 16)])
+    p = g.op("MaxPool", [c], kernel_shape=[2, 2], strides=[2, 2])
+    f = g.op("Flatten", [p])
+    h = g.op("Relu", [g.gemm(f, 400, 120)])
+    h = g.op("Relu", [g.gemm(h, 120, 84)])
+    g.output(g.gemm(h, 84, 10))
+
+
+@model
+def resnet_basic_block(g):
+    x = g.input([1, 8, 8, 8])
+    c = g.op("Relu", [g.bn(g.conv(x, 8, 8, pads=[1, 1, 1, 1]), 8)])
+    c = g.bn(g.conv(c, 8, 8, pads=[1, 1, 1, 1]), 8)
+    g.output(g.op("Relu", [g.op("Add", [c, x])]))
+
+
+@model
+def mobilenet_block(g):
+    x = g.input([1, 8, 8, 8])
+    d = g.op("Clip", [g.bn(g.conv(x, 8, 8, group=8, pads=[1, 1, 1, 1]), 8), g.const(0.0), g.const(6.0)])
+    p = g.op("Clip", [g.bn(g.conv(d, 8, 16, k=1), 16), g.const(0.0), g.const(6.0)])
+    g.output(p)
+
+
+@model
+def mlp784(g):
+    x = g.input([1, 784], 0.0, 1.0)
+    h = g.op("Relu", [g.gemm(x, 784, 256)])
+    h = g.op("Relu", [g.gemm(h, 256, 128)])
+    g.output(g.gemm(h, 128, 10))
+
+
+def write(out, name, build, seed):
+    g = Graph(name, seed)
+    build(g)
+    m = g.model()
+    path = os.path.join(out, f"{name}.onnx")
+    onnx.save(m, path)
+    rng = np.random.default_rng(seed + 1000)
+    calibration = [g.sample(rng) for _ in range(16)]
+    sample = g.sample(rng)
+    sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    feeds, offset = {}, 0
+    for i in g.inputs:
+        shape = g.ranges[i.name][2]
+        n = int(np.prod(shape))
+        feeds[i.name] = np.array(sample[offset:offset + n], np.float32).reshape(shape)
+        offset += n
+    reference = [float(v) for o in sess.run(None, feeds) for v in np.asarray(o, np.float64).ravel()]
+    with open(os.path.join(out, f"{name}.calibration.json"), "w") as f:
+        json.dump({"input_data": calibration}, f)
+    with open(os.path.join(out, f"{name}.input.json"), "w") as f:
+        json.dump({"input_data": [sample], "reference": reference}, f)
+    return {"name": name, "opset": g.opset, "operators": sorted({n.op_type for n in m.graph.node}),
+            "doc": (build.__doc__ or "").strip()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "../../zkml/models/suite"))
+    parser.add_argument("--only", nargs="*")
+    args = parser.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    entries = []
+    for seed, (name, build) in enumerate(MODELS.items()):
+        if args.only and name not in args.only:
+            continue
+        entries.append(write(args.out, name, build, seed))
+        print(f"{name}: {', '.join(entries[-1]['operators'])}")
+    if not args.only:
+        with open(os.path.join(args.out, "suite.json"), "w") as f:
+            json.dump({"models": entries}, f, indent=1)
+        ops = sorted({op for e in entries for op in e["operators"]})
+        print(f"{len(entries)} models, {len(ops)} operators: {', '.join(ops)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,83 @@
+//! Helpers of the operator suite's tests (`suite.rs`, `suite_large.rs`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::Value;
+use zkaccel_zkml::{compile, local_srs, onnx, prove, setup, verify, CompileOptions, ZkmlError};
+
+pub fn suite_dir() -> PathBuf {
+    super::models_dir().join("suite")
+}
+
+/// The suite's model names.
+pub fn suite_models() -> Vec<String> {
+    let text = std::fs::read_to_string(suite_dir().join("suite.json")).expect("suite.json");
+    let suite: Value = serde_json::from_str(&text).expect("suite.json parses");
+    suite["models"].as_array().expect("models").iter().map(|m| m["name"].as_str().expect("name").to_string()).collect()
+}
+
+/// `(input, onnxruntime's outputs)` of a suite model's sample.
+pub fn sample(name: &str) -> (Vec<f64>, Vec<f64>) {
+    let text = std::fs::read_to_string(suite_dir().join(format!("{name}.input.json"))).expect("input");
+    let v: Value = serde_json::from_str(&text).expect("input parses");
+    let floats = |v: &Value| v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect();
+    (floats(&v["input_data"][0]), floats(&v["reference"]))
+}
+
+pub fn calibration(name: &str) -> Vec<Vec<f64>> {
+    zkaccel_zkml::read_inputs(&suite_dir().join(format!("{name}.calibration.json"))).expect("calibration")
+}
+
+/// The largest models, proved in `suite_large.rs`.
+pub const LARGE: &[&str] = &["lenet5", "mlp784"];
+
+/// `max |a − b| / max(1, max |b|)`.
+pub fn relative_error(a: &[f64], b: &[f64]) -> f64 {
+    let scale = b.iter().fold(1.0f64, |m, x| m.max(x.abs()));
+    a.iter().zip(b).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max) / scale
+}
+
+/// Compiles, proves and verifies `name`; a changed output is rejected.
+/// Returns the quantized outputs' error against onnxruntime.
+pub fn prove_suite_model(name: &str) -> Result<f64, String> {
+    let path = suite_dir().join(format!("{name}.onnx"));
+    let program = onnx::load(&path).map_err(|e| e.to_string())?;
+    let model = Arc::new(compile(program, &calibration(name), &CompileOptions::default()).map_err(|e| e.to_string())?);
+    let acc = zkaccel::Accelerator::cpu_only();
+    let keys = setup(&model, local_srs(model.k, 11), &acc).map_err(|e| e.to_string())?;
+    let (input, reference) = sample(name);
+    let proof = prove(&model, &keys, &input).map_err(|e| e.to_string())?;
+    let settings = model.settings();
+    let vk = keys.pk.get_vk();
+    verify(&settings, keys.params.srs(), vk, &proof.public, &proof.proof)
+        .map_err(|e| format!("does not verify: {e}"))?;
+    let mut public = proof.public.clone();
+    public.outputs[0] += 1;
+    match verify(&settings, keys.params.srs(), vk, &public, &proof.proof) {
+        Err(ZkmlError::Verification(_)) => {}
+        other => return Err(format!("a changed output is not rejected: {other:?}")),
+    }
+    let error = relative_error(&proof.public.outputs_f64(), &reference);
+    eprintln!(
+        "{name}: k = {}, lanes = {}, {} layout, {} layers, report {:?}, proved output error {error:.5}",
+        model.k,
+        model.shape.lanes,
+        if model.shape.general { "general" } else { "compact" },
+        model.program.layers.len(),
+        model.report
+    );
+    Ok(error)
+}
+
+/// The tolerance of a proved output against float inference, relative to
+/// `max(1, max |output|)`: exact operators lose only rounding at `2^-14`;
+/// table functions also their calibrated input step.
+pub fn tolerance(name: &str) -> f64 {
+    let tables = ["sigmoid", "tanh", "exp", "sqrt", "erf", "elu", "softplus", "mish", "sin", "swish"];
+    if tables.iter().any(|t| name.contains(t)) {
+        0.02
+    } else {
+        0.005
+    }
+}

@@ -1,0 +1,127 @@
+//! The operator suite (`scripts/zkml/make_suite.py`, `zkml/models/suite/`):
+//! every model lowers to a program that matches two independent float
+//! references (onnxruntime's outputs, stored with the input, and tract), then
+//! compiles, proves, verifies with the stock verifier, and a changed output is
+//! rejected. The two largest named models (LeNet-5, the 784 MLP) prove in
+//! `suite_large.rs`, a CI step of their own.
+
+mod common;
+
+use common::suite::*;
+use serde_json::Value;
+use zkaccel_zkml::onnx;
+
+/// Models where tract 0.21 is no reference, and why: onnxruntime (whose
+/// outputs every model is checked against) is theirs.
+const TRACT_DIFFERS: &[(&str, &str)] = &[
+    ("mish_opset18", "tract has no Mish"),
+    ("maxpool_padding_ceil", "tract ignores MaxPool's dilations (its output has the undilated shape)"),
+    ("elu_selu_celu", "tract's Celu differs from the ONNX definition on negative inputs; onnxruntime and ours agree"),
+];
+
+#[test]
+fn the_suite_has_forty_models_and_covers_the_operators() {
+    let models = suite_models();
+    assert!(models.len() >= 40, "{} models", models.len());
+    for named in ["lenet5", "resnet_basic_block", "mobilenet_block", "mlp784"] {
+        assert!(models.iter().any(|m| m == named), "{named} is missing");
+    }
+    let text = std::fs::read_to_string(suite_dir().join("suite.json")).unwrap();
+    let suite: Value = serde_json::from_str(&text).unwrap();
+    let used: std::collections::BTreeSet<&str> = suite["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["operators"].as_array().unwrap())
+        .map(|o| o.as_str().unwrap())
+        .collect();
+    // Every operator the lowering accepts is in some model, except the
+    // plumbing that appears only in older opsets or whose use is a no-op.
+    let untested: Vec<&&str> = onnx::SUPPORTED_OPERATORS
+        .iter()
+        .filter(|op| !used.contains(**op))
+        .filter(|op| {
+            ![
+                "Identity",
+                "Dropout",
+                "CastLike",
+                "Constant",
+                "Size",
+                "Upsample",
+                "Equal",
+                "Less",
+                "Greater",
+                "LessOrEqual",
+                "GreaterOrEqual",
+                "Not",
+                "And",
+                "Or",
+                "Where",
+                "Mod",
+                "Gelu",
+            ]
+            .contains(*op)
+        })
+        .collect();
+    assert!(untested.is_empty(), "operators no suite model uses: {untested:?}");
+}
+
+#[test]
+fn every_suite_model_lowers_to_both_float_references() {
+    let mut failures = Vec::new();
+    for name in suite_models() {
+        let path = suite_dir().join(format!("{name}.onnx"));
+        let program = match onnx::load(&path) {
+            Ok(p) => p,
+            Err(e) => {
+                failures.push(format!("{name}: {e}"));
+                continue;
+            }
+        };
+        let (input, reference) = sample(&name);
+        let ours = program.forward(&input);
+        if ours.len() != reference.len() || relative_error(&ours, &reference) > 1e-4 {
+            failures.push(format!("{name}: ours {ours:?} vs onnxruntime {reference:?}"));
+            continue;
+        }
+        if !TRACT_DIFFERS.iter().any(|(n, _)| *n == name) {
+            let tract = common::tract_forward(&path, &program.input_shapes, &input);
+            if relative_error(&ours, &tract) > 1e-4 {
+                failures.push(format!("{name}: ours {ours:?} vs tract {tract:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} models fail:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn tract_disagrees_where_we_say_it_does() {
+    // Each exception stays true: if tract is fixed, the exception goes.
+    for (name, why) in TRACT_DIFFERS {
+        let path = suite_dir().join(format!("{name}.onnx"));
+        let program = onnx::load(&path).unwrap();
+        let (input, reference) = sample(name);
+        let runs = std::panic::catch_unwind(|| common::tract_forward(&path, &program.input_shapes, &input));
+        if let Ok(tract) = runs {
+            assert!(
+                tract.len() != reference.len() || relative_error(&tract, &reference) > 1e-3,
+                "{name}: tract now agrees with onnxruntime ({why})"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_suite_model_proves_and_verifies() {
+    let mut failures = Vec::new();
+    for name in suite_models().iter().filter(|n| !LARGE.contains(&n.as_str())) {
+        match prove_suite_model(name) {
+            Ok(error) if error <= tolerance(name) => {}
+            Ok(error) => {
+                failures.push(format!("{name}: proved outputs off by {error} (tolerance {})", tolerance(name)))
+            }
+            Err(e) => failures.push(format!("{name}: {e}")),
+        }
+    }
+    assert!(failures.is_empty(), "{} models fail:\n{}", failures.len(), failures.join("\n"));
+}
