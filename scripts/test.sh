@@ -52,8 +52,12 @@ cargo publish --workspace --dry-run --no-verify --locked --allow-dirty
 cargo package --locked --allow-dirty -p zkaccel-core -p zkaccel-backend-cpu -p zkaccel-backend-cuda -p zkaccel-backend-fpga
 
 step "tests"
-# Release mode: the conformance suite runs MSMs and NTTs up to 2^16.
-cargo test --workspace --release --locked "${cli_features[@]}"
+# Release mode: the conformance suite runs MSMs and NTTs up to 2^16. The zkML
+# suite's largest models (LeNet-5, MLP 784; 2^17 and 2^15 rows) prove in the next step.
+cargo test --workspace --release --locked "${cli_features[@]}" -- --skip the_largest_suite_models
+
+step "the zkML suite's largest models (LeNet-5 with BatchNormalization and MaxPool, MLP 784-256-128-10)"
+cargo test --workspace --release --locked "${cli_features[@]}" --test suite_large -- --nocapture
 # The default CLI build: its optional commands say how to get them.
 cargo test --release --locked -p zkaccel-cli --test cli --test zkml without_the_feature
 

@@ -338,27 +338,46 @@ fn bench_one(
     }
 }
 
-/// The shipped zkML model proved by zkaccel and by EZKL (when it runs here).
+/// The zkML models (see [`crate::zkml::models`]; `ZKACCEL_BENCH_ZKML_MODELS`
+/// = a comma-separated list keeps some) proved by zkaccel and by EZKL (when
+/// it runs here); each model is one race, reported as it finishes.
 fn bench_zkml(reps: usize, report: &mut dyn FnMut(Event)) -> Result<Vec<Record>, String> {
     let accelerator = zkaccel::Accelerator::auto().map_err(|e| e.to_string())?;
-    let (ours, peer) = crate::zkml::compare(reps, &accelerator)?;
-    let record = |side: crate::zkml::ZkmlSide| {
-        let mut samples = side.samples_ms;
-        Record {
-            op: BenchOp::Zkml,
-            log_size: side.k,
-            implementation: side.implementation,
-            median_ms: median(&mut samples),
-            samples_ms: samples,
-            msm_median_ms: None,
-            stages_ms: None,
-            notes: Some(format!("max |output error| {:.6}; {}", side.max_abs_error, side.notes)),
+    let only: Option<Vec<String>> = std::env::var("ZKACCEL_BENCH_ZKML_MODELS")
+        .ok()
+        .map(|v| v.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect());
+    let mut records = Vec::new();
+    for model in crate::zkml::models(only.as_deref())? {
+        let (ours, peer) = crate::zkml::compare(reps, &accelerator, &model)?;
+        let record = |side: crate::zkml::ZkmlSide| {
+            let mut samples = side.samples_ms;
+            Record {
+                op: BenchOp::Zkml,
+                log_size: side.k,
+                implementation: side.implementation,
+                median_ms: median(&mut samples),
+                samples_ms: samples,
+                msm_median_ms: None,
+                stages_ms: None,
+                notes: Some(format!(
+                    "model {}; max |output error| {:.6}; proof {} bytes, verify {:.1} ms, pk {} bytes, vk {} bytes; {}",
+                    model.name,
+                    side.max_abs_error,
+                    side.proof_bytes,
+                    side.verify_ms,
+                    side.pk_bytes,
+                    side.vk_bytes,
+                    side.notes
+                )),
+            }
+        };
+        let mut rows = vec![record(ours)];
+        match peer {
+            Ok(side) => rows.push(record(side)),
+            Err(reason) => report(Event::Skipped { op: BenchOp::Zkml, implementation: "ezkl", reason }),
         }
-    };
-    let mut records = vec![record(ours)];
-    match peer {
-        Ok(side) => records.push(record(side)),
-        Err(reason) => report(Event::Skipped { op: BenchOp::Zkml, implementation: "ezkl", reason }),
+        report(Event::Measured(&rows));
+        records.extend(rows);
     }
     Ok(records)
 }
@@ -591,6 +610,11 @@ pub fn run(
     report(Event::Started { reps, machine: cpu_name(&cpu), threads: rayon::current_num_threads() });
     let mut records = Vec::new();
     for &op in ops {
+        if op == BenchOp::Zkml {
+            // One race per model, each reported by bench_zkml.
+            records.extend(bench_zkml(reps, &mut report)?);
+            continue;
+        }
         for &log_size in log_sizes.unwrap_or(op.default_log_sizes()) {
             let rows = bench_one(op, log_size, reps, &cpu, gpu.as_ref(), &mut report)?;
             report(Event::Measured(&rows));

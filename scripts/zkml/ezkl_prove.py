@@ -53,18 +53,26 @@ def main():
         start = time.perf_counter()
         ezkl.prove(path("witness.json"), path("model.compiled"), path("pk.key"), path("proof.json"), path("kzg.srs"))
         times.append((time.perf_counter() - start) * 1e3)
+    start = time.perf_counter()
     verified = bool(ezkl.verify(path("proof.json"), path("settings.json"), path("vk.key"), path("kzg.srs")))
+    verify_ms = (time.perf_counter() - start) * 1e3
+    with open(path("proof.json")) as f:
+        proof = json.load(f)
+    proof_bytes = len(bytes.fromhex(proof["hex_proof"].removeprefix("0x"))) if proof.get("hex_proof") else len(proof["proof"])
 
     with open(path("witness.json")) as f:
         witness = json.load(f)
-    out_scale = settings["model_output_scales"][0]
-    outputs = [ezkl.felt_to_float(x, out_scale) for x in witness["outputs"][0]]
+    outputs = [ezkl.felt_to_float(x, scale)
+               for values, scale in zip(witness["outputs"], settings["model_output_scales"]) for x in values]
     with open(args.input) as f:
-        data = np.array(json.load(f)["input_data"][0], dtype=np.float32)
+        data = json.load(f)["input_data"]
     session = onnxruntime.InferenceSession(args.model)
-    feed = session.get_inputs()[0]
-    shape = [d if isinstance(d, int) else 1 for d in feed.shape]
-    floats = session.run(None, {feed.name: data.reshape(shape)})[0].reshape(-1).tolist()
+    # EZKL's input format: one flat list per model input.
+    feeds = {}
+    for feed, values in zip(session.get_inputs(), data):
+        shape = [d if isinstance(d, int) else 1 for d in feed.shape]
+        feeds[feed.name] = np.array(values, dtype=np.float32).reshape(shape)
+    floats = [float(v) for o in session.run(None, feeds) for v in np.asarray(o, np.float64).ravel()]
     print(json.dumps({
         "ezkl_version": ezkl.__version__,
         "settings": {k: settings["run_args"][k] for k in ("input_scale", "param_scale", "logrows", "lookup_range")
@@ -73,6 +81,10 @@ def main():
         "prove_ms": times,
         "prove_median_ms": statistics.median(times),
         "verified": verified,
+        "verify_ms": verify_ms,
+        "proof_bytes": proof_bytes,
+        "pk_bytes": os.path.getsize(path("pk.key")),
+        "vk_bytes": os.path.getsize(path("vk.key")),
         "outputs": outputs,
         "float_outputs": floats,
         "max_abs_error": max(abs(a - b) for a, b in zip(outputs, floats)),

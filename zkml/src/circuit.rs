@@ -353,7 +353,7 @@ impl Circuit<Fr> for ModelCircuit {
         let model = &*self.model;
         let layout = &model.layout;
         let program = &model.program;
-        let tags = Tags::new(&layout, config.shape.limb_bits);
+        let tags = Tags::new(layout, config.shape.limb_bits);
         layouter.assign_table(
             || "tagged table",
             |mut table| {
