@@ -119,3 +119,17 @@ fn quantization_stays_close_to_float() {
         assert!(model.report.max_abs_error < bound, "{name}: {:?}", model.report);
     }
 }
+
+#[test]
+fn layers_name_the_nodes_composed_into_them() {
+    // Conv → BatchNormalization → Add (the residual) → Relu is one layer.
+    let program = onnx::load(&common::models_dir().join("suite/resnet_basic_block.onnx")).unwrap();
+    let sources: Vec<&str> = program.layers.iter().map(|l| l.source.as_str()).collect();
+    assert_eq!(program.layers.len(), 2, "{sources:?}");
+    let last = sources[1];
+    for op in ["Conv", "BatchNormalization", "Add", "Relu"] {
+        assert!(last.contains(op), "{last}");
+    }
+    let conv = onnx::load(&common::model_path("digits_conv")).unwrap();
+    assert!(conv.layers[0].source.starts_with("Conv + Relu"), "{}", conv.layers[0].source);
+}

@@ -196,9 +196,35 @@ struct Lowering {
     next_value: u32,
     env: HashMap<String, Val>,
     opset: i64,
-    /// The node being lowered, for layer names.
+    /// The node being lowered, with the linear nodes composed into its
+    /// inputs: the name of any layer it makes.
     source: String,
+    /// Per computed tensor, the linear nodes composed into it since its
+    /// values were last materialized.
+    composed: HashMap<String, Vec<String>>,
 }
+
+/// Operators that only move data: they add nothing to a layer's name.
+const DATA_MOVEMENT: &[&str] = &[
+    "Identity",
+    "Dropout",
+    "Cast",
+    "CastLike",
+    "Gather",
+    "Unsqueeze",
+    "Squeeze",
+    "Concat",
+    "Expand",
+    "Tile",
+    "Reshape",
+    "Flatten",
+    "Transpose",
+    "Slice",
+    "Split",
+    "Pad",
+    "Resize",
+    "Upsample",
+];
 
 /// Lowers a parsed ONNX model (symbolic dimensions, a batch size, taken as 1).
 pub fn lower(proto: &pb::ModelProto) -> Result<Program, ZkmlError> {
@@ -223,6 +249,7 @@ pub fn lower(proto: &pb::ModelProto) -> Result<Program, ZkmlError> {
         env: HashMap::new(),
         opset,
         source: String::new(),
+        composed: HashMap::new(),
     };
     for init in &graph.initializer {
         let (t, int) = tensor_data(init)?;
@@ -245,14 +272,33 @@ pub fn lower(proto: &pb::ModelProto) -> Result<Program, ZkmlError> {
     if input_shapes.is_empty() {
         return Err(model("the model has no inputs"));
     }
+    let num_inputs = lowering.next_value;
     for node in &graph.node {
-        lowering.source = describe(node);
+        let mut composed: Vec<String> = Vec::new();
+        for name in &node.input {
+            for source in lowering.composed.get(name).into_iter().flatten() {
+                if !composed.contains(source) {
+                    composed.push(source.clone());
+                }
+            }
+        }
+        if !DATA_MOVEMENT.contains(&node.op_type.as_str()) {
+            composed.push(describe(node));
+        }
+        lowering.source = composed.join(" + ");
+        let layers = lowering.layers.len();
         lowering.node(node).map_err(|e| match e {
             ZkmlError::Model(msg) => ZkmlError::Model(format!("{}: {msg}", describe(node))),
             other => other,
         })?;
+        // A node that made layers leaves fresh values behind.
+        let carried = if lowering.layers.len() > layers { Vec::new() } else { composed };
+        for output in &node.output {
+            if matches!(lowering.env.get(output), Some(Val::Lazy(_))) {
+                lowering.composed.insert(output.clone(), carried.clone());
+            }
+        }
     }
-    let num_inputs = lowering.next_value;
     let mut output_shapes = Vec::new();
     let mut outputs = Vec::new();
     let mut pending: Vec<Affine> = Vec::new();
@@ -276,7 +322,15 @@ pub fn lower(proto: &pb::ModelProto) -> Result<Program, ZkmlError> {
             }
         }
     }
-    lowering.source = "outputs".into();
+    let mut composed: Vec<String> = Vec::new();
+    for output in &graph.output {
+        for source in lowering.composed.get(&output.name).into_iter().flatten() {
+            if !composed.contains(source) {
+                composed.push(source.clone());
+            }
+        }
+    }
+    lowering.source = if composed.is_empty() { "outputs".into() } else { composed.join(" + ") };
     let made = lowering.neurons(&pending, Activation::Identity)?;
     for slot in slots {
         outputs.push(match slot {
