@@ -41,9 +41,15 @@ enum Command {
         /// Fixed-point scale 2^s.
         #[arg(long, default_value_t = 14)]
         scale: u32,
-        /// Keep the input out of the public values.
+        /// Keep every input out of the public values.
         #[arg(long)]
         private_input: bool,
+        /// Keep these inputs (positions in the graph, comma-separated) out of the public values.
+        #[arg(long, value_delimiter = ',')]
+        private_inputs: Vec<usize>,
+        /// Keep these outputs (positions in the graph) out of the public values: proved, not shown.
+        #[arg(long, value_delimiter = ',')]
+        private_outputs: Vec<usize>,
         /// Keep the weights private, publishing a Poseidon commitment to them.
         #[arg(long)]
         private_model: bool,
@@ -144,8 +150,28 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo { dir } => run_zkml(|acc| zkml::demo(dir, acc)),
-        Command::Compile { model, calibration, out, scale, private_input, private_model, max_lanes } => {
-            let visibility = zkaccel_zkml::Visibility { public_input: !private_input, private_model };
+        Command::Compile {
+            model,
+            calibration,
+            out,
+            scale,
+            private_input,
+            private_inputs,
+            private_outputs,
+            private_model,
+            max_lanes,
+        } => {
+            let mask = |positions: &[usize]| positions.iter().filter(|&&i| i < 64).fold(0u64, |m, &i| m | 1 << i);
+            if let Some(i) = private_inputs.iter().chain(&private_outputs).find(|&&i| i >= 64) {
+                eprintln!("error: position {i}: at most 64 inputs and outputs can be named");
+                return ExitCode::FAILURE;
+            }
+            let visibility = zkaccel_zkml::Visibility {
+                public_input: !private_input,
+                private_model,
+                private_inputs: mask(&private_inputs),
+                private_outputs: mask(&private_outputs),
+            };
             run_zkml(|_| zkml::compile(&model, &calibration, &out, scale, visibility, max_lanes).map(|_| ()))
         }
         Command::Setup { dir, srs } => run_zkml(|acc| zkml::setup(&dir, srs.as_deref(), acc)),

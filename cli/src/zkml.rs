@@ -73,12 +73,12 @@ fn compile_program(
         println!("  layer {i}: {} → {} values, {:?}", layer.source, layer.neurons.len(), layer.activation);
     }
     println!(
-        "circuit: 2^{} rows, {} products per row, scale 2^{}, range limbs of {} bits, input {}, model {}",
+        "circuit: 2^{} rows, {} products per row, scale 2^{}, range limbs of {} bits, {}, model {}",
         compiled.k,
         compiled.shape.lanes,
         compiled.layout.scale_bits,
         compiled.shape.limb_bits,
-        if visibility.public_input { "public" } else { "private" },
+        describe_visibility(&compiled),
         if visibility.private_model { "private (Poseidon commitment public)" } else { "fixed in the circuit" },
     );
     let r = &compiled.report;
@@ -297,4 +297,26 @@ pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Resul
 #[cfg(feature = "evm")]
 fn hex_string(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// "input public", "input private", or which inputs and outputs are public.
+fn describe_visibility(model: &CompiledModel) -> String {
+    let p = &model.program;
+    let v = model.visibility;
+    let list = |n: usize, public: &dyn Fn(usize) -> bool| -> (usize, String) {
+        let on: Vec<String> = (0..n).filter(|&i| public(i)).map(|i| i.to_string()).collect();
+        (on.len(), on.join(","))
+    };
+    let (ins, in_list) = list(p.input_shapes.len(), &|i| v.input_is_public(i));
+    let (outs, out_list) = list(p.output_shapes.len(), &|i| v.output_is_public(i));
+    let inputs = match ins {
+        0 => "input private".to_string(),
+        n if n == p.input_shapes.len() => "input public".to_string(),
+        _ => format!("inputs {in_list} public, the rest private"),
+    };
+    if outs == p.output_shapes.len() {
+        inputs
+    } else {
+        format!("{inputs}, outputs {} public", if outs == 0 { "none".to_string() } else { out_list })
+    }
 }

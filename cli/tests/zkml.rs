@@ -132,3 +132,31 @@ fn evm_without_the_feature_says_how_to_build_it() {
     assert!(!out.status.success());
     assert!(text(&out).contains("--features evm"), "{}", text(&out));
 }
+
+#[test]
+fn each_input_and_output_has_its_own_visibility() {
+    // The suite's two-input, two-output model: input 1 and output 0 private.
+    let dir = scratch("visibility");
+    let d = dir.to_str().unwrap();
+    let suite = models().join("suite");
+    let model = suite.join("two_inputs_two_outputs.onnx");
+    let calibration = suite.join("two_inputs_two_outputs.calibration.json");
+    let input = suite.join("two_inputs_two_outputs.input.json");
+    let out = compile(&model, &calibration, d, &["--private-inputs", "1", "--private-outputs", "0"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("inputs 0 public, the rest private, outputs 1 public"), "{}", text(&out));
+    for args in [
+        vec!["setup", "--dir", d],
+        vec!["prove", "--dir", d, "--input", input.to_str().unwrap()],
+        vec!["verify", "--dir", d],
+    ] {
+        let out = zkaccel(&args);
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+    }
+    let public: zkaccel_zkml::PublicValues = zkaccel_zkml::read_json(&dir.join("public.json")).unwrap();
+    assert_eq!(public.inputs.as_ref().map(Vec::len), Some(8), "{public:?}");
+    assert_eq!(public.outputs.len(), 2, "{public:?}");
+    let out = compile(&model, &calibration, d, &["--private-inputs", "2"]);
+    assert!(!out.status.success(), "a third input does not exist: {}", text(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}

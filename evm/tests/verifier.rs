@@ -66,7 +66,7 @@ const GAS_TARGET: u64 = 350_000;
 /// with one product per row: within EIP-170 and the gas target.
 #[test]
 fn shipped_zkml_model_verifier_contract() {
-    let gas = shipped_model(zkaccel_zkml::Visibility { public_input: false, private_model: false }).unwrap();
+    let gas = shipped_model(zkaccel_zkml::Visibility::new(false, false)).unwrap();
     assert!(gas <= GAS_TARGET, "verification costs {gas} gas, the target is {GAS_TARGET}");
 }
 
@@ -75,7 +75,7 @@ fn shipped_zkml_model_verifier_contract() {
 /// Lagrange term, so the gas is above the private-input figure.
 #[test]
 fn shipped_zkml_model_with_public_input_verifier_contract() {
-    let gas = shipped_model(zkaccel_zkml::Visibility { public_input: true, private_model: false }).unwrap();
+    let gas = shipped_model(zkaccel_zkml::Visibility::new(true, false)).unwrap();
     assert!(gas > 0);
 }
 

@@ -421,6 +421,12 @@ impl Circuit<Fr> for ModelCircuit {
         let lanes = config.shape.lanes.max(1);
         let limbs = config.shape.limbs();
         let limb_mask = (1i64 << config.shape.limb_bits) - 1;
+        let settings = model.settings();
+        // The instance row of each public input value.
+        let mut input_rows: Vec<Option<usize>> = vec![None; program.num_inputs()];
+        for (i, &v) in settings.public_inputs().iter().enumerate() {
+            input_rows[v] = Some(instance_rows.inputs.start + i);
+        }
         let num_inputs = program.num_inputs();
         let (output_cells, input_links) = layouter.assign_region(
             || "layers",
@@ -464,8 +470,8 @@ impl Circuit<Fr> for ModelCircuit {
                                     continue;
                                 };
                                 let v = v as usize;
-                                if v < num_inputs && model.visibility.public_input {
-                                    input_links.push((x_cell, instance_rows.inputs.start + v));
+                                if let Some(&Some(row)) = input_rows.get(v) {
+                                    input_links.push((x_cell, row));
                                     continue;
                                 }
                                 match value_cells[v] {
@@ -548,8 +554,8 @@ impl Circuit<Fr> for ModelCircuit {
         for (cell, row) in input_links {
             layouter.constrain_instance(cell, config.instance, row);
         }
-        for (i, cell) in output_cells.into_iter().enumerate() {
-            let cell = cell.ok_or(PlonkError::Synthesis)?;
+        for (i, &o) in settings.public_outputs().iter().enumerate() {
+            let cell = output_cells.get(o).copied().flatten().ok_or(PlonkError::Synthesis)?;
             layouter.constrain_instance(cell, config.instance, instance_rows.outputs.start + i);
         }
         Ok(())

@@ -103,7 +103,22 @@ pub fn compile(
             "scale 2^{s} does not split into equal limbs of at most 8 bits; use one of 4..=8, 10, 12, 14, 16, 18, 20, 21, 22, 24"
         )));
     }
-    let program = if options.visibility.public_input { program } else { program.with_input_range_check() };
+    let visibility = options.visibility;
+    let (inputs, outputs) = (program.input_shapes.len(), program.output_shapes.len());
+    if inputs < 64 && visibility.private_inputs >> inputs != 0
+        || outputs < 64 && visibility.private_outputs >> outputs != 0
+    {
+        return Err(ZkmlError::Model(format!(
+            "the visibility names an input or output the model does not have ({inputs} inputs, {outputs} outputs)"
+        )));
+    }
+    let private: Vec<bool> = program
+        .input_shapes
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| std::iter::repeat_n(!visibility.input_is_public(i), s.iter().product()))
+        .collect();
+    let program = program.with_input_range_check(&private);
     let params = QuantizedParams::new(&program, s)?;
     let mut extremes = Extremes::default();
     for sample in calibration {

@@ -281,16 +281,27 @@ impl Program {
     }
 
     /// The same program with an identity layer first that every later use of
-    /// an input goes through. In the circuit that layer range-checks the
-    /// inputs (its rows split each value like any activation), which a
-    /// private input needs: otherwise any field element would do.
-    pub fn with_input_range_check(&self) -> Program {
+    /// each `checked` input value goes through. In the circuit that layer
+    /// range-checks those values (its rows split each value like any
+    /// activation), which a private input needs: otherwise any field element
+    /// would do.
+    pub fn with_input_range_check(&self, checked: &[bool]) -> Program {
         let n = self.num_inputs() as u32;
-        let shift = |v: u32| v + n;
+        let ids: Vec<u32> = (0..n).filter(|&v| checked.get(v as usize) == Some(&true)).collect();
+        if ids.is_empty() {
+            return self.clone();
+        }
+        let m = ids.len() as u32;
+        // Inputs keep their ids; the check's outputs follow them; every layer's move up by m.
+        let mut input_map: Vec<u32> = (0..n).collect();
+        for (j, &v) in ids.iter().enumerate() {
+            input_map[v as usize] = n + j as u32;
+        }
+        let shift = |v: u32| if v < n { input_map[v as usize] } else { v + m };
         let mut layers = Vec::with_capacity(self.layers.len() + 1);
         layers.push(Layer {
             source: "input range check".into(),
-            neurons: (0..n).map(|v| Neuron { terms: vec![(v, Weight::Const(1.0))], bias: None }).collect(),
+            neurons: ids.iter().map(|&v| Neuron { terms: vec![(v, Weight::Const(1.0))], bias: None }).collect(),
             activation: Activation::Identity,
         });
         for layer in &self.layers {

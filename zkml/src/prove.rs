@@ -18,7 +18,7 @@ pub struct ModelProof {
     pub proof: Vec<u8>,
     /// The instance.
     pub public: PublicValues,
-    /// Float inference on the same input, for comparison.
+    /// Float inference on the same input, for comparison: the public outputs.
     pub float_outputs: Vec<f64>,
     /// Proving statistics (MSM time on the Accelerator, total).
     pub stats: zkaccel_frontend_halo2::ProofStats,
@@ -35,10 +35,12 @@ impl ModelProof {
 /// provers with a transcript of their own (an EVM verifier's, say).
 pub fn witness(model: &Arc<CompiledModel>, input: &[f64]) -> Result<(ModelCircuit, PublicValues), ZkmlError> {
     let trace = model.run(input)?;
+    let settings = model.settings();
+    let public_inputs = settings.public_inputs();
     let public = PublicValues {
-        inputs: model.visibility.public_input.then(|| trace.values[..model.program.num_inputs()].to_vec()),
+        inputs: (!public_inputs.is_empty()).then(|| public_inputs.iter().map(|&v| trace.values[v]).collect()),
         model_commitment: model.visibility.private_model.then(|| model_commitment(model)),
-        outputs: trace.outputs.clone(),
+        outputs: settings.public_outputs().iter().map(|&o| trace.outputs[o]).collect(),
         scale_bits: model.layout.scale_bits,
     };
     Ok((ModelCircuit::new(model.clone(), Some(Arc::new(trace))), public))
@@ -56,7 +58,9 @@ pub fn prove(model: &Arc<CompiledModel>, keys: &Keys, input: &[f64]) -> Result<M
         &[&instance],
         rand_chacha::ChaCha20Rng::from_entropy(),
     )?;
-    Ok(ModelProof { proof, public, float_outputs: model.program.forward(input), stats })
+    let float = model.program.forward(input);
+    let float_outputs = model.settings().public_outputs().iter().map(|&o| float[o]).collect();
+    Ok(ModelProof { proof, public, float_outputs, stats })
 }
 
 /// Checks `proof` with the stock halo2 verifier.

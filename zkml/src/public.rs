@@ -10,11 +10,11 @@ use crate::{commitment, CompiledModel, ModelSettings, ZkmlError};
 /// The public values of a proof: what a verifier sees.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PublicValues {
-    /// The quantized input (when public).
+    /// The public inputs' quantized values, in order (absent when every input is private).
     pub inputs: Option<Vec<i64>>,
     /// The Poseidon commitment to the weights, decimal (when the model is private).
     pub model_commitment: Option<String>,
-    /// The quantized output.
+    /// The public outputs' quantized values, in order.
     pub outputs: Vec<i64>,
     /// `s`: values are at scale `2^s`.
     pub scale_bits: u32,
@@ -33,14 +33,16 @@ impl PublicValues {
         }
         let mut column = Vec::with_capacity(layout.len());
         let num_inputs = layout.inputs.len();
-        match (&self.inputs, settings.visibility.public_input) {
+        match (&self.inputs, num_inputs > 0) {
             (Some(inputs), true) if inputs.len() == num_inputs => {
                 column.extend(inputs.iter().map(|&v| felt(v as i128)))
             }
             (None, false) => {}
-            (Some(inputs), true) => return Err(bad(format!("{} inputs, the model has {num_inputs}", inputs.len()))),
+            (Some(inputs), true) => {
+                return Err(bad(format!("{} input values, the model has {num_inputs} public ones", inputs.len())))
+            }
             (_, public) => {
-                return Err(bad(format!("the model's input is {}", if public { "public" } else { "private" })))
+                return Err(bad(format!("the model's inputs are {}", if public { "public" } else { "private" })))
             }
         }
         match (&self.model_commitment, settings.visibility.private_model) {

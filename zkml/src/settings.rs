@@ -9,16 +9,16 @@ use crate::circuit::CircuitShape;
 use crate::quantize::TableLayout;
 use crate::Visibility;
 
-/// Where the public values sit in the instance column: the inputs (when
-/// public), then the weight commitment (when the model is private), then the
-/// outputs.
+/// Where the public values sit in the instance column: the public inputs'
+/// values, then the weight commitment (when the model is private), then the
+/// public outputs' values.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InstanceLayout {
-    /// Rows of the inputs (empty when the input is private).
+    /// Rows of the public inputs' values.
     pub inputs: Range<usize>,
     /// Row of the weight commitment (when the model is private).
     pub commitment: Option<usize>,
-    /// Rows of the outputs.
+    /// Rows of the public outputs' values.
     pub outputs: Range<usize>,
 }
 
@@ -54,11 +54,20 @@ pub struct ModelSettings {
 impl ModelSettings {
     /// Where the public values sit.
     pub fn instance_layout(&self) -> InstanceLayout {
-        let count = |shapes: &[Vec<usize>]| shapes.iter().map(|s| s.iter().product::<usize>()).sum::<usize>();
-        let inputs = if self.visibility.public_input { count(&self.input_shapes) } else { 0 };
+        let inputs = self.public_inputs().len();
         let commitment = self.visibility.private_model.then_some(inputs);
         let outputs_start = inputs + usize::from(self.visibility.private_model);
-        let outputs = count(&self.output_shapes);
+        let outputs = self.public_outputs().len();
         InstanceLayout { inputs: 0..inputs, commitment, outputs: outputs_start..outputs_start + outputs }
+    }
+
+    /// Flat indices (among all input values) of the public ones.
+    pub fn public_inputs(&self) -> Vec<usize> {
+        Visibility::public_values(&self.input_shapes, |i| self.visibility.input_is_public(i))
+    }
+
+    /// Flat indices (among all output values) of the public ones.
+    pub fn public_outputs(&self) -> Vec<usize> {
+        Visibility::public_values(&self.output_shapes, |i| self.visibility.output_is_public(i))
     }
 }

@@ -39,7 +39,7 @@ fn mock_with(
 #[test]
 fn mock_mlp_every_visibility() {
     for public_input in [true, false] {
-        mock("digits_mlp", Visibility { public_input, private_model: false });
+        mock("digits_mlp", Visibility::new(public_input, false));
     }
 }
 
@@ -62,7 +62,7 @@ fn a_changed_hidden_activation_is_caught() {
 /// fails the range check of the input layer.
 #[test]
 fn an_out_of_range_private_input_is_caught() {
-    let prover = mock_with("digits_mlp", Visibility { public_input: false, private_model: false }, |trace| {
+    let prover = mock_with("digits_mlp", Visibility::new(false, false), |trace| {
         let huge = 1i64 << 40;
         trace.values[0] = huge;
         let n = trace.values.len() - trace.neurons.len();
@@ -135,7 +135,7 @@ fn a_flag_borrowed_from_another_tag_is_caught_by_the_bit_gate() {
 
 #[test]
 fn mock_conv_private_model() {
-    mock("digits_conv", Visibility { public_input: true, private_model: true });
+    mock("digits_conv", Visibility::new(true, true));
 }
 
 /// (private weights, lanes, general layout) of the layouts the degree test covers.

@@ -71,37 +71,37 @@ fn prove_and_check(name: &str, visibility: Visibility) {
 
 #[test]
 fn shipped_model_public_input_fixed_model() {
-    prove_and_check("digits_mlp", Visibility { public_input: true, private_model: false });
+    prove_and_check("digits_mlp", Visibility::new(true, false));
 }
 
 #[test]
 fn shipped_model_private_input_fixed_model() {
-    prove_and_check("digits_mlp", Visibility { public_input: false, private_model: false });
+    prove_and_check("digits_mlp", Visibility::new(false, false));
 }
 
 #[test]
 fn shipped_model_public_input_private_model() {
-    prove_and_check("digits_mlp", Visibility { public_input: true, private_model: true });
+    prove_and_check("digits_mlp", Visibility::new(true, true));
 }
 
 #[test]
 fn shipped_model_private_input_private_model() {
-    prove_and_check("digits_mlp", Visibility { public_input: false, private_model: true });
+    prove_and_check("digits_mlp", Visibility::new(false, true));
 }
 
 // Two more models from scripts/zkml/make_models.py.
 
 #[test]
 fn conv_model_public_input_fixed_model() {
-    prove_and_check("digits_conv", Visibility { public_input: true, private_model: false });
+    prove_and_check("digits_conv", Visibility::new(true, false));
 }
 
 #[test]
 fn conv_model_private_input_private_model() {
-    prove_and_check("digits_conv", Visibility { public_input: false, private_model: true });
+    prove_and_check("digits_conv", Visibility::new(false, true));
 }
 
 #[test]
 fn sigmoid_model_public_input_fixed_model() {
-    prove_and_check("digits_sigmoid", Visibility { public_input: true, private_model: false });
+    prove_and_check("digits_sigmoid", Visibility::new(true, false));
 }

@@ -125,3 +125,52 @@ fn every_suite_model_proves_and_verifies() {
     }
     assert!(failures.is_empty(), "{} models fail:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Two inputs and two outputs, each with its own visibility: input 1 private
+/// (range-checked, not shown), output 0 private (proved, not shown).
+#[test]
+fn inputs_and_outputs_each_have_their_own_visibility() {
+    use std::sync::Arc;
+    use zkaccel_zkml::{compile, local_srs, prove, setup, verify, CompileOptions, Visibility};
+    let name = "two_inputs_two_outputs";
+    let program = onnx::load(&suite_dir().join(format!("{name}.onnx"))).unwrap();
+    assert_eq!((program.input_shapes.len(), program.output_shapes.len()), (2, 2));
+    let visibility = Visibility { private_inputs: 0b10, private_outputs: 0b01, ..Visibility::default() };
+    let options = CompileOptions { visibility, ..Default::default() };
+    let model = Arc::new(compile(program.clone(), &calibration(name), &options).unwrap());
+    let keys = setup(&model, local_srs(model.k, 5), &zkaccel::Accelerator::cpu_only()).unwrap();
+    let (input, reference) = sample(name);
+    let proof = prove(&model, &keys, &input).unwrap();
+    let settings = model.settings();
+    verify(&settings, keys.params.srs(), keys.pk.get_vk(), &proof.public, &proof.proof).unwrap();
+    // Only input 0's 8 values and output 1's 2 values are public, and right.
+    let scale = (1u64 << 14) as f64;
+    let inputs = proof.public.inputs.clone().unwrap();
+    assert_eq!(inputs.len(), 8);
+    for (q, x) in inputs.iter().zip(&input[..8]) {
+        assert!((*q as f64 / scale - x).abs() < 1e-4);
+    }
+    assert_eq!(proof.public.outputs.len(), 2);
+    assert!(
+        relative_error(&proof.public.outputs_f64(), &reference[3..]) < 0.005,
+        "{:?} vs {:?}",
+        proof.public,
+        &reference[3..]
+    );
+    // A changed public input or output is rejected.
+    for change in [0usize, 1] {
+        let mut public = proof.public.clone();
+        if change == 0 {
+            public.inputs.as_mut().unwrap()[3] += 1;
+        } else {
+            public.outputs[1] += 1;
+        }
+        assert!(verify(&settings, keys.params.srs(), keys.pk.get_vk(), &public, &proof.proof).is_err());
+    }
+    // A visibility naming an input the model does not have is an error.
+    let bad = CompileOptions {
+        visibility: Visibility { private_inputs: 0b100, ..Visibility::default() },
+        ..Default::default()
+    };
+    assert!(compile(program, &calibration(name), &bad).is_err());
+}
