@@ -6,8 +6,8 @@ a ResNet basic block, a MobileNet depthwise-separable block, an MLP 784-256-128-
 
     python3 scripts/zkml/make_suite.py [--out zkml/models/suite] [--only NAME ...]
 
-Needs numpy, onnx and onnxruntime (PyPI). Deterministic: every model has its own
-seed. Weights are random (He-style scale), not trained: the suite tests the
+Needs numpy, onnx and onnxruntime (PyPI). Deterministic: every model is seeded by its
+name. Weights are random (He-style scale), not trained: the suite tests the
 lowering and the circuit, not accuracy. For each model it writes NAME.onnx,
 NAME.calibration.json (16 inputs), NAME.input.json (one more input, with
 onnxruntime's outputs as "reference" so that models tract cannot run still have
@@ -17,6 +17,7 @@ model uses).
 import argparse
 import json
 import os
+import zlib
 
 import numpy as np
 import onnx
@@ -36,10 +37,10 @@ class Graph:
         self.count += 1
         return f"{prefix}{self.count}"
 
-    def input(self, shape, low=-1.0, high=1.0, name=None):
+    def input(self, shape, low=-1.0, high=1.0, name=None, dtype=TensorProto.FLOAT):
         name = name or f"input{len(self.inputs)}"
-        self.inputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, shape))
-        self.ranges[name] = (low, high, shape)
+        self.inputs.append(helper.make_tensor_value_info(name, dtype, shape))
+        self.ranges[name] = (low, high, shape, dtype)
         return name
 
     def const(self, array, dtype=np.float32, prefix="c"):
@@ -60,8 +61,18 @@ class Graph:
         return names[0] if outputs == 1 else names
 
     def conv(self, x, c_in, c_out, k=3, group=1, **attrs):
+        """A 2-D convolution with every attribute written out, as PyTorch exports it (EZKL
+        needs `strides`; `conv1d` keeps ONNX's defaults tested)."""
         w = self.weight([c_out, c_in // group, k, k], fan_in=c_in // group * k * k)
+        if "auto_pad" not in attrs:
+            attrs.setdefault("pads", [0, 0, 0, 0])
+        attrs.setdefault("strides", [1, 1])
+        attrs.setdefault("dilations", [1, 1])
         return self.op("Conv", [x, w, self.bias(c_out)], kernel_shape=[k, k], group=group, **attrs)
+
+    def max_pool(self, x, k=2):
+        """PyTorch's `MaxPool2d(k)`, attributes written out."""
+        return self.op("MaxPool", [x], kernel_shape=[k, k], strides=[k, k], pads=[0, 0, 0, 0], ceil_mode=0)
 
     def bn(self, x, c):
         scale = self.const(self.rng.uniform(0.5, 1.5, c))
@@ -99,8 +110,12 @@ class Graph:
     def sample(self, rng):
         out = []
         for i in self.inputs:
-            low, high, shape = self.ranges[i.name]
-            out.extend(rng.uniform(low, high, int(np.prod(shape))).tolist())
+            low, high, shape, dtype = self.ranges[i.name]
+            n = int(np.prod(shape))
+            if dtype == TensorProto.FLOAT:
+                out.extend(rng.uniform(low, high, n).tolist())
+            else:
+                out.extend(float(v) for v in rng.integers(int(low), int(high) + 1, n))
         return out
 
 
@@ -208,6 +223,21 @@ def two_inputs_two_outputs(g):
     h = g.op("Relu", [g.gemm(s, 8, 6)])
     g.output(g.gemm(h, 6, 3))
     g.output(g.op("Add", [g.op("MatMul", [y, g.weight([8, 2])]), g.const([0.5, -0.5])]))
+
+
+@model
+def integer_and_boolean_inputs(g):
+    """An integer and a boolean input beside a float one; casts of computed values to integers
+    (truncation) and booleans (x != 0)."""
+    x = g.input([1, 4])
+    counts = g.input([1, 4], 0, 5, dtype=TensorProto.INT64)
+    mask = g.input([1, 4], 0, 1, dtype=TensorProto.BOOL)
+    cat = g.op("Concat", [x, g.op("Cast", [counts], to=TensorProto.FLOAT), g.op("Cast", [mask], to=TensorProto.FLOAT)],
+               axis=1)
+    y = g.gemm(cat, 12, 4)
+    g.output(y)
+    g.output(g.op("Cast", [g.op("Cast", [g.op("Mul", [y, g.const(3.0)])], to=TensorProto.INT64)], to=TensorProto.FLOAT))
+    g.output(g.op("Cast", [g.op("Cast", [g.op("Floor", [y])], to=TensorProto.BOOL)], to=TensorProto.FLOAT))
 
 
 # ---- linear ---------------------------------------------------------------------------
@@ -497,7 +527,7 @@ def hard_swish(g):
 def cnn_bn_maxpool(g):
     x = g.input([1, 1, 8, 8], 0.0, 1.0)
     c = g.op("Relu", [g.bn(g.conv(x, 1, 4, pads=[1, 1, 1, 1]), 4)])
-    p = g.op("MaxPool", [c], kernel_shape=[2, 2], strides=[2, 2])
+    p = g.max_pool(c)
     g.output(g.gemm(g.op("Flatten", [p]), 64, 10))
 
 
@@ -516,7 +546,7 @@ def torch_cnn_relu6(g):
 def unet_skip(g):
     x = g.input([1, 2, 6, 6])
     e = g.op("Relu", [g.conv(x, 2, 4, pads=[1, 1, 1, 1])])
-    d = g.op("MaxPool", [e], kernel_shape=[2, 2], strides=[2, 2])
+    d = g.max_pool(e)
     m = g.op("Relu", [g.conv(d, 4, 4, pads=[1, 1, 1, 1])])
     u = g.op("Resize", [m, "", g.const([1, 1, 2, 2])], mode="nearest")
     cat = g.op("Concat", [u, e], axis=1)
@@ -546,9 +576,9 @@ def lenet5(g):
     """LeNet-5 on 28x28 with BatchNormalization and MaxPool."""
     x = g.input([1, 1, 28, 28], 0.0, 1.0)
     c = g.op("Relu", [g.bn(g.conv(x, 1, 6, k=5, pads=[2, 2, 2, 2]), 6)])
-    p = g.op("MaxPool", [c], kernel_shape=[2, 2], strides=[2, 2])
+    p = g.max_pool(c)
     c = g.op("Relu", [g.bn(g.conv(p, 6, 16, k=5), 16)])
-    p = g.op("MaxPool", [c], kernel_shape=[2, 2], strides=[2, 2])
+    p = g.max_pool(c)
     f = g.op("Flatten", [p])
     h = g.op("Relu", [g.gemm(f, 400, 120)])
     h = g.op("Relu", [g.gemm(h, 120, 84)])
@@ -585,15 +615,16 @@ def write(out, name, build, seed):
     m = g.model()
     path = os.path.join(out, f"{name}.onnx")
     onnx.save(m, path)
-    rng = np.random.default_rng(seed + 1000)
+    rng = np.random.default_rng(seed + 1)
     calibration = [g.sample(rng) for _ in range(16)]
     sample = g.sample(rng)
     sess = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
     feeds, offset = {}, 0
+    numpy_type = {TensorProto.FLOAT: np.float32, TensorProto.INT64: np.int64, TensorProto.BOOL: np.bool_}
     for i in g.inputs:
-        shape = g.ranges[i.name][2]
+        _, _, shape, dtype = g.ranges[i.name]
         n = int(np.prod(shape))
-        feeds[i.name] = np.array(sample[offset:offset + n], np.float32).reshape(shape)
+        feeds[i.name] = np.array(sample[offset:offset + n]).astype(numpy_type[dtype]).reshape(shape)
         offset += n
     reference = [float(v) for o in sess.run(None, feeds) for v in np.asarray(o, np.float64).ravel()]
     with open(os.path.join(out, f"{name}.calibration.json"), "w") as f:
@@ -611,10 +642,11 @@ def main():
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
     entries = []
-    for seed, (name, build) in enumerate(MODELS.items()):
+    for name, build in MODELS.items():
         if args.only and name not in args.only:
             continue
-        entries.append(write(args.out, name, build, seed))
+        # Seeded by name, so that adding a model changes no other.
+        entries.append(write(args.out, name, build, zlib.crc32(name.encode())))
         print(f"{name}: {', '.join(entries[-1]['operators'])}")
     if not args.only:
         with open(os.path.join(args.out, "suite.json"), "w") as f:

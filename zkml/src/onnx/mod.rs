@@ -552,7 +552,28 @@ impl Lowering {
                         }),
                         int,
                     },
-                    // A computed value keeps its fixed-point value.
+                    Val::Lazy(t) if to == 9 => {
+                        // x ≠ 0 = 2 − [x ≥ 0] − [−x ≥ 0]
+                        let n = t.len();
+                        let mut both = t.data.clone();
+                        both.extend(t.data.iter().map(|a| a.scaled(Coef::structural(-1.0))));
+                        let s = self.activate(&both, Activation::Step)?;
+                        let minus = Coef::structural(-1.0);
+                        let out = (0..n)
+                            .map(|i| Affine::combine([(minus, &s[i]), (minus, &s[n + i])], Coef::structural(2.0)))
+                            .collect();
+                        Val::Lazy(Nd::new(t.shape.clone(), out)?)
+                    }
+                    Val::Lazy(t) if int => {
+                        // trunc(x) = ⌊relu(x)⌋ − ⌊relu(−x)⌋
+                        let n = t.len();
+                        let mut both = t.data.clone();
+                        both.extend(t.data.iter().map(|a| a.scaled(Coef::structural(-1.0))));
+                        let r = self.relu(&both)?;
+                        let f = self.activate(&r, Activation::Floor)?;
+                        Val::Lazy(Nd::new(t.shape.clone(), (0..n).map(|i| f[i].plus(&f[n + i], -1.0)).collect())?)
+                    }
+                    // To a float type: the fixed-point value as it is.
                     lazy => lazy,
                 };
                 self.set(node, value);
