@@ -44,19 +44,18 @@ pub fn compile(
     visibility: Visibility,
     max_lanes: usize,
 ) -> Result<Arc<CompiledModel>, ZkmlError> {
-    let program = zkml::onnx::load(model)?;
+    let onnx = std::fs::read(model).map_err(ZkmlError::io(model))?;
     let samples = zkml::read_inputs(calibration)?;
-    compile_program(program, &samples, dir, CompileOptions { scale_bits, visibility, max_lanes })
+    compile_program(&onnx, &samples, dir, CompileOptions { scale_bits, visibility, max_lanes })
 }
 
 fn compile_program(
-    program: zkml::program::Program,
+    onnx: &[u8],
     samples: &[Vec<f64>],
     dir: &Path,
     options: CompileOptions,
 ) -> Result<Arc<CompiledModel>, ZkmlError> {
-    let visibility = options.visibility;
-    let (compiled, _) = timed("calibrating", || zkml::compile(program, samples, &options))?;
+    let (compiled, _) = timed("calibrating", || zkml::compile_onnx(onnx, samples, &options))?;
     std::fs::create_dir_all(dir).map_err(ZkmlError::io(dir))?;
     zkml::write_json(&compiled, &dir.join("compiled.json"))?;
     zkml::write_json(&compiled.settings(), &dir.join("settings.json"))?;
@@ -79,13 +78,24 @@ fn compile_program(
         compiled.layout.scale_bits,
         compiled.shape.limb_bits,
         describe_visibility(&compiled),
-        if visibility.private_model { "private (Poseidon commitment public)" } else { "fixed in the circuit" },
+        if compiled.visibility.private_model { "private (Poseidon commitment public)" } else { "fixed in the circuit" },
     );
     let r = &compiled.report;
     println!(
         "calibration on {} inputs: max |quantized − float| = {:.6}, argmax agrees on {}/{}",
         r.samples, r.max_abs_error, r.argmax_agreement, r.samples
     );
+    match &r.tract {
+        Some(zkml::TractCheck::Ran { max_abs_error, argmax_agreement, lowering_difference }) => println!(
+            "against tract's float inference of the file: max |quantized − tract| = {max_abs_error:.6}, argmax agrees on \
+             {argmax_agreement}/{}; our float lowering within {lowering_difference:.2e} of tract",
+            r.samples
+        ),
+        Some(zkml::TractCheck::NotCompared(reason)) => {
+            println!("not checked against tract ({reason}); checked against our float lowering only")
+        }
+        None => {}
+    }
     println!("wrote {}/compiled.json (prover) and settings.json (verifier)", dir.display());
     Ok(Arc::new(compiled))
 }
@@ -204,9 +214,8 @@ pub fn demo(dir: Option<PathBuf>, accelerator: &Accelerator) -> Result<(), ZkmlE
     );
     println!("working directory {}", dir.display());
     println!("\n== compile");
-    let program = zkml::onnx::load_bytes(zkml::shipped::MODEL_ONNX)?;
     let samples = zkml::parse_inputs(zkml::shipped::CALIBRATION_JSON).map_err(ZkmlError::Input)?;
-    compile_program(program, &samples, &dir, CompileOptions::default())?;
+    compile_program(zkml::shipped::MODEL_ONNX, &samples, &dir, CompileOptions::default())?;
     println!("\n== setup");
     setup(&dir, None, accelerator)?;
     println!("\n== prove");

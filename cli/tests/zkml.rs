@@ -39,7 +39,14 @@ fn demo_proves_verifies_and_rejects_a_forgery() {
     let out = zkaccel(&["demo", "--dir", dir.to_str().unwrap()]);
     let t = text(&out);
     assert!(out.status.success(), "{t}");
-    for expected in ["argmax agrees on 32/32", "INSECURE", "argmax 2", "verified in", "rejected as it should be"] {
+    for expected in [
+        "argmax agrees on 32/32",
+        "against tract's float inference",
+        "INSECURE",
+        "argmax 2",
+        "verified in",
+        "rejected as it should be",
+    ] {
         assert!(t.contains(expected), "missing {expected:?} in:\n{t}");
     }
     for file in ["compiled.json", "settings.json", "srs.bin", "pk.bin", "vk.bin", "proof.bin", "public.json"] {

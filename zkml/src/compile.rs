@@ -17,6 +17,64 @@ pub struct CalibrationReport {
     pub max_abs_error: f64,
     /// Samples whose quantized and float outputs have the same argmax.
     pub argmax_agreement: usize,
+    /// The same against tract's float inference of the ONNX file (an
+    /// independent reference), when compiled from one ([`compile_onnx`]).
+    #[serde(default)]
+    pub tract: Option<TractCheck>,
+}
+
+/// The compiled model against tract's float inference on the calibration inputs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum TractCheck {
+    /// tract ran the model.
+    Ran {
+        /// `max |quantized − tract|`.
+        max_abs_error: f64,
+        /// Samples whose quantized and tract's outputs have the same argmax.
+        argmax_agreement: usize,
+        /// `max |our float lowering − tract|`: a lowering that means what the
+        /// file means keeps this at float rounding.
+        lowering_difference: f64,
+    },
+    /// Why there is no comparison: tract could not run the model (an
+    /// operator it lacks), or its outputs have another shape than ours (where
+    /// tract itself departs from ONNX, as with MaxPool's dilations).
+    NotCompared(String),
+}
+
+/// Loads, lowers and [`compile`]s an ONNX model from its bytes, and checks the
+/// result against tract's float inference of the same bytes
+/// ([`CalibrationReport::tract`]).
+pub fn compile_onnx(
+    onnx: &[u8],
+    calibration: &[Vec<f64>],
+    options: &CompileOptions,
+) -> Result<CompiledModel, ZkmlError> {
+    let program = crate::onnx::load_bytes(onnx)?;
+    let mut model = compile(program, calibration, options)?;
+    model.report.tract = Some(match crate::onnx::tract_outputs(onnx, &model.program.input_shapes, calibration) {
+        Err(reason) => TractCheck::NotCompared(format!("tract cannot run it: {reason}")),
+        Ok(reference) if reference.first().map(Vec::len) != Some(model.program.num_outputs()) => {
+            TractCheck::NotCompared(format!(
+                "tract's inference has {} output values, the lowered model {}",
+                reference.first().map_or(0, Vec::len),
+                model.program.num_outputs()
+            ))
+        }
+        Ok(reference) => {
+            let (mut max_abs_error, mut argmax_agreement, mut lowering_difference) = (0.0f64, 0, 0.0f64);
+            for (sample, tract) in calibration.iter().zip(&reference) {
+                let quantized: Vec<f64> =
+                    model.run(sample)?.outputs.iter().map(|&v| v as f64 / model.layout.scale() as f64).collect();
+                max_abs_error = max_abs_error.max(max_abs_difference(&quantized, tract));
+                argmax_agreement += usize::from(argmax(&quantized) == argmax(tract));
+                lowering_difference =
+                    lowering_difference.max(max_abs_difference(&model.program.forward(sample), tract));
+            }
+            TractCheck::Ran { max_abs_error, argmax_agreement, lowering_difference }
+        }
+    });
+    Ok(model)
 }
 
 /// A model ready to prove: the program, its quantized weights, the circuit layout.
@@ -125,7 +183,8 @@ pub fn compile(
         quantize::forward(&program, &params, s, None, sample, &mut extremes)?;
     }
     let layout = quantize::layout_for(&program, s, &extremes);
-    let mut report = CalibrationReport { samples: calibration.len(), max_abs_error: 0.0, argmax_agreement: 0 };
+    let mut report =
+        CalibrationReport { samples: calibration.len(), max_abs_error: 0.0, argmax_agreement: 0, tract: None };
     for sample in calibration {
         let trace = quantize::forward(&program, &params, s, Some(&layout), sample, &mut Extremes::default())?;
         let float = program.forward(sample);

@@ -174,3 +174,31 @@ fn inputs_and_outputs_each_have_their_own_visibility() {
     };
     assert!(compile(program, &calibration(name), &bad).is_err());
 }
+
+/// `compile_onnx` checks every model against tract's float inference of the
+/// file: our float lowering agrees with it to float rounding, the quantized
+/// model within the proof tolerance; where tract is no reference the report
+/// says why.
+#[test]
+fn compile_checks_every_model_against_tract() {
+    use zkaccel_zkml::{compile_onnx, CompileOptions, TractCheck};
+    let mut failures = Vec::new();
+    for name in suite_models() {
+        let bytes = std::fs::read(suite_dir().join(format!("{name}.onnx"))).unwrap();
+        let model = compile_onnx(&bytes, &calibration(&name), &CompileOptions::default()).unwrap();
+        let scale =
+            calibration(&name).iter().flat_map(|s| model.program.forward(s)).fold(1.0f64, |m, x| m.max(x.abs()));
+        let exception = TRACT_DIFFERS.iter().any(|(n, _)| *n == name);
+        match (&model.report.tract, exception) {
+            (Some(TractCheck::Ran { lowering_difference, max_abs_error, .. }), false) => {
+                if *lowering_difference > 1e-4 * scale || *max_abs_error > tolerance(&name) * scale {
+                    failures.push(format!("{name}: {:?}", model.report));
+                }
+            }
+            (Some(TractCheck::Ran { lowering_difference, .. }), true) if *lowering_difference > 1e-3 * scale => {}
+            (Some(TractCheck::NotCompared(_)), true) => {}
+            (other, _) => failures.push(format!("{name}: {other:?}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

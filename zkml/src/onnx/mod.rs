@@ -1,7 +1,7 @@
 //! ONNX (parsed by tract-onnx's protobuf reader) lowered to a [`Program`].
 //!
-//! Tensors are kept as [`Nd`] arrays of either constants or affine
-//! expressions over program values ([`Affine`]); nothing is materialized
+//! Tensors are kept as `Nd` arrays of either constants or affine
+//! expressions over program values (`Affine`); nothing is materialized
 //! until it must be. So:
 //! - shape arithmetic (`Shape`, `Gather`, `Concat`, `Cast` … on constants) is
 //!   folded here, and data movement (`Reshape`, `Transpose`, `Slice`, `Pad`,
@@ -15,6 +15,9 @@
 //!   (`max(a, b) = b + relu(a − b)`), so they are exact on quantized values.
 
 mod nd;
+mod reference;
+
+pub use reference::tract_outputs;
 
 use std::collections::HashMap;
 use std::path::Path;
