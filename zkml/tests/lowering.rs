@@ -133,3 +133,20 @@ fn layers_name_the_nodes_composed_into_them() {
     let conv = onnx::load(&common::model_path("digits_conv")).unwrap();
     assert!(conv.layers[0].source.starts_with("Conv + Relu"), "{}", conv.layers[0].source);
 }
+
+#[test]
+fn round_takes_halves_to_even_like_onnx() {
+    use zkaccel_zkml::{compile, CompileOptions};
+    let model = graph_with(vec![node("Round", "round", &["input"], "out")], &[1, 8]);
+    let program = onnx::lower(&model).unwrap();
+    let ties = [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.4999, 2.25];
+    let expected = [0.0, 2.0, 2.0, 0.0, -2.0, -2.0, 0.0, 2.0];
+    assert_eq!(program.forward(&ties), expected);
+    // Quantized, on exact ties (representable at 2^-14): the same.
+    let calibration = vec![ties.to_vec(), vec![3.0; 8], vec![-3.0; 8]];
+    let compiled = compile(program, &calibration, &CompileOptions::default()).unwrap();
+    let trace = compiled.run(&ties).unwrap();
+    let scale = (1i64 << 14) as f64;
+    let proved: Vec<f64> = trace.outputs.iter().map(|&v| v as f64 / scale).collect();
+    assert_eq!(proved, expected);
+}

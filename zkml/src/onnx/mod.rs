@@ -869,31 +869,23 @@ impl Lowering {
             }
             "Relu" => self.unary(node, Activation::Relu)?,
             "Floor" => self.unary(node, Activation::Floor)?,
-            "Ceil" | "Round" => {
-                // ⌈x⌉ = −⌊−x⌋; round(x) = ⌊x + ½⌋ (halves up, where ONNX rounds them to even).
+            "Round" => {
                 let x = self.input(node, 0)?;
                 let value = match x {
-                    Val::Const { t, int } => {
-                        Val::Const { t: t.map(|&v| if op == "Ceil" { v.ceil() } else { v.round_ties_even() }), int }
-                    }
+                    Val::Const { t, int } => Val::Const { t: t.map(|&v| v.round_ties_even()), int },
+                    Val::Lazy(t) => Val::Lazy(Nd::new(t.shape.clone(), self.round_half_even(&t.data)?)?),
+                };
+                self.set(node, value);
+            }
+            "Ceil" => {
+                // ⌈x⌉ = −⌊−x⌋
+                let value = match self.input(node, 0)? {
+                    Val::Const { t, int } => Val::Const { t: t.map(|&v| v.ceil()), int },
                     Val::Lazy(t) => {
-                        let pre: Vec<Affine> = t
-                            .data
-                            .iter()
-                            .map(|a| {
-                                if op == "Ceil" {
-                                    a.scaled(Coef::structural(-1.0))
-                                } else {
-                                    Affine::combine([(Coef::structural(1.0), a)], Coef::structural(0.5))
-                                }
-                            })
-                            .collect();
-                        let f = self.activate(&pre, Activation::Floor)?;
-                        let sign = if op == "Ceil" { -1.0 } else { 1.0 };
-                        Val::Lazy(Nd::new(
-                            t.shape.clone(),
-                            f.iter().map(|a| a.scaled(Coef::structural(sign))).collect(),
-                        )?)
+                        let minus = Coef::structural(-1.0);
+                        let negated: Vec<Affine> = t.data.iter().map(|a| a.scaled(minus)).collect();
+                        let f = self.activate(&negated, Activation::Floor)?;
+                        Val::Lazy(Nd::new(t.shape.clone(), f.iter().map(|a| a.scaled(minus)).collect())?)
                     }
                 };
                 self.set(node, value);
@@ -975,6 +967,35 @@ impl Lowering {
             other => return Err(ZkmlError::Unsupported(vec![format!("{other} (node '{}')", node.name)])),
         }
         Ok(())
+    }
+
+    /// ONNX's `Round`, halves to even, exactly: `r = ⌊x + ½⌋`; `x` was a tie
+    /// when `r − x − ½ ≥ 0`; `r` is odd when `r − 2⌊r/2⌋ = 1`; a tie with `r`
+    /// odd rounds down one.
+    fn round_half_even(&mut self, x: &[Affine]) -> Result<Vec<Affine>, ZkmlError> {
+        let one = Coef::structural(1.0);
+        let up: Vec<Affine> = x.iter().map(|a| Affine::combine([(one, a)], Coef::structural(0.5))).collect();
+        let r = self.activate(&up, Activation::Floor)?;
+        let n = x.len();
+        let mut pre: Vec<Affine> = r
+            .iter()
+            .zip(x)
+            .map(|(r, x)| Affine::combine([(one, r), (Coef::structural(-1.0), x)], Coef::structural(-0.5)))
+            .collect();
+        pre.extend(r.iter().map(|r| r.scaled(Coef::structural(0.5))));
+        let steps = self.activate(&pre[..n], Activation::Step)?;
+        let halves = self.activate(&pre[n..], Activation::Floor)?;
+        let both: Vec<Affine> = (0..n)
+            .map(|i| {
+                // t + (r − 2⌊r/2⌋) − 2 ≥ 0 exactly when both are 1.
+                Affine::combine(
+                    [(one, &steps[i]), (one, &r[i]), (Coef::structural(-2.0), &halves[i])],
+                    Coef::structural(-2.0),
+                )
+            })
+            .collect();
+        let down = self.activate(&both, Activation::Step)?;
+        Ok(r.iter().zip(&down).map(|(r, d)| r.plus(d, -1.0)).collect())
     }
 
     /// An elementwise activation; constants are evaluated.
