@@ -1522,33 +1522,26 @@ impl Lowering {
                 }
                 Val::float(Nd::new(out_shape, data)?)
             }
-            (Val::Lazy(x), Val::Const { t: y, .. }) => {
+            (Val::Lazy(x), Val::Const { t: c, .. }) | (Val::Const { t: c, .. }, Val::Lazy(x)) => {
+                // Each output is Σ_l a[i, l]·b[l, j]: the computed side's element by index,
+                // the constant side's as the coefficient.
+                let lazy_left = matches!(a, Val::Lazy(_));
                 let mut rows = Vec::with_capacity(batches * m * n);
                 for bi in 0..batches {
                     for i in 0..m {
                         for j in 0..n {
                             let terms = (0..k)
-                                .map(|l| (flat(&sa, bi, i, l), Coef::param(y.data[flat(&sb, bi, l, j)])))
+                                .map(|l| {
+                                    let (left, right) = (flat(&sa, bi, i, l), flat(&sb, bi, l, j));
+                                    let (at, coef) = if lazy_left { (left, right) } else { (right, left) };
+                                    (at, Coef::param(c.data[coef]))
+                                })
                                 .collect();
                             rows.push((terms, Coef::default()));
                         }
                     }
                 }
                 Val::Lazy(Nd::new(out_shape, self.linear(&x.data, &rows)?)?)
-            }
-            (Val::Const { t: x, .. }, Val::Lazy(y)) => {
-                let mut rows = Vec::with_capacity(batches * m * n);
-                for bi in 0..batches {
-                    for i in 0..m {
-                        for j in 0..n {
-                            let terms = (0..k)
-                                .map(|l| (flat(&sb, bi, l, j), Coef::param(x.data[flat(&sa, bi, i, l)])))
-                                .collect();
-                            rows.push((terms, Coef::default()));
-                        }
-                    }
-                }
-                Val::Lazy(Nd::new(out_shape, self.linear(&y.data, &rows)?)?)
             }
             (Val::Lazy(_), Val::Lazy(_)) => {
                 return Err(model("MatMul of two computed tensors is not supported (one operand must be constant)"))
