@@ -240,6 +240,51 @@ def integer_and_boolean_inputs(g):
     g.output(g.op("Cast", [g.op("Cast", [g.op("Floor", [y])], to=TensorProto.BOOL)], to=TensorProto.FLOAT))
 
 
+@model
+def torch_shape_logic(g):
+    """Shape arithmetic as exporters write it around a reshape: Size, Equal/Where on the shape,
+    comparisons, Not/And/Or, Mod, CastLike, Identity, Dropout and a Constant node."""
+    g.opset = 15
+    x = g.input([1, 2, 3, 4])
+    shape = g.op("Shape", [x])
+    size = g.op("Size", [x])
+    last = g.op("Gather", [shape, g.const([3], np.int64)], axis=0)
+    is_one = g.op("Equal", [shape, g.const([1, 1, 1, 1], np.int64)])
+    # Where the dimension is 1 keep it, else -1 for the first such: [1, 2, 3, 4] -> [1, -1, 4].
+    keep = g.op("Where", [is_one, shape, g.const([1, 1, 1, 1], np.int64)])
+    big = g.op("Greater", [shape, g.const(2, np.int64)])
+    small = g.op("Less", [shape, g.const(3, np.int64)])
+    both = g.op("And", [g.op("Not", [big]), small])
+    within = g.op("And", [g.op("LessOrEqual", [shape, g.const(3, np.int64)]),
+                          g.op("GreaterOrEqual", [shape, g.const(2, np.int64)])])
+    either = g.op("Or", [g.op("Or", [both, big]), within])
+    odd = g.op("Mod", [size, g.const(2, np.int64)])
+    seven = g.op("Constant", [], value=numpy_helper.from_array(np.array([7], np.int64)))
+    like = g.op("CastLike", [odd, seven])
+    head = g.op("Gather", [keep, g.const([0], np.int64)], axis=0)
+    target = g.op("Concat", [head, g.op("Add", [like, g.const([-1], np.int64)]), last], axis=0)
+    flags = g.op("Cast", [either], to=TensorProto.FLOAT)
+    y = g.op("Reshape", [g.op("Dropout", [g.op("Identity", [x])]), target])
+    g.output(g.op("Mul", [g.op("Relu", [y]), g.op("Unsqueeze", [g.op("Gather", [flags, g.const([3], np.int64)], axis=0),
+                                                                g.const([0, 1], np.int64)])]), [1, 6, 4])
+
+
+@model
+def upsample_opset9(g):
+    g.opset = 9
+    x = g.input([1, 2, 2, 3])
+    u = g.op("Upsample", [x, g.const([1.0, 1.0, 2.0, 3.0])], mode="nearest")
+    g.output(g.op("Relu", [u]))
+
+
+@model
+def gelu_opset20(g):
+    g.opset = 20
+    x = g.input([1, 8], -3.0, 3.0)
+    g.output(g.op("Gelu", [x]))
+    g.output(g.op("Gelu", [x], approximate="tanh"))
+
+
 # ---- linear ---------------------------------------------------------------------------
 
 @model
