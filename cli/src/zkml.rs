@@ -85,6 +85,12 @@ fn compile_program(
         "calibration on {} inputs: max |quantized − float| = {:.6}, argmax agrees on {}/{}",
         r.samples, r.max_abs_error, r.argmax_agreement, r.samples
     );
+    for t in &r.tables {
+        println!(
+            "  table {:?}: inputs in ±{} at steps of {}, max |table − f| = {:.6}",
+            t.function, t.range, t.step, t.max_abs_error
+        );
+    }
     match &r.tract {
         Some(zkml::TractCheck::Ran { max_abs_error, argmax_agreement, lowering_difference }) => println!(
             "against tract's float inference of the file: max |quantized − tract| = {max_abs_error:.6}, argmax agrees on \

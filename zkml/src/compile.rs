@@ -21,6 +21,23 @@ pub struct CalibrationReport {
     /// independent reference), when compiled from one ([`compile_onnx`]).
     #[serde(default)]
     pub tract: Option<TractCheck>,
+    /// Per table function: its input step and range, and
+    /// `max |table output − f(input)|` over the calibration inputs.
+    #[serde(default)]
+    pub tables: Vec<TableReport>,
+}
+
+/// How well one table function's table stands for the function.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TableReport {
+    /// The function.
+    pub function: crate::program::UnaryFn,
+    /// The input step, `2^c / S`.
+    pub step: f64,
+    /// The table covers inputs in `[−range, range)`.
+    pub range: f64,
+    /// `max |table output − f(x)|` at the rescaled inputs `x` the calibration met.
+    pub max_abs_error: f64,
 }
 
 /// The compiled model against tract's float inference on the calibration inputs.
@@ -183,10 +200,34 @@ pub fn compile(
         quantize::forward(&program, &params, s, None, sample, &mut extremes)?;
     }
     let layout = quantize::layout_for(&program, s, &extremes);
-    let mut report =
-        CalibrationReport { samples: calibration.len(), max_abs_error: 0.0, argmax_agreement: 0, tract: None };
+    let scale = layout.scale() as f64;
+    let mut report = CalibrationReport {
+        samples: calibration.len(),
+        max_abs_error: 0.0,
+        argmax_agreement: 0,
+        tract: None,
+        tables: layout
+            .functions
+            .iter()
+            .map(|t| TableReport {
+                function: t.function,
+                step: (1u64 << t.shift) as f64 / scale,
+                range: (1u64 << (t.shift + t.index_bits)) as f64 / scale,
+                max_abs_error: 0.0,
+            })
+            .collect(),
+    };
     for sample in calibration {
         let trace = quantize::forward(&program, &params, s, Some(&layout), sample, &mut Extremes::default())?;
+        let activations = program.layers.iter().flat_map(|l| l.neurons.iter().map(move |_| l.activation));
+        for (activation, neuron) in activations.zip(&trace.neurons) {
+            if let crate::program::Activation::Table(f) = activation {
+                if let Some(entry) = report.tables.iter_mut().find(|t| t.function == f) {
+                    let exact = quantize::function_at(f, neuron.q, s) as f64 / scale;
+                    entry.max_abs_error = entry.max_abs_error.max((neuron.out as f64 / scale - exact).abs());
+                }
+            }
+        }
         let float = program.forward(sample);
         let quantized: Vec<f64> = trace.outputs.iter().map(|&v| v as f64 / layout.scale() as f64).collect();
         report.max_abs_error = report.max_abs_error.max(max_abs_difference(&quantized, &float));

@@ -37,7 +37,9 @@ mod public;
 pub mod quantize;
 mod settings;
 
-pub use compile::{argmax, compile, compile_onnx, max_abs_difference, CalibrationReport, CompiledModel, TractCheck};
+pub use compile::{
+    argmax, compile, compile_onnx, max_abs_difference, CalibrationReport, CompiledModel, TableReport, TractCheck,
+};
 pub use error::ZkmlError;
 pub use io::{
     parse_inputs, read_inputs, read_json, read_pk, read_srs, read_vk, write_json, write_pk, write_srs, write_vk,
