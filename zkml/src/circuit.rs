@@ -73,31 +73,40 @@ const TAG_RANGE: u64 = 1;
 const TAG_RELU: u64 = 2;
 const TAG_IDENT: u64 = 3;
 
-/// The general layout's tags (see the module docs).
-struct Tags {
+/// The tags of a layout (see the module docs).
+struct Tags<'a> {
+    layout: &'a TableLayout,
     limb_bits: u32,
-    exact: Vec<Activation>,
-    functions: Vec<crate::quantize::FunctionTable>,
+    general: bool,
 }
 
-impl Tags {
-    fn new(layout: &TableLayout, limb_bits: u32) -> Self {
-        Self { limb_bits, exact: layout.exact.clone(), functions: layout.functions.clone() }
-    }
-
-    /// A range check of `bits ≤ l` bits (0: the value is 0).
+impl Tags<'_> {
+    /// A range check of `bits ≤ l` bits: in the general layout the tag is
+    /// the width (0: the value is 0); the compact one checks whole limbs only.
     fn range(&self, bits: u32) -> u64 {
-        u64::from(bits)
+        if self.general {
+            u64::from(bits)
+        } else {
+            TAG_RANGE
+        }
     }
 
-    /// The output row of `activation`.
+    /// The output row of `activation` (`None`: the layout has no table for it).
     fn activation(&self, activation: Activation) -> Option<u64> {
+        if !self.general {
+            return match activation {
+                Activation::Relu => Some(TAG_RELU),
+                Activation::Identity => Some(TAG_IDENT),
+                _ => None,
+            };
+        }
         let first = u64::from(self.limb_bits) + 1;
+        let exact = self.layout.exact.len() as u64;
         match activation {
             Activation::Table(f) => {
-                self.functions.iter().position(|t| t.function == f).map(|i| first + self.exact.len() as u64 + i as u64)
+                self.layout.functions.iter().position(|t| t.function == f).map(|i| first + exact + i as u64)
             }
-            exact => self.exact.iter().position(|&a| a == exact).map(|i| first + i as u64),
+            a => self.layout.exact.iter().position(|&e| e == a).map(|i| first + i as u64),
         }
     }
 }
@@ -353,7 +362,7 @@ impl Circuit<Fr> for ModelCircuit {
         let model = &*self.model;
         let layout = &model.layout;
         let program = &model.program;
-        let tags = Tags::new(layout, config.shape.limb_bits);
+        let tags = Tags { layout, limb_bits: config.shape.limb_bits, general: config.general.is_some() };
         layouter.assign_table(
             || "tagged table",
             |mut table| {
@@ -498,31 +507,17 @@ impl Circuit<Fr> for ModelCircuit {
                         // Tags of the high part and of each low limb (by its width).
                         let split_bits = layout.split_bits(layer.activation);
                         let l = config.shape.limb_bits;
-                        let (tag_hi, lo_tag): (u64, Box<dyn Fn(usize) -> u64>) = match config.general {
-                            None => {
-                                let tag_hi = if layer.activation == Activation::Relu { TAG_RELU } else { TAG_IDENT };
-                                (tag_hi, Box::new(|_| TAG_RANGE))
-                            }
-                            Some(g) => {
-                                region.assign_fixed(g.f_out, row, Fr::ONE);
-                                region.assign_fixed(g.base, row, felt(1i128 << split_bits));
-                                region.assign_advice(g.b, row, trace.map(|t| felt(t.b as i128)));
-                                let tag_hi = tags.activation(layer.activation).ok_or(PlonkError::Synthesis)?;
-                                let tags = &tags;
-                                (
-                                    tag_hi,
-                                    Box::new(move |j: usize| {
-                                        tags.range(split_bits.saturating_sub(j as u32 * l).min(l))
-                                    }),
-                                )
-                            }
-                        };
-                        let r_tag = if config.general.is_some() { tags.range(l) } else { TAG_RANGE };
+                        let tag_hi = tags.activation(layer.activation).ok_or(PlonkError::Synthesis)?;
+                        if let Some(g) = config.general {
+                            region.assign_fixed(g.f_out, row, Fr::ONE);
+                            region.assign_fixed(g.base, row, felt(1i128 << split_bits));
+                            region.assign_advice(g.b, row, trace.map(|t| felt(t.b as i128)));
+                        }
                         let first_limb_row = row - 2 * limbs;
                         for j in 0..limbs {
                             let shift = j as u32 * l;
                             let r_row = first_limb_row + j;
-                            region.assign_fixed(config.tag, r_row, Fr::from(r_tag));
+                            region.assign_fixed(config.tag, r_row, Fr::from(tags.range(l)));
                             region.assign_advice(
                                 config.limb,
                                 r_row,
@@ -531,7 +526,8 @@ impl Circuit<Fr> for ModelCircuit {
                             region.assign_advice(config.aux, r_row, Value::known(Fr::ZERO));
                             let lo_row = first_limb_row + limbs + j;
                             let lo = trace.map(|t| (t.lo >> shift) & limb_mask);
-                            region.assign_fixed(config.tag, lo_row, Fr::from(lo_tag(j)));
+                            let lo_bits = split_bits.saturating_sub(shift).min(l);
+                            region.assign_fixed(config.tag, lo_row, Fr::from(tags.range(lo_bits)));
                             region.assign_advice(config.limb, lo_row, lo.map(|v| felt(v as i128)));
                             region.assign_advice(config.aux, lo_row, Value::known(Fr::ZERO));
                         }

@@ -187,12 +187,7 @@ pub fn compile(
             "the visibility names an input or output the model does not have ({inputs} inputs, {outputs} outputs)"
         )));
     }
-    let private: Vec<bool> = program
-        .input_shapes
-        .iter()
-        .enumerate()
-        .flat_map(|(i, s)| std::iter::repeat_n(!visibility.input_is_public(i), s.iter().product()))
-        .collect();
+    let private = Visibility::public_values(&program.input_shapes, |i| !visibility.input_is_public(i));
     let program = program.with_input_range_check(&private);
     let params = QuantizedParams::new(&program, s)?;
     let mut extremes = Extremes::default();
@@ -229,7 +224,7 @@ pub fn compile(
             }
         }
         let float = program.forward(sample);
-        let quantized: Vec<f64> = trace.outputs.iter().map(|&v| v as f64 / layout.scale() as f64).collect();
+        let quantized: Vec<f64> = trace.outputs.iter().map(|&v| v as f64 / scale).collect();
         report.max_abs_error = report.max_abs_error.max(max_abs_difference(&quantized, &float));
         report.argmax_agreement += (argmax(&quantized) == argmax(&float)) as usize;
     }

@@ -281,13 +281,13 @@ impl Program {
     }
 
     /// The same program with an identity layer first that every later use of
-    /// each `checked` input value goes through. In the circuit that layer
+    /// each input value in `checked` (ascending indices) goes through. In the circuit that layer
     /// range-checks those values (its rows split each value like any
     /// activation), which a private input needs: otherwise any field element
     /// would do.
-    pub fn with_input_range_check(&self, checked: &[bool]) -> Program {
+    pub fn with_input_range_check(&self, checked: &[usize]) -> Program {
         let n = self.num_inputs() as u32;
-        let ids: Vec<u32> = (0..n).filter(|&v| checked.get(v as usize) == Some(&true)).collect();
+        let ids: Vec<u32> = checked.iter().map(|&v| v as u32).filter(|&v| v < n).collect();
         if ids.is_empty() {
             return self.clone();
         }

@@ -442,12 +442,17 @@ impl Lowering {
         Ok(rows.iter().map(|(r, bias)| Affine::combine(r.iter().map(|&(i, c)| (c, &x[i])), *bias)).collect())
     }
 
-    fn activate(&mut self, x: &[Affine], activation: Activation) -> Result<Vec<Affine>, ZkmlError> {
-        self.neurons(x, activation)
+    /// `activation(x)` and `activation(−x)` of every element, in one layer.
+    fn on_both_signs(&mut self, x: &[Affine], activation: Activation) -> Result<(Vec<Affine>, Vec<Affine>), ZkmlError> {
+        let mut both = x.to_vec();
+        both.extend(x.iter().map(|a| a.scaled(Coef::structural(-1.0))));
+        let mut positive = self.neurons(&both, activation)?;
+        let negative = positive.split_off(x.len());
+        Ok((positive, negative))
     }
 
     fn relu(&mut self, x: &[Affine]) -> Result<Vec<Affine>, ZkmlError> {
-        self.activate(x, Activation::Relu)
+        self.neurons(x, Activation::Relu)
     }
 
     /// Elementwise `max(a, b) = b + relu(a − b)`.
@@ -489,7 +494,7 @@ impl Lowering {
                 .zip(&xs)
                 .map(|(&g, x)| if last { x.plus(&best[g], -1.0) } else { best[g].plus(x, -1.0) })
                 .collect();
-            let steps = self.activate(&diffs, Activation::Step)?;
+            let steps = self.neurons(&diffs, Activation::Step)?;
             let t = step as f64;
             let candidate: Vec<Affine> = steps
                 .iter()
@@ -557,24 +562,21 @@ impl Lowering {
                     },
                     Val::Lazy(t) if to == 9 => {
                         // x ≠ 0 = 2 − [x ≥ 0] − [−x ≥ 0]
-                        let n = t.len();
-                        let mut both = t.data.clone();
-                        both.extend(t.data.iter().map(|a| a.scaled(Coef::structural(-1.0))));
-                        let s = self.activate(&both, Activation::Step)?;
+                        let (p, q) = self.on_both_signs(&t.data, Activation::Step)?;
                         let minus = Coef::structural(-1.0);
-                        let out = (0..n)
-                            .map(|i| Affine::combine([(minus, &s[i]), (minus, &s[n + i])], Coef::structural(2.0)))
+                        let out = p
+                            .iter()
+                            .zip(&q)
+                            .map(|(p, q)| Affine::combine([(minus, p), (minus, q)], Coef::structural(2.0)))
                             .collect();
                         Val::Lazy(Nd::new(t.shape.clone(), out)?)
                     }
                     Val::Lazy(t) if int => {
                         // trunc(x) = ⌊relu(x)⌋ − ⌊relu(−x)⌋
-                        let n = t.len();
-                        let mut both = t.data.clone();
-                        both.extend(t.data.iter().map(|a| a.scaled(Coef::structural(-1.0))));
-                        let r = self.relu(&both)?;
-                        let f = self.activate(&r, Activation::Floor)?;
-                        Val::Lazy(Nd::new(t.shape.clone(), (0..n).map(|i| f[i].plus(&f[n + i], -1.0)).collect())?)
+                        let (p, q) = self.on_both_signs(&t.data, Activation::Relu)?;
+                        let f = self.neurons(&[p, q].concat(), Activation::Floor)?;
+                        let (p, q) = f.split_at(t.len());
+                        Val::Lazy(Nd::new(t.shape.clone(), p.iter().zip(q).map(|(p, q)| p.plus(q, -1.0)).collect())?)
                     }
                     // To a float type: the fixed-point value as it is.
                     lazy => lazy,
@@ -858,7 +860,7 @@ impl Lowering {
                         } else if p == 0.0 {
                             vec![Affine::constant(Coef::structural(1.0)); b.len()]
                         } else {
-                            self.activate(&b.data, Activation::Table(UnaryFn::Pow { exponent: p }))?
+                            self.neurons(&b.data, Activation::Table(UnaryFn::Pow { exponent: p }))?
                         };
                         let shape = broadcast_shape(&b.shape, &e.shape)?;
                         Val::Lazy(Nd::new(b.shape.clone(), out)?.broadcast_to(&shape)?)
@@ -884,7 +886,7 @@ impl Lowering {
                     Val::Lazy(t) => {
                         let minus = Coef::structural(-1.0);
                         let negated: Vec<Affine> = t.data.iter().map(|a| a.scaled(minus)).collect();
-                        let f = self.activate(&negated, Activation::Floor)?;
+                        let f = self.neurons(&negated, Activation::Floor)?;
                         Val::Lazy(Nd::new(t.shape.clone(), f.iter().map(|a| a.scaled(minus)).collect())?)
                     }
                 };
@@ -945,11 +947,8 @@ impl Lowering {
                                 .collect()
                         } else {
                             // sign(x) = [x ≥ 0] − [−x ≥ 0]
-                            let mut both = t.data.clone();
-                            both.extend(t.data.iter().map(|a| a.scaled(Coef::structural(-1.0))));
-                            let s = self.activate(&both, Activation::Step)?;
-                            let n = t.data.len();
-                            (0..n).map(|i| s[i].plus(&s[n + i], -1.0)).collect()
+                            let (p, q) = self.on_both_signs(&t.data, Activation::Step)?;
+                            p.iter().zip(&q).map(|(p, q)| p.plus(q, -1.0)).collect()
                         };
                         Val::Lazy(Nd::new(t.shape.clone(), out)?)
                     }
@@ -975,7 +974,7 @@ impl Lowering {
     fn round_half_even(&mut self, x: &[Affine]) -> Result<Vec<Affine>, ZkmlError> {
         let one = Coef::structural(1.0);
         let up: Vec<Affine> = x.iter().map(|a| Affine::combine([(one, a)], Coef::structural(0.5))).collect();
-        let r = self.activate(&up, Activation::Floor)?;
+        let r = self.neurons(&up, Activation::Floor)?;
         let n = x.len();
         let mut pre: Vec<Affine> = r
             .iter()
@@ -983,8 +982,8 @@ impl Lowering {
             .map(|(r, x)| Affine::combine([(one, r), (Coef::structural(-1.0), x)], Coef::structural(-0.5)))
             .collect();
         pre.extend(r.iter().map(|r| r.scaled(Coef::structural(0.5))));
-        let steps = self.activate(&pre[..n], Activation::Step)?;
-        let halves = self.activate(&pre[n..], Activation::Floor)?;
+        let steps = self.neurons(&pre[..n], Activation::Step)?;
+        let halves = self.neurons(&pre[n..], Activation::Floor)?;
         let both: Vec<Affine> = (0..n)
             .map(|i| {
                 // t + (r − 2⌊r/2⌋) − 2 ≥ 0 exactly when both are 1.
@@ -994,7 +993,7 @@ impl Lowering {
                 )
             })
             .collect();
-        let down = self.activate(&both, Activation::Step)?;
+        let down = self.neurons(&both, Activation::Step)?;
         Ok(r.iter().zip(&down).map(|(r, d)| r.plus(d, -1.0)).collect())
     }
 
@@ -1002,7 +1001,7 @@ impl Lowering {
     fn unary(&mut self, node: &NodeProto, activation: Activation) -> Result<(), ZkmlError> {
         let value = match self.input(node, 0)? {
             Val::Const { t, int } => Val::Const { t: t.map(|&v| activation.apply(v)), int },
-            Val::Lazy(t) => Val::Lazy(Nd::new(t.shape.clone(), self.activate(&t.data, activation)?)?),
+            Val::Lazy(t) => Val::Lazy(Nd::new(t.shape.clone(), self.neurons(&t.data, activation)?)?),
         };
         self.set(node, value);
         Ok(())
@@ -1166,7 +1165,7 @@ impl Lowering {
                     "Mul" => x.data.iter().zip(&c.data).map(|(e, &c)| e.scaled(Coef::param(c))).collect(),
                     _ => {
                         // c / x = c · (1/x), the reciprocal by table.
-                        let r = self.activate(&x.data, Activation::Table(UnaryFn::Reciprocal))?;
+                        let r = self.neurons(&x.data, Activation::Table(UnaryFn::Reciprocal))?;
                         r.iter().zip(&c.data).map(|(e, &c)| e.scaled(Coef::param(c))).collect()
                     }
                 };
