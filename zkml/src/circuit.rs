@@ -225,7 +225,12 @@ impl ModelCircuit {
 
 /// A signed integer as a field element.
 pub fn felt(v: i128) -> Fr {
-    let magnitude = Fr::from_u128(v.unsigned_abs());
+    // ff's default `from_u128` doubles 64 times; every witness value but a
+    // rare wide accumulator fits one limb, one Montgomery multiplication.
+    let magnitude = match u64::try_from(v.unsigned_abs()) {
+        Ok(small) => Fr::from(small),
+        Err(_) => Fr::from_u128(v.unsigned_abs()),
+    };
     if v < 0 {
         -magnitude
     } else {
@@ -555,5 +560,23 @@ impl Circuit<Fr> for ModelCircuit {
             layouter.constrain_instance(cell, config.instance, instance_rows.outputs.start + i);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn felt_is_the_signed_integer_mod_r() {
+        for v in
+            [0i128, 1, -1, 255, -256, u64::MAX as i128, -(u64::MAX as i128), 1 << 64, -(1 << 64), i128::MAX, -i128::MAX]
+        {
+            // The reference: ff's own conversion of the magnitude, negated for negatives.
+            let magnitude = Fr::from_u128(v.unsigned_abs());
+            assert_eq!(felt(v), if v < 0 { -magnitude } else { magnitude }, "{v}");
+        }
+        assert_eq!(felt(-5) + felt(5), Fr::ZERO);
+        assert_eq!(felt(1 << 64), Fr::from(u64::MAX) + Fr::ONE);
     }
 }

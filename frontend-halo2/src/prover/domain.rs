@@ -3,9 +3,17 @@
 //! halo2 works on `H = ⟨ω⟩` of size `n = 2^k` and on the extended coset
 //! `ζ·H'` with `H' = ⟨ω'⟩` of size `n·m` (`m = 2^(extended_k − k)`), where ζ
 //! is the field's cube root of unity. `ζ·H'` is the union of the `m` cosets
-//! `ζ·ω'^p·H`: the quotient is evaluated one such *part* at a time (size-`n`
-//! coset transforms, `n`-sized buffers), and point `p + i·m` of the extended
-//! coset is point `i` of part `p` because `ω'^m = ω`.
+//! `ζ·ω'^p·H`, the *parts*.
+//!
+//! The quotient `h = N / Z_H` of a degree-`d` constraint system has fewer
+//! than `q·n` coefficients (`q = d − 1`, its pieces), so `q` parts determine
+//! it, and stock's `m` is the next power of two (`m = 4` for `q = 3`: a
+//! quarter of the extended work is redundant). We evaluate on parts
+//! `0..q` only. On part `p` (shift `s_p`, `t_p = s_p^n`), the coset inverse
+//! transform of `h`'s values gives, for each `r < n`,
+//! `a_p[r] = Σ_{j<q} h[r + j·n]·t_p^j`: one `q × q` Vandermonde system in the
+//! `t_p` (distinct: `ω'^n` is a primitive `m`-th root of unity), the same
+//! for every `r`, solved once.
 
 use halo2_axiom::halo2curves::bn256::Fr;
 use halo2_axiom::halo2curves::ff::{Field, WithSmallOrderMulGroup};
@@ -20,28 +28,33 @@ pub(crate) struct Domain<'a> {
     accelerator: &'a Accelerator,
     /// `n = 2^k`, the rows.
     pub n: usize,
-    /// Parts of the extended coset (`m`).
+    /// Parts of the extended coset the quotient is evaluated on: as many as
+    /// its pieces (`q`), each of `n` coefficients.
     pub parts: usize,
-    /// Pieces of the quotient polynomial, each of `n` coefficients.
-    pub quotient_pieces: usize,
     /// ω, generator of `H`.
     pub omega: Fr,
     omega_inv: Fr,
     extended_omega: Fr,
+    /// The inverse of the parts' Vandermonde matrix `V[p][j] = t_p^j`, row-major.
+    vandermonde_inverse: Vec<Fr>,
 }
 
 impl<'a> Domain<'a> {
     pub fn new(accelerator: &'a Accelerator, domain: &EvaluationDomain<Fr>) -> Self {
         let k = domain.k();
-        let omega = domain.get_omega();
+        let n = 1usize << k;
+        let parts = domain.get_quotient_poly_degree().max(1);
+        let extended_omega = domain.get_extended_omega();
+        let t: Vec<Fr> =
+            (0..parts).map(|p| (Fr::ZETA * extended_omega.pow_vartime([p as u64])).pow_vartime([n as u64])).collect();
         Self {
             accelerator,
-            n: 1 << k,
-            parts: 1 << (domain.extended_k() - k),
-            quotient_pieces: domain.get_quotient_poly_degree(),
-            omega,
+            n,
+            parts,
+            omega: domain.get_omega(),
             omega_inv: domain.get_omega_inv(),
-            extended_omega: domain.get_extended_omega(),
+            extended_omega,
+            vandermonde_inverse: vandermonde_inverse(&t),
         }
     }
 
@@ -75,30 +88,119 @@ impl<'a> Domain<'a> {
         value.invert().unwrap_or(Fr::ZERO)
     }
 
-    /// The coefficients of the polynomial whose evaluations on the parts are
-    /// `parts` (one `n`-long vector per part), truncated to the quotient's
-    /// `quotient_pieces·n` coefficients.
-    pub fn parts_to_coefficients(&self, parts: &[Vec<Fr>]) -> Result<Vec<Fr>, zkaccel::Error> {
-        let m = self.parts;
-        let mut extended = vec![Fr::ZERO; self.n * m];
-        extended.par_chunks_mut(m).enumerate().for_each(|(i, row)| {
-            for (p, value) in row.iter_mut().enumerate() {
-                *value = parts[p][i];
-            }
+    /// The coefficients of the quotient from its values on the parts (one
+    /// `n`-long vector per part, consumed): `parts·n` coefficients.
+    pub fn parts_to_coefficients(&self, mut parts: Vec<Vec<Fr>>) -> Result<Vec<Fr>, zkaccel::Error> {
+        let (n, q) = (self.n, self.parts);
+        if parts.len() != q || parts.iter().any(|p| p.len() != n) {
+            return Err(zkaccel::Error::InvalidShape { reason: format!("the quotient needs {q} parts of {n} values") });
+        }
+        for (p, values) in parts.iter_mut().enumerate() {
+            let shift = crate::convert::scalar_from_halo2(self.part_shift(p));
+            self.accelerator.ntt(scalars_from_halo2_mut(values), NttConfig::inverse().on_coset(shift))?;
+        }
+        // h[r + j·n] = Σ_p V⁻¹[j][p]·a_p[r].
+        let mut coefficients = vec![Fr::ZERO; q * n];
+        coefficients.par_chunks_mut(n).enumerate().for_each(|(j, piece)| {
+            let row = &self.vandermonde_inverse[j * q..(j + 1) * q];
+            piece.par_chunks_mut(1 << 12).enumerate().for_each(|(block, out)| {
+                let start = block << 12;
+                for (i, value) in out.iter_mut().enumerate() {
+                    *value = row.iter().zip(&parts).map(|(v, a)| *v * a[start + i]).sum();
+                }
+            });
         });
-        let shift = crate::convert::scalar_from_halo2(Fr::ZETA);
-        self.accelerator.ntt_batch(
-            scalars_from_halo2_mut(&mut extended),
-            self.n * m,
-            NttConfig::inverse().on_coset(shift),
-        )?;
-        extended.truncate(self.n * self.quotient_pieces);
-        Ok(extended)
+        Ok(coefficients)
     }
 
     /// `x·ω^rotation`.
     pub fn rotate(&self, x: Fr, rotation: Rotation) -> Fr {
         let step = if rotation.0 >= 0 { self.omega } else { self.omega_inv };
         x * step.pow_vartime([rotation.0.unsigned_abs() as u64])
+    }
+}
+
+/// The inverse of the Vandermonde matrix `V[p][j] = t_p^j` of distinct
+/// points, row-major, by Gauss–Jordan elimination (`t` is a handful long).
+fn vandermonde_inverse(t: &[Fr]) -> Vec<Fr> {
+    let q = t.len();
+    // [V | I], reduced to [I | V⁻¹].
+    let mut rows: Vec<Vec<Fr>> = t
+        .iter()
+        .enumerate()
+        .map(|(p, &tp)| {
+            let mut row: Vec<Fr> = std::iter::successors(Some(Fr::ONE), |x| Some(*x * tp)).take(q).collect();
+            row.extend((0..q).map(|c| if c == p { Fr::ONE } else { Fr::ZERO }));
+            row
+        })
+        .collect();
+    for col in 0..q {
+        // Distinct points make V invertible: every column has a nonzero pivot.
+        let pivot = (col..q).find(|&r| !bool::from(rows[r][col].is_zero())).unwrap_or(col);
+        rows.swap(col, pivot);
+        let inverse = rows[col][col].invert().unwrap_or(Fr::ZERO);
+        rows[col].iter_mut().for_each(|x| *x *= inverse);
+        let pivot_row = rows[col].clone();
+        for (r, row) in rows.iter_mut().enumerate() {
+            if r != col {
+                let factor = row[col];
+                row.iter_mut().zip(&pivot_row).for_each(|(x, p)| *x -= factor * p);
+            }
+        }
+    }
+    rows.into_iter().flat_map(|row| row.into_iter().skip(q)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use halo2_axiom::arithmetic::eval_polynomial;
+    use rand_chacha::rand_core::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+
+    #[test]
+    fn vandermonde_inverse_inverts() {
+        let mut rng = ChaCha20Rng::seed_from_u64(7);
+        for q in 1..6 {
+            let t: Vec<Fr> = (0..q).map(|_| Fr::random(&mut rng)).collect();
+            let inverse = vandermonde_inverse(&t);
+            for (p, &tp) in t.iter().enumerate() {
+                let row: Vec<Fr> = std::iter::successors(Some(Fr::ONE), |x| Some(*x * tp)).take(q).collect();
+                for c in 0..q {
+                    let product: Fr = (0..q).map(|j| row[j] * inverse[j * q + c]).sum();
+                    assert_eq!(product, if c == p { Fr::ONE } else { Fr::ZERO }, "q {q}");
+                }
+            }
+        }
+    }
+
+    /// A polynomial of `q·n` coefficients comes back from its values on `q`
+    /// parts, for every degree whose quotient has fewer parts than stock's
+    /// extended domain and for those with as many.
+    #[test]
+    fn quotient_pieces_parts_determine_the_polynomial() {
+        let accelerator = zkaccel::Accelerator::cpu_only();
+        let mut rng = ChaCha20Rng::seed_from_u64(8);
+        for degree in [3u32, 4, 5, 6, 9] {
+            let domain = EvaluationDomain::<Fr>::new(degree, 6);
+            let d = Domain::new(&accelerator, &domain);
+            let (n, q) = (d.n, d.parts);
+            assert_eq!(q, degree as usize - 1);
+            let h: Vec<Fr> = (0..q * n).map(|_| Fr::random(&mut rng)).collect();
+            let parts: Vec<Vec<Fr>> = (0..q)
+                .map(|p| {
+                    let mut point = d.part_shift(p);
+                    (0..n)
+                        .map(|_| {
+                            let value = eval_polynomial(&h, point);
+                            point *= d.omega;
+                            value
+                        })
+                        .collect()
+                })
+                .collect();
+            assert_eq!(d.parts_to_coefficients(parts).expect("interpolates"), h, "degree {degree}");
+            assert!(d.parts_to_coefficients(vec![vec![Fr::ZERO; n]; q + 1]).is_err());
+        }
     }
 }

@@ -305,8 +305,7 @@ where
         parts.push(values);
     }
     drop(buffer);
-    let quotient = timed(&mut times.ffts, || domain.parts_to_coefficients(&parts))?;
-    drop(parts);
+    let quotient = timed(&mut times.ffts, || domain.parts_to_coefficients(parts))?;
     let pieces: Vec<&[Fr]> = quotient.chunks_exact(n).collect();
     timed(&mut times.commitments, || commit_and_write(params, SrsBasis::Monomial, &pieces, transcript))?;
 
