@@ -616,6 +616,227 @@ def classifier_argmax(g):
 
 # ---- the named models ------------------------------------------------------------------
 
+# ---- products of computed tensors, attention ------------------------------------------
+
+@model
+def products_mul_div_pow(g):
+    """Products of two computed tensors: Mul, Div by a computed tensor (reciprocal by
+    table, then a product), Pow with integer exponents (squares and products)."""
+    x = g.input([1, 8])
+    y = g.input([1, 8])
+    h = g.op("Relu", [g.gemm(x, 8, 8)])
+    g.output(g.op("Mul", [h, y]))
+    g.output(g.op("Div", [x, g.op("Add", [g.op("Relu", [y]), g.const(1.0)])]))
+    g.output(g.op("Pow", [g.op("Add", [x, y]), g.const(3.0)]))
+    g.output(g.op("Pow", [x, g.const(2.0)]))
+
+
+@model
+def softmax_logsoftmax(g):
+    x = g.input([2, 6], -2.0, 2.0)
+    h = g.gemm(x, 6, 6)
+    g.output(g.op("Softmax", [h], axis=-1))
+    g.output(g.op("LogSoftmax", [h], axis=0))
+
+
+@model
+def softmax_opset11(g):
+    """Before opset 13 Softmax flattens the axes from `axis` on into one group."""
+    g.opset = 11
+    x = g.input([2, 3, 4], -2.0, 2.0)
+    g.output(g.op("Softmax", [x], axis=1))
+
+
+@model
+def layer_instance_norm(g):
+    g.opset = 17
+    x = g.input([1, 4, 8])
+    h = g.gemm(g.op("Reshape", [x, g.const([4, 8], np.int64)]), 8, 8)
+    scale = g.const(g.rng.uniform(0.5, 1.5, 8))
+    g.output(g.op("LayerNormalization", [h, scale, g.bias(8)], axis=-1, epsilon=1e-5))
+    y = g.input([1, 2, 4, 4])
+    c = g.conv(y, 2, 2, pads=[1, 1, 1, 1])
+    g.output(g.op("InstanceNormalization", [c, g.const(g.rng.uniform(0.5, 1.5, 2)), g.bias(2)], epsilon=1e-5))
+
+
+def attention(g, x, t, d, heads):
+    """Multi-head self-attention as PyTorch writes it out: projections, heads split by
+    Reshape and Transpose, Q·Kᵀ/√(d/heads), Softmax, P·V, heads merged, output
+    projection."""
+    hd = d // heads
+
+    def project(x):
+        return g.op("Add", [g.op("MatMul", [x, g.weight([d, d], fan_in=d)]), g.bias(d)])
+
+    def split(x):
+        return g.op("Transpose", [g.op("Reshape", [x, g.const([1, t, heads, hd], np.int64)])], perm=[0, 2, 1, 3])
+
+    q, k, v = (split(project(x)) for _ in range(3))
+    scores = g.op("Div", [g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])]), g.const(np.sqrt(hd))])
+    p = g.op("Softmax", [scores], axis=-1)
+    a = g.op("Reshape", [g.op("Transpose", [g.op("MatMul", [p, v])], perm=[0, 2, 1, 3]),
+                         g.const([1, t, d], np.int64)])
+    return project(a)
+
+
+@model
+def logic_on_computed(g):
+    """Comparisons, logic and Where of computed tensors (tree ensembles' and masks'
+    building blocks), cast back to float."""
+    x = g.input([1, 8], -2.0, 2.0)
+    y = g.input([1, 8], -2.0, 2.0)
+    h = g.gemm(x, 8, 8)
+    f = lambda b: g.op("Cast", [b], to=TensorProto.FLOAT)
+    less = g.op("Less", [h, y])
+    ge = g.op("GreaterOrEqual", [h, g.const(0.25)])
+    eq = g.op("Equal", [g.op("Round", [x]), g.op("Round", [y])])
+    g.output(f(g.op("Or", [g.op("And", [less, ge]), g.op("Not", [eq])])))
+    g.output(f(g.op("LessOrEqual", [x, y])))
+    g.output(f(g.op("Greater", [g.const(0.5), y])))
+    g.output(g.op("Where", [g.op("Greater", [h, x]), h, g.op("Mul", [y, g.const(2.0)])]))
+    g.output(g.op("Where", [g.op("Less", [x, g.const(0.0)]), g.const(-1.0), x]))
+
+
+@model
+def gather_computed_trilu(g):
+    """Gather at computed indices (an embedding lookup from integer ids, and from
+    computed data), Trilu of a computed tensor and a causal mask from Trilu of ones."""
+    g.opset = 14
+    ids = g.input([1, 4], 0, 5, dtype=TensorProto.INT64)
+    x = g.input([1, 6], -1.0, 1.0)
+    g.output(g.op("Gather", [g.weight([6, 3], fan_in=1), ids], axis=0))
+    h = g.op("Relu", [g.gemm(x, 6, 6)])
+    g.output(g.op("Gather", [h, ids], axis=1))
+    m = g.op("MatMul", [g.op("Reshape", [x, g.const([6, 1], np.int64)]), g.op("Reshape", [h, g.const([1, 6], np.int64)])])
+    g.output(g.op("Trilu", [m], upper=1))
+    mask = g.op("Trilu", [g.const(np.ones([6, 6])), g.const(0, np.int64)], upper=0)
+    scores = g.op("Where", [g.op("Equal", [mask, g.const(0.0)]), g.const(-np.inf), m])
+    g.output(g.op("Softmax", [scores], axis=-1))
+
+
+def decoder(g, vocab, t, d, heads, layers):
+    """A nanoGPT-style decoder as PyTorch exports it: token embedding by Gather,
+    learned positions, pre-norm blocks with causal self-attention (the mask a
+    constant lower triangle, `masked_fill(-inf)` as Where) and a GELU MLP (erf
+    form, as nn.GELU exports it), final LayerNorm, LM head."""
+    g.opset = 17
+    ids = g.input([1, t], 0, vocab - 1, dtype=TensorProto.INT64)
+    x = g.op("Add", [g.op("Gather", [g.weight([vocab, d], fan_in=1, scale=0.1), ids], axis=0),
+                     g.weight([t, d], fan_in=1, scale=0.1)])
+    ln = lambda h: g.op("LayerNormalization", [h, g.const(g.rng.uniform(0.8, 1.2, d)), g.bias(d, 0.02)], axis=-1)
+    hd = d // heads
+    mask = g.op("Equal", [g.const(np.tril(np.ones([1, 1, t, t]))), g.const(0.0)])
+    for _ in range(layers):
+        a = ln(x)
+        proj = lambda h, n=d: g.op("Add", [g.op("MatMul", [h, g.weight([d, n], fan_in=d)]), g.bias(n, 0.02)])
+        qkv = g.op("Split", [proj(a, 3 * d), g.const([d, d, d], np.int64)], outputs=3, axis=2)
+        q, k, v = (g.op("Transpose", [g.op("Reshape", [h, g.const([1, t, heads, hd], np.int64)])], perm=[0, 2, 1, 3])
+                   for h in qkv)
+        att = g.op("Mul", [g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])]), g.const(1.0 / np.sqrt(hd))])
+        att = g.op("Softmax", [g.op("Where", [mask, g.const(-np.inf), att])], axis=-1)
+        y = g.op("Reshape", [g.op("Transpose", [g.op("MatMul", [att, v])], perm=[0, 2, 1, 3]),
+                             g.const([1, t, d], np.int64)])
+        x = g.op("Add", [x, proj(y)])
+        m = g.op("Add", [g.op("MatMul", [ln(x), g.weight([d, 4 * d], fan_in=d)]), g.bias(4 * d, 0.02)])
+        gelu = g.op("Mul", [g.op("Mul", [m, g.op("Add", [g.op("Erf", [g.op("Div", [m, g.const(np.sqrt(2.0))])]),
+                                                           g.const(1.0)])]), g.const(0.5)])
+        x = g.op("Add", [x, g.op("Add", [g.op("MatMul", [gelu, g.weight([4 * d, d], fan_in=4 * d)]), g.bias(d, 0.02)])])
+    g.output(g.op("MatMul", [ln(x), g.weight([d, vocab], fan_in=d)]))
+
+
+@model
+def tiny_decoder(g):
+    """nanoGPT-style, 1 layer, 2 heads, width 16, context 8, vocabulary 16."""
+    decoder(g, vocab=16, t=8, d=16, heads=2, layers=1)
+
+
+@model
+def nanogpt_decoder(g):
+    """nanoGPT-style, 2 layers, 2 heads, width 64, context 16, vocabulary 64."""
+    decoder(g, vocab=64, t=16, d=64, heads=2, layers=2)
+
+
+@model
+def lstm_16_steps(g):
+    """An LSTM over 16 steps (hidden 8, peepholes, both states out), then a dense head
+    on its last output."""
+    t, i, h = 16, 4, 8
+    x = g.input([t, 1, i])
+    w = g.const(g.rng.normal(0, 0.5, [1, 4 * h, i]))
+    r = g.const(g.rng.normal(0, 0.3, [1, 4 * h, h]))
+    b = g.const(g.rng.normal(0, 0.1, [1, 8 * h]))
+    p = g.const(g.rng.normal(0, 0.1, [1, 3 * h]))
+    y, y_h, y_c = g.op("LSTM", [x, w, r, b, "", "", "", p], outputs=3, hidden_size=h)
+    g.output(y_h)
+    g.output(y_c)
+    g.output(g.gemm(g.op("Reshape", [y_h, g.const([1, h], np.int64)]), h, 2))
+
+
+@model
+def gru_16_steps(g):
+    """A GRU over 16 steps, a batch of 2, both reset placements (two nodes)."""
+    t, i, h = 16, 4, 8
+    x = g.input([t, 2, i])
+    weights = lambda: [g.const(g.rng.normal(0, 0.5, [1, 3 * h, i])), g.const(g.rng.normal(0, 0.3, [1, 3 * h, h])),
+                       g.const(g.rng.normal(0, 0.1, [1, 6 * h]))]
+    y, _ = g.op("GRU", [x] + weights(), outputs=2, hidden_size=h)
+    _, y_h = g.op("GRU", [x] + weights(), outputs=2, hidden_size=h, linear_before_reset=1)
+    g.output(y)
+    g.output(y_h)
+
+
+@model
+def rnn_bidirectional(g):
+    """A bidirectional RNN (Tanh one way, Relu the other) with an initial state."""
+    t, i, h = 6, 3, 4
+    x = g.input([t, 1, i])
+    h0 = g.input([2, 1, h], -0.5, 0.5)
+    w = g.const(g.rng.normal(0, 0.5, [2, h, i]))
+    r = g.const(g.rng.normal(0, 0.3, [2, h, h]))
+    b = g.const(g.rng.normal(0, 0.1, [2, 2 * h]))
+    y, y_h = g.op("RNN", [x, w, r, b, "", h0], outputs=2, hidden_size=h, direction="bidirectional",
+                  activations=["Tanh", "Relu"])
+    g.output(y)
+    g.output(y_h)
+
+
+@model
+def lstm_cell_written_out(g):
+    """An LSTM written out as MatMul, Sigmoid, Tanh, Mul and Add over 6 steps, as a
+    scripted cell exports it (Split of the fused gates, Slice of the sequence)."""
+    t, i, h = 6, 4, 8
+    x = g.input([t, i])
+    w = g.weight([i + h, 4 * h], fan_in=i + h)
+    b = g.bias(4 * h)
+    hid = g.const(np.zeros([1, h]))
+    cell = g.const(np.zeros([1, h]))
+    for step in range(t):
+        xt = g.op("Slice", [x, g.const([step], np.int64), g.const([step + 1], np.int64), g.const([0], np.int64)])
+        z = g.op("Add", [g.op("MatMul", [g.op("Concat", [xt, hid], axis=1), w]), b])
+        i_, f_, gg, o_ = g.op("Split", [z, g.const([h] * 4, np.int64)], outputs=4, axis=1)
+        cell = g.op("Add", [g.op("Mul", [g.op("Sigmoid", [f_]), cell]),
+                            g.op("Mul", [g.op("Sigmoid", [i_]), g.op("Tanh", [gg])])])
+        hid = g.op("Mul", [g.op("Sigmoid", [o_]), g.op("Tanh", [cell])])
+    g.output(hid)
+
+
+@model
+def self_attention_block(g):
+    """A pre-norm transformer block: LayerNorm, 2-head self-attention, residual,
+    LayerNorm, MLP with GELU (tanh form written out with Pow and Tanh), residual."""
+    g.opset = 17
+    t, d = 8, 16
+    x = g.input([1, t, d])
+    ln = lambda h: g.op("LayerNormalization", [h, g.const(g.rng.uniform(0.8, 1.2, d)), g.bias(d)], axis=-1)
+    h = g.op("Add", [x, attention(g, ln(x), t, d, 2)])
+    m = g.op("Add", [g.op("MatMul", [ln(h), g.weight([d, 2 * d], fan_in=d)]), g.bias(2 * d)])
+    cube = g.op("Pow", [m, g.const(3.0)])
+    inner = g.op("Mul", [g.op("Add", [m, g.op("Mul", [cube, g.const(0.044715)])]), g.const(np.sqrt(2 / np.pi))])
+    gelu = g.op("Mul", [g.op("Mul", [m, g.const(0.5)]), g.op("Add", [g.op("Tanh", [inner]), g.const(1.0)])])
+    out = g.op("Add", [h, g.op("MatMul", [gelu, g.weight([2 * d, d], fan_in=2 * d)])])
+    g.output(out)
+
+
 @model
 def lenet5(g):
     """LeNet-5 on 28x28 with BatchNormalization and MaxPool."""

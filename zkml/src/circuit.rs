@@ -126,6 +126,10 @@ pub struct CircuitShape {
     /// identity only).
     #[serde(default)]
     pub general: bool,
+    /// Some neuron multiplies two computed values: a public model's
+    /// weights then have an advice column per lane beside the fixed one.
+    #[serde(default)]
+    pub products: bool,
 }
 
 impl CircuitShape {
@@ -154,6 +158,9 @@ pub struct ModelConfig {
     /// Weights (and, on an output row, the bias in lane 0): fixed, or advice
     /// bound to the model commitment.
     w_fixed: Vec<Column<Fixed>>,
+    /// Private weights, or (public model with products) the computed
+    /// factors of product terms: each cell is copied from the parameter or
+    /// value it holds, or from the zero cell.
     w_advice: Vec<Column<Advice>>,
     acc: Column<Advice>,
     limb: Column<Advice>,
@@ -199,8 +206,10 @@ impl ModelCircuit {
         }
     }
 
-    /// Puts weight `w` in lane `lane` of `row`: a fixed cell, or an advice cell
-    /// equal to model parameter `anchor` (or, without one, to the constant `w`).
+    /// Puts weight `w` in lane `lane` of `row`: a fixed cell (with, when the
+    /// circuit has product lanes, a zero advice cell beside it), or an advice
+    /// cell equal to model parameter `anchor` (or, without one, to the
+    /// constant `w`). Returns the advice cell, if one was assigned.
     fn assign_weight(
         config: &ModelConfig,
         region: &mut Region<'_, Fr>,
@@ -208,19 +217,57 @@ impl ModelCircuit {
         row: usize,
         w: i64,
         anchor: Option<usize>,
-        param_cells: &Option<Vec<Cell>>,
+        cells: &AnchorCells,
     ) -> Result<(), PlonkError> {
         if !config.shape.private_weights {
             region.assign_fixed(config.w_fixed[lane], row, felt(w as i128));
+            if let Some(zero) = cells.zero {
+                let cell = region.assign_advice(config.w_advice[lane], row, Value::known(Fr::ZERO)).cell();
+                region.constrain_equal(cell, zero);
+            }
             return Ok(());
         }
         let cell = region.assign_advice(config.w_advice[lane], row, Value::known(felt(w as i128))).cell();
-        match (anchor, param_cells) {
+        match (anchor, &cells.params) {
             (Some(p), Some(anchors)) => region.constrain_equal(cell, anchors[p]),
             _ => region.constrain_constant(cell, felt(w as i128))?,
         }
         Ok(())
     }
+}
+
+/// Where each value's cells are copied from.
+struct Links<'a> {
+    /// The instance row of each public input value.
+    input_rows: &'a [Option<usize>],
+    /// The cell holding each value: a layer output, or a private input's first use.
+    value_cells: &'a mut [Option<Cell>],
+    /// (cell, instance row) of every use of a public input.
+    input_links: &'a mut Vec<(Cell, usize)>,
+}
+
+impl Links<'_> {
+    /// Binds `cell` to value `v`: to the instance, to its layer's output,
+    /// or (a private input's first use) makes it the value's anchor.
+    fn link(&mut self, region: &mut Region<'_, Fr>, cell: Cell, v: usize) {
+        if let Some(&Some(row)) = self.input_rows.get(v) {
+            self.input_links.push((cell, row));
+            return;
+        }
+        match self.value_cells[v] {
+            Some(anchor) => region.constrain_equal(cell, anchor),
+            None => self.value_cells[v] = Some(cell),
+        }
+    }
+}
+
+/// Cells that weight cells are copied from.
+struct AnchorCells {
+    /// The private parameters' cells in the commitment region.
+    params: Option<Vec<Cell>>,
+    /// A cell fixed to zero: the advice weight of a public model's lane that
+    /// holds no product factor.
+    zero: Option<Cell>,
 }
 
 /// A signed integer as a field element.
@@ -266,20 +313,19 @@ impl Circuit<Fr> for ModelCircuit {
         for &c in &x {
             meta.enable_equality(c);
         }
-        let (w_fixed, w_advice, commitment);
-        if shape.private_weights {
+        let (mut w_fixed, mut w_advice, mut commitment) = (Vec::new(), Vec::new(), None);
+        if shape.private_weights || shape.products {
             w_advice = (0..lanes).map(|_| meta.advice_column()).collect::<Vec<_>>();
-            w_fixed = Vec::new();
             for &c in &w_advice {
                 meta.enable_equality(c);
             }
             let constants = meta.fixed_column();
             meta.enable_constant(constants);
+        }
+        if shape.private_weights {
             commitment = Some(CommitmentChip::configure(meta));
         } else {
             w_fixed = (0..lanes).map(|_| meta.fixed_column()).collect::<Vec<_>>();
-            w_advice = Vec::new();
-            commitment = None;
         }
         let [acc, limb, aux] = [(); 3].map(|_| meta.advice_column());
         let [f_dot, tag] = [(); 2].map(|_| meta.fixed_column());
@@ -295,12 +341,14 @@ impl Circuit<Fr> for ModelCircuit {
 
         let scale = 1i128 << shape.scale_bits;
         let limb_weight = |j: usize| constant(1i128 << (j as u32 * shape.limb_bits));
-        let weight = |m: &mut VirtualCells<Fr>, lane: usize, at: Rotation| {
-            if shape.private_weights {
-                m.query_advice(w_advice[lane], at)
-            } else {
-                m.query_fixed(w_fixed[lane], at)
-            }
+        // A public model's product lanes add the advice factor to the fixed
+        // weight; synthesis copies a zero into every advice weight cell that
+        // holds no factor, so neither can stand in for the other.
+        let weight = |m: &mut VirtualCells<Fr>, lane: usize, at: Rotation| match (shape.private_weights, shape.products)
+        {
+            (true, _) => m.query_advice(w_advice[lane], at),
+            (false, false) => m.query_fixed(w_fixed[lane], at),
+            (false, true) => m.query_fixed(w_fixed[lane], at) + m.query_advice(w_advice[lane], at),
         };
         meta.create_gate("dot product", |m| {
             let f_dot = m.query_fixed(f_dot, Rotation::cur());
@@ -431,6 +479,22 @@ impl Circuit<Fr> for ModelCircuit {
             }
             None => None,
         };
+        // A public model with products: one advice weight cell fixed to zero,
+        // copied into every advice weight cell that holds no factor.
+        let zero = if config.shape.products && !config.shape.private_weights {
+            let cell = layouter.assign_region(
+                || "zero",
+                |mut region| {
+                    let cell = region.assign_advice(config.w_advice[0], 0, Value::known(Fr::ZERO)).cell();
+                    region.constrain_constant(cell, Fr::ZERO)?;
+                    Ok(cell)
+                },
+            )?;
+            Some(cell)
+        } else {
+            None
+        };
+        let anchors = AnchorCells { params: param_cells, zero };
 
         let lanes = config.shape.lanes.max(1);
         let limbs = config.shape.limbs();
@@ -472,26 +536,35 @@ impl Circuit<Fr> for ModelCircuit {
                                 };
                                 let x_cell =
                                     region.assign_advice(config.x[lane], row, x_value.map(|x| felt(x as i128))).cell();
-                                let w_int = w.map_or(0, |w| model.params.weight(w, layout.scale_bits));
+                                let mut links = Links {
+                                    input_rows: &input_rows,
+                                    value_cells: &mut value_cells,
+                                    input_links: &mut input_links,
+                                };
+                                if let Some(v) = v {
+                                    links.link(&mut region, x_cell, v as usize);
+                                }
+                                if let Some(Weight::Value(u)) = w {
+                                    // A product term: the factor in the advice weight (the fixed one 0).
+                                    let factor = self.known(|t| t.values[u as usize]);
+                                    let cell = region
+                                        .assign_advice(config.w_advice[lane], row, factor.map(|f| felt(f as i128)))
+                                        .cell();
+                                    links.link(&mut region, cell, u as usize);
+                                    if !config.shape.private_weights {
+                                        region.assign_fixed(config.w_fixed[lane], row, Fr::ZERO);
+                                    }
+                                    acc = acc.zip(x_value).zip(factor).map(|((a, x), f)| a + x as i128 * f as i128);
+                                    continue;
+                                }
+                                let w_int = w.map_or(0, |w| model.params.weight(w, layout.scale_bits, &[]));
                                 acc = acc.zip(x_value).map(|(a, x)| a + x as i128 * w_int as i128);
                                 // An empty lane: x = 0 is free, w = 0 makes it harmless.
                                 let anchor = match w {
                                     Some(Weight::Param(p)) => Some(p as usize),
                                     _ => None,
                                 };
-                                Self::assign_weight(&config, &mut region, lane, row, w_int, anchor, &param_cells)?;
-                                let Some(v) = v else {
-                                    continue;
-                                };
-                                let v = v as usize;
-                                if let Some(&Some(row)) = input_rows.get(v) {
-                                    input_links.push((x_cell, row));
-                                    continue;
-                                }
-                                match value_cells[v] {
-                                    Some(anchor) => region.constrain_equal(x_cell, anchor),
-                                    None => value_cells[v] = Some(x_cell),
-                                }
+                                Self::assign_weight(&config, &mut region, lane, row, w_int, anchor, &anchors)?;
                             }
                             region.assign_advice(config.acc, row, acc.map(felt));
                             row += 1;
@@ -507,7 +580,7 @@ impl Circuit<Fr> for ModelCircuit {
                             row,
                             bias,
                             neuron.bias.map(|b| b as usize),
-                            &param_cells,
+                            &anchors,
                         )?;
                         // Tags of the high part and of each low limb (by its width).
                         let split_bits = layout.split_bits(layer.activation);
@@ -542,7 +615,7 @@ impl Circuit<Fr> for ModelCircuit {
                         let out = region.assign_advice(config.x[0], row, trace.map(|t| felt(t.out as i128))).cell();
                         for lane in 1..lanes {
                             region.assign_advice(config.x[lane], row, Value::known(Fr::ZERO));
-                            Self::assign_weight(&config, &mut region, lane, row, 0, None, &param_cells)?;
+                            Self::assign_weight(&config, &mut region, lane, row, 0, None, &anchors)?;
                         }
                         value_cells[num_inputs + id] = Some(out);
                         row += 1;

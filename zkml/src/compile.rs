@@ -244,6 +244,7 @@ pub fn compile(
         limb_bits,
         private_weights: options.visibility.private_model,
         general: !layout.is_compact(),
+        products: program.has_products(),
     };
     let rows = |lanes| CompiledModel::layer_rows(&program, &shape_with(lanes));
     let allowed: Vec<usize> = [1, 2, 4, 8].into_iter().filter(|&w| w <= options.max_lanes.max(1)).collect();

@@ -21,6 +21,18 @@ pub enum Weight {
     /// A constant of the graph's structure (1 for an Add, 1/count for an
     /// average): always fixed in the circuit.
     Const(f64),
+    /// Another value of the program: the term is the product of two
+    /// computed values (attention's `Q·Kᵀ`, a gate's `σ(x)·tanh(y)`). Both
+    /// are at scale `S`, as a quantized weight is, so the neuron rescales
+    /// it like any other term.
+    Value(u32),
+}
+
+impl Weight {
+    /// Whether the weight is a computed value (a product term).
+    pub fn is_value(self) -> bool {
+        matches!(self, Weight::Value(_))
+    }
 }
 
 /// One output value of a layer: `Σ weight · value + bias`.
@@ -84,6 +96,12 @@ pub enum UnaryFn {
     Sqrt,
     /// `1 / x` (the table clamps at 0 to its largest value).
     Reciprocal,
+    /// `1 / √x` (the table clamps at or below 0 to its largest value).
+    Rsqrt {
+        /// Which normalization: each has its own table, calibrated to its
+        /// own variances.
+        site: u32,
+    },
     /// The error function.
     Erf,
     /// `x` for `x ≥ 0`, else `α(e^x − 1)`.
@@ -143,6 +161,7 @@ impl UnaryFn {
             UnaryFn::Log => x.ln(),
             UnaryFn::Sqrt => x.sqrt(),
             UnaryFn::Reciprocal => 1.0 / x,
+            UnaryFn::Rsqrt { .. } => 1.0 / x.sqrt(),
             UnaryFn::Erf => erf(x),
             UnaryFn::Elu { alpha } => {
                 if x >= 0.0 {
@@ -270,7 +289,17 @@ impl Program {
                 .neurons
                 .iter()
                 .map(|n| {
-                    let sum: f64 = n.terms.iter().map(|&(v, w)| values[v as usize] * self.weight(w)).sum();
+                    let sum: f64 = n
+                        .terms
+                        .iter()
+                        .map(|&(v, w)| {
+                            let w = match w {
+                                Weight::Value(u) => values[u as usize],
+                                w => self.weight(w),
+                            };
+                            values[v as usize] * w
+                        })
+                        .sum();
                     let z = sum + n.bias.map_or(0.0, |b| self.params[b as usize].value);
                     layer.activation.apply(z)
                 })
@@ -309,7 +338,17 @@ impl Program {
                 .neurons
                 .iter()
                 .map(|neuron| Neuron {
-                    terms: neuron.terms.iter().map(|&(v, w)| (shift(v), w)).collect(),
+                    terms: neuron
+                        .terms
+                        .iter()
+                        .map(|&(v, w)| {
+                            let w = match w {
+                                Weight::Value(u) => Weight::Value(shift(u)),
+                                w => w,
+                            };
+                            (shift(v), w)
+                        })
+                        .collect(),
                     bias: neuron.bias,
                 })
                 .collect();
@@ -324,11 +363,18 @@ impl Program {
         }
     }
 
-    /// The float value of a weight.
+    /// The float value of a parameter or constant weight (a [`Weight::Value`]
+    /// has none without a forward pass: NaN).
     pub fn weight(&self, w: Weight) -> f64 {
         match w {
             Weight::Param(p) => self.params[p as usize].value,
             Weight::Const(c) => c,
+            Weight::Value(_) => f64::NAN,
         }
+    }
+
+    /// Whether any neuron multiplies two computed values.
+    pub fn has_products(&self) -> bool {
+        self.layers.iter().flat_map(|l| &l.neurons).flat_map(|n| &n.terms).any(|&(_, w)| w.is_value())
     }
 }

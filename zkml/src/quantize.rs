@@ -135,6 +135,7 @@ pub fn function_at(f: UnaryFn, q: i64, scale_bits: u32) -> i64 {
     match f {
         UnaryFn::Log if x <= 0.0 => x = 1.0 / s,
         UnaryFn::Reciprocal if x == 0.0 => x = 1.0 / s,
+        UnaryFn::Rsqrt { .. } if x <= 0.0 => x = 1.0 / s,
         _ => {}
     }
     let y = f.apply(x) * s;
@@ -210,11 +211,12 @@ impl QuantizedParams {
         Ok(Self { params })
     }
 
-    /// The integer value of a weight.
-    pub fn weight(&self, w: Weight, scale_bits: u32) -> i64 {
+    /// The integer value of a weight, given the values computed so far (at scale `S`).
+    pub fn weight(&self, w: Weight, scale_bits: u32, values: &[i64]) -> i64 {
         match w {
             Weight::Param(p) => self.params[p as usize],
             Weight::Const(c) => quantize(c, scale_bits),
+            Weight::Value(v) => values[v as usize],
         }
     }
 }
@@ -269,7 +271,7 @@ pub fn forward(
         for neuron in &layer.neurons {
             let mut z: i128 = neuron.bias.map_or(0, |b| params.params[b as usize] as i128);
             for &(v, w) in &neuron.terms {
-                z += values[v as usize] as i128 * params.weight(w, scale_bits) as i128;
+                z += values[v as usize] as i128 * params.weight(w, scale_bits, &values) as i128;
             }
             let shifted = z + (s / 2) as i128;
             let q128 = shifted.div_euclid(s as i128);

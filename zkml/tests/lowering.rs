@@ -65,15 +65,15 @@ fn unsupported_operators_are_named() {
         vec![
             node("NonMaxSuppression", "nms", &["input"], "p"),
             node("Flatten", "flat", &["p"], "f"),
-            node("Softmax", "probs", &["f"], "out"),
+            node("Einsum", "mix", &["f"], "out"),
         ],
         &[1, 1, 4, 4],
     );
     match onnx::lower(&model) {
         Err(ZkmlError::Unsupported(ops)) => {
-            assert_eq!(ops, vec!["NonMaxSuppression (node 'nms')".to_string(), "Softmax (node 'probs')".to_string()]);
+            assert_eq!(ops, vec!["NonMaxSuppression (node 'nms')".to_string(), "Einsum (node 'mix')".to_string()]);
             let message = ZkmlError::Unsupported(ops).to_string();
-            assert!(message.contains("NonMaxSuppression") && message.contains("Softmax"), "{message}");
+            assert!(message.contains("NonMaxSuppression") && message.contains("Einsum"), "{message}");
         }
         other => panic!("expected Unsupported, got {other:?}"),
     }
@@ -81,9 +81,9 @@ fn unsupported_operators_are_named() {
 
 #[test]
 fn malformed_models_are_errors() {
-    // Mul of two computed tensors, a node reading a tensor never computed, garbage bytes.
-    let square = graph_with(vec![node("Mul", "sq", &["input", "input"], "out")], &[1, 4]);
-    assert!(matches!(onnx::lower(&square), Err(ZkmlError::Model(m)) if m.contains("Mul")));
+    // A MatMul of shapes that do not multiply, a node reading a tensor never computed, garbage bytes.
+    let square = graph_with(vec![node("MatMul", "mm", &["input", "input"], "out")], &[1, 4]);
+    assert!(matches!(onnx::lower(&square), Err(ZkmlError::Model(m)) if m.contains("do not multiply")));
     let dangling = graph_with(vec![node("Relu", "r", &["nowhere"], "out")], &[1, 4]);
     assert!(matches!(onnx::lower(&dangling), Err(ZkmlError::Model(_))));
     assert!(matches!(onnx::load_bytes(b"not an onnx file at all"), Err(ZkmlError::Model(_))));

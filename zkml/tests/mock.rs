@@ -138,9 +138,13 @@ fn mock_conv_private_model() {
     mock("digits_conv", Visibility::new(true, true));
 }
 
-/// (private weights, lanes, general layout) of the layouts the degree test covers.
-fn shape_choices() -> impl Iterator<Item = (bool, usize, bool)> {
-    [false, true].into_iter().flat_map(|p| [1, 8].into_iter().flat_map(move |l| [false, true].map(|g| (p, l, g))))
+/// (private weights, lanes, general layout, product lanes) of the layouts the degree test covers.
+fn shape_choices() -> impl Iterator<Item = (bool, usize, bool, bool)> {
+    [false, true].into_iter().flat_map(|p| {
+        [1, 8]
+            .into_iter()
+            .flat_map(move |l| [false, true].into_iter().flat_map(move |g| [false, true].map(|m| (p, l, g, m))))
+    })
 }
 
 /// halo2-axiom caps the quotient degree at 5 (`MAX_DEGREE`) without an
@@ -153,8 +157,8 @@ fn gate_degrees_within_halo2_axiom_cap() {
     use zkaccel_zkml::circuit::CircuitShape;
     use zkaccel_zkml::halo2_axiom::halo2curves::bn256::Fr;
     use zkaccel_zkml::halo2_axiom::plonk::{Circuit, ConstraintSystem};
-    for (private_weights, lanes, general) in shape_choices() {
-        let shape = CircuitShape { lanes, scale_bits: 14, limb_bits: 7, private_weights, general };
+    for (private_weights, lanes, general, products) in shape_choices() {
+        let shape = CircuitShape { lanes, scale_bits: 14, limb_bits: 7, private_weights, general, products };
         let mut cs = ConstraintSystem::<Fr>::default();
         ModelCircuit::configure_with_params(&mut cs, shape);
         for gate in cs.gates() {
@@ -172,4 +176,39 @@ fn gate_degrees_within_halo2_axiom_cap() {
             assert_eq!(cs.degree(), 4, "{shape:?}");
         }
     }
+}
+
+/// Product terms (both factors computed) under every visibility: a public
+/// model's factors sit in advice weight cells beside its fixed weights, a
+/// private model's in its advice weights.
+#[test]
+fn mock_products_every_visibility() {
+    for (public_input, private_model) in [(true, false), (false, false), (true, true)] {
+        mock("suite/products_mul_div_pow", Visibility::new(public_input, private_model));
+    }
+}
+
+/// A product neuron's output raised consistently downstream of its row
+/// breaks its rescale: the factors are bound to the values they copy.
+#[test]
+fn a_changed_product_is_caught() {
+    let name = "suite/self_attention_block";
+    let program = onnx::load(&common::model_path(name)).unwrap();
+    let first_product = program
+        .layers
+        .iter()
+        .take_while(|l| !l.neurons.iter().any(|n| n.terms.iter().any(|t| t.1.is_value())))
+        .map(|l| l.neurons.len())
+        .sum::<usize>();
+    assert!(first_product < program.layers.iter().map(|l| l.neurons.len()).sum::<usize>(), "no product layer");
+    let prover = mock_with(name, Visibility::default(), |trace| {
+        let n = trace.values.len() - trace.neurons.len();
+        let neuron = &mut trace.neurons[first_product];
+        neuron.q += 5;
+        neuron.lo += 5;
+        neuron.out = neuron.a * neuron.q + neuron.b;
+        trace.values[n + first_product] = neuron.out;
+    });
+    let failures: Vec<String> = prover.verify().err().unwrap_or_default().iter().map(|f| f.to_string()).collect();
+    assert!(failures.iter().any(|f| f.contains("rescale")), "{failures:#?}");
 }

@@ -66,6 +66,7 @@ pub const SUPPORTED_OPERATORS: &[&str] = &[
     "Or",
     "Where",
     "Mod",
+    "Trilu",
     // Linear.
     "Add",
     "Sub",
@@ -83,6 +84,14 @@ pub const SUPPORTED_OPERATORS: &[&str] = &[
     "GlobalAveragePool",
     "ReduceSum",
     "ReduceMean",
+    // Products of two computed tensors (and by constants: linear).
+    "Softmax",
+    "LogSoftmax",
+    "LayerNormalization",
+    "InstanceNormalization",
+    "LSTM",
+    "GRU",
+    "RNN",
     // Piecewise linear, exact.
     "Relu",
     "LeakyRelu",
@@ -193,6 +202,10 @@ macro_rules! moved {
 /// its rescale and range-check rows.
 const NEURON_COST: usize = 16;
 
+/// A Softmax entry whose constant part is at or below this is masked out
+/// (see `Lowering::softmax`).
+const MASKED: f64 = -1e4;
+
 struct Lowering {
     params: Vec<Param>,
     layers: Vec<Layer>,
@@ -205,6 +218,8 @@ struct Lowering {
     /// Per computed tensor, the linear nodes composed into it since its
     /// values were last materialized.
     composed: HashMap<String, Vec<String>>,
+    /// Normalizations lowered so far: each has its own inverse square root table.
+    normalizations: u32,
 }
 
 /// Operators that only move data: they add nothing to a layer's name.
@@ -253,6 +268,7 @@ pub fn lower(proto: &pb::ModelProto) -> Result<Program, ZkmlError> {
         opset,
         source: String::new(),
         composed: HashMap::new(),
+        normalizations: 0,
     };
     for init in &graph.initializer {
         let (t, int) = tensor_data(init)?;
@@ -276,7 +292,15 @@ pub fn lower(proto: &pb::ModelProto) -> Result<Program, ZkmlError> {
         return Err(model("the model has no inputs"));
     }
     let num_inputs = lowering.next_value;
+    // How many nodes (and graph outputs) read each tensor.
+    let mut readers: HashMap<&str, usize> = HashMap::new();
+    for name in graph.node.iter().flat_map(|n| &n.input).chain(graph.output.iter().map(|o| &o.name)) {
+        *readers.entry(name.as_str()).or_default() += 1;
+    }
     for node in &graph.node {
+        for name in &node.input {
+            lowering.share(name, readers.get(name.as_str()).copied().unwrap_or(1))?;
+        }
         let mut composed: Vec<String> = Vec::new();
         for name in &node.input {
             for source in lowering.composed.get(name).into_iter().flatten() {
@@ -351,6 +375,37 @@ pub fn lower(proto: &pb::ModelProto) -> Result<Program, ZkmlError> {
 }
 
 impl Lowering {
+    /// Materializes the elements of computed tensor `name` that its `readers`
+    /// would each compose at a higher cost (`readers·T` terms) than one
+    /// neuron and a value each (`T + NEURON_COST + readers`): a residual
+    /// stream read by a LayerNorm and by the next residual Add, a
+    /// pre-activation read by both halves of GELU. Later reads see the values.
+    fn share(&mut self, name: &str, readers: usize) -> Result<(), ZkmlError> {
+        let Some(Val::Lazy(t)) = self.env.get(name) else {
+            return Ok(());
+        };
+        let costly: Vec<usize> = (0..t.len())
+            .filter(|&i| {
+                let terms = t.data[i].terms.len();
+                readers * terms > terms + NEURON_COST + readers
+            })
+            .collect();
+        if costly.is_empty() {
+            return Ok(());
+        }
+        let mut t = t.clone();
+        let exprs: Vec<Affine> = costly.iter().map(|&i| t.data[i].clone()).collect();
+        let sources = self.composed.remove(name).unwrap_or_default();
+        let source = std::mem::replace(&mut self.source, sources.join(" + "));
+        let made = self.neurons(&exprs, Activation::Identity);
+        self.source = source;
+        for (&i, v) in costly.iter().zip(made?) {
+            t.data[i] = v;
+        }
+        self.env.insert(name.to_string(), Val::Lazy(t));
+        Ok(())
+    }
+
     fn input(&self, node: &NodeProto, i: usize) -> Result<Val, ZkmlError> {
         let name = node.input.get(i).filter(|n| !n.is_empty()).ok_or_else(|| model(format!("missing input {i}")))?;
         self.env.get(name).cloned().ok_or_else(|| model(format!("input '{name}' is not computed before it is used")))
@@ -453,6 +508,228 @@ impl Lowering {
 
     fn relu(&mut self, x: &[Affine]) -> Result<Vec<Affine>, ZkmlError> {
         self.neurons(x, Activation::Relu)
+    }
+
+    /// The value id of each element of `x`: a plain value as it is, any other
+    /// expression materialized (one identity layer for all of them).
+    fn materialize(&mut self, x: &[Affine]) -> Result<Vec<u32>, ZkmlError> {
+        let pending: Vec<usize> = (0..x.len()).filter(|&i| x[i].as_value().is_none()).collect();
+        let exprs: Vec<Affine> = pending.iter().map(|&i| x[i].clone()).collect();
+        let made = self.neurons(&exprs, Activation::Identity)?;
+        let mut ids: Vec<u32> = x.iter().map(|a| a.as_value().unwrap_or(u32::MAX)).collect();
+        for (&i, m) in pending.iter().zip(made) {
+            ids[i] = m.as_value().ok_or_else(|| model("a materialized value is not a value"))?;
+        }
+        Ok(ids)
+    }
+
+    /// One layer of product neurons: output `o` is `Σ a·b` over the value
+    /// pairs `rows[o]`, rescaled to the model's scale like any neuron.
+    fn products(&mut self, rows: Vec<Vec<(u32, u32)>>, activation: Activation) -> Result<Vec<Affine>, ZkmlError> {
+        let neurons = rows
+            .into_iter()
+            .map(|pairs| Neuron { terms: pairs.into_iter().map(|(a, b)| (a, Weight::Value(b))).collect(), bias: None })
+            .collect();
+        self.layer(neurons, activation)
+    }
+
+    /// Pushes one layer of `neurons`; returns their values.
+    fn layer(&mut self, neurons: Vec<Neuron>, activation: Activation) -> Result<Vec<Affine>, ZkmlError> {
+        if neurons.is_empty() {
+            return Ok(Vec::new());
+        }
+        let first = self.next_value;
+        self.next_value = u32::try_from(neurons.len())
+            .ok()
+            .and_then(|n| first.checked_add(n))
+            .ok_or_else(|| model("the model has more than 2^32 values"))?;
+        self.layers.push(Layer { source: self.source.clone(), neurons, activation });
+        Ok((first..self.next_value).map(Affine::value).collect())
+    }
+
+    /// A coefficient as a weight: a model parameter, or a structural constant.
+    fn weight(&mut self, c: Coef) -> Weight {
+        if c.param {
+            Weight::Param(self.param(c.value, false))
+        } else {
+            Weight::Const(c.value)
+        }
+    }
+
+    /// Elementwise `a·b` of computed expressions: by the constant factor
+    /// where one side is constant, else one product neuron. Operands of
+    /// more than one term are materialized first; then with `p = α·u + a`
+    /// and `q = β·w + b`, `p·q = αβ·(u·w + (b/β)·u + (a/α)·w) + ab`, one
+    /// neuron whatever the offsets (GELU's `x·(1 + erf)` needs no neuron
+    /// for `1 + erf`).
+    fn multiply(&mut self, a: &[Affine], b: &[Affine]) -> Result<Vec<Affine>, ZkmlError> {
+        let mut out: Vec<Affine> = vec![Affine::default(); a.len()];
+        let mut pending = Vec::new();
+        for (i, (p, q)) in a.iter().zip(b).enumerate() {
+            match (p.terms.is_empty(), q.terms.is_empty()) {
+                (_, true) => out[i] = p.scaled(q.bias),
+                (true, _) => out[i] = q.scaled(p.bias),
+                _ => pending.push(i),
+            }
+        }
+        let mut operands: Vec<Affine> = pending.iter().map(|&i| a[i].clone()).collect();
+        operands.extend(pending.iter().map(|&i| b[i].clone()));
+        let complex: Vec<usize> = (0..operands.len()).filter(|&j| operands[j].terms.len() > 1).collect();
+        let exprs: Vec<Affine> = complex.iter().map(|&j| operands[j].clone()).collect();
+        for (&j, v) in complex.iter().zip(self.neurons(&exprs, Activation::Identity)?) {
+            operands[j] = v;
+        }
+        let (left, right) = operands.split_at(pending.len());
+        let mut neurons = Vec::with_capacity(pending.len());
+        let mut outer = Vec::with_capacity(pending.len());
+        for (p, q) in left.iter().zip(right) {
+            let ((u, alpha), (w, beta)) = (p.terms[0], q.terms[0]);
+            let mut terms = vec![(u, Weight::Value(w))];
+            if q.bias.value != 0.0 {
+                let c = Coef { value: q.bias.value / beta.value, param: q.bias.param || beta.param };
+                terms.push((u, self.weight(c)));
+            }
+            if p.bias.value != 0.0 {
+                let c = Coef { value: p.bias.value / alpha.value, param: p.bias.param || alpha.param };
+                terms.push((w, self.weight(c)));
+            }
+            neurons.push(Neuron { terms, bias: None });
+            outer.push((alpha.times(beta), p.bias.times(q.bias)));
+        }
+        let made = self.layer(neurons, Activation::Identity)?;
+        for ((&i, v), (scale, offset)) in pending.iter().zip(made).zip(outer) {
+            out[i] = Affine::combine([(scale, &v)], offset);
+        }
+        Ok(out)
+    }
+
+    /// `x^e` for a positive integer `e`, by squaring and multiplying.
+    fn integer_power(&mut self, x: &[Affine], e: u32) -> Result<Vec<Affine>, ZkmlError> {
+        let mut result: Option<Vec<Affine>> = None;
+        let mut square = x.to_vec();
+        let mut e = e;
+        while e > 0 {
+            if e & 1 == 1 {
+                result = Some(match result {
+                    None => square.clone(),
+                    Some(r) => self.multiply(&r, &square)?,
+                });
+            }
+            e >>= 1;
+            if e > 0 {
+                square = self.multiply(&square, &square)?;
+            }
+        }
+        Ok(result.unwrap_or_else(|| vec![Affine::constant(Coef::structural(1.0)); x.len()]))
+    }
+
+    /// Softmax (or its log) over each group: `e = exp(x − max)`, then
+    /// `e / Σe` as a product with the sum's reciprocal (or `x − max − ln Σe`).
+    /// Subtracting the maximum keeps every `exp` input at or below zero, so
+    /// its table spans the calibrated spread of one group, not of the scores.
+    ///
+    /// Masked entries (a constant part at or below `MASKED`: masks written as
+    /// −∞, −10⁹ or the float minimum) contribute exactly 0, as `exp`
+    /// underflows to in f32, and take no part in the maximum.
+    fn softmax(&mut self, x: &[Affine], groups: &[Vec<usize>], log: bool) -> Result<Vec<Affine>, ZkmlError> {
+        let masked = |a: &Affine| a.bias.value <= MASKED;
+        let groups: Vec<Vec<usize>> =
+            groups.iter().map(|g| g.iter().copied().filter(|&i| !masked(&x[i])).collect()).collect();
+        if groups.iter().any(Vec::is_empty) {
+            return Err(model("a Softmax group whose every entry is masked"));
+        }
+        if log && x.iter().any(masked) {
+            return Err(model("LogSoftmax of masked entries (their output is −∞)"));
+        }
+        let groups = &groups[..];
+        let maxima = self.reduce_max(x, groups)?;
+        let mut shifted = vec![Affine::default(); x.len()];
+        for (g, m) in groups.iter().zip(&maxima) {
+            for &i in g {
+                shifted[i] = x[i].plus(m, -1.0);
+            }
+        }
+        let exps = self.neurons(&shifted, Activation::Table(UnaryFn::Exp))?;
+        let sums: Vec<Affine> = groups
+            .iter()
+            .map(|g| Affine::combine(g.iter().map(|&i| (Coef::structural(1.0), &exps[i])), Coef::default()))
+            .collect();
+        let mut out = vec![Affine::default(); x.len()];
+        if log {
+            let logs = self.neurons(&sums, Activation::Table(UnaryFn::Log))?;
+            for (g, l) in groups.iter().zip(&logs) {
+                for &i in g {
+                    out[i] = shifted[i].plus(l, -1.0);
+                }
+            }
+            return Ok(out);
+        }
+        let reciprocals = self.neurons(&sums, Activation::Table(UnaryFn::Reciprocal))?;
+        let mut a = Vec::with_capacity(x.len());
+        let mut b = Vec::with_capacity(x.len());
+        for (g, r) in groups.iter().zip(&reciprocals) {
+            for &i in g {
+                a.push(exps[i].clone());
+                b.push(r.clone());
+            }
+        }
+        let products = self.multiply(&a, &b)?;
+        for (&i, p) in groups.iter().flatten().zip(products) {
+            out[i] = p;
+        }
+        Ok(out)
+    }
+
+    /// `(x − mean) / √(var + ε)` over each group (population variance), the
+    /// inverse square root by table; the caller applies scale and bias.
+    fn normalize(&mut self, x: &[Affine], groups: &[Vec<usize>], epsilon: f64) -> Result<Vec<Affine>, ZkmlError> {
+        // x materialized, then each group's mean (n terms), then x − mean (two
+        // terms each): composing the mean into every centered value would cost
+        // n times x's own terms per value.
+        let values: Vec<Affine> = self.materialize(x)?.into_iter().map(Affine::value).collect();
+        let means: Vec<Affine> = groups
+            .iter()
+            .map(|g| {
+                let c = Coef::structural(1.0 / g.len().max(1) as f64);
+                Affine::combine(g.iter().map(|&i| (c, &values[i])), Coef::default())
+            })
+            .collect();
+        let means = self.neurons(&means, Activation::Identity)?;
+        let mut centered = vec![Affine::default(); x.len()];
+        for (g, mean) in groups.iter().zip(&means) {
+            for &i in g {
+                centered[i] = values[i].plus(mean, -1.0);
+            }
+        }
+        let ids = self.materialize(&centered)?;
+        let squares = groups.iter().map(|g| g.iter().map(|&i| (ids[i], ids[i])).collect()).collect();
+        let sums = self.products(squares, Activation::Identity)?;
+        let variances: Vec<Affine> = groups
+            .iter()
+            .zip(&sums)
+            .map(|(g, s)| Affine::combine([(Coef::structural(1.0 / g.len().max(1) as f64), s)], Coef::param(epsilon)))
+            .collect();
+        // 1/√v is steep near 0: one table per normalization keeps each table's
+        // step at its own variances' scale (an embedding's LayerNorm sees
+        // variances a hundredth of a residual stream's).
+        let site = self.normalizations;
+        self.normalizations += 1;
+        let inverse_roots = self.neurons(&variances, Activation::Table(UnaryFn::Rsqrt { site }))?;
+        let values: Vec<Affine> = ids.iter().map(|&v| Affine::value(v)).collect();
+        let mut a = Vec::with_capacity(x.len());
+        let mut b = Vec::with_capacity(x.len());
+        for (g, r) in groups.iter().zip(&inverse_roots) {
+            for &i in g {
+                a.push(values[i].clone());
+                b.push(r.clone());
+            }
+        }
+        let products = self.multiply(&a, &b)?;
+        let mut out = vec![Affine::default(); x.len()];
+        for (&i, p) in groups.iter().flatten().zip(products) {
+            out[i] = p;
+        }
+        Ok(out)
     }
 
     /// Elementwise `max(a, b) = b + relu(a − b)`.
@@ -630,10 +907,15 @@ impl Lowering {
             }
             "Gather" => {
                 let x = self.input(node, 0)?;
-                let Val::Const { t: idx, .. } = self.input(node, 1)? else {
-                    return Err(model("Gather with computed indices is not supported (only constant indices)"));
-                };
                 let a = axis(attr_int(node, "axis").unwrap_or(0), x.shape().len())?;
+                let idx = match self.input(node, 1)? {
+                    Val::Const { t, .. } => t,
+                    Val::Lazy(indices) => {
+                        let value = self.gather_computed(&x, a, &indices)?;
+                        self.set(node, value);
+                        return Ok(());
+                    }
+                };
                 let idx = idx.map(|&i| i as i64);
                 let value = moved!(&x, t => t.gather(a, &idx));
                 self.set(node, value);
@@ -745,7 +1027,8 @@ impl Lowering {
             "Pad" => self.pad(node)?,
             "Resize" | "Upsample" => self.resize(node)?,
             "Equal" | "Less" | "Greater" | "LessOrEqual" | "GreaterOrEqual" | "And" | "Or" | "Mod" | "Where"
-            | "Not" => self.constant_only(node)?,
+            | "Not" => self.logic(node)?,
+            "Trilu" => self.trilu(node)?,
             "Add" | "Sub" | "Mul" | "Div" => {
                 let a = self.input(node, 0)?;
                 let b = self.input(node, 1)?;
@@ -769,6 +1052,41 @@ impl Lowering {
                 let value = self.binary("Mul", x, Val::float(Nd::scalar(-1.0)))?;
                 self.set(node, value);
             }
+            "Softmax" | "LogSoftmax" => {
+                let x = self.input(node, 0)?;
+                let shape = x.shape().to_vec();
+                let rank = shape.len() as i64;
+                let default = if self.opset < 13 { 1 } else { -1 };
+                let axis = attr_int(node, "axis").unwrap_or(default);
+                let axis = usize::try_from(if axis < 0 { axis + rank } else { axis })
+                    .ok()
+                    .filter(|&a| a < shape.len())
+                    .ok_or_else(|| model(format!("axis {axis} of a rank-{rank} tensor")))?;
+                // Before opset 13 the input is seen as 2-D at `axis`: one group per leading index.
+                let axes: Vec<usize> = if self.opset < 13 { (axis..shape.len()).collect() } else { vec![axis] };
+                let (groups, _) = reduction_groups(&shape, &axes, true);
+                let value = match x {
+                    Val::Const { t, .. } => {
+                        let mut data = t.data.clone();
+                        for g in &groups {
+                            let m = g.iter().map(|&i| t.data[i]).fold(f64::NEG_INFINITY, f64::max);
+                            let sum: f64 = g.iter().map(|&i| (t.data[i] - m).exp()).sum();
+                            for &i in g {
+                                data[i] = if op == "Softmax" {
+                                    (t.data[i] - m).exp() / sum
+                                } else {
+                                    t.data[i] - m - sum.ln()
+                                };
+                            }
+                        }
+                        Val::float(Nd::new(shape, data)?)
+                    }
+                    Val::Lazy(t) => Val::Lazy(Nd::new(shape, self.softmax(&t.data, &groups, op == "LogSoftmax")?)?),
+                };
+                self.set(node, value);
+            }
+            "LayerNormalization" | "InstanceNormalization" => self.normalization(node)?,
+            "LSTM" | "GRU" | "RNN" => self.recurrent(node)?,
             "Gemm" => self.gemm(node)?,
             "MatMul" => {
                 let (a, b) = (self.input(node, 0)?, self.input(node, 1)?);
@@ -855,10 +1173,11 @@ impl Lowering {
                         if e.data.iter().any(|&x| x != p) {
                             return Err(model("Pow with a tensor of different exponents is not supported"));
                         }
-                        let out = if p == 1.0 {
-                            b.data.clone()
-                        } else if p == 0.0 {
+                        let out = if p == 0.0 {
                             vec![Affine::constant(Coef::structural(1.0)); b.len()]
+                        } else if p.fract() == 0.0 && (1.0..=64.0).contains(&p) {
+                            // Exact: products of the value with itself.
+                            self.integer_power(&b.data, p as u32)?
                         } else {
                             self.neurons(&b.data, Activation::Table(UnaryFn::Pow { exponent: p }))?
                         };
@@ -1177,21 +1496,22 @@ impl Lowering {
                     "Add" => 1.0,
                     "Sub" => -1.0,
                     // A constant expression (a folded constant that became lazy) is fine.
-                    "Mul" | "Div" => {
-                        let data = x
+                    "Mul" => return Ok(Val::Lazy(Nd::new(shape, self.multiply(&x.data, &y.data)?)?)),
+                    "Div" => {
+                        // By a constant element: its reciprocal; by a computed one:
+                        // the reciprocal by table, then a product.
+                        let computed: Vec<usize> = (0..y.len()).filter(|&i| !y.data[i].terms.is_empty()).collect();
+                        let denominators: Vec<Affine> = computed.iter().map(|&i| y.data[i].clone()).collect();
+                        let reciprocals = self.neurons(&denominators, Activation::Table(UnaryFn::Reciprocal))?;
+                        let mut factors: Vec<Affine> = y
                             .data
                             .iter()
-                            .zip(&y.data)
-                            .map(|(p, q)| match (p.terms.is_empty(), q.terms.is_empty(), op) {
-                                (_, true, "Mul") => Ok(p.scaled(q.bias)),
-                                (true, _, "Mul") => Ok(q.scaled(p.bias)),
-                                (_, true, _) => Ok(p.scaled(Coef { value: 1.0 / q.bias.value, param: q.bias.param })),
-                                _ => Err(model(format!(
-                                    "{op} of two computed tensors is not supported (only by a constant)"
-                                ))),
-                            })
-                            .collect::<Result<_, _>>()?;
-                        return Ok(Val::Lazy(Nd::new(shape, data)?));
+                            .map(|q| Affine::constant(Coef { value: 1.0 / q.bias.value, param: q.bias.param }))
+                            .collect();
+                        for (&i, r) in computed.iter().zip(reciprocals) {
+                            factors[i] = r;
+                        }
+                        return Ok(Val::Lazy(Nd::new(shape, self.multiply(&x.data, &factors)?)?));
                     }
                     _ => unreachable!("binary is called with Add, Sub, Mul or Div"),
                 };
@@ -1201,7 +1521,224 @@ impl Lowering {
         }
     }
 
-    /// Comparisons, logic, `Where` and `Mod`: folded on constants only.
+    /// Comparisons, logic and `Where` of computed values: step neurons on the
+    /// quantized values (exact there: `a ≥ b` is `[a − b ≥ 0]`, `a = b` both
+    /// ways), `Not`, `And`, `Or` of 0/1 values affine or one step each, and
+    /// `Where` a selection under a constant condition, else `b + c·(a − b)`.
+    fn logic(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let op = node.op_type.as_str();
+        let inputs: Vec<Val> = (0..node.input.len()).map(|i| self.input(node, i)).collect::<Result<_, _>>()?;
+        if inputs.iter().all(|v| matches!(v, Val::Const { .. })) {
+            return self.constant_only(node);
+        }
+        if op == "Mod" {
+            return Err(model("Mod of computed values is not supported (only of constants)"));
+        }
+        let arity = if op == "Not" {
+            1
+        } else if op == "Where" {
+            3
+        } else {
+            2
+        };
+        if inputs.len() != arity {
+            return Err(model(format!("{op} takes {arity} inputs, got {}", inputs.len())));
+        }
+        let shape = inputs.iter().try_fold(Vec::new(), |s, v| broadcast_shape(&s, v.shape()))?;
+        let n = numel(&shape)?;
+        let lazy: Vec<Nd<Affine>> = inputs.iter().map(|v| v.lazy().broadcast_to(&shape)).collect::<Result<_, _>>()?;
+        let at = |k: usize, i: usize| &lazy[k].data[i];
+        let one = Affine::constant(Coef::structural(1.0));
+        let complement = |x: &Affine| one.plus(x, -1.0);
+        // [d ≥ 0] of each d; quantized values are integers at the scale, so a
+        // half step makes a strict comparison of them exact.
+        let differences = |sign: f64, offset: f64| -> Vec<Affine> {
+            (0..n)
+                .map(|i| {
+                    let d = if sign > 0.0 { at(0, i).plus(at(1, i), -1.0) } else { at(1, i).plus(at(0, i), -1.0) };
+                    Affine::combine([(Coef::structural(1.0), &d)], Coef::structural(offset))
+                })
+                .collect()
+        };
+        let out: Vec<Affine> = match op {
+            "Not" => (0..n).map(|i| complement(at(0, i))).collect(),
+            // a ≥ b, and its complement a < b.
+            "GreaterOrEqual" | "Less" => {
+                let steps = self.neurons(&differences(1.0, 0.0), Activation::Step)?;
+                if op == "Less" {
+                    steps.iter().map(complement).collect()
+                } else {
+                    steps
+                }
+            }
+            // a ≤ b, and its complement a > b.
+            "LessOrEqual" | "Greater" => {
+                let steps = self.neurons(&differences(-1.0, 0.0), Activation::Step)?;
+                if op == "Greater" {
+                    steps.iter().map(complement).collect()
+                } else {
+                    steps
+                }
+            }
+            // [a ≥ b] + [b ≥ a] − 1.
+            "Equal" => {
+                let (ge, le) = self.on_both_signs(&differences(1.0, 0.0), Activation::Step)?;
+                ge.iter()
+                    .zip(&le)
+                    .map(|(p, q)| {
+                        Affine::combine(
+                            [(Coef::structural(1.0), p), (Coef::structural(1.0), q)],
+                            Coef::structural(-1.0),
+                        )
+                    })
+                    .collect()
+            }
+            // Of 0/1 values: a + b ≥ 2 (and), a + b ≥ 1 (or).
+            "And" | "Or" => {
+                let threshold = if op == "And" { -1.5 } else { -0.5 };
+                let sums: Vec<Affine> = (0..n)
+                    .map(|i| {
+                        Affine::combine(
+                            [(Coef::structural(1.0), at(0, i)), (Coef::structural(1.0), at(1, i))],
+                            Coef::structural(threshold),
+                        )
+                    })
+                    .collect();
+                self.neurons(&sums, Activation::Step)?
+            }
+            _ => {
+                // Where(c, a, b).
+                if let Val::Const { t: c, .. } = &inputs[0] {
+                    let c = c.broadcast_to(&shape)?;
+                    (0..n).map(|i| if c.data[i] != 0.0 { at(1, i).clone() } else { at(2, i).clone() }).collect()
+                } else {
+                    let differences: Vec<Affine> = (0..n).map(|i| at(1, i).plus(at(2, i), -1.0)).collect();
+                    let conditions: Vec<Affine> = (0..n).map(|i| at(0, i).clone()).collect();
+                    let chosen = self.multiply(&conditions, &differences)?;
+                    (0..n).map(|i| at(2, i).plus(&chosen[i], 1.0)).collect()
+                }
+            }
+        };
+        self.set(node, Val::Lazy(Nd::new(shape, out)?));
+        Ok(())
+    }
+
+    /// `Gather` at computed integer indices, by one-hot selection: with
+    /// `s_v = [idx ≥ v]` (one step neuron per index and row `v` of the
+    /// axis), row `v` is selected by `s_v − s_(v+1)`, so the output is
+    /// `Σ_v (x_v − x_(v−1))·s_v`: linear for constant data, products for
+    /// computed data. Indices must lie in `[0, len)` (negative ones select
+    /// nothing, larger ones the last row).
+    fn gather_computed(&mut self, x: &Val, axis: usize, indices: &Nd<Affine>) -> Result<Val, ZkmlError> {
+        let shape = x.shape().to_vec();
+        let len = shape[axis];
+        if len == 0 {
+            return Err(model("Gather from an empty axis"));
+        }
+        let outer: usize = numel(&shape[..axis])?;
+        let inner: usize = numel(&shape[axis + 1..])?;
+        let mut out_shape = shape[..axis].to_vec();
+        out_shape.extend_from_slice(&indices.shape);
+        out_shape.extend_from_slice(&shape[axis + 1..]);
+        numel(&out_shape)?;
+        numel(&[indices.len(), len])?;
+        let thresholds: Vec<Affine> = indices
+            .data
+            .iter()
+            .flat_map(|idx| {
+                (0..len).map(move |v| Affine::combine([(Coef::structural(1.0), idx)], Coef::structural(0.5 - v as f64)))
+            })
+            .collect();
+        let steps = self.neurons(&thresholds, Activation::Step)?;
+        let data = x.lazy();
+        let element = |o: usize, v: usize, j: usize| &data.data[(o * len + v) * inner + j];
+        // Row v's weight: x_v − x_(v−1), the step s_v's coefficient.
+        let mut out = Vec::with_capacity(outer * indices.len() * inner);
+        match x {
+            Val::Const { t, .. } => {
+                let value = |o: usize, v: usize, j: usize| t.data[(o * len + v) * inner + j];
+                for o in 0..outer {
+                    for q in 0..indices.len() {
+                        for j in 0..inner {
+                            let parts = (0..len).map(|v| {
+                                let delta = value(o, v, j) - if v > 0 { value(o, v - 1, j) } else { 0.0 };
+                                (Coef::param(delta), &steps[q * len + v])
+                            });
+                            out.push(Affine::combine(parts, Coef::default()));
+                        }
+                    }
+                }
+            }
+            Val::Lazy(_) => {
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                for o in 0..outer {
+                    for q in 0..indices.len() {
+                        for j in 0..inner {
+                            for v in 0..len {
+                                let delta = if v > 0 {
+                                    element(o, v, j).plus(element(o, v - 1, j), -1.0)
+                                } else {
+                                    element(o, v, j).clone()
+                                };
+                                a.push(delta);
+                                b.push(steps[q * len + v].clone());
+                            }
+                        }
+                    }
+                }
+                let products = self.multiply(&a, &b)?;
+                for chunk in products.chunks(len) {
+                    out.push(Affine::combine(chunk.iter().map(|p| (Coef::structural(1.0), p)), Coef::default()));
+                }
+            }
+        }
+        Ok(Val::Lazy(Nd::new(out_shape, out)?))
+    }
+
+    /// `Trilu`: the upper (or lower) triangle of the last two axes from
+    /// diagonal `k` on, the rest zero; on constants (a causal mask) or
+    /// computed values alike.
+    fn trilu(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let x = self.input(node, 0)?;
+        let k = match self.optional(node, 1)? {
+            Some(Val::Const { t, .. }) => t.data.first().copied().unwrap_or(0.0) as i64,
+            Some(Val::Lazy(_)) => return Err(model("Trilu with a computed diagonal")),
+            None => 0,
+        };
+        let upper = attr_int(node, "upper").unwrap_or(1) != 0;
+        let shape = x.shape().to_vec();
+        if shape.len() < 2 {
+            return Err(model("Trilu of a tensor of rank below 2"));
+        }
+        let (rows, cols) = (shape[shape.len() - 2] as i64, shape[shape.len() - 1] as i64);
+        let keep = |flat: usize| {
+            let (i, j) = ((flat as i64 / cols) % rows, flat as i64 % cols);
+            if upper {
+                j - i >= k
+            } else {
+                j - i <= k
+            }
+        };
+        let value = match x {
+            Val::Const { t, int } => {
+                let data = t.data.iter().enumerate().map(|(f, &v)| if keep(f) { v } else { 0.0 }).collect();
+                Val::Const { t: Nd::new(shape, data)?, int }
+            }
+            Val::Lazy(t) => {
+                let data = t
+                    .data
+                    .iter()
+                    .enumerate()
+                    .map(|(f, a)| if keep(f) { a.clone() } else { Affine::default() })
+                    .collect();
+                Val::Lazy(Nd::new(shape, data)?)
+            }
+        };
+        self.set(node, value);
+        Ok(())
+    }
+
+    /// Comparisons, logic, `Where` and `Mod` of constants, folded.
     fn constant_only(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
         let op = node.op_type.as_str();
         let inputs: Vec<Val> = (0..node.input.len()).map(|i| self.input(node, i)).collect::<Result<_, _>>()?;
@@ -1542,8 +2079,21 @@ impl Lowering {
                 }
                 Val::Lazy(Nd::new(out_shape, self.linear(&x.data, &rows)?)?)
             }
-            (Val::Lazy(_), Val::Lazy(_)) => {
-                return Err(model("MatMul of two computed tensors is not supported (one operand must be constant)"))
+            (Val::Lazy(x), Val::Lazy(y)) => {
+                // Attention's Q·Kᵀ and P·V: every output a product neuron over k pairs.
+                let left = self.materialize(&x.data)?;
+                let right = self.materialize(&y.data)?;
+                let mut rows = Vec::with_capacity(batches * m * n);
+                for bi in 0..batches {
+                    for i in 0..m {
+                        for j in 0..n {
+                            rows.push(
+                                (0..k).map(|l| (left[flat(&sa, bi, i, l)], right[flat(&sb, bi, l, j)])).collect(),
+                            );
+                        }
+                    }
+                }
+                Val::Lazy(Nd::new(out_shape, self.products(rows, Activation::Identity)?)?)
             }
         };
         Ok(value)
@@ -1728,6 +2278,394 @@ impl Lowering {
         shape.extend(&out);
         let out = self.linear(&x.data, &rows)?;
         self.set(node, Val::Lazy(Nd::new(shape, out)?));
+        Ok(())
+    }
+
+    /// `LSTM`, `GRU` and `RNN` unrolled over the sequence: per step the gates'
+    /// pre-activations are affine in the step's input and the previous
+    /// state (one layer of table neurons per gate activation), and the
+    /// state updates are products (`f⊙c + i⊙g`, `o⊙h(c)`, `(1 − z)⊙h + z⊙H`).
+    /// Every direction, peepholes, GRU's `linear_before_reset`, initial
+    /// states; the activations Sigmoid, Tanh, Relu (and HardSigmoid
+    /// exactly, from ReLUs).
+    fn recurrent(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let op = node.op_type.as_str();
+        let gates = match op {
+            "LSTM" => 4,
+            "GRU" => 3,
+            _ => 1,
+        };
+        let x = self.input(node, 0)?;
+        let w = self.const_input(node, 1, "W")?;
+        let r = self.const_input(node, 2, "R")?;
+        let b = match self.optional(node, 3)? {
+            Some(Val::Const { t, .. }) => Some(t),
+            Some(Val::Lazy(_)) => return Err(model("a computed recurrent bias")),
+            None => None,
+        };
+        if let Some(Some(_)) = node.input.get(4).map(|n| (!n.is_empty()).then_some(())) {
+            return Err(model(format!("{op} with sequence_lens is not supported (every sequence is full length)")));
+        }
+        if attr_float(node, "clip").is_some() {
+            return Err(model(format!("{op} with clip is not supported")));
+        }
+        if attr_int(node, "input_forget").unwrap_or(0) != 0 {
+            return Err(model("LSTM with input_forget is not supported"));
+        }
+        // Batch-first (`layout = 1`, opset 14) has no reference here (onnxruntime
+        // rejects it) and PyTorch exports batch_first with Transposes instead.
+        let layout = attr_int(node, "layout").unwrap_or(0);
+        if layout != 0 {
+            return Err(model(format!("{op} with layout {layout} is not supported (sequence-first only)")));
+        }
+        let shape = x.shape().to_vec();
+        if shape.len() != 3 {
+            return Err(model(format!("{op} input of rank {} (needs 3)", shape.len())));
+        }
+        let (seq, batch, input_size) =
+            if layout == 0 { (shape[0], shape[1], shape[2]) } else { (shape[1], shape[0], shape[2]) };
+        let directions = match attr_string(node, "direction").as_deref().unwrap_or("forward") {
+            "forward" => vec![false],
+            "reverse" => vec![true],
+            "bidirectional" => vec![false, true],
+            other => return Err(model(format!("{op} direction '{other}'"))),
+        };
+        let num_dir = directions.len();
+        let hidden = match attr_int(node, "hidden_size") {
+            Some(h) if h > 0 => h as usize,
+            _ => w.shape.get(1).map(|&g| g / gates).filter(|&h| h > 0).ok_or_else(|| model("no hidden_size"))?,
+        };
+        if w.shape != [num_dir, gates * hidden, input_size] || r.shape != [num_dir, gates * hidden, hidden] {
+            return Err(model(format!(
+                "{op} weights of shapes {:?} and {:?} do not fit {num_dir} directions, hidden size {hidden}, input size {input_size}",
+                w.shape, r.shape
+            )));
+        }
+        if let Some(b) = &b {
+            if b.shape != [num_dir, 2 * gates * hidden] {
+                return Err(model(format!("{op} bias of shape {:?}", b.shape)));
+            }
+        }
+        // Activations per direction: (f, g, h) for LSTM, (f, g) for GRU, (f) for RNN.
+        let per_direction = match op {
+            "LSTM" => 3,
+            "GRU" => 2,
+            _ => 1,
+        };
+        let defaults: &[&str] = match op {
+            "LSTM" => &["Sigmoid", "Tanh", "Tanh"],
+            "GRU" => &["Sigmoid", "Tanh"],
+            _ => &["Tanh"],
+        };
+        let names = attr_strings(node, "activations").filter(|a| !a.is_empty());
+        let names: Vec<String> = match names {
+            Some(n) if n.len() == per_direction * num_dir => n,
+            Some(n) => {
+                return Err(model(format!("{op} lists {} activations, needs {}", n.len(), per_direction * num_dir)))
+            }
+            None => (0..num_dir).flat_map(|_| defaults.iter().map(|s| s.to_string())).collect(),
+        };
+        let alphas = attr(node, "activation_alpha").map(|a| a.floats.clone()).unwrap_or_default();
+        let betas = attr(node, "activation_beta").map(|a| a.floats.clone()).unwrap_or_default();
+        let initial = |lowering: &Self, i: usize| -> Result<Option<Nd<Affine>>, ZkmlError> {
+            Ok(lowering.optional(node, i)?.map(|v| v.lazy()))
+        };
+        let initial_h = initial(self, 5)?;
+        let initial_c = if op == "LSTM" { initial(self, 6)? } else { None };
+        let peepholes = if op == "LSTM" {
+            match self.optional(node, 7)? {
+                Some(Val::Const { t, .. }) => Some(t),
+                Some(Val::Lazy(_)) => return Err(model("computed LSTM peepholes")),
+                None => None,
+            }
+        } else {
+            None
+        };
+        for (what, t, dims) in
+            [("initial_h", &initial_h, [num_dir, batch, hidden]), ("initial_c", &initial_c, [num_dir, batch, hidden])]
+        {
+            if let Some(t) = t {
+                let expected: Vec<usize> = if layout == 0 { dims.to_vec() } else { vec![dims[1], dims[0], dims[2]] };
+                if t.shape != expected {
+                    return Err(model(format!("{op} {what} of shape {:?}, expected {expected:?}", t.shape)));
+                }
+            }
+        }
+        // Every gate of every unit reads each input value: compose values, not expressions.
+        let x = {
+            let t = x.lazy();
+            let ids = self.materialize(&t.data)?;
+            Nd::new(t.shape.clone(), ids.into_iter().map(Affine::value).collect())?
+        };
+        let x_at = |t: usize, bi: usize, k: usize| {
+            let flat = if layout == 0 { (t * batch + bi) * input_size + k } else { (bi * seq + t) * input_size + k };
+            &x.data[flat]
+        };
+        let state_at = |s: &Nd<Affine>, d: usize, bi: usize, j: usize| {
+            let flat = if layout == 0 { (d * batch + bi) * hidden + j } else { (bi * num_dir + d) * hidden + j };
+            s.data[flat].clone()
+        };
+        // Outputs: Y[t][d][b][j], and the final H and C per direction.
+        let mut y = vec![Affine::default(); seq * num_dir * batch * hidden];
+        let mut final_h = vec![Affine::default(); num_dir * batch * hidden];
+        let mut final_c = vec![Affine::default(); num_dir * batch * hidden];
+        for (d, &reverse) in directions.iter().enumerate() {
+            let acts: Vec<(String, f64, f64)> = (0..per_direction)
+                .map(|a| {
+                    let i = d * per_direction + a;
+                    (
+                        names[i].clone(),
+                        alphas.get(i).map_or(f64::NAN, |&v| f64::from(v)),
+                        betas.get(i).map_or(f64::NAN, |&v| f64::from(v)),
+                    )
+                })
+                .collect();
+            let wd = |g: usize, j: usize, k: usize| w.data[(d * gates * hidden + g * hidden + j) * input_size + k];
+            let rd = |g: usize, j: usize, k: usize| r.data[(d * gates * hidden + g * hidden + j) * hidden + k];
+            let bias = |g: usize, j: usize, recurrent: bool| {
+                b.as_ref().map_or(0.0, |b| {
+                    b.data[d * 2 * gates * hidden + usize::from(recurrent) * gates * hidden + g * hidden + j]
+                })
+            };
+            let mut h: Vec<Vec<Affine>> = (0..batch)
+                .map(|bi| {
+                    (0..hidden)
+                        .map(|j| initial_h.as_ref().map_or(Affine::default(), |s| state_at(s, d, bi, j)))
+                        .collect()
+                })
+                .collect();
+            let mut c: Vec<Vec<Affine>> = (0..batch)
+                .map(|bi| {
+                    (0..hidden)
+                        .map(|j| initial_c.as_ref().map_or(Affine::default(), |s| state_at(s, d, bi, j)))
+                        .collect()
+                })
+                .collect();
+            for step in 0..seq {
+                let t = if reverse { seq - 1 - step } else { step };
+                // Σ W x_t (+ Wb) and Σ R h (+ Rb) of gate g, unit j, sample bi.
+                let input_part = |bi: usize, g: usize, j: usize| {
+                    Affine::combine(
+                        (0..input_size).map(|k| (Coef::param(wd(g, j, k)), x_at(t, bi, k))),
+                        Coef::param(bias(g, j, false)),
+                    )
+                };
+                let hidden_part = |h: &[Affine], g: usize, j: usize| {
+                    Affine::combine(
+                        (0..hidden).map(|k| (Coef::param(rd(g, j, k)), &h[k])),
+                        Coef::param(bias(g, j, true)),
+                    )
+                };
+                let pre =
+                    |bi: usize, g: usize, j: usize, h: &[Affine]| input_part(bi, g, j).plus(&hidden_part(h, g, j), 1.0);
+                let all = |f: &dyn Fn(usize, usize) -> Affine| -> Vec<Affine> {
+                    (0..batch).flat_map(|bi| (0..hidden).map(move |j| (bi, j))).map(|(bi, j)| f(bi, j)).collect()
+                };
+                let flat_h: Vec<Affine> = h.concat();
+                let flat_c: Vec<Affine> = c.concat();
+                let new_h: Vec<Affine> = match op {
+                    "RNN" => {
+                        let z = all(&|bi, j| pre(bi, 0, j, &h[bi]));
+                        self.activation(&z, &acts[0])?
+                    }
+                    "GRU" => {
+                        let z = self.activation(&all(&|bi, j| pre(bi, 0, j, &h[bi])), &acts[0])?;
+                        let rg = self.activation(&all(&|bi, j| pre(bi, 1, j, &h[bi])), &acts[0])?;
+                        let candidate_pre = if attr_int(node, "linear_before_reset").unwrap_or(0) != 0 {
+                            // W x + Wb + r ⊙ (R h + Rb).
+                            let recurrent = all(&|bi, j| hidden_part(&h[bi], 2, j));
+                            let gated = self.multiply(&rg, &recurrent)?;
+                            let inputs = all(&|bi, j| input_part(bi, 2, j));
+                            inputs.iter().zip(&gated).map(|(a, g)| a.plus(g, 1.0)).collect()
+                        } else {
+                            // W x + Wb + R (r ⊙ h) + Rb.
+                            let reset = self.multiply(&rg, &flat_h)?;
+                            let reset: Vec<Vec<Affine>> = reset.chunks(hidden).map(<[Affine]>::to_vec).collect();
+                            all(&|bi, j| input_part(bi, 2, j).plus(&hidden_part(&reset[bi], 2, j), 1.0))
+                        };
+                        let candidate = self.activation(&candidate_pre, &acts[1])?;
+                        // H = h + z ⊙ (H_prev − h).
+                        let differences: Vec<Affine> =
+                            flat_h.iter().zip(&candidate).map(|(p, n)| p.plus(n, -1.0)).collect();
+                        let kept = self.multiply(&z, &differences)?;
+                        candidate.iter().zip(&kept).map(|(n, k)| n.plus(k, 1.0)).collect()
+                    }
+                    _ => {
+                        // LSTM, gates in the order i, o, f, c.
+                        let peep = |bi: usize, which: usize, j: usize, cell: &[Affine]| -> Affine {
+                            match &peepholes {
+                                Some(p) => cell[bi * hidden + j]
+                                    .scaled(Coef::param(p.data[d * 3 * hidden + which * hidden + j])),
+                                None => Affine::default(),
+                            }
+                        };
+                        let i_gate = self.activation(
+                            &all(&|bi, j| pre(bi, 0, j, &h[bi]).plus(&peep(bi, 0, j, &flat_c), 1.0)),
+                            &acts[0],
+                        )?;
+                        let f_gate = self.activation(
+                            &all(&|bi, j| pre(bi, 2, j, &h[bi]).plus(&peep(bi, 2, j, &flat_c), 1.0)),
+                            &acts[0],
+                        )?;
+                        let g_gate = self.activation(&all(&|bi, j| pre(bi, 3, j, &h[bi])), &acts[1])?;
+                        let kept = self.multiply(&f_gate, &flat_c)?;
+                        let added = self.multiply(&i_gate, &g_gate)?;
+                        let new_c: Vec<Affine> = kept.iter().zip(&added).map(|(a, b)| a.plus(b, 1.0)).collect();
+                        let o_gate = self.activation(
+                            &all(&|bi, j| pre(bi, 1, j, &h[bi]).plus(&peep(bi, 1, j, &new_c), 1.0)),
+                            &acts[0],
+                        )?;
+                        let squashed = self.activation(&new_c, &acts[2])?;
+                        let new_h = self.multiply(&o_gate, &squashed)?;
+                        c = new_c.chunks(hidden).map(<[Affine]>::to_vec).collect();
+                        new_h
+                    }
+                };
+                h = new_h.chunks(hidden).map(<[Affine]>::to_vec).collect();
+                for bi in 0..batch {
+                    for j in 0..hidden {
+                        y[((t * num_dir + d) * batch + bi) * hidden + j] = h[bi][j].clone();
+                    }
+                }
+            }
+            for bi in 0..batch {
+                for j in 0..hidden {
+                    final_h[(d * batch + bi) * hidden + j] = h[bi][j].clone();
+                    final_c[(d * batch + bi) * hidden + j] = c[bi][j].clone();
+                }
+            }
+        }
+        // Layout 1 puts the batch first: Y [batch, seq, dirs, hidden], states [batch, dirs, hidden].
+        let (y_shape, state_shape) = if layout == 0 {
+            (vec![seq, num_dir, batch, hidden], vec![num_dir, batch, hidden])
+        } else {
+            (vec![batch, seq, num_dir, hidden], vec![batch, num_dir, hidden])
+        };
+        let reorder_y = |v: Vec<Affine>| -> Vec<Affine> {
+            if layout == 0 {
+                return v;
+            }
+            let mut out = Vec::with_capacity(v.len());
+            for bi in 0..batch {
+                for t in 0..seq {
+                    for d in 0..num_dir {
+                        out.extend_from_slice(&v[((t * num_dir + d) * batch + bi) * hidden..][..hidden]);
+                    }
+                }
+            }
+            out
+        };
+        let reorder_state = |v: Vec<Affine>| -> Vec<Affine> {
+            if layout == 0 {
+                return v;
+            }
+            let mut out = Vec::with_capacity(v.len());
+            for bi in 0..batch {
+                for d in 0..num_dir {
+                    out.extend_from_slice(&v[(d * batch + bi) * hidden..][..hidden]);
+                }
+            }
+            out
+        };
+        let outputs = [
+            (y_shape, reorder_y(y)),
+            (state_shape.clone(), reorder_state(final_h)),
+            (state_shape, reorder_state(final_c)),
+        ];
+        for (name, (shape, data)) in node.output.iter().zip(outputs) {
+            if !name.is_empty() {
+                self.env.insert(name.clone(), Val::Lazy(Nd::new(shape, data)?));
+            }
+        }
+        Ok(())
+    }
+
+    /// A recurrent node's activation (by its ONNX name, with its alpha and beta) of every element.
+    fn activation(&mut self, x: &[Affine], (name, alpha, beta): &(String, f64, f64)) -> Result<Vec<Affine>, ZkmlError> {
+        match name.as_str() {
+            "Sigmoid" => self.neurons(x, Activation::Table(UnaryFn::Sigmoid)),
+            "Tanh" => self.neurons(x, Activation::Table(UnaryFn::Tanh)),
+            "Relu" => self.relu(x),
+            "HardSigmoid" => {
+                // max(0, min(1, αx + β)) = relu(αx + β) − relu(αx + β − 1).
+                let (a, b) = (if alpha.is_nan() { 0.2 } else { *alpha }, if beta.is_nan() { 0.5 } else { *beta });
+                let y: Vec<Affine> = x.iter().map(|e| Affine::combine([(Coef::param(a), e)], Coef::param(b))).collect();
+                let shifted: Vec<Affine> =
+                    y.iter().map(|e| Affine::combine([(Coef::structural(1.0), e)], Coef::structural(-1.0))).collect();
+                let mut both = y;
+                both.extend(shifted);
+                let r = self.relu(&both)?;
+                let (low, high) = r.split_at(x.len());
+                Ok(low.iter().zip(high).map(|(l, h)| l.plus(h, -1.0)).collect())
+            }
+            other => {
+                Err(model(format!("recurrent activation {other} is not supported (Sigmoid, Tanh, Relu, HardSigmoid)")))
+            }
+        }
+    }
+
+    /// LayerNormalization (over the axes from `axis` on, scale and bias
+    /// broadcast over them) and InstanceNormalization (over the spatial axes
+    /// of each sample and channel, scale and bias per channel).
+    fn normalization(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let x = self.input(node, 0)?;
+        let shape = x.shape().to_vec();
+        let rank = shape.len();
+        let epsilon = attr_float(node, "epsilon").unwrap_or(1e-5);
+        let instance = node.op_type == "InstanceNormalization";
+        let (axes, param_shape): (Vec<usize>, Vec<usize>) = if instance {
+            if rank < 3 {
+                return Err(model(format!(
+                    "InstanceNormalization of a rank-{rank} tensor (needs N, C and spatial axes)"
+                )));
+            }
+            let mut p = vec![1; rank];
+            p[1] = shape[1];
+            ((2..rank).collect(), p)
+        } else {
+            let axis = attr_int(node, "axis").unwrap_or(-1);
+            let axis = usize::try_from(if axis < 0 { axis + rank as i64 } else { axis })
+                .ok()
+                .filter(|&a| a < rank)
+                .ok_or_else(|| model(format!("axis {axis} of a rank-{rank} tensor")))?;
+            if attr_int(node, "stash_type").is_some_and(|t| t != 1) {
+                return Err(model("LayerNormalization with a stash type other than float"));
+            }
+            ((axis..rank).collect(), shape[axis..].to_vec())
+        };
+        let (groups, _) = reduction_groups(&shape, &axes, true);
+        let scale = self.const_input(node, 1, "scale")?;
+        let bias = match self.optional(node, 2)? {
+            Some(Val::Const { t, .. }) => Some(t),
+            Some(Val::Lazy(_)) => return Err(model("a computed normalization bias")),
+            None => None,
+        };
+        let reshape = |t: Nd<f64>| -> Result<Nd<f64>, ZkmlError> {
+            let t = if instance { Nd::new(param_shape.clone(), t.data)? } else { t };
+            t.broadcast_to(&shape)
+        };
+        let scale = reshape(scale)?;
+        let bias = bias.map(reshape).transpose()?;
+        let normalized = match x {
+            Val::Const { t, .. } => {
+                let mut data = t.data.clone();
+                for g in &groups {
+                    let n = g.len() as f64;
+                    let mean = g.iter().map(|&i| t.data[i]).sum::<f64>() / n;
+                    let var = g.iter().map(|&i| (t.data[i] - mean).powi(2)).sum::<f64>() / n;
+                    for &i in g {
+                        data[i] = (t.data[i] - mean) / (var + epsilon).sqrt();
+                    }
+                }
+                Val::float(Nd::new(shape.clone(), data)?)
+            }
+            Val::Lazy(t) => Val::Lazy(Nd::new(shape.clone(), self.normalize(&t.data, &groups, epsilon)?)?),
+        };
+        let mut y = self.binary("Mul", normalized, Val::float(scale))?;
+        if let Some(b) = bias {
+            y = self.binary("Add", y, Val::float(b))?;
+        }
+        self.set(node, y);
         Ok(())
     }
 
@@ -2152,6 +3090,10 @@ fn attr_float(node: &NodeProto, name: &str) -> Option<f64> {
 
 fn attr_ints(node: &NodeProto, name: &str) -> Option<Vec<i64>> {
     attr(node, name).map(|a| a.ints.clone())
+}
+
+fn attr_strings(node: &NodeProto, name: &str) -> Option<Vec<String>> {
+    attr(node, name).map(|a| a.strings.iter().map(|s| String::from_utf8_lossy(s).into_owned()).collect())
 }
 
 fn attr_string(node: &NodeProto, name: &str) -> Option<String> {
