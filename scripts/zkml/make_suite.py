@@ -6,7 +6,7 @@ a ResNet basic block, a MobileNet depthwise-separable block, an MLP 784-256-128-
 
     python3 scripts/zkml/make_suite.py [--out zkml/models/suite] [--only NAME ...]
 
-Needs numpy, onnx and onnxruntime (PyPI). Deterministic: every model is seeded by its
+Needs numpy, onnx and onnxruntime (PyPI), and for the tree ensembles scikit-learn and skl2onnx. Deterministic: every model is seeded by its
 name. Weights are random (He-style scale), not trained: the suite tests the
 lowering and the circuit, not accuracy. For each model it writes NAME.onnx,
 NAME.calibration.json (16 inputs), NAME.input.json (one more input, with
@@ -32,6 +32,8 @@ class Graph:
         self.nodes, self.inits, self.inputs, self.outputs = [], [], [], []
         self.count = 0
         self.ranges = {}
+        # A model made by another exporter (sklearn-onnx) instead of the nodes above.
+        self.exported = None
 
     def fresh(self, prefix):
         self.count += 1
@@ -99,6 +101,10 @@ class Graph:
         self.outputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, shape))
 
     def model(self):
+        if self.exported is not None:
+            self.exported.ir_version = 8
+            onnx.checker.check_model(self.exported)
+            return self.exported
         graph = helper.make_graph(self.nodes, self.name, self.inputs, self.outputs, self.inits)
         model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", self.opset)],
                                   producer_name="zkaccel make_suite.py")
@@ -818,6 +824,47 @@ def lstm_cell_written_out(g):
                             g.op("Mul", [g.op("Sigmoid", [i_]), g.op("Tanh", [gg])])])
         hid = g.op("Mul", [g.op("Sigmoid", [o_]), g.op("Tanh", [cell])])
     g.output(hid)
+
+
+def sklearn_model(g, estimator, features=6, classes=3):
+    """Trains `estimator` on a seeded nonlinear problem over `features` inputs in
+    [-2, 2] and exports it with sklearn-onnx (ai.onnx.ml tree ensembles,
+    probabilities as a tensor, not ZipMap's dictionaries)."""
+    from skl2onnx import to_onnx
+    from skl2onnx.common.data_types import FloatTensorType
+    name = g.input([1, features], -2.0, 2.0)
+    x = g.rng.uniform(-2, 2, (400, features)).astype(np.float32)
+    signal = x[:, 0] + x[:, 1] * x[:, 2] - 0.5 * np.abs(x[:, 3])
+    if classes == 0:
+        y = signal + 0.1 * g.rng.normal(size=400)
+    else:
+        y = np.digitize(signal, np.quantile(signal, np.linspace(0, 1, classes + 1)[1:-1]))
+    estimator.fit(x, y)
+    options = {id(estimator): {"zipmap": False}} if classes else None
+    g.exported = to_onnx(estimator, initial_types=[(name, FloatTensorType([1, features]))], options=options,
+                         target_opset={"": 13, "ai.onnx.ml": 3})
+
+
+@model
+def random_forest_classifier(g):
+    """sklearn RandomForestClassifier, 24 trees of depth 4, 3 classes (TreeEnsembleClassifier)."""
+    from sklearn.ensemble import RandomForestClassifier
+    sklearn_model(g, RandomForestClassifier(n_estimators=24, max_depth=4, random_state=0))
+
+
+@model
+def gradient_boosting_binary(g):
+    """sklearn GradientBoostingClassifier, 24 trees of depth 3, two classes (the binary case,
+    LOGISTIC post transform)."""
+    from sklearn.ensemble import GradientBoostingClassifier
+    sklearn_model(g, GradientBoostingClassifier(n_estimators=24, max_depth=3, random_state=0), classes=2)
+
+
+@model
+def gradient_boosting_regressor(g):
+    """sklearn GradientBoostingRegressor, 20 trees of depth 3 (TreeEnsembleRegressor)."""
+    from sklearn.ensemble import GradientBoostingRegressor
+    sklearn_model(g, GradientBoostingRegressor(n_estimators=20, max_depth=3, random_state=0), classes=0)
 
 
 @model

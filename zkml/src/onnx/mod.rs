@@ -92,6 +92,8 @@ pub const SUPPORTED_OPERATORS: &[&str] = &[
     "LSTM",
     "GRU",
     "RNN",
+    "TreeEnsembleRegressor",
+    "TreeEnsembleClassifier",
     // Piecewise linear, exact.
     "Relu",
     "LeakyRelu",
@@ -251,7 +253,9 @@ pub fn lower(proto: &pb::ModelProto) -> Result<Program, ZkmlError> {
         .node
         .iter()
         .filter(|n| {
-            !SUPPORTED_OPERATORS.contains(&n.op_type.as_str()) || !(n.domain.is_empty() || n.domain == "ai.onnx")
+            let ml = n.op_type.starts_with("TreeEnsemble");
+            let domain_ok = if ml { n.domain == "ai.onnx.ml" } else { n.domain.is_empty() || n.domain == "ai.onnx" };
+            !SUPPORTED_OPERATORS.contains(&n.op_type.as_str()) || !domain_ok
         })
         .map(|n| format!("{} (node '{}')", n.op_type, n.name))
         .collect();
@@ -1087,6 +1091,7 @@ impl Lowering {
             }
             "LayerNormalization" | "InstanceNormalization" => self.normalization(node)?,
             "LSTM" | "GRU" | "RNN" => self.recurrent(node)?,
+            "TreeEnsembleRegressor" | "TreeEnsembleClassifier" => self.tree_ensemble(node)?,
             "Gemm" => self.gemm(node)?,
             "MatMul" => {
                 let (a, b) = (self.input(node, 0)?, self.input(node, 1)?);
@@ -2576,6 +2581,273 @@ impl Lowering {
             if !name.is_empty() {
                 self.env.insert(name.clone(), Val::Lazy(Nd::new(shape, data)?));
             }
+        }
+        Ok(())
+    }
+
+    /// `ai.onnx.ml`'s tree ensembles (sklearn-onnx's random forests and
+    /// gradient boosting) without any branching: each split's condition is
+    /// one step neuron on the quantized feature (`x ≤ t` is `[t − x ≥ 0]`),
+    /// each leaf's indicator one step neuron on the sum of the literals of
+    /// its path (`[Σ − depth + ½ ≥ 0]`, an AND), and each score the affine
+    /// sum of leaf weights times indicators. Aggregation SUM or AVERAGE;
+    /// post transforms NONE, LOGISTIC and SOFTMAX; the classifier's
+    /// labels and probabilities as onnxruntime gives them (its binary case
+    /// included).
+    fn tree_ensemble(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let classifier = node.op_type == "TreeEnsembleClassifier";
+        for tensor_form in
+            ["nodes_values_as_tensor", "base_values_as_tensor", "target_weights_as_tensor", "class_weights_as_tensor"]
+        {
+            if attr(node, tensor_form).is_some() {
+                return Err(model(format!("{} with {tensor_form} is not supported", node.op_type)));
+            }
+        }
+        let ints = |name: &str| attr_ints(node, name).unwrap_or_default();
+        let floats = |name: &str| {
+            attr(node, name).map(|a| a.floats.iter().map(|&f| f64::from(f)).collect::<Vec<f64>>()).unwrap_or_default()
+        };
+        let (tree_ids, node_ids, features) = (ints("nodes_treeids"), ints("nodes_nodeids"), ints("nodes_featureids"));
+        let (true_ids, false_ids, thresholds) =
+            (ints("nodes_truenodeids"), ints("nodes_falsenodeids"), floats("nodes_values"));
+        let modes = attr_strings(node, "nodes_modes").unwrap_or_default();
+        let n = node_ids.len();
+        if [tree_ids.len(), features.len(), true_ids.len(), false_ids.len(), modes.len()].iter().any(|&l| l != n)
+            || thresholds.len() != n
+        {
+            return Err(model(format!("{}: node attributes of different lengths", node.op_type)));
+        }
+        let prefix = if classifier { "class" } else { "target" };
+        let (leaf_trees, leaf_nodes) = (ints(&format!("{prefix}_treeids")), ints(&format!("{prefix}_nodeids")));
+        let (leaf_outputs, leaf_weights) = (ints(&format!("{prefix}_ids")), floats(&format!("{prefix}_weights")));
+        if [leaf_nodes.len(), leaf_outputs.len(), leaf_weights.len()].iter().any(|&l| l != leaf_trees.len()) {
+            return Err(model(format!("{}: leaf attributes of different lengths", node.op_type)));
+        }
+        let labels = ints("classlabels_int64s");
+        if classifier && labels.is_empty() {
+            return Err(model("TreeEnsembleClassifier with string labels is not supported (integer labels only)"));
+        }
+        let outputs = if classifier {
+            labels.len()
+        } else {
+            usize::try_from(attr_int(node, "n_targets").unwrap_or(1)).map_err(|_| model("n_targets"))?
+        };
+        if outputs == 0 || leaf_outputs.iter().any(|&o| o < 0 || o as usize >= outputs) {
+            return Err(model(format!("{}: an output id outside its {outputs} outputs", node.op_type)));
+        }
+        let aggregate = attr_string(node, "aggregate_function").unwrap_or_else(|| "SUM".into());
+        if aggregate != "SUM" && aggregate != "AVERAGE" {
+            return Err(model(format!("tree aggregation {aggregate} is not supported (SUM, AVERAGE)")));
+        }
+        let post = attr_string(node, "post_transform").unwrap_or_else(|| "NONE".into());
+        if !matches!(post.as_str(), "NONE" | "LOGISTIC" | "SOFTMAX") {
+            return Err(model(format!("tree post_transform {post} is not supported (NONE, LOGISTIC, SOFTMAX)")));
+        }
+        let base = floats("base_values");
+        let index: HashMap<(i64, i64), usize> = (0..n).map(|i| ((tree_ids[i], node_ids[i]), i)).collect();
+        let child = |i: usize, id: i64| {
+            index
+                .get(&(tree_ids[i], id))
+                .copied()
+                .ok_or_else(|| model(format!("tree {} has no node {id}", tree_ids[i])))
+        };
+        // Roots: nodes no node of their tree points to.
+        let mut pointed = std::collections::HashSet::new();
+        for i in 0..n {
+            if modes[i] != "LEAF" {
+                pointed.insert((tree_ids[i], true_ids[i]));
+                pointed.insert((tree_ids[i], false_ids[i]));
+            }
+        }
+        let roots: Vec<usize> = (0..n).filter(|&i| !pointed.contains(&(tree_ids[i], node_ids[i]))).collect();
+        let trees = roots.len().max(1);
+
+        let x = self.input(node, 0)?;
+        let shape = x.shape().to_vec();
+        let (rows, width) = match shape[..] {
+            [f] => (1, f),
+            [r, f] => (r, f),
+            _ => return Err(model(format!("{} input of shape {shape:?} (needs [N, F])", node.op_type))),
+        };
+        if features.iter().zip(&modes).any(|(&f, m)| m != "LEAF" && (f < 0 || f as usize >= width)) {
+            return Err(model(format!("{}: a feature id outside the input's {width} features", node.op_type)));
+        }
+        let x = {
+            let t = x.lazy();
+            let ids = self.materialize(&t.data)?;
+            ids.into_iter().map(Affine::value).collect::<Vec<_>>()
+        };
+        // Every row's splits, then leaves (paths found once, by a walk from each root).
+        let mut paths: Vec<(usize, Vec<(usize, bool)>)> = Vec::new();
+        for &root in &roots {
+            let mut stack = vec![(root, Vec::new())];
+            while let Some((i, path)) = stack.pop() {
+                if paths.len() + stack.len() > n {
+                    return Err(model(format!("{}: a tree is not a tree (a cycle)", node.op_type)));
+                }
+                if modes[i] == "LEAF" {
+                    paths.push((i, path));
+                    continue;
+                }
+                let mut t = path.clone();
+                t.push((i, true));
+                stack.push((child(i, true_ids[i])?, t));
+                let mut f = path;
+                f.push((i, false));
+                stack.push((child(i, false_ids[i])?, f));
+            }
+        }
+        let splits: Vec<usize> = (0..n).filter(|&i| modes[i] != "LEAF").collect();
+        let split_slot: HashMap<usize, usize> = splits.iter().enumerate().map(|(k, &i)| (i, k)).collect();
+        let leaf_of: HashMap<(i64, i64), usize> =
+            paths.iter().enumerate().map(|(k, (i, _))| ((tree_ids[*i], node_ids[*i]), k)).collect();
+        let mut scores_all = Vec::with_capacity(rows * outputs);
+        for row in 0..rows {
+            let feature = |i: usize| &x[row * width + features[i] as usize];
+            // Per split: the true branch's condition as steps: (step inputs, how to combine).
+            let mut step_inputs = Vec::new();
+            let mut conditions: Vec<(Vec<usize>, f64, f64)> = Vec::new(); // (steps, sign, offset): cond = offset + sign·Σ steps
+            for &i in &splits {
+                let t = Affine::constant(Coef::param(thresholds[i]));
+                let v = feature(i);
+                let ge = |a: &Affine, b: &Affine| a.plus(b, -1.0); // [a − b ≥ 0]
+                let (inputs, sign, offset): (Vec<Affine>, f64, f64) = match modes[i].as_str() {
+                    "BRANCH_LEQ" => (vec![ge(&t, v)], 1.0, 0.0),
+                    "BRANCH_LT" => (vec![ge(v, &t)], -1.0, 1.0),
+                    "BRANCH_GTE" => (vec![ge(v, &t)], 1.0, 0.0),
+                    "BRANCH_GT" => (vec![ge(&t, v)], -1.0, 1.0),
+                    "BRANCH_EQ" => (vec![ge(v, &t), ge(&t, v)], 1.0, -1.0),
+                    "BRANCH_NEQ" => (vec![ge(v, &t), ge(&t, v)], -1.0, 2.0),
+                    other => return Err(model(format!("tree node mode {other}"))),
+                };
+                let first = step_inputs.len();
+                step_inputs.extend(inputs);
+                conditions.push(((first..step_inputs.len()).collect(), sign, offset));
+            }
+            let steps = self.neurons(&step_inputs, Activation::Step)?;
+            let condition: Vec<Affine> = conditions
+                .iter()
+                .map(|(ks, sign, offset)| {
+                    Affine::combine(ks.iter().map(|&k| (Coef::structural(*sign), &steps[k])), Coef::structural(*offset))
+                })
+                .collect();
+            // Leaves: AND of the path's literals.
+            let mut indicators: Vec<Option<Affine>> = vec![None; paths.len()];
+            let mut and_inputs = Vec::new();
+            let mut and_leaves = Vec::new();
+            for (k, (_, path)) in paths.iter().enumerate() {
+                if path.is_empty() {
+                    indicators[k] = Some(Affine::constant(Coef::structural(1.0)));
+                    continue;
+                }
+                let literals: Vec<Affine> = path
+                    .iter()
+                    .map(|&(i, taken)| {
+                        let c = &condition[split_slot[&i]];
+                        if taken {
+                            c.clone()
+                        } else {
+                            Affine::combine([(Coef::structural(-1.0), c)], Coef::structural(1.0))
+                        }
+                    })
+                    .collect();
+                let sum = Affine::combine(
+                    literals.iter().map(|l| (Coef::structural(1.0), l)),
+                    Coef::structural(0.5 - path.len() as f64),
+                );
+                and_inputs.push(sum);
+                and_leaves.push(k);
+            }
+            for (k, v) in and_leaves.into_iter().zip(self.neurons(&and_inputs, Activation::Step)?) {
+                indicators[k] = Some(v);
+            }
+            let mut parts: Vec<Vec<(Coef, usize)>> = vec![Vec::new(); outputs];
+            for e in 0..leaf_trees.len() {
+                let k = *leaf_of
+                    .get(&(leaf_trees[e], leaf_nodes[e]))
+                    .ok_or_else(|| model(format!("tree {} has no leaf {}", leaf_trees[e], leaf_nodes[e])))?;
+                let scale = if aggregate == "AVERAGE" { 1.0 / trees as f64 } else { 1.0 };
+                parts[leaf_outputs[e] as usize].push((Coef::param(leaf_weights[e] * scale), k));
+            }
+            for (o, terms) in parts.iter().enumerate() {
+                let zero = Affine::default();
+                let score = Affine::combine(
+                    terms.iter().map(|&(c, k)| (c, indicators[k].as_ref().unwrap_or(&zero))),
+                    Coef::param(base.get(o).copied().unwrap_or(0.0)),
+                );
+                scores_all.push(score);
+            }
+        }
+        let groups: Vec<Vec<usize>> = (0..rows).map(|r| (r * outputs..(r + 1) * outputs).collect()).collect();
+        if !classifier {
+            let y = match post.as_str() {
+                "NONE" => scores_all,
+                "LOGISTIC" => self.neurons(&scores_all, Activation::Table(UnaryFn::Sigmoid))?,
+                _ => self.softmax(&scores_all, &groups, false)?,
+            };
+            self.set(node, Val::Lazy(Nd::new(vec![rows, outputs], y)?));
+            return Ok(());
+        }
+        // onnxruntime's binary case: two labels, weights for one class only.
+        let classes: std::collections::BTreeSet<i64> = leaf_outputs.iter().copied().collect();
+        let binary = labels.len() == 2 && classes.len() == 1;
+        let (probabilities, label) = if binary {
+            let one = *classes.iter().next().unwrap_or(&1) as usize;
+            let s: Vec<Affine> = (0..rows).map(|r| scores_all[r * outputs + one].clone()).collect();
+            let positive = leaf_weights.iter().all(|&w| w >= 0.0);
+            let (pairs, threshold) = if positive && post == "NONE" {
+                // [1 − s, s], label by s > 1/2.
+                let p: Vec<Affine> = s
+                    .iter()
+                    .flat_map(|v| [Affine::combine([(Coef::structural(-1.0), v)], Coef::structural(1.0)), v.clone()])
+                    .collect();
+                (p, 0.5)
+            } else {
+                let raw: Vec<Affine> = s.iter().flat_map(|v| [v.scaled(Coef::structural(-1.0)), v.clone()]).collect();
+                let p = match post.as_str() {
+                    "NONE" => raw,
+                    "LOGISTIC" => self.neurons(&raw, Activation::Table(UnaryFn::Sigmoid))?,
+                    _ => {
+                        let pair_groups: Vec<Vec<usize>> = (0..rows).map(|r| vec![2 * r, 2 * r + 1]).collect();
+                        self.softmax(&raw, &pair_groups, false)?
+                    }
+                };
+                (p, 0.0)
+            };
+            // s > threshold ⟺ not [threshold − s ≥ 0].
+            let below: Vec<Affine> =
+                s.iter().map(|v| Affine::combine([(Coef::structural(-1.0), v)], Coef::structural(threshold))).collect();
+            let steps = self.neurons(&below, Activation::Step)?;
+            let (l0, l1) = (labels[0] as f64, labels[1] as f64);
+            let label: Vec<Affine> = steps
+                .iter()
+                .map(|st| Affine::combine([(Coef::structural(l0 - l1), st)], Coef::structural(l1)))
+                .collect();
+            (pairs, label)
+        } else {
+            let indices = self.arg_max(&scores_all, &groups, false)?;
+            let probabilities = match post.as_str() {
+                "NONE" => scores_all,
+                "LOGISTIC" => self.neurons(&scores_all, Activation::Table(UnaryFn::Sigmoid))?,
+                _ => self.softmax(&scores_all, &groups, false)?,
+            };
+            let label = if labels.iter().enumerate().all(|(i, &l)| l == i as i64) {
+                indices
+            } else {
+                let table = Val::Const {
+                    t: Nd::new(vec![labels.len()], labels.iter().map(|&l| l as f64).collect())?,
+                    int: true,
+                };
+                match self.gather_computed(&table, 0, &Nd::new(vec![rows], indices)?)? {
+                    Val::Lazy(t) => t.data,
+                    Val::Const { t, .. } => t.data.iter().map(|&c| Affine::constant(Coef::structural(c))).collect(),
+                }
+            };
+            (probabilities, label)
+        };
+        self.env.insert(node.output[0].clone(), Val::Lazy(Nd::new(vec![rows], label)?));
+        if let Some(name) = node.output.get(1).filter(|n| !n.is_empty()) {
+            self.env.insert(name.clone(), Val::Lazy(Nd::new(vec![rows, labels.len()], probabilities)?));
         }
         Ok(())
     }
