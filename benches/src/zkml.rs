@@ -58,7 +58,19 @@ pub struct BenchModel {
 }
 
 /// The suite models the benchmark proves besides the shipped one.
-pub const SUITE_MODELS: &[&str] = &["lenet5", "mlp784", "resnet_basic_block", "mobilenet_block"];
+pub const SUITE_MODELS: &[&str] = &[
+    "lenet5",
+    "mlp784",
+    "resnet_basic_block",
+    "mobilenet_block",
+    "nanogpt_decoder",
+    "tiny_decoder",
+    "self_attention_block",
+    "lstm_16_steps",
+    "gru_16_steps",
+    "random_forest_classifier",
+    "gradient_boosting_binary",
+];
 
 /// The benchmark's models: the shipped digits MLP, then [`SUITE_MODELS`]
 /// from `zkml/models/suite` (the repository's). `only` keeps those named.

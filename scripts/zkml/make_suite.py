@@ -868,6 +868,25 @@ def gradient_boosting_regressor(g):
 
 
 @model
+def topk_gather_elements(g):
+    """TopK of a computed tensor (largest and smallest, ties to the lower index), its
+    indices used by GatherElements at computed indices; TopK and GatherElements of
+    constants; GatherElements at constant indices."""
+    x = g.input([2, 6], -2.0, 2.0)
+    h = g.gemm(x, 6, 6)
+    values, indices = g.op("TopK", [h, g.const([3], np.int64)], outputs=2, axis=1)
+    g.output(values)
+    g.output(g.op("Cast", [indices], to=TensorProto.FLOAT))
+    low, _ = g.op("TopK", [x, g.const([2], np.int64)], outputs=2, axis=1, largest=0)
+    g.output(low)
+    g.output(g.op("GatherElements", [x, indices], axis=1))
+    g.output(g.op("GatherElements", [h, g.const([[5, 0], [1, 1]], np.int64)], axis=1))
+    cv, ci = g.op("TopK", [g.const([[3.0, 1.0, 3.0, 2.0]]), g.const([2], np.int64)], outputs=2, axis=1)
+    g.output(g.op("Add", [g.op("Mul", [x, g.op("ReduceSum", [cv], keepdims=0)]),
+                          g.op("Cast", [g.op("ReduceSum", [ci], keepdims=0)], to=TensorProto.FLOAT)]))
+
+
+@model
 def self_attention_block(g):
     """A pre-norm transformer block: LayerNorm, 2-head self-attention, residual,
     LayerNorm, MLP with GELU (tanh form written out with Pow and Tanh), residual."""

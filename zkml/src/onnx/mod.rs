@@ -94,6 +94,8 @@ pub const SUPPORTED_OPERATORS: &[&str] = &[
     "RNN",
     "TreeEnsembleRegressor",
     "TreeEnsembleClassifier",
+    "TopK",
+    "GatherElements",
     // Piecewise linear, exact.
     "Relu",
     "LeakyRelu",
@@ -1092,6 +1094,8 @@ impl Lowering {
             "LayerNormalization" | "InstanceNormalization" => self.normalization(node)?,
             "LSTM" | "GRU" | "RNN" => self.recurrent(node)?,
             "TreeEnsembleRegressor" | "TreeEnsembleClassifier" => self.tree_ensemble(node)?,
+            "TopK" => self.top_k(node)?,
+            "GatherElements" => self.gather_elements(node)?,
             "Gemm" => self.gemm(node)?,
             "MatMul" => {
                 let (a, b) = (self.input(node, 0)?, self.input(node, 1)?);
@@ -2849,6 +2853,200 @@ impl Lowering {
         if let Some(name) = node.output.get(1).filter(|n| !n.is_empty()) {
             self.env.insert(name.clone(), Val::Lazy(Nd::new(vec![rows, labels.len()], probabilities)?));
         }
+        Ok(())
+    }
+
+    /// `TopK` along an axis: constants sorted at compile time; computed
+    /// values by `k` bubble passes of a selection network, each comparator a
+    /// ReLU for the values and a step for the swap (`[b > a]`, so equal
+    /// values keep their order: the lower index first, as ONNX asks), the
+    /// indices following the swaps (affine in the first pass, products
+    /// after). Both outputs sorted (also when `sorted = 0`, which leaves the
+    /// order open).
+    fn top_k(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let x = self.input(node, 0)?;
+        let shape = x.shape().to_vec();
+        let k = match self.input(node, 1)? {
+            Val::Const { t, .. } => {
+                t.data.first().copied().filter(|&k| k >= 0.0).ok_or_else(|| model("TopK needs k ≥ 0"))? as usize
+            }
+            Val::Lazy(_) => return Err(model("TopK with a computed k")),
+        };
+        let a = axis(attr_int(node, "axis").unwrap_or(-1), shape.len())?;
+        let largest = attr_int(node, "largest").unwrap_or(1) != 0;
+        if k > shape[a] {
+            return Err(model(format!("TopK of {k} along an axis of {}", shape[a])));
+        }
+        let (groups, _) = reduction_groups(&shape, &[a], true);
+        let mut out_shape = shape.clone();
+        out_shape[a] = k;
+        // Output element (group g, rank j) sits where the group's j-th element would.
+        let (mut values, mut indices): (Vec<Option<Affine>>, Vec<Option<Affine>>) =
+            (vec![None; numel(&out_shape)?], vec![None; numel(&out_shape)?]);
+        let inner: usize = numel(&shape[a + 1..])?;
+        let position = |g: &[usize], j: usize| {
+            let first = g[0];
+            let (outer, rest) = (first / (shape[a] * inner), first % inner);
+            (outer * k + j) * inner + rest
+        };
+        match &x {
+            Val::Const { t, .. } => {
+                let mut data = vec![0.0; numel(&out_shape)?];
+                let mut idx = vec![0.0; data.len()];
+                for g in &groups {
+                    let mut order: Vec<usize> = (0..g.len()).collect();
+                    // Stable: equal values keep the lower index first.
+                    order.sort_by(|&p, &q| {
+                        let (u, v) = (t.data[g[p]], t.data[g[q]]);
+                        if largest {
+                            v.total_cmp(&u)
+                        } else {
+                            u.total_cmp(&v)
+                        }
+                    });
+                    for (j, &o) in order.iter().take(k).enumerate() {
+                        data[position(g, j)] = t.data[g[o]];
+                        idx[position(g, j)] = o as f64;
+                    }
+                }
+                self.env.insert(node.output[0].clone(), Val::float(Nd::new(out_shape.clone(), data)?));
+                if let Some(name) = node.output.get(1).filter(|n| !n.is_empty()) {
+                    self.env.insert(name.clone(), Val::Const { t: Nd::new(out_shape, idx)?, int: true });
+                }
+                return Ok(());
+            }
+            Val::Lazy(t) => {
+                let sign = if largest { 1.0 } else { -1.0 };
+                let mut lanes: Vec<Vec<Affine>> = groups
+                    .iter()
+                    .map(|g| g.iter().map(|&i| t.data[i].scaled(Coef::structural(sign))).collect())
+                    .collect();
+                let mut ids: Vec<Vec<Affine>> = groups
+                    .iter()
+                    .map(|g| (0..g.len()).map(|i| Affine::constant(Coef::structural(i as f64))).collect())
+                    .collect();
+                for pass in 0..k {
+                    let len = lanes.first().map_or(0, Vec::len);
+                    // From the end towards `pass`: the larger of (i − 1, i) moves to i − 1.
+                    for i in (pass + 1..len).rev() {
+                        let diffs: Vec<Affine> = lanes.iter().map(|l| l[i].plus(&l[i - 1], -1.0)).collect();
+                        let relus = self.relu(&diffs)?;
+                        // swap = [x_i > x_(i−1)] = 1 − [x_(i−1) − x_i ≥ 0].
+                        let negated: Vec<Affine> = diffs.iter().map(|d| d.scaled(Coef::structural(-1.0))).collect();
+                        let not_swapped = self.neurons(&negated, Activation::Step)?;
+                        let swaps: Vec<Affine> = not_swapped
+                            .iter()
+                            .map(|s| Affine::combine([(Coef::structural(-1.0), s)], Coef::structural(1.0)))
+                            .collect();
+                        let id_diffs: Vec<Affine> = ids.iter().map(|d| d[i].plus(&d[i - 1], -1.0)).collect();
+                        let moved = self.multiply(&swaps, &id_diffs)?;
+                        for ((lane, id), (r, m)) in lanes.iter_mut().zip(ids.iter_mut()).zip(relus.iter().zip(&moved)) {
+                            let (low, high) = (lane[i - 1].clone(), lane[i].clone());
+                            lane[i - 1] = low.plus(r, 1.0);
+                            lane[i] = high.plus(r, -1.0);
+                            let (a_id, b_id) = (id[i - 1].clone(), id[i].clone());
+                            id[i - 1] = a_id.plus(m, 1.0);
+                            id[i] = b_id.plus(m, -1.0);
+                        }
+                    }
+                }
+                for (g, (lane, id)) in groups.iter().zip(lanes.iter().zip(&ids)) {
+                    for j in 0..k {
+                        values[position(g, j)] = Some(lane[j].scaled(Coef::structural(sign)));
+                        indices[position(g, j)] = Some(id[j].clone());
+                    }
+                }
+            }
+        }
+        let values: Vec<Affine> = values.into_iter().map(Option::unwrap_or_default).collect();
+        let indices: Vec<Affine> = indices.into_iter().map(Option::unwrap_or_default).collect();
+        self.env.insert(node.output[0].clone(), Val::Lazy(Nd::new(out_shape.clone(), values)?));
+        if let Some(name) = node.output.get(1).filter(|n| !n.is_empty()) {
+            self.env.insert(name.clone(), Val::Lazy(Nd::new(out_shape, indices)?));
+        }
+        Ok(())
+    }
+
+    /// `GatherElements`: `out[…i…] = data[…index[…i…]…]` along `axis`. At
+    /// constant indices a wiring; at computed ones a one-hot selection per
+    /// element (step neurons `[idx ≥ v]`, as `Gather` at computed indices).
+    fn gather_elements(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
+        let x = self.input(node, 0)?;
+        let shape = x.shape().to_vec();
+        let a = axis(attr_int(node, "axis").unwrap_or(0), shape.len())?;
+        let index = self.input(node, 1)?;
+        let out_shape = index.shape().to_vec();
+        if out_shape.len() != shape.len()
+            || out_shape.iter().zip(&shape).enumerate().any(|(i, (&o, &d))| i != a && o > d)
+        {
+            return Err(model(format!("GatherElements indices of shape {out_shape:?} for data of shape {shape:?}")));
+        }
+        let (st, ost) = (strides(&shape), strides(&out_shape));
+        let n = numel(&out_shape)?;
+        let len = shape[a];
+        // The data element at axis position v for output element o.
+        let source = |o: usize, v: usize| -> usize {
+            (0..shape.len()).map(|d| if d == a { v * st[d] } else { (o / ost[d]) % out_shape[d] * st[d] }).sum()
+        };
+        let value = match index {
+            Val::Const { t, .. } => {
+                let picks: Vec<usize> = t
+                    .data
+                    .iter()
+                    .enumerate()
+                    .map(|(o, &i)| {
+                        let i = i as i64;
+                        let j = if i < 0 { i + len as i64 } else { i };
+                        usize::try_from(j)
+                            .ok()
+                            .filter(|&j| j < len)
+                            .map(|j| source(o, j))
+                            .ok_or_else(|| model(format!("index {i} out of range {len}")))
+                    })
+                    .collect::<Result<_, _>>()?;
+                match &x {
+                    Val::Const { t, int } => {
+                        Val::Const { t: Nd::new(out_shape, picks.iter().map(|&p| t.data[p]).collect())?, int: *int }
+                    }
+                    Val::Lazy(t) => Val::Lazy(Nd::new(out_shape, picks.iter().map(|&p| t.data[p].clone()).collect())?),
+                }
+            }
+            Val::Lazy(idx) => {
+                let thresholds: Vec<Affine> = idx
+                    .data
+                    .iter()
+                    .flat_map(|i| {
+                        (0..len).map(move |v| {
+                            Affine::combine([(Coef::structural(1.0), i)], Coef::structural(0.5 - v as f64))
+                        })
+                    })
+                    .collect();
+                let steps = self.neurons(&thresholds, Activation::Step)?;
+                let data = x.lazy();
+                let delta = |o: usize, v: usize| {
+                    let here = &data.data[source(o, v)];
+                    if v == 0 {
+                        here.clone()
+                    } else {
+                        here.plus(&data.data[source(o, v - 1)], -1.0)
+                    }
+                };
+                let (mut left, mut right) = (Vec::with_capacity(n * len), Vec::with_capacity(n * len));
+                for o in 0..n {
+                    for v in 0..len {
+                        left.push(delta(o, v));
+                        right.push(steps[o * len + v].clone());
+                    }
+                }
+                let products = self.multiply(&left, &right)?;
+                let out = products
+                    .chunks(len)
+                    .map(|c| Affine::combine(c.iter().map(|p| (Coef::structural(1.0), p)), Coef::default()))
+                    .collect();
+                Val::Lazy(Nd::new(out_shape, out)?)
+            }
+        };
+        self.set(node, value);
         Ok(())
     }
 
