@@ -65,6 +65,7 @@ pub const SUITE_MODELS: &[&str] = &[
     "mobilenet_block",
     "nanogpt_decoder",
     "tiny_decoder",
+    "tiny_decoder_finite_mask",
     "self_attention_block",
     "lstm_16_steps",
     "gru_16_steps",

@@ -71,7 +71,9 @@ def main():
     feeds = {}
     for feed, values in zip(session.get_inputs(), data):
         shape = [d if isinstance(d, int) else 1 for d in feed.shape]
-        feeds[feed.name] = np.array(values, dtype=np.float32).reshape(shape)
+        # Each input in its declared type (token ids are int64, masks bool).
+        dtype = {"tensor(int64)": np.int64, "tensor(int32)": np.int32, "tensor(bool)": np.bool_}.get(feed.type, np.float32)
+        feeds[feed.name] = np.array(values, dtype=np.float64).astype(dtype).reshape(shape)
     floats = [float(v) for o in session.run(None, feeds) for v in np.asarray(o, np.float64).ravel()]
     print(json.dumps({
         "ezkl_version": ezkl.__version__,

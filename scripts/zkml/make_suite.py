@@ -720,7 +720,7 @@ def gather_computed_trilu(g):
     g.output(g.op("Softmax", [scores], axis=-1))
 
 
-def decoder(g, vocab, t, d, heads, layers):
+def decoder(g, vocab, t, d, heads, layers, mask_value=-np.inf):
     """A nanoGPT-style decoder as PyTorch exports it: token embedding by Gather,
     learned positions, pre-norm blocks with causal self-attention (the mask a
     constant lower triangle, `masked_fill(-inf)` as Where) and a GELU MLP (erf
@@ -739,7 +739,7 @@ def decoder(g, vocab, t, d, heads, layers):
         q, k, v = (g.op("Transpose", [g.op("Reshape", [h, g.const([1, t, heads, hd], np.int64)])], perm=[0, 2, 1, 3])
                    for h in qkv)
         att = g.op("Mul", [g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])]), g.const(1.0 / np.sqrt(hd))])
-        att = g.op("Softmax", [g.op("Where", [mask, g.const(-np.inf), att])], axis=-1)
+        att = g.op("Softmax", [g.op("Where", [mask, g.const(mask_value), att])], axis=-1)
         y = g.op("Reshape", [g.op("Transpose", [g.op("MatMul", [att, v])], perm=[0, 2, 1, 3]),
                              g.const([1, t, d], np.int64)])
         x = g.op("Add", [x, proj(y)])
@@ -754,6 +754,13 @@ def decoder(g, vocab, t, d, heads, layers):
 def tiny_decoder(g):
     """nanoGPT-style, 1 layer, 2 heads, width 16, context 8, vocabulary 16."""
     decoder(g, vocab=16, t=8, d=16, heads=2, layers=1)
+
+
+@model
+def tiny_decoder_finite_mask(g):
+    """tiny_decoder with the causal mask's fill −30 instead of −∞ (EZKL rejects −∞):
+    exp(−30) is 10⁻¹³, so the outputs are the same to float precision."""
+    decoder(g, vocab=16, t=8, d=16, heads=2, layers=1, mask_value=-30.0)
 
 
 @model

@@ -162,3 +162,78 @@ fn round_takes_halves_to_even_like_onnx() {
     let proved: Vec<f64> = trace.outputs.iter().map(|&v| v as f64 / scale).collect();
     assert_eq!(proved, expected);
 }
+
+/// A suite model's graph with its node `op` changed by `edit`, lowered.
+fn lower_edited(
+    model: &str,
+    op: &str,
+    edit: impl Fn(&mut pb::NodeProto),
+) -> Result<zkaccel_zkml::program::Program, ZkmlError> {
+    use tract_onnx::prelude::Framework;
+    let path = common::suite::suite_dir().join(format!("{model}.onnx"));
+    let bytes = std::fs::read(path).unwrap();
+    let mut proto = tract_onnx::onnx().proto_model_for_read(&mut &bytes[..]).unwrap();
+    let graph = proto.graph.as_mut().unwrap();
+    let node = graph.node.iter_mut().find(|n| n.op_type == op).unwrap();
+    edit(node);
+    onnx::lower(&proto)
+}
+
+fn int_attr(name: &str, i: i64) -> pb::AttributeProto {
+    pb::AttributeProto {
+        name: name.into(),
+        i,
+        r#type: pb::attribute_proto::AttributeType::Int as i32,
+        ..Default::default()
+    }
+}
+
+/// What the recurrent and tree lowerings do not cover is an error that says so.
+#[test]
+fn recurrent_and_tree_limits_are_named_errors() {
+    let expect = |result: Result<zkaccel_zkml::program::Program, ZkmlError>, words: &str| match result {
+        Err(ZkmlError::Model(m)) => assert!(m.contains(words), "{m}"),
+        other => panic!("expected an error naming '{words}', got {other:?}"),
+    };
+    assert!(lower_edited("lstm_16_steps", "LSTM", |_| {}).is_ok());
+    expect(lower_edited("lstm_16_steps", "LSTM", |n| n.attribute.push(int_attr("layout", 1))), "layout 1");
+    expect(
+        lower_edited("lstm_16_steps", "LSTM", |n| {
+            n.attribute.push(pb::AttributeProto {
+                name: "clip".into(),
+                f: 3.0,
+                r#type: pb::attribute_proto::AttributeType::Float as i32,
+                ..Default::default()
+            })
+        }),
+        "clip",
+    );
+    expect(lower_edited("lstm_16_steps", "LSTM", |n| n.attribute.push(int_attr("input_forget", 1))), "input_forget");
+    expect(lower_edited("gru_16_steps", "GRU", |n| n.input[1] = "nowhere".into()), "nowhere");
+    expect(
+        lower_edited("random_forest_classifier", "TreeEnsembleClassifier", |n| {
+            n.attribute.retain(|a| a.name != "classlabels_int64s")
+        }),
+        "string labels",
+    );
+    expect(
+        lower_edited("gradient_boosting_regressor", "TreeEnsembleRegressor", |n| {
+            n.attribute.retain(|a| a.name != "aggregate_function");
+            n.attribute.push(pb::AttributeProto {
+                name: "aggregate_function".into(),
+                s: b"MAX".to_vec(),
+                r#type: pb::attribute_proto::AttributeType::String as i32,
+                ..Default::default()
+            });
+        }),
+        "MAX",
+    );
+    expect(
+        lower_edited("gradient_boosting_regressor", "TreeEnsembleRegressor", |n| {
+            for a in n.attribute.iter_mut().filter(|a| a.name == "nodes_truenodeids") {
+                a.ints[0] = 9999;
+            }
+        }),
+        "no node 9999",
+    );
+}
