@@ -671,19 +671,30 @@ impl Lowering {
             return Ok(out);
         }
         let reciprocals = self.neurons(&sums, Activation::Table(UnaryFn::Reciprocal))?;
-        let mut a = Vec::with_capacity(x.len());
-        let mut b = Vec::with_capacity(x.len());
-        for (g, r) in groups.iter().zip(&reciprocals) {
+        self.scale_groups(&exps, groups, &reciprocals, &mut out)?;
+        Ok(out)
+    }
+
+    /// `out[i] = x[i]·factors[g]` for every element `i` of each group `g`.
+    fn scale_groups(
+        &mut self,
+        x: &[Affine],
+        groups: &[Vec<usize>],
+        factors: &[Affine],
+        out: &mut [Affine],
+    ) -> Result<(), ZkmlError> {
+        let (mut a, mut b) = (Vec::with_capacity(x.len()), Vec::with_capacity(x.len()));
+        for (g, f) in groups.iter().zip(factors) {
             for &i in g {
-                a.push(exps[i].clone());
-                b.push(r.clone());
+                a.push(x[i].clone());
+                b.push(f.clone());
             }
         }
         let products = self.multiply(&a, &b)?;
         for (&i, p) in groups.iter().flatten().zip(products) {
             out[i] = p;
         }
-        Ok(out)
+        Ok(())
     }
 
     /// `(x − mean) / √(var + ε)` over each group (population variance), the
@@ -722,19 +733,8 @@ impl Lowering {
         self.normalizations += 1;
         let inverse_roots = self.neurons(&variances, Activation::Table(UnaryFn::Rsqrt { site }))?;
         let values: Vec<Affine> = ids.iter().map(|&v| Affine::value(v)).collect();
-        let mut a = Vec::with_capacity(x.len());
-        let mut b = Vec::with_capacity(x.len());
-        for (g, r) in groups.iter().zip(&inverse_roots) {
-            for &i in g {
-                a.push(values[i].clone());
-                b.push(r.clone());
-            }
-        }
-        let products = self.multiply(&a, &b)?;
         let mut out = vec![Affine::default(); x.len()];
-        for (&i, p) in groups.iter().flatten().zip(products) {
-            out[i] = p;
-        }
+        self.scale_groups(&values, groups, &inverse_roots, &mut out)?;
         Ok(out)
     }
 
@@ -2331,8 +2331,7 @@ impl Lowering {
         if shape.len() != 3 {
             return Err(model(format!("{op} input of rank {} (needs 3)", shape.len())));
         }
-        let (seq, batch, input_size) =
-            if layout == 0 { (shape[0], shape[1], shape[2]) } else { (shape[1], shape[0], shape[2]) };
+        let (seq, batch, input_size) = (shape[0], shape[1], shape[2]);
         let directions = match attr_string(node, "direction").as_deref().unwrap_or("forward") {
             "forward" => vec![false],
             "reverse" => vec![true],
@@ -2394,9 +2393,8 @@ impl Lowering {
             [("initial_h", &initial_h, [num_dir, batch, hidden]), ("initial_c", &initial_c, [num_dir, batch, hidden])]
         {
             if let Some(t) = t {
-                let expected: Vec<usize> = if layout == 0 { dims.to_vec() } else { vec![dims[1], dims[0], dims[2]] };
-                if t.shape != expected {
-                    return Err(model(format!("{op} {what} of shape {:?}, expected {expected:?}", t.shape)));
+                if t.shape != dims {
+                    return Err(model(format!("{op} {what} of shape {:?}, expected {dims:?}", t.shape)));
                 }
             }
         }
@@ -2406,14 +2404,8 @@ impl Lowering {
             let ids = self.materialize(&t.data)?;
             Nd::new(t.shape.clone(), ids.into_iter().map(Affine::value).collect())?
         };
-        let x_at = |t: usize, bi: usize, k: usize| {
-            let flat = if layout == 0 { (t * batch + bi) * input_size + k } else { (bi * seq + t) * input_size + k };
-            &x.data[flat]
-        };
-        let state_at = |s: &Nd<Affine>, d: usize, bi: usize, j: usize| {
-            let flat = if layout == 0 { (d * batch + bi) * hidden + j } else { (bi * num_dir + d) * hidden + j };
-            s.data[flat].clone()
-        };
+        let x_at = |t: usize, bi: usize, k: usize| &x.data[(t * batch + bi) * input_size + k];
+        let state_at = |s: &Nd<Affine>, d: usize, bi: usize, j: usize| s.data[(d * batch + bi) * hidden + j].clone();
         // Outputs: Y[t][d][b][j], and the final H and C per direction.
         let mut y = vec![Affine::default(); seq * num_dir * batch * hidden];
         let mut final_h = vec![Affine::default(); num_dir * batch * hidden];
@@ -2544,43 +2536,8 @@ impl Lowering {
                 }
             }
         }
-        // Layout 1 puts the batch first: Y [batch, seq, dirs, hidden], states [batch, dirs, hidden].
-        let (y_shape, state_shape) = if layout == 0 {
-            (vec![seq, num_dir, batch, hidden], vec![num_dir, batch, hidden])
-        } else {
-            (vec![batch, seq, num_dir, hidden], vec![batch, num_dir, hidden])
-        };
-        let reorder_y = |v: Vec<Affine>| -> Vec<Affine> {
-            if layout == 0 {
-                return v;
-            }
-            let mut out = Vec::with_capacity(v.len());
-            for bi in 0..batch {
-                for t in 0..seq {
-                    for d in 0..num_dir {
-                        out.extend_from_slice(&v[((t * num_dir + d) * batch + bi) * hidden..][..hidden]);
-                    }
-                }
-            }
-            out
-        };
-        let reorder_state = |v: Vec<Affine>| -> Vec<Affine> {
-            if layout == 0 {
-                return v;
-            }
-            let mut out = Vec::with_capacity(v.len());
-            for bi in 0..batch {
-                for d in 0..num_dir {
-                    out.extend_from_slice(&v[(d * batch + bi) * hidden..][..hidden]);
-                }
-            }
-            out
-        };
-        let outputs = [
-            (y_shape, reorder_y(y)),
-            (state_shape.clone(), reorder_state(final_h)),
-            (state_shape, reorder_state(final_c)),
-        ];
+        let state_shape = vec![num_dir, batch, hidden];
+        let outputs = [(vec![seq, num_dir, batch, hidden], y), (state_shape.clone(), final_h), (state_shape, final_c)];
         for (name, (shape, data)) in node.output.iter().zip(outputs) {
             if !name.is_empty() {
                 self.env.insert(name.clone(), Val::Lazy(Nd::new(shape, data)?));
