@@ -28,10 +28,22 @@ const TRACT_DIFFERS: &[(&str, &str)] = &[
 ];
 
 #[test]
-fn the_suite_has_forty_models_and_covers_the_operators() {
+fn the_suite_has_the_named_models_and_covers_the_operators() {
     let models = suite_models();
-    assert!(models.len() >= 40, "{} models", models.len());
-    for named in ["lenet5", "resnet_basic_block", "mobilenet_block", "mlp784"] {
+    assert!(models.len() >= 70, "{} models", models.len());
+    for named in [
+        "lenet5",
+        "resnet_basic_block",
+        "mobilenet_block",
+        "mlp784",
+        "self_attention_block",
+        "nanogpt_decoder",
+        "lstm_16_steps",
+        "gru_16_steps",
+        "random_forest_classifier",
+        "gradient_boosting_binary",
+        "gradient_boosting_regressor",
+    ] {
         assert!(models.iter().any(|m| m == named), "{named} is missing");
     }
     let text = std::fs::read_to_string(suite_dir().join("suite.json")).unwrap();
