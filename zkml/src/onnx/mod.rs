@@ -655,7 +655,26 @@ impl Lowering {
                 shifted[i] = x[i].plus(m, -1.0);
             }
         }
-        let exps = self.neurons(&shifted, Activation::Table(UnaryFn::Exp))?;
+        // exp(max(d, −R)) with R = 12: exp(−12) < 7·10⁻⁶, under half a step
+        // at scales up to 2^16 and far under the table's own step error, while
+        // the clamp bounds the table's range however far the scores spread
+        // (one ReLU per entry buys a finer step: calibration sizes the table
+        // to twice the largest input, a power of two, so 12 gives ±32).
+        const EXP_FLOOR: f64 = 12.0;
+        let live: Vec<usize> = groups.iter().flatten().copied().collect();
+        let lifted: Vec<Affine> = live
+            .iter()
+            .map(|&i| Affine::combine([(Coef::structural(1.0), &shifted[i])], Coef::structural(EXP_FLOOR)))
+            .collect();
+        let clamped: Vec<Affine> = self
+            .relu(&lifted)?
+            .iter()
+            .map(|r| Affine::combine([(Coef::structural(1.0), r)], Coef::structural(-EXP_FLOOR)))
+            .collect();
+        let mut exps = vec![Affine::default(); x.len()];
+        for (&i, e) in live.iter().zip(self.neurons(&clamped, Activation::Table(UnaryFn::Exp))?) {
+            exps[i] = e;
+        }
         let sums: Vec<Affine> = groups
             .iter()
             .map(|g| Affine::combine(g.iter().map(|&i| (Coef::structural(1.0), &exps[i])), Coef::default()))
