@@ -209,7 +209,7 @@ impl ModelCircuit {
     /// Puts weight `w` in lane `lane` of `row`: a fixed cell (with, when the
     /// circuit has product lanes, a zero advice cell beside it), or an advice
     /// cell equal to model parameter `anchor` (or, without one, to the
-    /// constant `w`). Returns the advice cell, if one was assigned.
+    /// constant `w`).
     fn assign_weight(
         config: &ModelConfig,
         region: &mut Region<'_, Fr>,
@@ -241,9 +241,9 @@ struct Links<'a> {
     /// The instance row of each public input value.
     input_rows: &'a [Option<usize>],
     /// The cell holding each value: a layer output, or a private input's first use.
-    value_cells: &'a mut [Option<Cell>],
+    value_cells: Vec<Option<Cell>>,
     /// (cell, instance row) of every use of a public input.
-    input_links: &'a mut Vec<(Cell, usize)>,
+    input_links: Vec<(Cell, usize)>,
 }
 
 impl Links<'_> {
@@ -510,11 +510,12 @@ impl Circuit<Fr> for ModelCircuit {
             || "layers",
             |mut region| {
                 let mut row = 0usize;
-                // The cell holding each value: a layer output, or a private input's first use.
-                let mut value_cells: Vec<Option<Cell>> = vec![None; program.num_values()];
+                let mut links = Links {
+                    input_rows: &input_rows,
+                    value_cells: vec![None; program.num_values()],
+                    input_links: Vec::new(),
+                };
                 let mut neuron_index = 0usize;
-                // (lane cell, instance row) of every use of a public input.
-                let mut input_links = Vec::new();
                 for layer in &program.layers {
                     for neuron in &layer.neurons {
                         let id = neuron_index;
@@ -536,11 +537,6 @@ impl Circuit<Fr> for ModelCircuit {
                                 };
                                 let x_cell =
                                     region.assign_advice(config.x[lane], row, x_value.map(|x| felt(x as i128))).cell();
-                                let mut links = Links {
-                                    input_rows: &input_rows,
-                                    value_cells: &mut value_cells,
-                                    input_links: &mut input_links,
-                                };
                                 if let Some(v) = v {
                                     links.link(&mut region, x_cell, v as usize);
                                 }
@@ -617,12 +613,12 @@ impl Circuit<Fr> for ModelCircuit {
                             region.assign_advice(config.x[lane], row, Value::known(Fr::ZERO));
                             Self::assign_weight(&config, &mut region, lane, row, 0, None, &anchors)?;
                         }
-                        value_cells[num_inputs + id] = Some(out);
+                        links.value_cells[num_inputs + id] = Some(out);
                         row += 1;
                     }
                 }
-                let outputs = program.outputs.iter().map(|&v| value_cells[v as usize]).collect::<Vec<_>>();
-                Ok((outputs, input_links))
+                let outputs = program.outputs.iter().map(|&v| links.value_cells[v as usize]).collect::<Vec<_>>();
+                Ok((outputs, links.input_links))
             },
         )?;
         for (cell, row) in input_links {

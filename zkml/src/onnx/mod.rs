@@ -451,29 +451,14 @@ impl Lowering {
     /// One layer of neurons, one per expression, with `activation`; returns
     /// the new values.
     fn neurons(&mut self, exprs: &[Affine], activation: Activation) -> Result<Vec<Affine>, ZkmlError> {
-        if exprs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let first = self.next_value;
-        self.next_value = u32::try_from(exprs.len())
-            .ok()
-            .and_then(|n| first.checked_add(n))
-            .ok_or_else(|| model("the model has more than 2^32 values"))?;
         let neurons = exprs
             .iter()
             .map(|a| Neuron {
-                terms: a
-                    .terms
-                    .iter()
-                    .map(|&(v, c)| {
-                        (v, if c.param { Weight::Param(self.param(c.value, false)) } else { Weight::Const(c.value) })
-                    })
-                    .collect(),
+                terms: a.terms.iter().map(|&(v, c)| (v, self.weight(c))).collect(),
                 bias: (a.bias.value != 0.0).then(|| self.param(a.bias.value, true)),
             })
             .collect();
-        self.layers.push(Layer { source: self.source.clone(), neurons, activation });
-        Ok((first..self.next_value).map(Affine::value).collect())
+        self.layer(neurons, activation)
     }
 
     /// `out_j = Σ c · x[i] + bias_j` for each row `(terms, bias)`: composed
@@ -1670,57 +1655,54 @@ impl Lowering {
         out_shape.extend_from_slice(&shape[axis + 1..]);
         numel(&out_shape)?;
         numel(&[indices.len(), len])?;
+        let (count, data) = (indices.len(), x.lazy());
+        let out = self.one_hot_select(
+            &data.data,
+            &indices.data,
+            len,
+            outer * count * inner,
+            |o| (o / inner) % count,
+            |o, v| ((o / (count * inner)) * len + v) * inner + o % inner,
+        )?;
+        Ok(Val::Lazy(Nd::new(out_shape, out)?))
+    }
+
+    /// For each of `outputs` outputs, the candidate that its index selects:
+    /// with `s_v = [idx ≥ v]` (one step neuron per index element and `v <
+    /// len`), `Σ_v (c_v − c_(v−1))·s_v`, where output `o` reads index element
+    /// `index(o)` and its candidate for `v` is `data[source(o, v)]`. Linear
+    /// for constant data (`multiply` scales by constants), products otherwise.
+    fn one_hot_select(
+        &mut self,
+        data: &[Affine],
+        indices: &[Affine],
+        len: usize,
+        outputs: usize,
+        index: impl Fn(usize) -> usize,
+        source: impl Fn(usize, usize) -> usize,
+    ) -> Result<Vec<Affine>, ZkmlError> {
+        numel(&[indices.len(), len])?;
+        numel(&[outputs, len])?;
         let thresholds: Vec<Affine> = indices
-            .data
             .iter()
             .flat_map(|idx| {
                 (0..len).map(move |v| Affine::combine([(Coef::structural(1.0), idx)], Coef::structural(0.5 - v as f64)))
             })
             .collect();
         let steps = self.neurons(&thresholds, Activation::Step)?;
-        let data = x.lazy();
-        let element = |o: usize, v: usize, j: usize| &data.data[(o * len + v) * inner + j];
-        // Row v's weight: x_v − x_(v−1), the step s_v's coefficient.
-        let mut out = Vec::with_capacity(outer * indices.len() * inner);
-        match x {
-            Val::Const { t, .. } => {
-                let value = |o: usize, v: usize, j: usize| t.data[(o * len + v) * inner + j];
-                for o in 0..outer {
-                    for q in 0..indices.len() {
-                        for j in 0..inner {
-                            let parts = (0..len).map(|v| {
-                                let delta = value(o, v, j) - if v > 0 { value(o, v - 1, j) } else { 0.0 };
-                                (Coef::param(delta), &steps[q * len + v])
-                            });
-                            out.push(Affine::combine(parts, Coef::default()));
-                        }
-                    }
-                }
-            }
-            Val::Lazy(_) => {
-                let (mut a, mut b) = (Vec::new(), Vec::new());
-                for o in 0..outer {
-                    for q in 0..indices.len() {
-                        for j in 0..inner {
-                            for v in 0..len {
-                                let delta = if v > 0 {
-                                    element(o, v, j).plus(element(o, v - 1, j), -1.0)
-                                } else {
-                                    element(o, v, j).clone()
-                                };
-                                a.push(delta);
-                                b.push(steps[q * len + v].clone());
-                            }
-                        }
-                    }
-                }
-                let products = self.multiply(&a, &b)?;
-                for chunk in products.chunks(len) {
-                    out.push(Affine::combine(chunk.iter().map(|p| (Coef::structural(1.0), p)), Coef::default()));
-                }
+        let (mut deltas, mut selectors) = (Vec::with_capacity(outputs * len), Vec::with_capacity(outputs * len));
+        for o in 0..outputs {
+            for v in 0..len {
+                let here = &data[source(o, v)];
+                deltas.push(if v > 0 { here.plus(&data[source(o, v - 1)], -1.0) } else { here.clone() });
+                selectors.push(steps[index(o) * len + v].clone());
             }
         }
-        Ok(Val::Lazy(Nd::new(out_shape, out)?))
+        let products = self.multiply(&deltas, &selectors)?;
+        Ok(products
+            .chunks(len)
+            .map(|c| Affine::combine(c.iter().map(|p| (Coef::structural(1.0), p)), Coef::default()))
+            .collect())
     }
 
     /// `Trilu`: the upper (or lower) triangle of the last two axes from
@@ -2988,38 +2970,9 @@ impl Lowering {
                 }
             }
             Val::Lazy(idx) => {
-                let thresholds: Vec<Affine> = idx
-                    .data
-                    .iter()
-                    .flat_map(|i| {
-                        (0..len).map(move |v| {
-                            Affine::combine([(Coef::structural(1.0), i)], Coef::structural(0.5 - v as f64))
-                        })
-                    })
-                    .collect();
-                let steps = self.neurons(&thresholds, Activation::Step)?;
                 let data = x.lazy();
-                let delta = |o: usize, v: usize| {
-                    let here = &data.data[source(o, v)];
-                    if v == 0 {
-                        here.clone()
-                    } else {
-                        here.plus(&data.data[source(o, v - 1)], -1.0)
-                    }
-                };
-                let (mut left, mut right) = (Vec::with_capacity(n * len), Vec::with_capacity(n * len));
-                for o in 0..n {
-                    for v in 0..len {
-                        left.push(delta(o, v));
-                        right.push(steps[o * len + v].clone());
-                    }
-                }
-                let products = self.multiply(&left, &right)?;
-                let out = products
-                    .chunks(len)
-                    .map(|c| Affine::combine(c.iter().map(|p| (Coef::structural(1.0), p)), Coef::default()))
-                    .collect();
-                Val::Lazy(Nd::new(out_shape, out)?)
+                let selected = self.one_hot_select(&data.data, &idx.data, len, n, |o| o, source)?;
+                Val::Lazy(Nd::new(out_shape, selected)?)
             }
         };
         self.set(node, value);
