@@ -34,6 +34,8 @@ class Graph:
         self.ranges = {}
         # A model made by another exporter (sklearn-onnx) instead of the nodes above.
         self.exported = None
+        # (sklearn's predict, inputs) that a hand-exported tree ensemble must match.
+        self.sklearn_check = None
 
     def fresh(self, prefix):
         self.count += 1
@@ -874,6 +876,188 @@ def gradient_boosting_regressor(g):
     sklearn_model(g, GradientBoostingRegressor(n_estimators=20, max_depth=3, random_state=0), classes=0)
 
 
+def trained_trees(g, estimator, features=6, classes=0):
+    """Fits `estimator` on the problem `sklearn_model` uses; returns its input name, the
+    fitted estimator and the problem's inputs (to check a hand-exported graph against
+    sklearn's own predictions)."""
+    name = g.input([1, features], -2.0, 2.0)
+    x = g.rng.uniform(-2, 2, (400, features)).astype(np.float32)
+    signal = x[:, 0] + x[:, 1] * x[:, 2] - 0.5 * np.abs(x[:, 3])
+    y = signal + 0.1 * g.rng.normal(size=400) if classes == 0 else (signal > np.median(signal)).astype(int)
+    estimator.fit(x, y)
+    return name, estimator, x
+
+
+def tree_arrays(tree, scale=1.0):
+    """sklearn's tree as (left, right, feature, threshold, value·scale) arrays; leaves
+    have left = right = -1. sklearn goes left when x[feature] <= threshold."""
+    t = tree.tree_
+    return t.children_left, t.children_right, t.feature, t.threshold.astype(np.float32), t.value[:, 0, 0] * scale
+
+
+def check_against_sklearn(g, predict, x):
+    """The hand-exported graph must compute what sklearn does: stores a check run by
+    `write` through onnxruntime on the training inputs."""
+    g.sklearn_check = (predict, x)
+
+
+def hummingbird_gemm(g, x, trees, base, scale=1.0):
+    """Hummingbird's GEMM strategy (its choice for trees of depth <= 3), node for node
+    as its torch module exports: one MatMul picks every internal node's feature,
+    LessOrEqual against the thresholds, a MatMul by the +1/-1 path matrix, Equal to
+    each leaf's count of left turns, a MatMul by the leaf values, ReduceSum over
+    the trees."""
+    arrays = [tree_arrays(t, scale) for t in trees]
+    internal = [[i for i in range(len(a[0])) if a[0][i] >= 0] for a in arrays]
+    leaves = [[i for i in range(len(a[0])) if a[0][i] < 0] for a in arrays]
+    n_trees, features = len(trees), int(g.ranges[x][2][1])
+    n_int, n_leaf = max(map(len, internal)), max(map(len, leaves))
+    w1 = np.zeros((n_trees * n_int, features), np.float32)
+    b1 = np.zeros((n_trees * n_int, 1), np.float32)
+    w2 = np.zeros((n_trees, n_leaf, n_int), np.float32)
+    b2 = np.full((n_trees * n_leaf, 1), -1.0, np.float32)  # padding leaves never match
+    w3 = np.zeros((n_trees, 1, n_leaf), np.float32)
+    for t, (left, right, feature, threshold, value) in enumerate(arrays):
+        for j, node in enumerate(internal[t]):
+            w1[t * n_int + j, feature[node]] = 1.0
+            b1[t * n_int + j, 0] = threshold[node]
+        position = {node: j for j, node in enumerate(internal[t])}
+        for l, leaf in enumerate(leaves[t]):
+            # The path from the root: +1 where it turns left, -1 where right.
+            node, lefts, path = 0, 0, {}
+            while node != leaf:
+                def under(n, target):
+                    return n == target or (left[n] >= 0 and (under(left[n], target) or under(right[n], target)))
+                go_left = under(left[node], leaf)
+                path[position[node]] = 1.0 if go_left else -1.0
+                lefts += go_left
+                node = left[node] if go_left else right[node]
+            for j, sign in path.items():
+                w2[t, l, j] = sign
+            b2[t * n_leaf + l, 0] = lefts
+            w3[t, 0, l] = value[leaf]
+    xt = g.op("Transpose", [x], perm=[1, 0])
+    h = g.op("LessOrEqual", [g.op("MatMul", [g.const(w1), xt]), g.const(b1)])
+    h = g.op("Cast", [g.op("Reshape", [h, g.const([n_trees, n_int, -1], np.int64)])], to=TensorProto.FLOAT)
+    h = g.op("Reshape", [g.op("MatMul", [g.const(w2), h]), g.const([n_trees * n_leaf, -1], np.int64)])
+    h = g.op("Equal", [h, g.const(b2)])
+    h = g.op("Cast", [g.op("Reshape", [h, g.const([n_trees, n_leaf, -1], np.int64)])], to=TensorProto.FLOAT)
+    h = g.op("MatMul", [g.const(w3), h])
+    h = g.op("ReduceSum", [h, g.const([0], np.int64)], keepdims=0)
+    return g.op("Add", [g.op("Transpose", [h], perm=[1, 0]), g.const([[base]])])
+
+
+def perfect_tree(left, right, feature, threshold, value, depth):
+    """A tree padded to a perfect one of `depth` levels, as hummingbird's
+    PerfectTreeTraversal needs: a leaf above the last level becomes a node on
+    feature 0 whose both children are that leaf. Returns per level the
+    (feature, threshold) of its 2^d nodes, and the 2^depth leaf values; at level d
+    node p's children are 2p + 1 (x <= threshold, sklearn's left) and 2p."""
+    levels, frontier = [], [0]
+    for _ in range(depth):
+        levels.append([(feature[n], threshold[n]) if left[n] >= 0 else (0, 0.0) for n in frontier])
+        frontier = [c for n in frontier for c in ((right[n], left[n]) if left[n] >= 0 else (n, n))]
+    return levels, [value[n] for n in frontier]
+
+
+def hummingbird_perfect_traversal(g, x, trees, base, depth, scale=1.0):
+    """Hummingbird's PerfectTreeTraversal strategy (its choice for depth 4..10): the
+    root's feature Gathered by constant index, then per level the node index
+    doubled plus the comparison's bit, Gather at that computed index for the
+    node's feature and threshold, GatherElements of the input at the computed
+    feature, and at the end a Gather of the leaf values."""
+    n_trees = len(trees)
+    padded = [perfect_tree(*tree_arrays(t, scale), depth) for t in trees]
+    level = lambda d, k: np.array([lv[d][p][k] for lv, _ in padded for p in range(2 ** d)])
+    leaf_values = np.array([v for _, leaves in padded for v in leaves], np.float32).reshape(-1, 1)
+    root = g.op("Gather", [x, g.const(level(0, 0), np.int64)], axis=1)
+    bit = g.op("Cast", [g.op("LessOrEqual", [root, g.const(level(0, 1))])], to=TensorProto.INT64)
+    index = g.op("Reshape", [g.op("Add", [bit, g.const(np.arange(n_trees) * 2, np.int64)]),
+                             g.const([-1], np.int64)])
+    for d in range(1, depth):
+        # prev holds t*2^d + p; its node arrays are laid out the same way.
+        features = g.op("Reshape", [g.op("Gather", [g.const(level(d, 0), np.int64), index], axis=0),
+                                    g.const([-1, n_trees], np.int64)])
+        values = g.op("Reshape", [g.op("GatherElements", [x, features], axis=1), g.const([-1], np.int64)])
+        thresholds = g.op("Gather", [g.const(level(d, 1)), index], axis=0)
+        bit = g.op("Cast", [g.op("LessOrEqual", [values, thresholds])], to=TensorProto.INT64)
+        index = g.op("Add", [g.op("Mul", [g.const(2, np.int64), index]), bit])
+    out = g.op("Reshape", [g.op("Gather", [g.const(leaf_values), index], axis=0), g.const([-1, n_trees, 1], np.int64)])
+    return g.op("Add", [g.op("ReduceSum", [out, g.const([1], np.int64)], keepdims=0), g.const([[base]])])
+
+
+def hummingbird_traversal(g, x, trees):
+    """Hummingbird's TreeTraversal strategy (its choice for deep, unbalanced trees):
+    every tree's nodes in one array, and per level Gathers at the current node
+    indices of its feature, threshold and both children, GatherElements of the
+    input, and Where choosing the next node; the leaves' values Gathered at the
+    end, averaged over the trees (a random forest)."""
+    arrays = [tree_arrays(t) for t in trees]
+    offsets = np.cumsum([0] + [len(a[0]) for a in arrays[:-1]])
+    depth = max(t.get_depth() for t in trees)
+    # A leaf points at itself, so extra levels keep it.
+    lefts = np.concatenate([np.where(a[0] >= 0, a[0], np.arange(len(a[0]))) for a in arrays])
+    rights = np.concatenate([np.where(a[1] >= 0, a[1], np.arange(len(a[1]))) for a in arrays])
+    feats = np.concatenate([np.maximum(a[2], 0) for a in arrays])
+    thresholds = np.concatenate([a[3] for a in arrays])
+    values = np.concatenate([a[4] for a in arrays]).astype(np.float32)
+    n_trees = len(trees)
+    offsets_c = g.const(offsets.reshape(1, -1), np.int64)
+    index = g.op("Reshape", [g.op("Expand", [offsets_c, g.const([1, n_trees], np.int64)]), g.const([-1], np.int64)])
+    for _ in range(depth):
+        feature = g.op("Reshape", [g.op("Gather", [g.const(feats, np.int64), index], axis=0),
+                                   g.const([-1, n_trees], np.int64)])
+        value = g.op("GatherElements", [x, feature], axis=1)
+        threshold = g.op("Reshape", [g.op("Gather", [g.const(thresholds), index], axis=0),
+                                     g.const([-1, n_trees], np.int64)])
+        left = g.op("Gather", [g.const(lefts, np.int64), index], axis=0)
+        right = g.op("Gather", [g.const(rights, np.int64), index], axis=0)
+        go_left = g.op("LessOrEqual", [value, threshold])
+        local = g.op("Where", [go_left, g.op("Reshape", [left, g.const([-1, n_trees], np.int64)]),
+                               g.op("Reshape", [right, g.const([-1, n_trees], np.int64)])])
+        index = g.op("Reshape", [g.op("Add", [local, offsets_c]), g.const([-1], np.int64)])
+    out = g.op("Reshape", [g.op("Gather", [g.const(values), index], axis=0), g.const([-1, n_trees], np.int64)])
+    return g.op("ReduceMean", [out], axes=[1], keepdims=1)
+
+
+@model
+def hummingbird_gemm_boosting(g):
+    """A GradientBoostingRegressor of 20 trees of depth 3 as hummingbird exports it with its
+    GEMM strategy (MatMul, LessOrEqual, Cast, Equal, ReduceSum), written with onnx.helper
+    node for node (torch, which hummingbird exports through, is not installed)."""
+    from sklearn.ensemble import GradientBoostingRegressor
+    x, gb, data = trained_trees(g, GradientBoostingRegressor(n_estimators=20, max_depth=3, random_state=0))
+    trees = [e[0] for e in gb.estimators_]
+    base = float(gb._raw_predict_init(data[:1])[0, 0])
+    # The learning rate scales every leaf.
+    g.output(hummingbird_gemm(g, x, trees, base, gb.learning_rate))
+    check_against_sklearn(g, gb.predict, data)
+
+
+@model
+def hummingbird_perfect_tree_boosting(g):
+    """A binary GradientBoostingClassifier of 8 trees of depth 4 as hummingbird exports it
+    with its PerfectTreeTraversal strategy (Gather and GatherElements at computed indices,
+    index arithmetic in int64), then its Sigmoid: the probability of class 1."""
+    from sklearn.ensemble import GradientBoostingClassifier
+    x, gb, data = trained_trees(g, GradientBoostingClassifier(n_estimators=8, max_depth=4, random_state=0), classes=2)
+    trees = [e[0] for e in gb.estimators_]
+    base = float(gb._raw_predict_init(data[:1])[0, 0])
+    g.output(g.op("Sigmoid", [hummingbird_perfect_traversal(g, x, trees, base, 4, gb.learning_rate)]))
+    check_against_sklearn(g, lambda d: gb.predict_proba(d)[:, 1], data)
+
+
+@model
+def hummingbird_traversal_forest(g):
+    """A RandomForestRegressor of 4 trees of depth 3 as hummingbird exports it with its
+    TreeTraversal strategy (Gather of node arrays at computed indices, GatherElements,
+    Where on computed conditions and branches, ReduceMean)."""
+    from sklearn.ensemble import RandomForestRegressor
+    x, rf, data = trained_trees(g, RandomForestRegressor(n_estimators=4, max_depth=3, random_state=0))
+    g.output(hummingbird_traversal(g, x, rf.estimators_))
+    check_against_sklearn(g, rf.predict, data)
+
+
 @model
 def topk_gather_elements(g):
     """TopK of a computed tensor (largest and smallest, ties to the lower index), its
@@ -966,6 +1150,11 @@ def write(out, name, build, seed):
         feeds[i.name] = np.array(sample[offset:offset + n]).astype(numpy_type[dtype]).reshape(shape)
         offset += n
     reference = [float(v) for o in sess.run(None, feeds) for v in np.asarray(o, np.float64).ravel()]
+    if g.sklearn_check is not None:
+        predict, x = g.sklearn_check
+        x = x[:64]
+        ours = np.concatenate([sess.run(None, {g.inputs[0].name: row[None, :]})[0].ravel() for row in x])
+        assert np.allclose(ours, predict(x), atol=1e-4), f"{name}: the graph differs from sklearn"
     with open(os.path.join(out, f"{name}.calibration.json"), "w") as f:
         json.dump({"input_data": calibration}, f)
     with open(os.path.join(out, f"{name}.input.json"), "w") as f:

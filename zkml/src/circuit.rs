@@ -1,23 +1,28 @@
 //! The halo2 circuit of a quantized [`Program`](crate::program::Program).
 //!
 //! One row layout for every layer. A neuron with `T` terms takes
-//! `max(⌈T / lanes⌉ + 1, 2·L + 1)` rows (`L` limbs per range check): dot
-//! rows, each adding `Σ x_i·w_i` over its lanes to an accumulator (the first
-//! starts from zero), then one output row whose first lane holds the
-//! neuron's output `out` in `x_0` and its bias in `w_0`. The neuron's last
-//! `2·L + 1` rows carry, in one `limb` column, the limbs of its rescale
-//! remainder `r`, the limbs of the low part `lo` of the result, and its high
-//! part `hi`; the output row checks:
+//! `max(⌈T / lanes⌉ + 1, 2·L + 1)` rows (`L` limbs per range check; a table
+//! function's neuron at least `3·L + 1`): dot rows, each adding `Σ x_i·w_i`
+//! over its lanes to an accumulator (the first starts from zero), then one
+//! output row whose first lane holds the neuron's output `out` in `x_0` and
+//! its bias in `w_0`. The neuron's last `2·L + 1` rows carry, in one `limb`
+//! column, the limbs of its rescale remainder `r`, the limbs of the low part
+//! `lo` of the result, and its high part `hi` (a table function's `L` rows
+//! before them the limbs of its interpolation remainder `r₂`); the output
+//! row checks:
 //!
 //! ```text
 //! dot:      acc = Σ x_i·w_i + (f_dot = 1 ? acc[-1] : 0)       f_dot ∈ {0, 1, 2}
 //! rescale:  acc[-1] + bias + S/2 = q·S + Σ r_j·2^(j·l)      r_j = limb[j − 2L]
-//! split:    q = hi·base + Σ lo_j·2^(j·l)                      lo_j = limb[j − L], hi = limb[0]
+//! split:    q = hi·base + lo,  lo = Σ lo_j·2^(j·l)            lo_j = limb[j − L], hi = limb[0]
 //! output:   out = a·q + b                                     (tag, hi, a, b) in the table
+//!   or, a table function (f_table = 1):
+//!           out·base + Σ r2_j·2^(j·l) = a·lo + b              r2_j = limb[j − 3L]
 //! ```
 //!
 //! (see [`crate::quantize`] for the entries: identity, ReLU, step and floor
-//! split at `S`; a table function at its calibrated `2^c`).
+//! split at `S`; a table function at its calibrated `2^c`, interpolated
+//! along the chord between two knots).
 //!
 //! One lookup covers every row: the fixed `tag` says what the row's limb is
 //! (a range check, or the high part of one activation); rows with nothing
@@ -138,14 +143,16 @@ impl CircuitShape {
         ((self.scale_bits / self.limb_bits.max(1)) as usize).max(1)
     }
 
-    /// Rows a neuron needs at least: its remainder and low limbs and its high part.
-    pub fn min_neuron_rows(&self) -> usize {
-        2 * self.limbs() + 1
+    /// Rows a neuron needs at least: its remainder and low limbs and its
+    /// high part, and a table function's interpolation remainder limbs.
+    pub fn min_neuron_rows(&self, activation: Activation) -> usize {
+        let interpolated = matches!(activation, Activation::Table(_));
+        (2 + usize::from(interpolated)) * self.limbs() + 1
     }
 
     /// Rows of a neuron with `terms` products: its dot rows and its output row.
-    pub fn neuron_rows(&self, terms: usize) -> usize {
-        (terms.div_ceil(self.lanes.max(1)) + 1).max(self.min_neuron_rows())
+    pub fn neuron_rows(&self, terms: usize, activation: Activation) -> usize {
+        (terms.div_ceil(self.lanes.max(1)) + 1).max(self.min_neuron_rows(activation))
     }
 }
 
@@ -182,7 +189,10 @@ pub struct ModelConfig {
 #[derive(Clone, Copy, Debug)]
 pub struct GeneralColumns {
     b: Column<Advice>,
+    /// 1 on every output row.
     f_out: Column<Fixed>,
+    /// 1 on a table function's output row: the chord replaces `out = a·q + b`.
+    f_table: Column<Fixed>,
     base: Column<Fixed>,
 }
 
@@ -332,6 +342,7 @@ impl Circuit<Fr> for ModelCircuit {
         let general = shape.general.then(|| GeneralColumns {
             b: meta.advice_column(),
             f_out: meta.fixed_column(),
+            f_table: meta.fixed_column(),
             base: meta.fixed_column(),
         });
         let table: Vec<TableColumn> =
@@ -366,26 +377,32 @@ impl Circuit<Fr> for ModelCircuit {
             let bias = weight(m, 0, Rotation::cur());
             let out = m.query_advice(x[0], Rotation::cur());
             let a = m.query_advice(aux, Rotation::cur());
+            // limb[-3L .. -2L): interpolation remainder limbs (general layout);
             // limb[-2L .. -L): remainder limbs; limb[-L .. 0): low limbs; limb[0]: high part.
-            let back: Vec<Expression<Fr>> =
-                (0..=2 * limbs).map(|o| m.query_advice(limb, Rotation(-(o as i32)))).collect();
+            let depth = if general.is_some() { 3 * limbs } else { 2 * limbs };
+            let back: Vec<Expression<Fr>> = (0..=depth).map(|o| m.query_advice(limb, Rotation(-(o as i32)))).collect();
             let at = |offset: usize| back[offset].clone();
+            let limb_sum = |top: usize| (0..limbs).fold(constant(0), |s, j| s + at(top - j) * limb_weight(j));
             let hi = at(0);
-            let r_sum = (0..limbs).fold(constant(0), |s, j| s + at(2 * limbs - j) * limb_weight(j));
-            let lo_sum = (0..limbs).fold(constant(0), |s, j| s + at(limbs - j) * limb_weight(j));
-            let (f_out, q, b) = match general {
-                Some(g) => {
-                    let base = m.query_fixed(g.base, Rotation::cur());
-                    (m.query_fixed(g.f_out, Rotation::cur()), hi * base + lo_sum, m.query_advice(g.b, Rotation::cur()))
-                }
-                None => {
-                    let tag = m.query_fixed(tag, Rotation::cur());
-                    (tag.clone() * (tag - constant(1)), hi * constant(scale) + lo_sum, constant(0))
-                }
+            let (r_sum, lo_sum) = (limb_sum(2 * limbs), limb_sum(limbs));
+            let Some(g) = general else {
+                let tag = m.query_fixed(tag, Rotation::cur());
+                let f_out = tag.clone() * (tag - constant(1));
+                let q = hi * constant(scale) + lo_sum;
+                return vec![
+                    f_out.clone() * (dot + bias + constant(scale / 2) - q.clone() * constant(scale) - r_sum),
+                    f_out * (out - a * q),
+                ];
             };
+            let base = m.query_fixed(g.base, Rotation::cur());
+            let f_out = m.query_fixed(g.f_out, Rotation::cur());
+            let f_table = m.query_fixed(g.f_table, Rotation::cur());
+            let b = m.query_advice(g.b, Rotation::cur());
+            let q = hi * base.clone() + lo_sum.clone();
             vec![
                 f_out.clone() * (dot + bias + constant(scale / 2) - q.clone() * constant(scale) - r_sum),
-                f_out * (out - a * q - b),
+                (f_out - f_table.clone()) * (out.clone() - a.clone() * q - b.clone()),
+                f_table * (out * base + limb_sum(3 * limbs) - a * lo_sum - b),
             ]
         });
         if general.is_none() {
@@ -460,7 +477,8 @@ impl Circuit<Fr> for ModelCircuit {
                     let tag = tags.activation(Activation::Table(t.function)).ok_or(PlonkError::Synthesis)?;
                     let bound = 1i64 << t.index_bits;
                     for v in -bound..bound {
-                        put(tag, v as i128, 0, layout.table_value(t, v) as i128)?;
+                        let (a, b) = layout.table_entry(t, v);
+                        put(tag, v as i128, a as i128, b as i128)?;
                     }
                 }
                 Ok(())
@@ -522,7 +540,7 @@ impl Circuit<Fr> for ModelCircuit {
                         neuron_index += 1;
                         // Dot rows, padded with empty rows to the limbs' minimum, then the output row.
                         let mut chunks: Vec<&[(u32, Weight)]> = neuron.terms.chunks(lanes).collect();
-                        chunks.resize(config.shape.neuron_rows(neuron.terms.len()) - 1, &[]);
+                        chunks.resize(config.shape.neuron_rows(neuron.terms.len(), layer.activation) - 1, &[]);
                         let mut acc = self.known(|_| 0i128);
                         for (c, chunk) in chunks.iter().enumerate() {
                             region.assign_fixed(config.f_dot, row, Fr::from(if c == 0 { 2 } else { 1 }));
@@ -582,12 +600,31 @@ impl Circuit<Fr> for ModelCircuit {
                         let split_bits = layout.split_bits(layer.activation);
                         let l = config.shape.limb_bits;
                         let tag_hi = tags.activation(layer.activation).ok_or(PlonkError::Synthesis)?;
+                        let interpolated = matches!(layer.activation, Activation::Table(_));
                         if let Some(g) = config.general {
                             region.assign_fixed(g.f_out, row, Fr::ONE);
+                            if interpolated {
+                                region.assign_fixed(g.f_table, row, Fr::ONE);
+                            }
                             region.assign_fixed(g.base, row, felt(1i128 << split_bits));
                             region.assign_advice(g.b, row, trace.map(|t| felt(t.b as i128)));
                         }
                         let first_limb_row = row - 2 * limbs;
+                        if interpolated {
+                            // r₂ < 2^c: limbs of the split's widths, like lo.
+                            for j in 0..limbs {
+                                let shift = j as u32 * l;
+                                let r2_row = first_limb_row - limbs + j;
+                                let bits = split_bits.saturating_sub(shift).min(l);
+                                region.assign_fixed(config.tag, r2_row, Fr::from(tags.range(bits)));
+                                region.assign_advice(
+                                    config.limb,
+                                    r2_row,
+                                    trace.map(|t| felt(((t.r2 >> shift) & limb_mask) as i128)),
+                                );
+                                region.assign_advice(config.aux, r2_row, Value::known(Fr::ZERO));
+                            }
+                        }
                         for j in 0..limbs {
                             let shift = j as u32 * l;
                             let r_row = first_limb_row + j;

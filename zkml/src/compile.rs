@@ -137,7 +137,11 @@ impl CompiledModel {
 
     /// Rows the layers take in a circuit of `shape`.
     pub fn layer_rows(program: &Program, shape: &CircuitShape) -> usize {
-        program.layers.iter().flat_map(|l| &l.neurons).map(|n| shape.neuron_rows(n.terms.len())).sum()
+        program
+            .layers
+            .iter()
+            .flat_map(|l| l.neurons.iter().map(|n| shape.neuron_rows(n.terms.len(), l.activation)))
+            .sum()
     }
 
     /// Runs the quantized model on `input` (its trace is the witness).

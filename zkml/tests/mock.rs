@@ -212,3 +212,33 @@ fn a_changed_product_is_caught() {
     let failures: Vec<String> = prover.verify().err().unwrap_or_default().iter().map(|f| f.to_string()).collect();
     assert!(failures.iter().any(|f| f.contains("rescale")), "{failures:#?}");
 }
+
+/// A table function's output one unit off, its interpolation remainder moved
+/// to keep `out·2^c + r₂ = a·lo + b`, makes `r₂` negative: the range check
+/// of its limbs rejects it. Left as it was, the chord gate does.
+#[test]
+fn an_interpolated_output_off_by_one_is_caught() {
+    let name = "suite/sigmoid_tanh";
+    let program = onnx::load(&common::model_path(name)).unwrap();
+    let last = program.layers.last().unwrap().activation;
+    assert!(matches!(last, zkaccel_zkml::program::Activation::Table(_)), "{last:?}");
+    let options = CompileOptions::default();
+    let model = compile(program, &common::inputs(name, "calibration"), &options).unwrap();
+    let shift = model.layout.split_bits(last);
+    for move_remainder in [true, false] {
+        let prover = mock_with(name, Visibility::default(), |trace| {
+            let id = output_neurons(trace).start;
+            let n = trace.values.len() - trace.neurons.len();
+            let neuron = &mut trace.neurons[id];
+            neuron.out += 1;
+            if move_remainder {
+                neuron.r2 -= 1 << shift;
+            }
+            trace.values[n + id] = neuron.out;
+            trace.outputs[0] = neuron.out;
+        });
+        let failures = failures(&prover);
+        let expected = if move_remainder { "tagged table" } else { "rescale, split, activation" };
+        assert!(failures.iter().any(|f| f.contains(expected)), "{failures:#?}");
+    }
+}

@@ -110,10 +110,8 @@ fn every_suite_model_proves_and_verifies() {
     let mut failures = Vec::new();
     for name in suite_models().iter().filter(|n| !LARGE.contains(&n.as_str())) {
         match prove_suite_model(name) {
-            Ok(error) if error <= tolerance(name) => {}
-            Ok(error) => {
-                failures.push(format!("{name}: proved outputs off by {error} (tolerance {})", tolerance(name)))
-            }
+            Ok(error) if error <= TOLERANCE => {}
+            Ok(error) => failures.push(format!("{name}: proved outputs off by {error} (tolerance {TOLERANCE})")),
             Err(e) => failures.push(format!("{name}: {e}")),
         }
     }
@@ -185,7 +183,7 @@ fn compile_checks_every_model_against_tract() {
         let exception = TRACT_DIFFERS.iter().any(|(n, _)| *n == name);
         match (&model.report.tract, exception) {
             (Some(TractCheck::Ran { lowering_difference, max_abs_error, .. }), false) => {
-                if *lowering_difference > 1e-4 * scale || *max_abs_error > tolerance(&name) * scale {
+                if *lowering_difference > 1e-4 * scale || *max_abs_error > TOLERANCE * scale {
                     failures.push(format!("{name}: {:?}", model.report));
                 }
             }

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::suite::{prove_suite_model_outputs, tolerance, LARGE};
+use common::suite::{prove_suite_model_outputs, LARGE, TOLERANCE};
 
 /// The index of the largest of each row of `width` values.
 fn row_argmax(values: &[f64], width: usize) -> Vec<usize> {
@@ -19,7 +19,7 @@ fn row_argmax(values: &[f64], width: usize) -> Vec<usize> {
 fn the_largest_suite_models_prove_and_verify() {
     for name in LARGE {
         let proved = prove_suite_model_outputs(name).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert!(proved.error <= tolerance(name), "{name}: proved outputs off by {}", proved.error);
+        assert!(proved.error <= TOLERANCE, "{name}: proved outputs off by {}", proved.error);
         if name.contains("decoder") {
             // A language model's proof must name the same next token at every position.
             let vocab = *proved.output_shapes[0].last().expect("logits have a vocabulary axis");
