@@ -43,6 +43,9 @@ fn the_suite_has_the_named_models_and_covers_the_operators() {
         "random_forest_classifier",
         "gradient_boosting_binary",
         "gradient_boosting_regressor",
+        "hummingbird_gemm_boosting",
+        "hummingbird_perfect_tree_boosting",
+        "hummingbird_traversal_forest",
     ] {
         assert!(models.iter().any(|m| m == named), "{named} is missing");
     }
