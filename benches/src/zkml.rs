@@ -71,6 +71,9 @@ pub const SUITE_MODELS: &[&str] = &[
     "gru_16_steps",
     "random_forest_classifier",
     "gradient_boosting_binary",
+    "hummingbird_gemm_boosting",
+    "hummingbird_perfect_tree_boosting",
+    "hummingbird_traversal_forest",
 ];
 
 /// The benchmark's models: the shipped digits MLP, then [`SUITE_MODELS`]

@@ -195,7 +195,7 @@ fn recurrent_and_tree_limits_are_named_errors() {
         other => panic!("expected an error naming '{words}', got {other:?}"),
     };
     assert!(lower_edited("lstm_16_steps", "LSTM", |_| {}).is_ok());
-    expect(lower_edited("lstm_16_steps", "LSTM", |n| n.attribute.push(int_attr("layout", 1))), "layout 1");
+    expect(lower_edited("lstm_16_steps", "LSTM", |n| n.attribute.push(int_attr("layout", 2))), "layout 2");
     expect(
         lower_edited("lstm_16_steps", "LSTM", |n| {
             n.attribute.push(pb::AttributeProto {
@@ -235,4 +235,64 @@ fn recurrent_and_tree_limits_are_named_errors() {
         }),
         "no node 9999",
     );
+}
+
+/// `layout = 1` (batch-first; onnxruntime rejects it, so no float reference
+/// runs it): the suite's recurrent models rewritten batch-first, with
+/// Transposes into the node's X and initial states and out of its outputs,
+/// compute exactly what the sequence-first originals do.
+#[test]
+fn batch_first_recurrent_nodes_equal_their_sequence_first_graphs() {
+    use tract_onnx::prelude::Framework;
+    let transpose = |input: &str, output: &str, perm: &[i64]| pb::NodeProto {
+        op_type: "Transpose".into(),
+        input: vec![input.into()],
+        output: vec![output.into()],
+        attribute: vec![pb::AttributeProto {
+            name: "perm".into(),
+            ints: perm.to_vec(),
+            r#type: pb::attribute_proto::AttributeType::Ints as i32,
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    for (model, op) in [("lstm_16_steps", "LSTM"), ("gru_16_steps", "GRU"), ("rnn_bidirectional", "RNN")] {
+        let bytes = std::fs::read(common::suite::suite_dir().join(format!("{model}.onnx"))).unwrap();
+        let mut proto = tract_onnx::onnx().proto_model_for_read(&mut &bytes[..]).unwrap();
+        let original = onnx::lower(&proto).unwrap();
+        let graph = proto.graph.as_mut().unwrap();
+        let mut rewritten = Vec::new();
+        let mut count = 0;
+        for mut node in std::mem::take(&mut graph.node) {
+            if node.op_type != op {
+                rewritten.push(node);
+                continue;
+            }
+            count += 1;
+            // X, initial_h and initial_c into batch-first order.
+            for i in [0, 5, 6] {
+                if let Some(name) = node.input.get(i).filter(|n| !n.is_empty()).cloned() {
+                    let moved = format!("{name}_batch_first_{count}");
+                    rewritten.push(transpose(&name, &moved, &[1, 0, 2]));
+                    node.input[i] = moved;
+                }
+            }
+            node.attribute.push(int_attr("layout", 1));
+            let mut after = Vec::new();
+            for (i, perm) in [(0, [1, 2, 0, 3].as_slice()), (1, &[1, 0, 2]), (2, &[1, 0, 2])] {
+                if let Some(name) = node.output.get(i).filter(|n| !n.is_empty()).cloned() {
+                    let moved = format!("{name}_batch_first");
+                    after.push(transpose(&moved, &name, perm));
+                    node.output[i] = moved;
+                }
+            }
+            rewritten.push(node);
+            rewritten.extend(after);
+        }
+        assert!(count > 0, "{model} has no {op}");
+        graph.node = rewritten;
+        let batch_first = onnx::lower(&proto).unwrap();
+        let (input, _) = common::suite::sample(model);
+        assert_eq!(batch_first.forward(&input), original.forward(&input), "{model}");
+    }
 }

@@ -2322,12 +2322,22 @@ impl Lowering {
         if attr_int(node, "input_forget").unwrap_or(0) != 0 {
             return Err(model("LSTM with input_forget is not supported"));
         }
-        // Batch-first (`layout = 1`, opset 14) has no reference here (onnxruntime
-        // rejects it) and PyTorch exports batch_first with Transposes instead.
-        let layout = attr_int(node, "layout").unwrap_or(0);
-        if layout != 0 {
-            return Err(model(format!("{op} with layout {layout} is not supported (sequence-first only)")));
-        }
+        // Batch-first (`layout = 1`, opset 14): X [batch, seq, in], states
+        // [batch, dirs, hidden], Y [batch, seq, dirs, hidden]; wired to and
+        // from the sequence-first order (onnxruntime rejects it, so the tests
+        // hold it to the same graph written with Transposes).
+        let batch_first = match attr_int(node, "layout").unwrap_or(0) {
+            0 => false,
+            1 => true,
+            other => return Err(model(format!("{op} with layout {other}"))),
+        };
+        let x = match x {
+            Val::Lazy(t) if batch_first && t.shape.len() == 3 => Val::Lazy(t.transpose(&[1, 0, 2])?),
+            Val::Const { t, int } if batch_first && t.shape.len() == 3 => {
+                Val::Const { t: t.transpose(&[1, 0, 2])?, int }
+            }
+            other => other,
+        };
         let shape = x.shape().to_vec();
         if shape.len() != 3 {
             return Err(model(format!("{op} input of rank {} (needs 3)", shape.len())));
@@ -2377,7 +2387,10 @@ impl Lowering {
         let alphas = attr(node, "activation_alpha").map(|a| a.floats.clone()).unwrap_or_default();
         let betas = attr(node, "activation_beta").map(|a| a.floats.clone()).unwrap_or_default();
         let initial = |lowering: &Self, i: usize| -> Result<Option<Nd<Affine>>, ZkmlError> {
-            Ok(lowering.optional(node, i)?.map(|v| v.lazy()))
+            match lowering.optional(node, i)?.map(|v| v.lazy()) {
+                Some(t) if batch_first && t.shape.len() == 3 => Ok(Some(t.transpose(&[1, 0, 2])?)),
+                other => Ok(other),
+            }
         };
         let initial_h = initial(self, 5)?;
         let initial_c = if op == "LSTM" { initial(self, 6)? } else { None };
@@ -2538,10 +2551,16 @@ impl Lowering {
             }
         }
         let state_shape = vec![num_dir, batch, hidden];
-        let outputs = [(vec![seq, num_dir, batch, hidden], y), (state_shape.clone(), final_h), (state_shape, final_c)];
-        for (name, (shape, data)) in node.output.iter().zip(outputs) {
+        let outputs = [
+            (vec![seq, num_dir, batch, hidden], y, [2, 0, 1, 3].as_slice()),
+            (state_shape.clone(), final_h, &[1, 0, 2]),
+            (state_shape, final_c, &[1, 0, 2]),
+        ];
+        for (name, (shape, data, to_batch_first)) in node.output.iter().zip(outputs) {
             if !name.is_empty() {
-                self.env.insert(name.clone(), Val::Lazy(Nd::new(shape, data)?));
+                let t = Nd::new(shape, data)?;
+                let t = if batch_first { t.transpose(to_batch_first)? } else { t };
+                self.env.insert(name.clone(), Val::Lazy(t));
             }
         }
         Ok(())
