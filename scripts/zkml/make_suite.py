@@ -753,6 +753,58 @@ def decoder(g, vocab, t, d, heads, layers, mask_value=-np.inf):
 
 
 @model
+def torch_gpt_block(g):
+    """One nanoGPT block as torch.onnx.export writes it at opset 14, dynamic shapes and
+    all: `B, T, C = x.size()` as Shape and Gather, `view(B, T, n_head, C // n_head)` as
+    Div, Unsqueeze and Concat into Reshape, LayerNorm decomposed (ReduceMean, Sub, Pow,
+    ReduceMean, Add, Sqrt, Div), `1/math.sqrt(k.size(-1))` from the shape, the causal
+    mask sliced from a registered buffer to T and applied with Where(-inf), NewGELU
+    (tanh form with Pow 3), and the residual stream."""
+    g.opset = 14
+    t, d, heads = 8, 16, 2
+    x = g.input([1, t, d], -1.0, 1.0)
+
+    def dim(h, i):
+        return g.op("Gather", [g.op("Shape", [h]), g.const(i, np.int64)], axis=0)
+
+    def unsq(v):
+        return g.op("Unsqueeze", [v, g.const([0], np.int64)])
+
+    def layer_norm(h):
+        mean = g.op("ReduceMean", [h], axes=[-1], keepdims=1)
+        centred = g.op("Sub", [h, mean])
+        var = g.op("ReduceMean", [g.op("Pow", [centred, g.const(2.0)])], axes=[-1], keepdims=1)
+        normed = g.op("Div", [centred, g.op("Sqrt", [g.op("Add", [var, g.const(1e-5)])])])
+        return g.op("Add", [g.op("Mul", [normed, g.const(g.rng.uniform(0.8, 1.2, d))]), g.bias(d, 0.02)])
+
+    def linear(h, n_in, n_out):
+        return g.op("Add", [g.op("MatMul", [h, g.weight([n_in, n_out], fan_in=n_in)]), g.bias(n_out, 0.02)])
+
+    a = layer_norm(x)
+    b_, t_, c_ = dim(a, 0), dim(a, 1), dim(a, 2)
+    head_dim = g.op("Div", [c_, g.const(heads, np.int64)])
+    split_shape = g.op("Concat", [unsq(b_), unsq(t_), g.const([heads], np.int64), unsq(head_dim)], axis=0)
+    qkv = g.op("Split", [linear(a, d, 3 * d), g.const([d, d, d], np.int64)], outputs=3, axis=2)
+    q, k, v = (g.op("Transpose", [g.op("Reshape", [h, split_shape])], perm=[0, 2, 1, 3]) for h in qkv)
+    scale = g.op("Div", [g.const(1.0), g.op("Sqrt", [g.op("Cast", [dim(k, 3)], to=TensorProto.FLOAT)])])
+    att = g.op("Mul", [g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])]), scale])
+    buffer = g.const(np.tril(np.ones([1, 1, 32, 32])))
+    zero = g.const([0], np.int64)
+    window = g.op("Slice", [buffer, g.op("Concat", [zero, zero], axis=0),
+                            g.op("Concat", [unsq(t_), unsq(t_)], axis=0), g.const([2, 3], np.int64)])
+    att = g.op("Where", [g.op("Equal", [window, g.const(0.0)]), g.const(-np.inf), att])
+    y = g.op("MatMul", [g.op("Softmax", [att], axis=-1), v])
+    merged = g.op("Concat", [unsq(b_), unsq(t_), unsq(c_)], axis=0)
+    y = g.op("Reshape", [g.op("Transpose", [y], perm=[0, 2, 1, 3]), merged])
+    x = g.op("Add", [x, linear(y, d, d)])
+    m = linear(layer_norm(x), d, 4 * d)
+    inner = g.op("Mul", [g.const(np.sqrt(2.0 / np.pi)),
+                         g.op("Add", [m, g.op("Mul", [g.const(0.044715), g.op("Pow", [m, g.const(3.0)])])])])
+    gelu = g.op("Mul", [g.op("Mul", [g.const(0.5), m]), g.op("Add", [g.const(1.0), g.op("Tanh", [inner])])])
+    g.output(g.op("Add", [x, linear(gelu, 4 * d, d)]))
+
+
+@model
 def tiny_decoder(g):
     """nanoGPT-style, 1 layer, 2 heads, width 16, context 8, vocabulary 16."""
     decoder(g, vocab=16, t=8, d=16, heads=2, layers=1)

@@ -46,6 +46,7 @@ fn the_suite_has_the_named_models_and_covers_the_operators() {
         "hummingbird_gemm_boosting",
         "hummingbird_perfect_tree_boosting",
         "hummingbird_traversal_forest",
+        "torch_gpt_block",
     ] {
         assert!(models.iter().any(|m| m == named), "{named} is missing");
     }
