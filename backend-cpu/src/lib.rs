@@ -23,6 +23,7 @@ mod lookup;
 mod msm;
 #[cfg(target_arch = "x86_64")]
 mod msm_ifma;
+mod msm_repeats;
 mod ntt;
 #[cfg(target_arch = "x86_64")]
 mod ntt_ifma;

@@ -8,8 +8,13 @@
 //!   about 6 multiplications per addition instead of 11 for a mixed
 //!   Jacobian addition. A point whose bucket already has an addition in the
 //!   batch waits in a conflict queue for the next batch; past a bound it
-//!   goes to a Jacobian overflow bucket instead, so repeated scalars cannot
-//!   degrade the batches.
+//!   goes to a Jacobian overflow bucket instead.
+//! - Repeated wide scalars (grand products over untouched rows, a lookup
+//!   table's padding row) would all conflict in the same buckets: the
+//!   points of each repeated value are summed first ([`take_repeats`]).
+//! - Scalars are split by bit length (short witness values, a few long
+//!   blinding values), and each part runs over the prepared copies in place
+//!   or over a gathered copy of its points, whichever the model finds cheaper.
 //! - `c` comes from a cost model of accumulation and bucket reduction; work
 //!   is split over threads by windows and, when windows are fewer than
 //!   threads, by points.
@@ -25,6 +30,7 @@ use zkaccel_core::field_ops::invert_lanes_vartime;
 use zkaccel_core::glv::GlvParams;
 use zkaccel_core::{validate, Affine, Backend, Field, Msm, PreparedBases, PrimeField, Projective, Result, SwCurve};
 
+use crate::msm_repeats::{sum_groups, take_repeats};
 use crate::CpuBackend;
 
 /// Cost of one batch-affine addition in scalar code, in tenths of a field
@@ -34,6 +40,9 @@ const COST_BATCH_ADD: usize = 70;
 /// 2^16–2^20 points ran 2.0–2.8× faster than with the scalar additions,
 /// and costs of 25 to 45 chose windows within the noise of each other.
 const COST_BATCH_ADD_IFMA: usize = 30;
+/// Cost of one field inversion (variable time): 171 products measured on
+/// the 2-vCPU Xeon (3.6 µs against 21 ns).
+const COST_INVERSION: usize = 1710;
 /// Cost of one step of the bucket reduction: a mixed and a full Jacobian addition.
 const COST_REDUCTION_STEP: usize = 270;
 /// Independent product chains in a batch inversion (see `BucketSet::flush`).
@@ -139,7 +148,10 @@ fn window_layout(scalar_bits: usize, c: usize, max_copies: usize) -> (usize, usi
 /// The window width with the least estimated work ([`window_cost`]) for
 /// `n` points with at most `max_copies` copies.
 fn best_window(n: usize, scalar_bits: usize, max_copies: usize, add_cost: usize) -> usize {
-    (2..=MAX_WINDOW_BITS).min_by_key(|&c| window_cost(n, scalar_bits, c, max_copies, add_cost)).unwrap_or(2)
+    // One window of `scalar_bits + 1` bits holds every digit: wider ones
+    // only add empty buckets.
+    let widest = MAX_WINDOW_BITS.min(scalar_bits + 1).max(2);
+    (2..=widest).min_by_key(|&c| window_cost(n, scalar_bits, c, max_copies, add_cost)).unwrap_or(2)
 }
 
 /// The estimated work of `n` points with `scalar_bits`-bit scalars at
@@ -148,7 +160,18 @@ fn best_window(n: usize, scalar_bits: usize, max_copies: usize, add_cost: usize)
 fn window_cost(n: usize, scalar_bits: usize, c: usize, max_copies: usize, add_cost: usize) -> usize {
     let (windows, _, groups) = window_layout(scalar_bits, c, max_copies);
     let reductions = groups * chunks_per_window(groups, n);
+    // The addition costs were measured with batches of 512 or more; narrower
+    // windows have smaller batches, whose additions each carry a larger share
+    // of their batch's inversion.
+    let add_cost = add_cost + (COST_INVERSION / batch_size(c)).saturating_sub(COST_INVERSION / 512);
     windows * n * add_cost + reductions * (1 << (c - 1)) * COST_REDUCTION_STEP
+}
+
+/// Additions per batch of a bucket set of width `c`: far fewer than the
+/// `2^(c−1)` buckets keeps conflicts rare; a few hundred amortise the
+/// inversion to under one product each.
+fn batch_size(c: usize) -> usize {
+    (1usize << c.saturating_sub(2)).clamp(8, 1024)
 }
 
 /// How many point chunks each window is split into so every thread has work.
@@ -216,10 +239,10 @@ fn estimate(n: usize, bits: usize, max_copies: usize, fixed_c: Option<usize>, ad
 /// plus a few random blinding values; an MSM whose windows cover only the
 /// magnitudes' bits skips the all-zero high windows.
 #[derive(Clone, Copy)]
-struct SignedScalar<R> {
-    magnitude: R,
-    negative: bool,
-    bits: u16,
+pub(crate) struct SignedScalar<R> {
+    pub(crate) magnitude: R,
+    pub(crate) negative: bool,
+    pub(crate) bits: u16,
 }
 
 fn signed_scalars<F: PrimeField>(scalars: &[F]) -> Vec<SignedScalar<F::Repr>> {
@@ -253,13 +276,10 @@ fn bit_length(limbs: &[u64]) -> usize {
     limbs.iter().rposition(|&l| l != 0).map_or(0, |i| 64 * i + 64 - limbs[i].leading_zeros() as usize)
 }
 
-/// `Σ sᵢ·Pᵢ` with windows covering only the bits the scalars need.
-///
-/// Picks a bit width `B` from the scalars' magnitudes: scalars longer than
-/// `B` (the few random blinding values of a witness column) are gathered
-/// into a separate full-width MSM, the rest run with `⌈(B+1)/c⌉` windows.
-/// `copies` and `fixed_c` are those of [`bucket_msm`]; `fixed_c` is `None`
-/// for plain bases (the width then follows `B`).
+/// `Σ sᵢ·Pᵢ`, repeated scalars summed once ([`take_repeats`]) and windows
+/// covering only the bits the scalars need ([`split_msm`]). `copies` and
+/// `fixed_c` are those of [`bucket_msm`]; `fixed_c` is `None` for plain
+/// bases (the width then follows the scalars).
 fn scalar_aware_msm<C: SwCurve>(
     copies: &[&[Affine<C>]],
     fixed_c: Option<usize>,
@@ -269,13 +289,95 @@ fn scalar_aware_msm<C: SwCurve>(
     if n == 0 {
         return Projective::IDENTITY;
     }
+    let mut signed = signed_scalars(scalars);
+    let repeats = take_repeats(&copies[0][..n], scalars, &mut signed);
+    let sum = split_msm(copies, fixed_c, signed);
+    match repeats {
+        Some((sums, magnitudes)) => sum.add(&pippenger(&sums, &magnitudes)),
+        None => sum,
+    }
+}
+
+/// Cost, in tenths of a field multiplication, of one window passing over a
+/// point whose digit is zero (another part's point, or a zero scalar).
+const COST_DIGIT_SCAN: usize = 1;
+/// Cost of copying one point and its scalar into a gathered part.
+const COST_GATHER: usize = 10;
+
+/// How one part of an MSM runs: over its points where they are, skipping
+/// the others (`copies` prepared copies at width `c`), or over a gathered
+/// copy of its points (plain Pippenger at width `c`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum PartPlan {
+    InPlace { copies: usize, c: usize },
+    Gathered { c: usize },
+}
+
+/// The cheaper plan, and its cost, for the `k` non-zero scalars (of `bits`
+/// bits) of a part among `n` positions.
+fn part_plan(
+    k: usize,
+    n: usize,
+    bits: usize,
+    copies: usize,
+    fixed_c: Option<usize>,
+    add_cost: usize,
+) -> (usize, PartPlan) {
+    let scan = |c: usize| n * window_count(bits, c) * COST_DIGIT_SCAN;
+    let (plain, plain_c) = estimate(k, bits, 1, None, add_cost);
+    let mut best = (plain + scan(plain_c), PartPlan::InPlace { copies: 1, c: plain_c });
+    if k < n && plain + k * COST_GATHER < best.0 {
+        best = (plain + k * COST_GATHER, PartPlan::Gathered { c: plain_c });
+    }
+    if let Some(c) = fixed_c {
+        let prepared = window_cost(k, bits, c, copies, add_cost) + scan(c);
+        if prepared < best.0 {
+            best = (prepared, PartPlan::InPlace { copies, c });
+        }
+    }
+    best
+}
+
+/// Runs one part: `signed` holds its scalars and zeros elsewhere.
+fn run_part<C: SwCurve>(
+    copies: &[&[Affine<C>]],
+    bits: usize,
+    plan: PartPlan,
+    signed: &[SignedScalar<<C::Scalar as PrimeField>::Repr>],
+) -> Projective<C> {
+    match plan {
+        PartPlan::InPlace { copies: m, c } => bucket_msm(&copies[..m], c, bits, signed),
+        PartPlan::Gathered { c } => {
+            let (bases, scalars): (Vec<Affine<C>>, Vec<_>) =
+                signed.iter().enumerate().filter(|(_, s)| s.bits > 0).map(|(i, s)| (copies[0][i], *s)).unzip();
+            bucket_msm(&[&bases], c, bits, &scalars)
+        }
+    }
+}
+
+/// `Σ sᵢ·Pᵢ` with windows covering only the bits the scalars need.
+///
+/// Picks a bit width `B` from the scalars' magnitudes: scalars longer than
+/// `B` (the few random blinding values of a witness column) run as a
+/// separate full-width part, the rest with `⌈(B+1)/c⌉` windows; each part
+/// runs in place or gathered, whichever [`part_plan`] finds cheaper.
+fn split_msm<C: SwCurve>(
+    copies: &[&[Affine<C>]],
+    fixed_c: Option<usize>,
+    mut signed: Vec<SignedScalar<<C::Scalar as PrimeField>::Repr>>,
+) -> Projective<C> {
+    let n = signed.len();
     let add_cost = batch_add_cost::<C>();
     let full_bits = C::Scalar::NUM_BITS as usize;
-    let mut signed = signed_scalars(scalars);
     let mut histogram = vec![0usize; full_bits + 1];
     for s in &signed {
         histogram[usize::from(s.bits)] += 1;
     }
+    let nonzero = n - histogram[0];
+    if nonzero == 0 {
+        return Projective::IDENTITY;
+    }
+    let plan = |k: usize, bits: usize| part_plan(k, n, bits, copies.len(), fixed_c, add_cost);
     // The best split: main width `bits`, scalars above it as outliers.
     let (mut best_bits, mut best_cost, mut above) = (full_bits, usize::MAX, 0usize);
     for bits in (0..=full_bits).rev() {
@@ -285,86 +387,52 @@ fn scalar_aware_msm<C: SwCurve>(
         if histogram[bits] == 0 && bits != full_bits {
             continue;
         }
+        let main_points = nonzero - above;
         let main = match bits {
             0 => 0,
-            1 => n * COST_MIXED_ADD,
-            _ => main_cost(n, bits, copies.len(), fixed_c, add_cost).0,
+            1 => main_points * COST_MIXED_ADD,
+            _ => plan(main_points, bits).0,
         };
-        let outliers = if above == 0 { 0 } else { estimate(above, full_bits, 1, None, add_cost).0 + above * add_cost };
+        let outliers = if above == 0 { 0 } else { plan(above, full_bits).0 };
         if main + outliers < best_cost {
             (best_bits, best_cost) = (bits, main + outliers);
         }
     }
-    let outlier_indices: Vec<usize> = (0..n).filter(|&i| usize::from(signed[i].bits) > best_bits).collect();
-    let outlier_sum = if outlier_indices.is_empty() {
+    let outlier_count = signed.iter().filter(|s| usize::from(s.bits) > best_bits).count();
+    let outlier_sum = if outlier_count == 0 {
         Projective::IDENTITY
     } else {
-        let bases: Vec<Affine<C>> = outlier_indices.iter().map(|&i| copies[0][i]).collect();
-        let values: Vec<C::Scalar> = outlier_indices.iter().map(|&i| scalars[i]).collect();
         let zero = SignedScalar { magnitude: C::Scalar::ZERO.to_canonical(), negative: false, bits: 0 };
-        for &i in &outlier_indices {
-            signed[i] = zero;
+        let outliers: Vec<_> = signed.iter().map(|s| if usize::from(s.bits) > best_bits { *s } else { zero }).collect();
+        for s in signed.iter_mut().filter(|s| usize::from(s.bits) > best_bits) {
+            *s = zero;
         }
-        let c = best_window(bases.len(), full_bits, 1, add_cost);
-        bucket_msm(&[&bases], c, full_bits, &signed_scalars(&values))
+        run_part(copies, full_bits, plan(outlier_count, full_bits).1, &outliers)
     };
     let main_sum = match best_bits {
         0 => Projective::IDENTITY,
         1 => signed_sum(copies[0], &signed),
-        _ => match main_cost(n, best_bits, copies.len(), fixed_c, add_cost).1 {
-            // The prepared copies and their window width pay off.
-            Some(c) => bucket_msm(copies, c, best_bits, &signed),
-            // Short scalars: the prepared width is too wide for them; plain
-            // Pippenger over the bases at the width their bits call for.
-            None => bucket_msm(&copies[..1], best_window(n, best_bits, 1, add_cost), best_bits, &signed),
-        },
+        _ => run_part(copies, best_bits, plan(nonzero - outlier_count, best_bits).1, &signed),
     };
     main_sum.add(&outlier_sum)
-}
-
-/// The cheaper way to run `n` scalars of `bits` bits: over the prepared
-/// copies at their width `fixed_c` (`Some(c)` in the result), or over the
-/// plain bases at the best width (`None`). Without prepared copies, the
-/// plain way at the best width.
-fn main_cost(n: usize, bits: usize, copies: usize, fixed_c: Option<usize>, add_cost: usize) -> (usize, Option<usize>) {
-    let (plain, plain_c) = estimate(n, bits, 1, None, add_cost);
-    match fixed_c {
-        Some(c) => {
-            let prepared = estimate(n, bits, copies, Some(c), add_cost).0;
-            if prepared <= plain {
-                (prepared, Some(c))
-            } else {
-                (plain, None)
-            }
-        }
-        None if copies == 1 => (plain, Some(plain_c)),
-        None => {
-            let (cost, c) = estimate(n, bits, copies, None, add_cost);
-            (cost, Some(c))
-        }
-    }
 }
 
 /// Cost of a mixed Jacobian–affine addition, in tenths of a field multiplication.
 const COST_MIXED_ADD: usize = 110;
 
-/// `Σ ±Pᵢ` for scalars that are 0 or ±1 (selector and bit columns): chunked
-/// mixed additions, no buckets.
+/// `Σ ±Pᵢ` for scalars that are 0 or ±1 (selector and bit columns): one
+/// group of batch-affine additions, no buckets.
 fn signed_sum<C: SwCurve>(
     bases: &[Affine<C>],
     scalars: &[SignedScalar<<C::Scalar as PrimeField>::Repr>],
 ) -> Projective<C> {
-    bases[..scalars.len()]
-        .par_chunks(1 << 12)
-        .zip(scalars.par_chunks(1 << 12))
-        .map(|(bases, scalars)| {
-            bases.iter().zip(scalars).fold(Projective::IDENTITY, |acc, (p, s)| match s.bits {
-                0 => acc,
-                _ if s.negative => acc.add_affine(&p.neg()),
-                _ => acc.add_affine(p),
-            })
-        })
-        .reduce(|| Projective::IDENTITY, |a, b| a.add(&b))
+    let points: Vec<(u32, Affine<C>)> = bases
+        .iter()
+        .zip(scalars)
+        .filter(|(_, s)| s.bits > 0)
+        .map(|(p, s)| (0, if s.negative { p.neg() } else { *p }))
+        .collect();
+    sum_groups(points, 1)[0].to_projective()
 }
 
 /// `Σ ±mᵢ·Pᵢ` over signed magnitudes of at most `bits` bits, with `c`-bit
@@ -443,9 +511,7 @@ struct BucketSet<'a, C: SwCurve> {
 impl<'a, C: SwCurve> BucketSet<'a, C> {
     fn new(c: usize) -> Self {
         let buckets = 1usize << (c - 1);
-        // Batches far smaller than the bucket count keep conflicts rare; a
-        // few hundred additions amortise the inversion to under one product each.
-        let batch_size = (buckets / 2).clamp(8, 1024);
+        let batch_size = batch_size(c);
         Self {
             affine: vec![Affine::IDENTITY; buckets],
             overflow: Vec::new(),

@@ -22,8 +22,8 @@ fn gpu() -> &'static CudaBackend {
 use zkaccel_core::testing as suite;
 
 zkaccel_core::conformance_suite!(@tests *gpu();
-    msm_sizes, msm_edge_cases, msm_witness_like_scalars, msm_batch_and_prepared, msm_rejects_bad_input,
-    ntt_against_naive_dft, ntt_round_trips, ntt_batch_columns, lde, ntt_rejects_bad_input,
+    msm_sizes, msm_edge_cases, msm_witness_like_scalars, msm_repeated_scalars, msm_batch_and_prepared,
+    msm_rejects_bad_input, ntt_against_naive_dft, ntt_round_trips, ntt_batch_columns, lde, ntt_rejects_bad_input,
     lookup_multiplicities, lookup_batch_inverse, lookup_inverse_of_sums, lookup_prefix_product);
 
 #[test]

@@ -56,7 +56,7 @@ fn selftest_passes_on_the_cpu() {
         assert!(out.status.success(), "{backend:?}:\n{text}");
         assert!(text.contains(" 0 failed"), "{text}");
         // Every check of the conformance suite (zkaccel_core::testing::CHECKS), each passed.
-        assert_eq!(text.lines().filter(|l| l.starts_with("cpu ") && l.ends_with(" ok")).count(), 16, "{text}");
+        assert_eq!(text.lines().filter(|l| l.starts_with("cpu ") && l.ends_with(" ok")).count(), 17, "{text}");
     }
 }
 

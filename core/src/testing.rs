@@ -143,6 +143,7 @@ pub const CHECKS: &[Check] = {
         check!(msm_sizes, [Msm], 1 << 16),
         check!(msm_edge_cases, [Msm], 300),
         check!(msm_witness_like_scalars, [Msm, MsmPrepared], 5000),
+        check!(msm_repeated_scalars, [Msm, MsmPrepared], 5000),
         check!(msm_batch_and_prepared, [Msm, MsmPrepared], 300),
         check!(msm_rejects_bad_input, [Msm, MsmPrepared], 10),
         check!(ntt_against_naive_dft, [Ntt], 1 << 13),
@@ -284,6 +285,65 @@ pub fn msm_witness_like_scalars(b: Dut) -> CheckResult {
             "{name}, prepared, shorter"
         );
     }
+    Ok(())
+}
+
+/// Columns that repeat values, as grand products (constant over untouched
+/// rows, in long runs and in pairs), permuted lookup tables (a padding row
+/// many times) and quantised columns do — with a value beside its negation,
+/// repeats among zeros, and repeats on `P` and `−P` that cancel. Backends
+/// that sum the points of a repeated scalar first must still get every one
+/// of these right, on plain and prepared bases.
+pub fn msm_repeated_scalars(b: Dut) -> CheckResult {
+    let mut rng = rng(17);
+    let n = 5000;
+    let (bases, logs) = progression_points(n, &mut rng);
+    let prepared = b.prepare_bases(&bases)?;
+    let values = random_scalars(64, &mut rng);
+    let mut cases: Vec<(&str, Vec<Fr>)> = Vec::new();
+    let mut runs = Vec::with_capacity(n);
+    while runs.len() < n {
+        let (value, length) = (Fr::random(&mut rng), 1 + (rng.next_u32() % 60) as usize);
+        runs.extend(std::iter::repeat_n(value, length.min(n - runs.len())));
+    }
+    cases.push(("runs of one wide value", runs));
+    cases.push(("adjacent pairs", (0..n).map(|i| values[(i / 2) % 64]).collect()));
+    cases.push((
+        "a value and its negation",
+        (0..n).map(|i| [values[0], -values[0], values[1 + i % 63]][i % 3]).collect(),
+    ));
+    let mut product: Vec<Fr> = (0..n).map(|i| if i < 500 { Fr::random(&mut rng) } else { values[2] }).collect();
+    for x in &mut product[n - 6..] {
+        *x = Fr::random(&mut rng);
+    }
+    cases.push(("constant after the used rows, blinding at the end", product));
+    cases.push(("repeats among zeros", (0..n).map(|i| if i % 2 == 0 { values[3] } else { Fr::ZERO }).collect()));
+    let narrow: Vec<Fr> = (0..50).map(|_| Fr::from_u64(rng.next_u64() & 0xf_ffff)).collect();
+    cases.push(("50 distinct 20-bit values", (0..n).map(|i| narrow[i * 7 % 50]).collect()));
+    cases.push(("64 distinct wide values, spread", (0..n).map(|i| values[i * 13 % 64]).collect()));
+    cases.push(("one value everywhere", vec![values[4]; n]));
+    for (name, scalars) in &cases {
+        let expected = reference::msm_by_logs(&logs, scalars);
+        ensure_eq!(b.msm(&bases, scalars)?, expected, "{name}");
+        ensure_eq!(b.msm_prepared(&prepared, scalars)?, expected, "{name}, prepared");
+        let short = &scalars[..n / 3];
+        ensure_eq!(
+            b.msm_prepared(&prepared, short)?,
+            reference::msm_by_logs(&logs[..n / 3], short),
+            "{name}, prepared, shorter"
+        );
+    }
+    // One scalar on P, −P and Q (the P terms cancel in every group sum),
+    // and on identity bases.
+    let pts = random_points(2, &mut rng);
+    let (p, q) = (pts[0], pts[1]);
+    let cancelling: Vec<G1Affine> = (0..1500).map(|i| [p, p.neg(), q, G1Affine::IDENTITY][i % 4]).collect();
+    let scalars = vec![values[5]; 1500];
+    ensure_eq!(
+        b.msm(&cancelling, &scalars)?,
+        reference::msm(&cancelling, &scalars),
+        "P, -P, Q and identities, one scalar"
+    );
     Ok(())
 }
 
@@ -793,7 +853,8 @@ macro_rules! conformance_suite {
             use $crate::testing as suite;
 
             $crate::conformance_suite!(@suite $backend;
-                msm_sizes, msm_edge_cases, msm_witness_like_scalars, msm_batch_and_prepared, msm_rejects_bad_input,
+                msm_sizes, msm_edge_cases, msm_witness_like_scalars, msm_repeated_scalars, msm_batch_and_prepared,
+                msm_rejects_bad_input,
                 ntt_against_naive_dft, ntt_round_trips, ntt_batch_columns, lde, ntt_rejects_bad_input,
                 lookup_multiplicities, lookup_batch_inverse, lookup_inverse_of_sums,
                 lookup_prefix_product, lookup_permute, constraint_programs);
