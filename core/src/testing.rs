@@ -242,7 +242,6 @@ pub fn msm_witness_like_scalars(b: Dut) -> CheckResult {
     let mut rng = rng(16);
     let n = 5000;
     let (bases, logs) = progression_points(n, &mut rng);
-    let prepared = b.prepare_bases(&bases)?;
     let half = Fr::from_canonical(shifted_modulus_half()).expect("below r");
     let small = |rng: &mut ChaCha20Rng, bits: u32| Fr::from_u64(rng.next_u64() & ((1u64 << bits) - 1));
     let mut cases: Vec<(&str, Vec<Fr>)> = Vec::new();
@@ -274,17 +273,7 @@ pub fn msm_witness_like_scalars(b: Dut) -> CheckResult {
     bits_and_blinding[n - 1] = Fr::random(&mut rng);
     bits_and_blinding[n - 2] = Fr::random(&mut rng);
     cases.push(("a bit column with blinding rows", bits_and_blinding));
-    for (name, scalars) in &cases {
-        let expected = reference::msm_by_logs(&logs, scalars);
-        ensure_eq!(b.msm(&bases, scalars)?, expected, "{name}");
-        ensure_eq!(b.msm_prepared(&prepared, scalars)?, expected, "{name}, prepared");
-        let short = &scalars[..n / 3];
-        ensure_eq!(
-            b.msm_prepared(&prepared, short)?,
-            reference::msm_by_logs(&logs[..n / 3], short),
-            "{name}, prepared, shorter"
-        );
-    }
+    msm_columns_on_progression(b, &bases, &logs, &cases)?;
     Ok(())
 }
 
@@ -298,7 +287,6 @@ pub fn msm_repeated_scalars(b: Dut) -> CheckResult {
     let mut rng = rng(17);
     let n = 5000;
     let (bases, logs) = progression_points(n, &mut rng);
-    let prepared = b.prepare_bases(&bases)?;
     let values = random_scalars(64, &mut rng);
     let mut cases: Vec<(&str, Vec<Fr>)> = Vec::new();
     let mut runs = Vec::with_capacity(n);
@@ -322,17 +310,7 @@ pub fn msm_repeated_scalars(b: Dut) -> CheckResult {
     cases.push(("50 distinct 20-bit values", (0..n).map(|i| narrow[i * 7 % 50]).collect()));
     cases.push(("64 distinct wide values, spread", (0..n).map(|i| values[i * 13 % 64]).collect()));
     cases.push(("one value everywhere", vec![values[4]; n]));
-    for (name, scalars) in &cases {
-        let expected = reference::msm_by_logs(&logs, scalars);
-        ensure_eq!(b.msm(&bases, scalars)?, expected, "{name}");
-        ensure_eq!(b.msm_prepared(&prepared, scalars)?, expected, "{name}, prepared");
-        let short = &scalars[..n / 3];
-        ensure_eq!(
-            b.msm_prepared(&prepared, short)?,
-            reference::msm_by_logs(&logs[..n / 3], short),
-            "{name}, prepared, shorter"
-        );
-    }
+    msm_columns_on_progression(b, &bases, &logs, &cases)?;
     // One scalar on P, −P and Q (the P terms cancel in every group sum),
     // and on identity bases.
     let pts = random_points(2, &mut rng);
@@ -344,6 +322,25 @@ pub fn msm_repeated_scalars(b: Dut) -> CheckResult {
         reference::msm(&cancelling, &scalars),
         "P, -P, Q and identities, one scalar"
     );
+    Ok(())
+}
+
+/// Each named column of scalars on progression bases (discrete logs
+/// `logs`): plain, prepared, and prepared with a third of the scalars.
+fn msm_columns_on_progression(b: Dut, bases: &[G1Affine], logs: &[Fr], cases: &[(&str, Vec<Fr>)]) -> CheckResult {
+    let prepared = b.prepare_bases(bases)?;
+    for (name, scalars) in cases {
+        let expected = reference::msm_by_logs(logs, scalars);
+        ensure_eq!(b.msm(bases, scalars)?, expected, "{name}");
+        ensure_eq!(b.msm_prepared(&prepared, scalars)?, expected, "{name}, prepared");
+        let third = scalars.len() / 3;
+        let short = &scalars[..third];
+        ensure_eq!(
+            b.msm_prepared(&prepared, short)?,
+            reference::msm_by_logs(&logs[..third], short),
+            "{name}, prepared, shorter"
+        );
+    }
     Ok(())
 }
 
