@@ -403,10 +403,11 @@ fn split_msm<C: SwCurve>(
         Projective::IDENTITY
     } else {
         let zero = SignedScalar { magnitude: C::Scalar::ZERO.to_canonical(), negative: false, bits: 0 };
-        let outliers: Vec<_> = signed.iter().map(|s| if usize::from(s.bits) > best_bits { *s } else { zero }).collect();
-        for s in signed.iter_mut().filter(|s| usize::from(s.bits) > best_bits) {
-            *s = zero;
-        }
+        // Moves each outlier out of `signed`, leaving zeros in both vectors' other places.
+        let outliers: Vec<_> = signed
+            .iter_mut()
+            .map(|s| if usize::from(s.bits) > best_bits { std::mem::replace(s, zero) } else { zero })
+            .collect();
         run_part(copies, full_bits, plan(outlier_count, full_bits).1, &outliers)
     };
     let main_sum = match best_bits {
@@ -491,7 +492,7 @@ fn combine_windows<C: SwCurve>(sums: &[Projective<C>], shift: usize) -> Projecti
 type Pending<'a, C> = (u32, &'a Affine<C>, bool);
 
 /// Affine buckets `1..=2^(c−1)` filled by batched affine additions.
-struct BucketSet<'a, C: SwCurve> {
+pub(crate) struct BucketSet<'a, C: SwCurve> {
     /// Bucket `d − 1` holds the sum for digit `±d`; `(0, 0)` is empty.
     affine: Vec<Affine<C>>,
     /// Additions that neither fitted a batch nor the conflict queue.
@@ -567,7 +568,7 @@ impl<'a, C: SwCurve> BucketSet<'a, C> {
     /// `px − qx`, or `2·py` when doubling, or one when the sum is the
     /// identity (keeping the batch product invertible).
     #[inline(always)]
-    fn denominator(q: &Affine<C>, px: C::Base, py: C::Base) -> C::Base {
+    pub(crate) fn denominator(q: &Affine<C>, px: C::Base, py: C::Base) -> C::Base {
         if q.x != px {
             px - q.x
         } else if q.y == py {

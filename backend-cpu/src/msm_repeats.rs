@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use zkaccel_core::field_ops::batch_inverse_nonzero;
 use zkaccel_core::{Affine, Field, PrimeField, SwCurve};
 
-use crate::msm::SignedScalar;
+use crate::msm::{BucketSet, SignedScalar};
 
 /// Scalars sampled to decide whether grouping pays.
 const SAMPLE: usize = 1024;
@@ -212,18 +212,13 @@ fn add_pairs<C: SwCurve>(left: &mut [Affine<C>], right: &[Affine<C>]) {
     });
 }
 
-/// The slope's denominator of `p + q`: `qx − px`, `2·py` when doubling, and
-/// one where no inversion is needed (an identity operand or `p = −q`).
+/// The slope's denominator of `p + q` ([`BucketSet::denominator`]), and one
+/// for an identity operand (no inversion needed).
 fn denominator<C: SwCurve>(p: &Affine<C>, q: &Affine<C>) -> C::Base {
     if p.is_identity() || q.is_identity() {
         C::Base::ONE
-    } else if p.x != q.x {
-        q.x - p.x
-    } else if p.y == q.y {
-        // y ≠ 0: prime-order groups have no 2-torsion.
-        p.y.double()
     } else {
-        C::Base::ONE
+        BucketSet::<'_, C>::denominator(p, q.x, q.y)
     }
 }
 
