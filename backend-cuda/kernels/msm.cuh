@@ -82,15 +82,52 @@ ZK_HD void msm_accumulate_body(u32 b, const u32* bases, const u32* offsets, cons
 // Segment t (window t / segments, segment t % segments) of Σ (i + 1)·bucket_i:
 // with start the segment's first index, Σ_seg (i − start + 1)·B_i by a running
 // sum plus start·Σ_seg B_i.
+//
+// Every step is one XYZZ addition at a single call site: NVRTC inlines each
+// site with its doubling branch, and its compile time grows much faster than
+// the code (this kernel took 40 s to compile with four sites, most of the
+// module's first-use cost). Doublings of start·Σ B_i go through the same
+// addition's equal-points case; they are 64 of the segment's 2·len + 65 steps.
 ZK_HD void msm_reduce_body(u32 t, const u32* buckets, u32 half, u32 segments, u32* parts) {
     u32 w = t / segments, j = t % segments;
     u32 len = half / segments, start = j * len;
-    G1Xyzz running = G1Xyzz::identity(), acc = G1Xyzz::identity();
-    for (u32 k = len; k-- > 0;) {
-        running = running.add(G1Xyzz::load(buckets + ((u64)w * half + start + k) * 4 * ZK_LIMBS));
-        acc = acc.add(running);
+    G1Xyzz running = G1Xyzz::identity(), acc = G1Xyzz::identity(), scaled = G1Xyzz::identity();
+    const u32 sums = 2 * len, steps = sums + 64 + 1;
+    for (u32 s = 0; s < steps; s++) {
+        // lhs + rhs into running (0), acc (1) or scaled (2).
+        G1Xyzz lhs, rhs;
+        u32 into;
+        if (s < sums) {
+            u32 k = len - 1 - s / 2;
+            if ((s & 1) == 0) {
+                lhs = running;
+                rhs = G1Xyzz::load(buckets + ((u64)w * half + start + k) * 4 * ZK_LIMBS);
+                into = 0;
+            } else {
+                lhs = acc;
+                rhs = running;
+                into = 1;
+            }
+        } else if (s < sums + 64) {
+            u32 i = s - sums, bit = 31 - i / 2;
+            if ((i & 1) == 1 && ((start >> bit) & 1u) == 0) continue;
+            lhs = scaled;
+            rhs = (i & 1) == 0 ? scaled : running;
+            into = 2;
+        } else {
+            lhs = acc;
+            rhs = scaled;
+            into = 1;
+        }
+        G1Xyzz sum = lhs.add(rhs);
+        if (into == 0) {
+            running = sum;
+        } else if (into == 1) {
+            acc = sum;
+        } else {
+            scaled = sum;
+        }
     }
-    acc = acc.add(running.mul_small(start));
     acc.store(parts + (u64)t * 4 * ZK_LIMBS);
 }
 
@@ -105,11 +142,14 @@ ZK_HD void msm_tree_sum_body(u32 t, u32* parts, u32 segments, u32 stride) {
 }
 
 // Σ_w 2^(c·w)·window_w, the window sums at parts[w·segments]; Jacobian out.
+// One addition site, doublings through its equal-points case (see msm_reduce_body).
 ZK_HD void msm_combine_body(const u32* parts, u32 windows, u32 segments, u32 c, u32* out) {
     G1Xyzz acc = G1Xyzz::identity();
     for (u32 w = windows; w-- > 0;) {
-        for (u32 k = 0; k < c; k++) acc = acc.dbl();
-        acc = acc.add(G1Xyzz::load(parts + (u64)w * segments * 4 * ZK_LIMBS));
+        for (u32 k = 0; k <= c; k++) {
+            G1Xyzz rhs = k < c ? acc : G1Xyzz::load(parts + (u64)w * segments * 4 * ZK_LIMBS);
+            acc = acc.add(rhs);
+        }
     }
     acc.to_jacobian().store(out);
 }

@@ -1,6 +1,6 @@
 //! Helpers of the operator suite's tests (`suite.rs`, `suite_large.rs`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -17,20 +17,44 @@ pub fn suite_models() -> Vec<String> {
     suite["models"].as_array().expect("models").iter().map(|m| m["name"].as_str().expect("name").to_string()).collect()
 }
 
+/// The models exported by PyTorch and hummingbird themselves
+/// (`scripts/zkml/export_torch.py`).
+pub fn torch_dir() -> PathBuf {
+    super::models_dir().join("torch")
+}
+
 /// `(input, onnxruntime's outputs)` of a suite model's sample.
 pub fn sample(name: &str) -> (Vec<f64>, Vec<f64>) {
-    let text = std::fs::read_to_string(suite_dir().join(format!("{name}.input.json"))).expect("input");
+    sample_in(&suite_dir(), name)
+}
+
+/// [`sample`] of the model `name` in `dir`.
+pub fn sample_in(dir: &Path, name: &str) -> (Vec<f64>, Vec<f64>) {
+    let text = std::fs::read_to_string(dir.join(format!("{name}.input.json"))).expect("input");
     let v: Value = serde_json::from_str(&text).expect("input parses");
     let floats = |v: &Value| v.as_array().expect("array").iter().map(|x| x.as_f64().expect("number")).collect();
     (floats(&v["input_data"][0]), floats(&v["reference"]))
 }
 
 pub fn calibration(name: &str) -> Vec<Vec<f64>> {
-    zkaccel_zkml::read_inputs(&suite_dir().join(format!("{name}.calibration.json"))).expect("calibration")
+    calibration_in(&suite_dir(), name)
+}
+
+/// [`calibration`] of the model `name` in `dir`.
+pub fn calibration_in(dir: &Path, name: &str) -> Vec<Vec<f64>> {
+    zkaccel_zkml::read_inputs(&dir.join(format!("{name}.calibration.json"))).expect("calibration")
 }
 
 /// The largest models, proved in `suite_large.rs`.
 pub const LARGE: &[&str] = &["lenet5", "mlp784", "nanogpt_decoder"];
+
+/// The index of the largest of each row of `width` values.
+pub fn row_argmax(values: &[f64], width: usize) -> Vec<usize> {
+    values
+        .chunks(width)
+        .map(|row| (0..row.len()).fold(0, |best, i| if row[i] > row[best] { i } else { best }))
+        .collect()
+}
 
 /// `max |a − b| / max(1, max |b|)`.
 pub fn relative_error(a: &[f64], b: &[f64]) -> f64 {
@@ -58,12 +82,18 @@ pub struct Proved {
 
 /// [`prove_suite_model`], returning the proved and the reference outputs.
 pub fn prove_suite_model_outputs(name: &str) -> Result<Proved, String> {
-    let path = suite_dir().join(format!("{name}.onnx"));
+    prove_model_outputs(&suite_dir(), name)
+}
+
+/// [`prove_suite_model_outputs`] of the model `name` in `dir`.
+pub fn prove_model_outputs(dir: &Path, name: &str) -> Result<Proved, String> {
+    let path = dir.join(format!("{name}.onnx"));
     let program = onnx::load(&path).map_err(|e| e.to_string())?;
-    let model = Arc::new(compile(program, &calibration(name), &CompileOptions::default()).map_err(|e| e.to_string())?);
+    let model =
+        Arc::new(compile(program, &calibration_in(dir, name), &CompileOptions::default()).map_err(|e| e.to_string())?);
     let acc = zkaccel::Accelerator::cpu_only();
     let keys = setup(&model, local_srs(model.k, 11), &acc).map_err(|e| e.to_string())?;
-    let (input, reference) = sample(name);
+    let (input, reference) = sample_in(dir, name);
     let proof = prove(&model, &keys, &input).map_err(|e| e.to_string())?;
     let settings = model.settings();
     let vk = keys.pk.get_vk();
