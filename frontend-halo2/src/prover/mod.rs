@@ -340,7 +340,7 @@ where
     let evaluations: Vec<Fr> = timed(&mut times.evaluations, || {
         written.par_iter().map(|(poly, point)| eval_polynomial(poly, *point)).collect()
     });
-    for e in evaluations {
+    for &e in &evaluations {
         transcript.write_scalar(e)?;
     }
 
@@ -370,7 +370,18 @@ where
     }
     openings.push((&h, x));
     openings.push((&random_poly, x));
-    let queries: Vec<Query<'_>> = openings.iter().map(|&(coefficients, point)| Query { coefficients, point }).collect();
+    // SHPLONK takes the values written above rather than evaluating again.
+    let written_value = |coefficients: &[Fr], point: Fr| {
+        written
+            .iter()
+            .zip(&evaluations)
+            .find(|((poly, at), _)| std::ptr::eq(*poly, coefficients) && *at == point)
+            .map(|(_, &e)| e)
+    };
+    let queries: Vec<Query<'_>> = openings
+        .iter()
+        .map(|&(coefficients, point)| Query { coefficients, point, evaluation: written_value(coefficients, point) })
+        .collect();
     timed(&mut times.multiopen, || shplonk::open(params, n, &queries, transcript))?;
     Ok(times)
 }

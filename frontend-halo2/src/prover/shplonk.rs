@@ -21,6 +21,9 @@ use crate::{AcceleratedParams, Halo2Error};
 pub(crate) struct Query<'a> {
     pub coefficients: &'a [Fr],
     pub point: Fr,
+    /// The polynomial's value at `point` where the prover already has it (it
+    /// wrote it to the transcript); computed here otherwise.
+    pub evaluation: Option<Fr>,
 }
 
 struct RotationSet<'a> {
@@ -45,8 +48,8 @@ where
 {
     let y = *transcript.squeeze_challenge_scalar::<()>();
 
-    // Commitments by first query, with their point sets.
-    let mut commitments: Vec<(*const Fr, &[Fr], Vec<Fr>)> = Vec::new();
+    // Commitments by first query, with their point sets and known evaluations.
+    let mut commitments: Vec<(*const Fr, &[Fr], Vec<(Fr, Option<Fr>)>)> = Vec::new();
     let mut super_points: Vec<Fr> = Vec::new();
     for q in queries {
         if !super_points.contains(&q.point) {
@@ -54,20 +57,19 @@ where
         }
         let id = q.coefficients.as_ptr();
         match commitments.iter_mut().find(|(poly, _, _)| *poly == id) {
-            Some((_, _, points)) => {
-                if !points.contains(&q.point) {
-                    points.push(q.point);
-                }
-            }
-            None => commitments.push((id, q.coefficients, vec![q.point])),
+            Some((_, _, points)) => match points.iter_mut().find(|(p, _)| *p == q.point) {
+                Some((_, known)) => *known = known.or(q.evaluation),
+                None => points.push((q.point, q.evaluation)),
+            },
+            None => commitments.push((id, q.coefficients, vec![(q.point, q.evaluation)])),
         }
     }
-    let same_set = |a: &[Fr], b: &[Fr]| a.len() == b.len() && a.iter().all(|p| b.contains(p));
-    let mut sets: Vec<(Vec<Fr>, Vec<&[Fr]>)> = Vec::new();
+    let same_set = |a: &[Fr], b: &[(Fr, Option<Fr>)]| a.len() == b.len() && b.iter().all(|(p, _)| a.contains(p));
+    let mut sets: Vec<(Vec<Fr>, Vec<(&[Fr], Vec<(Fr, Option<Fr>)>)>)> = Vec::new();
     for (_, coefficients, points) in commitments {
         match sets.iter_mut().find(|(set, _)| same_set(set, &points)) {
-            Some((_, polys)) => polys.push(coefficients),
-            None => sets.push((points, vec![coefficients])),
+            Some((_, polys)) => polys.push((coefficients, points)),
+            None => sets.push((points.iter().map(|(p, _)| *p).collect(), vec![(coefficients, points)])),
         }
     }
     let sets: Vec<RotationSet<'_>> = sets
@@ -75,8 +77,15 @@ where
         .map(|(points, polys)| {
             let polys = polys
                 .into_par_iter()
-                .map(|c| {
-                    let evals = points.iter().map(|&p| eval_polynomial(c, p)).collect();
+                .map(|(c, known)| {
+                    // In the set's point order; a value the prover wrote is not recomputed.
+                    let evals = points
+                        .iter()
+                        .map(|p| {
+                            let written = known.iter().find(|(q, _)| q == p).and_then(|(_, e)| *e);
+                            written.unwrap_or_else(|| eval_polynomial(c, *p))
+                        })
+                        .collect();
                     (c, evals)
                 })
                 .collect();
@@ -88,12 +97,15 @@ where
 
     // h(X) = Σ_i v^i · (Σ_j y^j (p_j − r_j)) / Π_{z ∈ S_i}(X − z), with r_j the
     // interpolant of p_j's evaluations on S_i.
+    // Each set's Σ_j y^j p_j, kept for the linearisation below.
+    let combined: Vec<Vec<Fr>> = sets.iter().map(|set| combine(n, set.polys.iter().map(|(c, _)| *c), y)).collect();
     let quotients: Vec<Vec<Fr>> = sets
         .par_iter()
-        .map(|set| {
+        .zip(combined.par_iter())
+        .map(|(set, combined)| {
             let interpolants: Vec<Vec<Fr>> =
                 set.polys.iter().map(|(_, evals)| lagrange_interpolate(&set.points, evals)).collect();
-            let mut numerator = combine(n, set.polys.iter().map(|(c, _)| *c), y);
+            let mut numerator = combined.clone();
             let mut weight = Fr::ONE;
             for r in &interpolants {
                 for (acc, r) in numerator.iter_mut().zip(r) {
@@ -116,7 +128,7 @@ where
     let mut linearisation = vec![Fr::ZERO; n];
     let mut set_weight = Fr::ONE;
     let mut first_scale = Fr::ONE;
-    for (index, set) in sets.iter().enumerate() {
+    for (index, (set, combined)) in sets.iter().zip(&combined).enumerate() {
         let others: Vec<Fr> = super_points.iter().copied().filter(|p| !set.points.contains(p)).collect();
         let z = evaluate_vanishing_polynomial(&others, u);
         if index == 0 {
@@ -130,7 +142,6 @@ where
             constant += weight * eval_polynomial(&r, u);
             weight *= y;
         }
-        let combined = combine(n, set.polys.iter().map(|(c, _)| *c), y);
         linearisation.par_chunks_mut(COEFFS_PER_TASK).enumerate().for_each(|(task, chunk)| {
             let start = task * COEFFS_PER_TASK;
             for (i, acc) in chunk.iter_mut().enumerate() {
