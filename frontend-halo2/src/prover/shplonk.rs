@@ -26,6 +26,12 @@ pub(crate) struct Query<'a> {
     pub evaluation: Option<Fr>,
 }
 
+/// A commitment's opening points, each with its value where the prover gave it.
+type KnownPoints = Vec<(Fr, Option<Fr>)>;
+
+/// A rotation set's points and its commitments, before evaluation.
+type PendingSet<'a> = (Vec<Fr>, Vec<(&'a [Fr], KnownPoints)>);
+
 struct RotationSet<'a> {
     points: Vec<Fr>,
     /// Each commitment's coefficients and its evaluations at `points`.
@@ -49,7 +55,7 @@ where
     let y = *transcript.squeeze_challenge_scalar::<()>();
 
     // Commitments by first query, with their point sets and known evaluations.
-    let mut commitments: Vec<(*const Fr, &[Fr], Vec<(Fr, Option<Fr>)>)> = Vec::new();
+    let mut commitments: Vec<(*const Fr, &[Fr], KnownPoints)> = Vec::new();
     let mut super_points: Vec<Fr> = Vec::new();
     for q in queries {
         if !super_points.contains(&q.point) {
@@ -64,8 +70,8 @@ where
             None => commitments.push((id, q.coefficients, vec![(q.point, q.evaluation)])),
         }
     }
-    let same_set = |a: &[Fr], b: &[(Fr, Option<Fr>)]| a.len() == b.len() && b.iter().all(|(p, _)| a.contains(p));
-    let mut sets: Vec<(Vec<Fr>, Vec<(&[Fr], Vec<(Fr, Option<Fr>)>)>)> = Vec::new();
+    let same_set = |a: &[Fr], b: &KnownPoints| a.len() == b.len() && b.iter().all(|(p, _)| a.contains(p));
+    let mut sets: Vec<PendingSet<'_>> = Vec::new();
     for (_, coefficients, points) in commitments {
         match sets.iter_mut().find(|(set, _)| same_set(set, &points)) {
             Some((_, polys)) => polys.push((coefficients, points)),
