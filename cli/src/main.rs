@@ -172,7 +172,7 @@ fn main() -> ExitCode {
                 private_inputs: mask(&private_inputs),
                 private_outputs: mask(&private_outputs),
             };
-            run_zkml(|_| zkml::compile(&model, &calibration, &out, scale, visibility, max_lanes).map(|_| ()))
+            Ok(run_without_backend(|| zkml::compile(&model, &calibration, &out, scale, visibility, max_lanes)))
         }
         Command::Setup { dir, srs } => run_zkml(|acc| zkml::setup(&dir, srs.as_deref(), acc)),
         Command::Prove { dir, input, proof, public } => {
@@ -183,7 +183,7 @@ fn main() -> ExitCode {
         Command::Verify { dir, proof, public } => {
             let proof = proof.unwrap_or_else(|| dir.join("proof.bin"));
             let public = public.unwrap_or_else(|| dir.join("public.json"));
-            run_zkml(|_| zkml::verify(&dir, &proof, &public))
+            Ok(run_without_backend(|| zkml::verify(&dir, &proof, &public)))
         }
         Command::Evm { dir, input } => run_zkml(|acc| zkml::evm(&dir, input.as_deref(), acc)),
         Command::Info => info(),
@@ -214,6 +214,19 @@ fn run_zkml<E: std::fmt::Display>(f: impl FnOnce(&Accelerator) -> Result<(), E>)
         Err(e) => {
             eprintln!("error: {e}");
             Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// Runs a zkML command that uses no backend (compile, verify). It opens none:
+/// `ZKACCEL_BACKEND` naming a device this machine lacks does not stop it, and
+/// a GPU machine does not compile its kernels for it.
+fn run_without_backend<T, E: std::fmt::Display>(f: impl FnOnce() -> Result<T, E>) -> ExitCode {
+    match f() {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
         }
     }
 }

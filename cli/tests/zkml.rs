@@ -86,6 +86,45 @@ fn compile_setup_prove_verify_a_conv_model_with_private_input() {
     assert!(!out.status.success());
     assert!(text(&out).contains("verification failed"), "{}", text(&out));
 
+    // A proof is exactly its bytes: one byte more, or the proof twice, is rejected.
+    let proof = std::fs::read(dir.join("proof.bin")).unwrap();
+    for longer in [[proof.as_slice(), &[0]].concat(), [proof.as_slice(), proof.as_slice()].concat()] {
+        std::fs::write(&bad, longer).unwrap();
+        let out = zkaccel(&["verify", "--dir", d, "--proof", bad.to_str().unwrap()]);
+        assert!(!out.status.success() && text(&out).contains("follow the proof"), "{}", text(&out));
+    }
+
+    // Truncated or extended key and SRS files are errors naming the file, never panics (exit 101).
+    for (file, command, what) in [
+        ("srs.bin", "verify", "not an SRS"),
+        ("srs.bin", "prove", "not an SRS"),
+        ("vk.bin", "verify", "not a verifying key"),
+        ("pk.bin", "prove", "not a proving key"),
+    ] {
+        let path = dir.join(file);
+        let original = std::fs::read(&path).unwrap();
+        for damaged in [original[..original.len() / 2].to_vec(), [original.as_slice(), &[7]].concat()] {
+            std::fs::write(&path, damaged).unwrap();
+            let out = match command {
+                "verify" => zkaccel(&["verify", "--dir", d]),
+                _ => zkaccel(&["prove", "--dir", d, "--input", input.to_str().unwrap()]),
+            };
+            assert!(!out.status.success() && out.status.code() != Some(101), "{file}, {command}: {}", text(&out));
+            assert!(text(&out).contains(what) && text(&out).contains(file), "{file}, {command}: {}", text(&out));
+        }
+        std::fs::write(&path, original).unwrap();
+    }
+    let out = zkaccel(&["verify", "--dir", d]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    // Verifying uses no backend: one this machine may lack does not stop it.
+    let out = Command::new(env!("CARGO_BIN_EXE_zkaccel"))
+        .args(["verify", "--dir", d])
+        .env("ZKACCEL_BACKEND", "cuda")
+        .output()
+        .expect("the binary runs");
+    assert!(out.status.success(), "{}", text(&out));
+
     // An input of the wrong shape is an error naming the expected size.
     let wrong = dir.join("wrong.json");
     std::fs::write(&wrong, "{\"input_data\": [[0.5, 0.25]]}").unwrap();

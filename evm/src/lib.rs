@@ -178,8 +178,9 @@ pub fn verify_evm_native(
     proof: &[u8],
 ) -> Result<(), EvmError> {
     zkaccel_frontend_halo2::check_instances(srs.k(), vk, instances)?;
+    let mut unread = proof;
     let mut transcript =
-        <EvmTranscript<G1Affine, NativeLoader, _, Vec<u8>> as TranscriptReadBuffer<_, _, _>>::init(proof);
+        <EvmTranscript<G1Affine, NativeLoader, _, Vec<u8>> as TranscriptReadBuffer<_, _, _>>::init(&mut unread);
     verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
         srs,
         vk,
@@ -187,7 +188,9 @@ pub fn verify_evm_native(
         &[instances],
         &mut transcript,
     )
-    .map_err(|e| EvmError::Halo2(Halo2Error::Plonk(e)))
+    .map_err(|e| EvmError::Halo2(Halo2Error::Plonk(e)))?;
+    drop(transcript);
+    Ok(zkaccel_frontend_halo2::reject_trailing_bytes(unread)?)
 }
 
 /// The verifier's calldata: every instance as a 32-byte big-endian word, then the proof.

@@ -56,6 +56,8 @@ fn fibonacci_verifier_contract() {
     assert!(contract.solidity.contains("contract"));
     let proof = prove_evm(&params, &pk, &circuit, &instances, ChaCha20Rng::seed_from_u64(2)).unwrap();
     verify_evm_native(params.srs(), pk.get_vk(), &instances, &proof).unwrap();
+    let longer = [proof.as_slice(), &[0]].concat();
+    assert!(verify_evm_native(params.srs(), pk.get_vk(), &instances, &longer).is_err(), "a trailing byte accepted");
     check_on_chain("fibonacci", &contract, &instances, &proof).unwrap();
 }
 

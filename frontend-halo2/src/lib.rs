@@ -217,7 +217,8 @@ pub fn verify(
     proof: &[u8],
 ) -> Result<(), Halo2Error> {
     check_instances(params.k(), vk, instances)?;
-    let mut transcript = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(proof);
+    let mut unread = proof;
+    let mut transcript = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(&mut unread);
     let strategy = SingleStrategy::new(params);
     verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
         params,
@@ -226,7 +227,18 @@ pub fn verify(
         &[instances],
         &mut transcript,
     )?;
-    Ok(())
+    drop(transcript);
+    reject_trailing_bytes(unread)
+}
+
+/// A proof is exactly what the verifier read: bytes after it would make
+/// one proof verify under many encodings.
+pub fn reject_trailing_bytes(unread: &[u8]) -> Result<(), Halo2Error> {
+    if unread.is_empty() {
+        Ok(())
+    } else {
+        Err(Halo2Error::InvalidInput(format!("{} bytes follow the proof", unread.len())))
+    }
 }
 
 /// Rejects instances halo2 would panic on: the wrong number of columns, a

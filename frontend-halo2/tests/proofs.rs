@@ -100,6 +100,12 @@ fn check_circuit<C: Circuit<Fr> + Clone>(k: u32, circuit: C, instance: Vec<Vec<F
         tampered[position] ^= 0x10;
         assert!(!stock_verifies(&srs, &pk, &instances, &tampered), "k = {k}: flipped byte {position} accepted");
     }
+
+    // Bytes after the proof (which stock's verifier never reads): ours rejects them.
+    for longer in [[proof.as_slice(), &[0]].concat(), [proof.as_slice(), proof.as_slice()].concat()] {
+        let err = verify(&srs, pk.get_vk(), &columns, &longer).expect_err("bytes after the proof accepted");
+        assert!(err.to_string().contains("follow the proof"), "k = {k}: {err}");
+    }
 }
 
 #[test]

@@ -37,9 +37,9 @@ pub fn write_pk(pk: &ProvingKey<G1Affine>, path: &Path) -> Result<(), ZkmlError>
 
 /// Reads a proving key written by [`write_pk`].
 pub fn read_pk(path: &Path, settings: &ModelSettings) -> Result<ProvingKey<G1Affine>, ZkmlError> {
-    let mut file = std::io::BufReader::new(open(path)?);
-    ProvingKey::read::<_, ModelCircuit>(&mut file, SerdeFormat::RawBytes, settings.shape)
-        .map_err(|e| ZkmlError::invalid_file(path, format!("not a proving key for this model ({e})")))
+    read_exactly(path, "a proving key for this model", |bytes| {
+        ProvingKey::read::<_, ModelCircuit>(bytes, SerdeFormat::RawBytes, settings.shape)
+    })
 }
 
 /// Writes a verifying key.
@@ -49,9 +49,9 @@ pub fn write_vk(vk: &VerifyingKey<G1Affine>, path: &Path) -> Result<(), ZkmlErro
 
 /// Reads a verifying key written by [`write_vk`].
 pub fn read_vk(path: &Path, settings: &ModelSettings) -> Result<VerifyingKey<G1Affine>, ZkmlError> {
-    let mut file = std::io::BufReader::new(open(path)?);
-    VerifyingKey::read::<_, ModelCircuit>(&mut file, SerdeFormat::RawBytes, settings.shape)
-        .map_err(|e| ZkmlError::invalid_file(path, format!("not a verifying key for this model ({e})")))
+    read_exactly(path, "a verifying key for this model", |bytes| {
+        VerifyingKey::read::<_, ModelCircuit>(bytes, SerdeFormat::RawBytes, settings.shape)
+    })
 }
 
 /// Writes an SRS in halo2's format.
@@ -63,8 +63,27 @@ pub fn write_srs(srs: &ParamsKZG<Bn256>, path: &Path) -> Result<(), ZkmlError> {
 /// Reads an SRS in halo2's format.
 pub fn read_srs(path: &Path) -> Result<ParamsKZG<Bn256>, ZkmlError> {
     use halo2_axiom::poly::commitment::Params;
-    let mut file = std::io::BufReader::new(open(path)?);
-    ParamsKZG::read(&mut file).map_err(|e| ZkmlError::invalid_file(path, format!("not an SRS ({e})")))
+    read_exactly(path, "an SRS", |bytes| ParamsKZG::read(bytes))
+}
+
+/// Reads `path` whole and parses it with `parse`, which must consume every
+/// byte. halo2's readers panic on some truncated or corrupt inputs (they
+/// index past the end or unwrap a decoding): that becomes this file's error,
+/// as does anything left after the parsed value.
+fn read_exactly<T>(
+    path: &Path,
+    what: &str,
+    parse: impl FnOnce(&mut &[u8]) -> std::io::Result<T>,
+) -> Result<T, ZkmlError> {
+    let bytes = std::fs::read(path).map_err(ZkmlError::io(path))?;
+    let mut unread = bytes.as_slice();
+    let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(&mut unread)))
+        .map_err(|_| ZkmlError::invalid_file(path, format!("not {what} (truncated or corrupt)")))?
+        .map_err(|e| ZkmlError::invalid_file(path, format!("not {what} ({e})")))?;
+    if !unread.is_empty() {
+        return Err(ZkmlError::invalid_file(path, format!("not {what}: {} bytes follow it", unread.len())));
+    }
+    Ok(parsed)
 }
 
 /// Writes `value` as pretty JSON.
@@ -89,8 +108,4 @@ fn write_with(
     let file = std::fs::File::create(path).map_err(ZkmlError::io(path))?;
     let mut buffered = std::io::BufWriter::new(file);
     write(&mut buffered).and_then(|()| buffered.flush()).map_err(ZkmlError::io(path))
-}
-
-fn open(path: &Path) -> Result<std::fs::File, ZkmlError> {
-    std::fs::File::open(path).map_err(ZkmlError::io(path))
 }
