@@ -179,17 +179,14 @@ pub fn verify_evm_native(
 ) -> Result<(), EvmError> {
     zkaccel_frontend_halo2::check_instances(srs.k(), vk, instances)?;
     let mut unread = proof;
-    let mut transcript =
-        <EvmTranscript<G1Affine, NativeLoader, _, Vec<u8>> as TranscriptReadBuffer<_, _, _>>::init(&mut unread);
     verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
         srs,
         vk,
         SingleStrategy::new(srs),
         &[instances],
-        &mut transcript,
+        &mut <EvmTranscript<G1Affine, NativeLoader, _, Vec<u8>> as TranscriptReadBuffer<_, _, _>>::init(&mut unread),
     )
     .map_err(|e| EvmError::Halo2(Halo2Error::Plonk(e)))?;
-    drop(transcript);
     Ok(zkaccel_frontend_halo2::reject_trailing_bytes(unread)?)
 }
 

@@ -218,16 +218,13 @@ pub fn verify(
 ) -> Result<(), Halo2Error> {
     check_instances(params.k(), vk, instances)?;
     let mut unread = proof;
-    let mut transcript = Blake2bRead::<_, G1Affine, Challenge255<_>>::init(&mut unread);
-    let strategy = SingleStrategy::new(params);
     verify_proof::<KZGCommitmentScheme<Bn256>, VerifierSHPLONK<'_, Bn256>, _, _, _>(
         params,
         vk,
-        strategy,
+        SingleStrategy::new(params),
         &[instances],
-        &mut transcript,
+        &mut Blake2bRead::<_, G1Affine, Challenge255<_>>::init(&mut unread),
     )?;
-    drop(transcript);
     reject_trailing_bytes(unread)
 }
 
