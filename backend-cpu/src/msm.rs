@@ -596,19 +596,25 @@ impl<'a, C: SwCurve> BucketSet<'a, C> {
         let den_inv = *inv * self.prefix[i];
         *inv *= Self::denominator(&q, p.x, py);
         self.in_batch[b] = false;
-        let num = if q.x != p.x {
+        self.affine[b] = Self::add_with_inverse(&q, p.x, py, den_inv);
+    }
+
+    /// `q + (px, py)`, neither the identity, given the inverse of
+    /// [`Self::denominator`]`(q, px, py)` (curves with `a = 0`).
+    #[inline(always)]
+    pub(crate) fn add_with_inverse(q: &Affine<C>, px: C::Base, py: C::Base, den_inv: C::Base) -> Affine<C> {
+        let num = if q.x != px {
             py - q.y
         } else if q.y == py {
-            let xx = p.x.square();
+            let xx = px.square();
             xx.double() + xx
         } else {
-            self.affine[b] = Affine::IDENTITY;
-            return;
+            return Affine::IDENTITY;
         };
         let lambda = num * den_inv;
-        let x3 = lambda.square() - q.x - p.x;
+        let x3 = lambda.square() - q.x - px;
         let y3 = lambda * (q.x - x3) - q.y;
-        self.affine[b] = Affine::new_unchecked(x3, y3);
+        Affine::new_unchecked(x3, y3)
     }
 
     /// Performs the batched additions with one inversion, then retries the

@@ -192,8 +192,9 @@ pub(crate) fn sum_groups<C: SwCurve>(mut level: Vec<(u32, Affine<C>)>, groups: u
     sums
 }
 
-/// `left[k] += right[k]` for points other than the identity, in parallel
-/// chunks of one batch inversion each (on IFMA, eight additions at a time).
+/// `left[k] += right[k]`, no operand the identity ([`sum_groups`] keeps
+/// none), in parallel chunks of one batch inversion each (on IFMA, eight
+/// additions at a time); the slope arithmetic is the bucket set's.
 fn add_pairs<C: SwCurve>(left: &mut [Affine<C>], right: &[Affine<C>]) {
     left.par_chunks_mut(INVERSION_CHUNK).zip(right.par_chunks(INVERSION_CHUNK)).for_each(|(left, right)| {
         #[cfg(target_arch = "x86_64")]
@@ -204,44 +205,13 @@ fn add_pairs<C: SwCurve>(left: &mut [Affine<C>], right: &[Affine<C>]) {
                 return;
             }
         }
-        let mut inverses: Vec<C::Base> = left.iter().zip(right).map(|(p, q)| denominator(p, q)).collect();
+        let mut inverses: Vec<C::Base> =
+            left.iter().zip(right).map(|(p, q)| BucketSet::<'_, C>::denominator(p, q.x, q.y)).collect();
         batch_inverse_nonzero(&mut inverses);
         for ((p, q), inverse) in left.iter_mut().zip(right).zip(inverses) {
-            *p = add_with_inverse(p, q, inverse);
+            *p = BucketSet::<'_, C>::add_with_inverse(p, q.x, q.y, inverse);
         }
     });
-}
-
-/// The slope's denominator of `p + q` ([`BucketSet::denominator`]), and one
-/// for an identity operand (no inversion needed).
-fn denominator<C: SwCurve>(p: &Affine<C>, q: &Affine<C>) -> C::Base {
-    if p.is_identity() || q.is_identity() {
-        C::Base::ONE
-    } else {
-        BucketSet::<'_, C>::denominator(p, q.x, q.y)
-    }
-}
-
-/// `p + q` given the inverse of [`denominator`]`(p, q)` (curves with `a = 0`).
-fn add_with_inverse<C: SwCurve>(p: &Affine<C>, q: &Affine<C>, inverse: C::Base) -> Affine<C> {
-    if p.is_identity() {
-        return *q;
-    }
-    if q.is_identity() {
-        return *p;
-    }
-    let numerator = if p.x != q.x {
-        q.y - p.y
-    } else if p.y == q.y {
-        let xx = p.x.square();
-        xx.double() + xx
-    } else {
-        return Affine::IDENTITY;
-    };
-    let lambda = numerator * inverse;
-    let x3 = lambda.square() - p.x - q.x;
-    let y3 = lambda * (p.x - x3) - p.y;
-    Affine::new_unchecked(x3, y3)
 }
 
 #[cfg(test)]
