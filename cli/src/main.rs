@@ -172,7 +172,10 @@ fn main() -> ExitCode {
                 private_inputs: mask(&private_inputs),
                 private_outputs: mask(&private_outputs),
             };
-            Ok(run_without_backend(|| zkml::compile(&model, &calibration, &out, scale, visibility, max_lanes)))
+            // Compiling and verifying use no backend, so they open none: a
+            // `ZKACCEL_BACKEND` this machine lacks does not stop them, and a
+            // GPU machine does not compile its kernels for them.
+            Ok(exit_status(zkml::compile(&model, &calibration, &out, scale, visibility, max_lanes)))
         }
         Command::Setup { dir, srs } => run_zkml(|acc| zkml::setup(&dir, srs.as_deref(), acc)),
         Command::Prove { dir, input, proof, public } => {
@@ -183,7 +186,7 @@ fn main() -> ExitCode {
         Command::Verify { dir, proof, public } => {
             let proof = proof.unwrap_or_else(|| dir.join("proof.bin"));
             let public = public.unwrap_or_else(|| dir.join("public.json"));
-            Ok(run_without_backend(|| zkml::verify(&dir, &proof, &public)))
+            Ok(exit_status(zkml::verify(&dir, &proof, &public)))
         }
         Command::Evm { dir, input } => run_zkml(|acc| zkml::evm(&dir, input.as_deref(), acc)),
         Command::Info => info(),
@@ -209,20 +212,12 @@ fn main() -> ExitCode {
 /// becomes a failing exit status.
 fn run_zkml<E: std::fmt::Display>(f: impl FnOnce(&Accelerator) -> Result<(), E>) -> Result<ExitCode, zkaccel::Error> {
     let acc = Accelerator::auto()?;
-    match f(&acc) {
-        Ok(()) => Ok(ExitCode::SUCCESS),
-        Err(e) => {
-            eprintln!("error: {e}");
-            Ok(ExitCode::FAILURE)
-        }
-    }
+    Ok(exit_status(f(&acc)))
 }
 
-/// Runs a zkML command that uses no backend (compile, verify). It opens none:
-/// `ZKACCEL_BACKEND` naming a device this machine lacks does not stop it, and
-/// a GPU machine does not compile its kernels for it.
-fn run_without_backend<T, E: std::fmt::Display>(f: impl FnOnce() -> Result<T, E>) -> ExitCode {
-    match f() {
+/// Success, or the error printed and a failing exit status.
+fn exit_status<T, E: std::fmt::Display>(result: Result<T, E>) -> ExitCode {
+    match result {
         Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
