@@ -66,29 +66,13 @@ fn the_suite_has_the_named_models_and_covers_the_operators() {
 
 #[test]
 fn every_suite_model_lowers_to_both_float_references() {
-    let mut failures = Vec::new();
-    for name in suite_models() {
-        let path = suite_dir().join(format!("{name}.onnx"));
-        let program = match onnx::load(&path) {
-            Ok(p) => p,
-            Err(e) => {
-                failures.push(format!("{name}: {e}"));
-                continue;
-            }
-        };
-        let (input, reference) = sample(&name);
-        let ours = program.forward(&input);
-        if ours.len() != reference.len() || relative_error(&ours, &reference) > 1e-4 {
-            failures.push(format!("{name}: ours {ours:?} vs onnxruntime {reference:?}"));
-            continue;
-        }
-        if !TRACT_DIFFERS.iter().any(|(n, _)| *n == name) {
-            let tract = common::tract_forward(&path, &program.input_shapes, &input);
-            if relative_error(&ours, &tract) > 1e-4 {
-                failures.push(format!("{name}: ours {ours:?} vs tract {tract:?}"));
-            }
-        }
-    }
+    let failures: Vec<String> = suite_models()
+        .iter()
+        .filter_map(|name| {
+            let tract = !TRACT_DIFFERS.iter().any(|(n, _)| n == name);
+            lowering_matches_references(&suite_dir(), name, tract).err()
+        })
+        .collect();
     assert!(failures.is_empty(), "{} models fail:\n{}", failures.len(), failures.join("\n"));
 }
 

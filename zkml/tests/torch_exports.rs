@@ -21,7 +21,6 @@ mod common;
 
 use common::suite::*;
 use serde_json::Value;
-use zkaccel_zkml::onnx;
 
 /// The exported models that the exporter wrote (`ok` in exports.json).
 fn exports() -> Vec<String> {
@@ -53,27 +52,8 @@ fn every_exporter_wrote_every_model() {
 
 #[test]
 fn every_export_lowers_to_onnxruntime_and_tract() {
-    let mut failures = Vec::new();
-    for name in exports() {
-        let path = torch_dir().join(format!("{name}.onnx"));
-        let program = match onnx::load(&path) {
-            Ok(p) => p,
-            Err(e) => {
-                failures.push(format!("{name}: {e}"));
-                continue;
-            }
-        };
-        let (input, reference) = sample_in(&torch_dir(), &name);
-        let ours = program.forward(&input);
-        if ours.len() != reference.len() || relative_error(&ours, &reference) > 1e-4 {
-            failures.push(format!("{name}: ours vs onnxruntime off by {}", relative_error(&ours, &reference)));
-            continue;
-        }
-        let tract = common::tract_forward(&path, &program.input_shapes, &input);
-        if relative_error(&ours, &tract) > 1e-4 {
-            failures.push(format!("{name}: ours vs tract off by {}", relative_error(&ours, &tract)));
-        }
-    }
+    let failures: Vec<String> =
+        exports().iter().filter_map(|name| lowering_matches_references(&torch_dir(), name, true).err()).collect();
     assert!(failures.is_empty(), "{} exports fail:\n{}", failures.len(), failures.join("\n"));
 }
 

@@ -48,6 +48,26 @@ pub fn calibration_in(dir: &Path, name: &str) -> Vec<Vec<f64>> {
 /// The largest models, proved in `suite_large.rs`.
 pub const LARGE: &[&str] = &["lenet5", "mlp784", "nanogpt_decoder"];
 
+/// Our float lowering of the model `name` in `dir`, on its sample, against
+/// onnxruntime's stored outputs and, with `tract`, tract's run of the same
+/// file; `Err` says which differs.
+pub fn lowering_matches_references(dir: &Path, name: &str, tract: bool) -> Result<(), String> {
+    let path = dir.join(format!("{name}.onnx"));
+    let program = onnx::load(&path).map_err(|e| format!("{name}: {e}"))?;
+    let (input, reference) = sample_in(dir, name);
+    let ours = program.forward(&input);
+    if ours.len() != reference.len() || relative_error(&ours, &reference) > 1e-4 {
+        return Err(format!("{name}: ours {ours:?} vs onnxruntime {reference:?}"));
+    }
+    if tract {
+        let tract = super::tract_forward(&path, &program.input_shapes, &input);
+        if relative_error(&ours, &tract) > 1e-4 {
+            return Err(format!("{name}: ours {ours:?} vs tract {tract:?}"));
+        }
+    }
+    Ok(())
+}
+
 /// The index of the largest of each row of `width` values.
 pub fn row_argmax(values: &[f64], width: usize) -> Vec<usize> {
     values
