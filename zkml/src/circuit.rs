@@ -42,7 +42,9 @@
 //!   activations, `2^c` for a table function), and a flag `f_out`. A split at
 //!   `2^c` checks its low limbs with range tags of the right widths (a limb
 //!   with tag 0 must be 0). Tags: `1..=l` range checks of that many bits, then
-//!   one per exact activation, then one per table function.
+//!   one per exact activation, then one per table function, then one per
+//!   selection table (a `Gather` of constants at computed indices): entries
+//!   `(tag, key, 0, element)`, so `out = b` is the element at key `hi`.
 //!
 //! Every column is a commitment in the proof or the verifying key, and so
 //! ≈ 6–7k gas in an EVM verifier: the output sits in the lane column `x_0`
@@ -111,6 +113,9 @@ impl Tags<'_> {
             Activation::Table(f) => {
                 self.layout.functions.iter().position(|t| t.function == f).map(|i| first + exact + i as u64)
             }
+            Activation::Select { table } => (table as usize)
+                .lt(&self.layout.selections.len())
+                .then(|| first + exact + self.layout.functions.len() as u64 + u64::from(table)),
             a => self.layout.exact.iter().position(|&e| e == a).map(|i| first + i as u64),
         }
     }
@@ -469,8 +474,14 @@ impl Circuit<Fr> for ModelCircuit {
                 for &activation in &layout.exact {
                     let tag = tags.activation(activation).ok_or(PlonkError::Synthesis)?;
                     for v in -h..h {
-                        let (a, b) = layout.exact_entry(activation, v as i64);
+                        let (a, b) = layout.exact_entry(activation, v as i64).ok_or(PlonkError::Synthesis)?;
                         put(tag, v, a as i128, b as i128)?;
+                    }
+                }
+                for (t, values) in layout.selections.iter().enumerate() {
+                    let tag = tags.activation(Activation::Select { table: t as u32 }).ok_or(PlonkError::Synthesis)?;
+                    for (key, &b) in values.iter().enumerate() {
+                        put(tag, key as i128, 0, b as i128)?;
                     }
                 }
                 for t in &layout.functions {

@@ -67,7 +67,7 @@ pub fn compile_onnx(
     calibration: &[Vec<f64>],
     options: &CompileOptions,
 ) -> Result<CompiledModel, ZkmlError> {
-    let program = crate::onnx::load_bytes(onnx)?;
+    let program = crate::onnx::load_bytes_with(onnx, options.visibility.private_model)?;
     let mut model = compile(program, calibration, options)?;
     model.report.tract = Some(match crate::onnx::tract_outputs(onnx, &model.program.input_shapes, calibration) {
         Err(reason) => TractCheck::NotCompared(format!("tract cannot run it: {reason}")),
@@ -191,6 +191,13 @@ pub fn compile(
             "the visibility names an input or output the model does not have ({inputs} inputs, {outputs} outputs)"
         )));
     }
+    if visibility.private_model && program.selections.iter().any(|t| t.param) {
+        return Err(ZkmlError::Model(
+            "the program gathers model parameters by table, which would publish them; lower it for a private \
+             model (onnx::lower_with, as compile_onnx does)"
+                .into(),
+        ));
+    }
     let private = Visibility::public_values(&program.input_shapes, |i| !visibility.input_is_public(i));
     let program = program.with_input_range_check(&private);
     let params = QuantizedParams::new(&program, s)?;
@@ -198,7 +205,7 @@ pub fn compile(
     for sample in calibration {
         quantize::forward(&program, &params, s, None, sample, &mut extremes)?;
     }
-    let layout = quantize::layout_for(&program, s, &extremes);
+    let layout = quantize::layout_for(&program, s, &extremes)?;
     let scale = layout.scale() as f64;
     let mut report = CalibrationReport {
         samples: calibration.len(),

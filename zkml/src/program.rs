@@ -61,12 +61,22 @@ pub enum Activation {
     Floor,
     /// A smooth function by table.
     Table(UnaryFn),
+    /// `Program::selections[table][⌊x⌋]`: an element of a constant tensor
+    /// at a computed index (a `Gather` by lookup), split at the scale like
+    /// the exact activations. The index must lie in the table: the lowering
+    /// clamps it first.
+    Select {
+        /// Which of the program's selection tables.
+        table: u32,
+    },
 }
 
 impl Activation {
-    /// `f(x)` in floating point.
+    /// `f(x)` in floating point (a selection reads NaN: its table is the
+    /// program's, see [`Program::activate`]).
     pub fn apply(self, x: f64) -> f64 {
         match self {
+            Activation::Select { .. } => f64::NAN,
             Activation::Identity => x,
             Activation::Relu => x.max(0.0),
             Activation::Step => f64::from(u8::from(x >= 0.0)),
@@ -243,6 +253,31 @@ pub struct Param {
     pub is_bias: bool,
 }
 
+/// A constant tensor that a [`Activation::Select`] layer reads at computed
+/// indices: its elements, flattened.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Selection {
+    /// The elements, in the order their keys count.
+    pub values: Vec<f64>,
+    /// Some element is a model parameter: the table would publish it, so a
+    /// private model cannot use it.
+    pub param: bool,
+}
+
+impl Selection {
+    /// The element at key `⌊x⌋` (NaN outside the table). A float key is an
+    /// integer up to rounding (an ONNX index), so one just below an integer
+    /// is that integer.
+    pub fn at(&self, x: f64) -> f64 {
+        let key = (x + 1e-6).floor();
+        if key >= 0.0 && key < self.values.len() as f64 {
+            self.values[key as usize]
+        } else {
+            f64::NAN
+        }
+    }
+}
+
 /// The lowered model. Value ids: `0..num_inputs` are the model inputs (each
 /// input flattened row-major, in the graph's order), then every layer's
 /// outputs in order.
@@ -258,6 +293,9 @@ pub struct Program {
     pub layers: Vec<Layer>,
     /// The value ids of the outputs, each row-major, in the graph's order.
     pub outputs: Vec<u32>,
+    /// The tables of the [`Activation::Select`] layers.
+    #[serde(default)]
+    pub selections: Vec<Selection>,
 }
 
 impl Program {
@@ -301,12 +339,20 @@ impl Program {
                         })
                         .sum();
                     let z = sum + n.bias.map_or(0.0, |b| self.params[b as usize].value);
-                    layer.activation.apply(z)
+                    self.activate(layer.activation, z)
                 })
                 .collect();
             values.extend(outputs);
         }
         self.outputs.iter().map(|&v| values[v as usize]).collect()
+    }
+
+    /// `activation(z)` in floating point, selections read from this program's tables.
+    pub fn activate(&self, activation: Activation, z: f64) -> f64 {
+        match activation {
+            Activation::Select { table } => self.selections.get(table as usize).map_or(f64::NAN, |t| t.at(z)),
+            a => a.apply(z),
+        }
     }
 
     /// The same program with an identity layer first that every later use of
@@ -360,6 +406,7 @@ impl Program {
             params: self.params.clone(),
             layers,
             outputs: self.outputs.iter().map(|&v| shift(v)).collect(),
+            selections: self.selections.clone(),
         }
     }
 

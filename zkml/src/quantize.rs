@@ -49,6 +49,10 @@ pub struct TableLayout {
     pub exact: Vec<Activation>,
     /// The table functions the model uses.
     pub functions: Vec<FunctionTable>,
+    /// Per selection table ([`Activation::Select`]): its elements at scale
+    /// `S`, each rounded once.
+    #[serde(default)]
+    pub selections: Vec<Vec<i64>>,
 }
 
 /// The exact activations in table order.
@@ -71,7 +75,9 @@ impl TableLayout {
 
     /// The model needs only identity and ReLU: the circuit's compact layout.
     pub fn is_compact(&self) -> bool {
-        self.functions.is_empty() && self.exact.iter().all(|a| matches!(a, Activation::Identity | Activation::Relu))
+        self.functions.is_empty()
+            && self.selections.is_empty()
+            && self.exact.iter().all(|a| matches!(a, Activation::Identity | Activation::Relu))
     }
 
     /// The table of `f`, with its position.
@@ -108,12 +114,20 @@ impl TableLayout {
         }
         let partial: usize = self.partial_widths(limb_bits).iter().map(|&w| 1usize << w).sum();
         let functions: usize = self.functions.iter().map(|t| 2usize << t.index_bits).sum();
-        1 + (1usize << limb_bits) + partial + self.exact.len() * hi + functions
+        let selections: usize = self.selections.iter().map(Vec::len).sum();
+        1 + (1usize << limb_bits) + partial + self.exact.len() * hi + functions + selections
     }
 
-    /// `(a, b)` of an exact activation at integer part `hi`.
-    pub fn exact_entry(&self, activation: Activation, hi: i64) -> (i64, i64) {
-        exact_entry(activation, hi, self.scale())
+    /// `(a, b)` of an exact activation or a selection at integer part
+    /// `hi` (`None`: a selection's key outside its table).
+    pub fn exact_entry(&self, activation: Activation, hi: i64) -> Option<(i64, i64)> {
+        match activation {
+            Activation::Select { table } => {
+                let values = self.selections.get(table as usize)?;
+                usize::try_from(hi).ok().and_then(|key| values.get(key)).map(|&b| (0, b))
+            }
+            a => Some(exact_entry(a, hi, self.scale())),
+        }
     }
 
     /// A table function's entry `(a, b)` at index `i` (see the module
@@ -134,8 +148,25 @@ pub fn exact_entry(activation: Activation, hi: i64, s: i64) -> (i64, i64) {
         Activation::Relu => (i64::from(hi >= 0), 0),
         Activation::Step => (0, i64::from(hi >= 0) * s),
         Activation::Floor => (0, hi * s),
-        _ => (1, 0),
+        Activation::Identity | Activation::Table(_) | Activation::Select { .. } => (1, 0),
     }
+}
+
+/// A selection table's elements at scale `2^scale_bits`: each at most
+/// `2^40` at scale, as inputs are.
+pub fn quantize_selection(values: &[f64], scale_bits: u32) -> Result<Vec<i64>, ZkmlError> {
+    values
+        .iter()
+        .map(|&x| {
+            if x.is_finite() && x.abs() * ((1u64 << scale_bits) as f64) < 2f64.powi(40) {
+                Ok(quantize(x, scale_bits))
+            } else {
+                Err(ZkmlError::Calibration(format!(
+                    "a gathered constant {x} does not fit 40 bits at scale 2^{scale_bits}"
+                )))
+            }
+        })
+        .collect()
 }
 
 /// `round(S·f(q/S))`, with the function's domain edges made finite: `ln` and
@@ -323,6 +354,27 @@ pub fn forward(
                     let out = chord.div_euclid(1 << c);
                     NeuronTrace { z, r, q, hi, lo, a, b, r2: chord - (out << c), out }
                 }
+                Activation::Select { table } => {
+                    // The key's integer part reads the table; it is no
+                    // exact activation's input and sizes no range.
+                    let hi = q.div_euclid(s);
+                    let lo = q - hi * s;
+                    let b = match layout {
+                        Some(layout) => layout.exact_entry(layer.activation, hi).map(|(_, b)| b),
+                        None => program
+                            .selections
+                            .get(table as usize)
+                            .and_then(|t| usize::try_from(hi).ok().and_then(|key| t.values.get(key)))
+                            .map(|&x| quantize(x, scale_bits)),
+                    }
+                    .ok_or_else(|| {
+                        ZkmlError::OutOfRange(format!(
+                            "layer {index} ({}): gather index {hi} is outside its table",
+                            layer.source
+                        ))
+                    })?;
+                    NeuronTrace { z, r, q, hi, lo, a: 0, b, r2: 0, out: b }
+                }
                 activation => {
                     let hi = q.div_euclid(s);
                     let lo = q - hi * s;
@@ -333,7 +385,7 @@ pub fn forward(
                             if hi < -bound || hi >= bound {
                                 return Err(out_of_range(index, &layer.source, q as f64 / s as f64, bound as f64));
                             }
-                            layout.exact_entry(activation, hi)
+                            layout.exact_entry(activation, hi).unwrap_or((1, 0))
                         }
                         None => exact_entry(activation, hi, s),
                     };
@@ -356,8 +408,8 @@ fn out_of_range(layer: usize, source: &str, value: f64, bound: f64) -> ZkmlError
 }
 
 /// Sizes the tables from the extremes the calibration inputs reached, with a
-/// factor-2 margin.
-pub fn layout_for(program: &Program, scale_bits: u32, extremes: &Extremes) -> TableLayout {
+/// factor-2 margin, and quantizes the selection tables.
+pub fn layout_for(program: &Program, scale_bits: u32, extremes: &Extremes) -> Result<TableLayout, ZkmlError> {
     let bits_for = |magnitude: i64| 64 - (magnitude as u64).leading_zeros();
     let hi_bits = bits_for(extremes.hi) + 1;
     let exact = EXACT_ACTIVATIONS.into_iter().filter(|a| program.layers.iter().any(|l| l.activation == *a)).collect();
@@ -374,7 +426,9 @@ pub fn layout_for(program: &Program, scale_bits: u32, extremes: &Extremes) -> Ta
             FunctionTable { function, shift, index_bits: needed - shift }
         })
         .collect();
-    TableLayout { scale_bits, hi_bits, exact, functions }
+    let selections =
+        program.selections.iter().map(|t| quantize_selection(&t.values, scale_bits)).collect::<Result<_, _>>()?;
+    Ok(TableLayout { scale_bits, hi_bits, exact, functions, selections })
 }
 
 #[cfg(test)]
@@ -399,7 +453,13 @@ mod tests {
             let index_bits = 11;
             let shift = scale_bits + range_bits - index_bits;
             let table = FunctionTable { function, shift, index_bits };
-            let layout = TableLayout { scale_bits, hi_bits: 4, exact: Vec::new(), functions: vec![table] };
+            let layout = TableLayout {
+                scale_bits,
+                hi_bits: 4,
+                exact: Vec::new(),
+                functions: vec![table],
+                selections: Vec::new(),
+            };
             let h = (1i64 << shift) as f64 / s;
             let bound = curvature * h * h / 8.0 + 1.0 / s;
             let (mut worst, mut worst_constant) = (0f64, 0f64);

@@ -242,3 +242,135 @@ fn an_interpolated_output_off_by_one_is_caught() {
         assert!(failures.iter().any(|f| f.contains(expected)), "{failures:#?}");
     }
 }
+
+/// `Floor(input)` as indices into the constant `data` (shape `dims`) along
+/// `axis`: a Gather at computed indices.
+fn gather_model(dims: [usize; 2], axis: i64, data: &[f32], indices: usize) -> tract_onnx::pb::ModelProto {
+    use tract_onnx::pb;
+    let dim = |d: i64| pb::tensor_shape_proto::Dimension {
+        value: Some(pb::tensor_shape_proto::dimension::Value::DimValue(d)),
+        ..Default::default()
+    };
+    let floor = pb::NodeProto {
+        op_type: "Floor".into(),
+        input: vec!["input".into()],
+        output: vec!["idx".into()],
+        ..Default::default()
+    };
+    let gather = pb::NodeProto {
+        op_type: "Gather".into(),
+        input: vec!["data".into(), "idx".into()],
+        output: vec!["out".into()],
+        attribute: vec![pb::AttributeProto {
+            name: "axis".into(),
+            i: axis,
+            r#type: pb::attribute_proto::AttributeType::Int as i32,
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let input = pb::ValueInfoProto {
+        name: "input".into(),
+        r#type: Some(pb::TypeProto {
+            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
+                elem_type: 1,
+                shape: Some(pb::TensorShapeProto { dim: vec![dim(indices as i64)] }),
+            })),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let data = pb::TensorProto {
+        name: "data".into(),
+        dims: dims.iter().map(|&d| d as i64).collect(),
+        data_type: 1,
+        float_data: data.to_vec(),
+        ..Default::default()
+    };
+    let graph = pb::GraphProto {
+        node: vec![floor, gather],
+        input: vec![input],
+        output: vec![pb::ValueInfoProto { name: "out".into(), ..Default::default() }],
+        initializer: vec![data],
+        ..Default::default()
+    };
+    pb::ModelProto { graph: Some(graph), ..Default::default() }
+}
+
+/// A Gather of constants at computed indices is a table lookup for a public
+/// model: each output is its element rounded once (the one-hot form rounds
+/// every difference of neighbours), indices are clamped to the axis, the
+/// circuit holds, and an output that reads another key's element is caught.
+/// A private model's gathers stay one-hot (a table would publish the
+/// parameters), and a program lowered for a public model is refused for a
+/// private one.
+#[test]
+fn gathers_of_constants_read_a_table() {
+    use zkaccel_zkml::program::Activation;
+    use zkaccel_zkml::quantize::quantize;
+    let len = 10;
+    // Elements that no scale represents exactly.
+    let values: Vec<f32> = (0..3 * len).map(|i| (i as f32 * 0.37 - 4.0) / 3.0).collect();
+    let input = vec![0.5, 3.2, 9.9, -2.3, 14.0, 7.0];
+    let clamped = |x: f64| x.floor().clamp(0.0, (len - 1) as f64) as usize;
+    for (dims, axis) in [([len, 3], 0i64), ([3, len], 1)] {
+        let proto = gather_model(dims, axis, &values, input.len());
+        let element = |r: usize, c: usize| values[r * dims[1] + c] as f64;
+        let expected: Vec<f64> = if axis == 0 {
+            input.iter().flat_map(|&x| (0..3).map(move |j| element(clamped(x), j))).collect()
+        } else {
+            (0..3).flat_map(|r| input.iter().map(move |&x| element(r, clamped(x)))).collect()
+        };
+        let program = onnx::lower(&proto).unwrap();
+        assert_eq!(program.selections.len(), 1);
+        assert!(program.layers.iter().any(|l| matches!(l.activation, Activation::Select { table: 0 })));
+        assert_eq!(program.forward(&input), expected, "axis {axis}: float");
+        let calibration = vec![input.clone(), vec![1.0; input.len()]];
+        let model = Arc::new(compile(program.clone(), &calibration, &CompileOptions::default()).unwrap());
+        let trace = model.run(&input).unwrap();
+        let rounded_once: Vec<i64> = expected.iter().map(|&x| quantize(x, 14)).collect();
+        assert_eq!(trace.outputs, rounded_once, "axis {axis}: quantized");
+
+        let prove = |tamper: &dyn Fn(&mut zkaccel_zkml::quantize::Trace)| {
+            let mut trace = trace.clone();
+            tamper(&mut trace);
+            let public = PublicValues {
+                inputs: Some(trace.values[..model.program.num_inputs()].to_vec()),
+                model_commitment: None,
+                outputs: trace.outputs.clone(),
+                scale_bits: model.layout.scale_bits,
+            };
+            let instance = public.instance(&model.settings()).unwrap();
+            let circuit = ModelCircuit::new(model.clone(), Some(Arc::new(trace)));
+            MockProver::run(model.k, &circuit, vec![instance]).unwrap()
+        };
+        prove(&|_| {}).assert_satisfied();
+        // The first output reads the next key's element instead of its own.
+        let tampered = prove(&|trace| {
+            let outputs = output_neurons(trace);
+            let n = trace.values.len() - trace.neurons.len();
+            let id = outputs.start;
+            let other = model.layout.selections[0][trace.neurons[id].hi as usize + 1];
+            trace.neurons[id].b = other;
+            trace.neurons[id].out = other;
+            trace.values[n + id] = other;
+            trace.outputs[0] = other;
+        });
+        let failures = failures(&tampered);
+        assert!(failures.iter().any(|f| f.contains("tagged table")), "{failures:#?}");
+
+        let private = CompileOptions { visibility: Visibility::new(true, true), ..Default::default() };
+        assert!(matches!(
+            compile(program, &calibration, &private),
+            Err(zkaccel_zkml::ZkmlError::Model(m)) if m.contains("publish")
+        ));
+        let one_hot = onnx::lower_with(&proto, true).unwrap();
+        assert!(one_hot.selections.is_empty());
+        assert_eq!(one_hot.forward(&input), expected, "axis {axis}: one-hot float");
+        let model = compile(one_hot, &calibration, &private).unwrap();
+        let proved = model.run(&input).unwrap().outputs;
+        for (p, e) in proved.iter().zip(&rounded_once) {
+            assert!((p - e).abs() <= len as i64, "axis {axis}: one-hot {p} vs {e}");
+        }
+    }
+}

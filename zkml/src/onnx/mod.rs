@@ -26,7 +26,7 @@ use tract_onnx::data_resolver::FopenDataResolver;
 use tract_onnx::pb::{self, type_proto, AttributeProto, NodeProto};
 use tract_onnx::prelude::Framework;
 
-use crate::program::{Activation, Layer, Neuron, Param, Program, UnaryFn, Weight};
+use crate::program::{Activation, Layer, Neuron, Param, Program, Selection, UnaryFn, Weight};
 use crate::ZkmlError;
 use nd::{axis, broadcast_shape, model, numel, strides, Affine, Coef, Nd};
 
@@ -147,10 +147,16 @@ pub fn load(path: &Path) -> Result<Program, ZkmlError> {
 
 /// Reads an ONNX model from bytes and lowers it.
 pub fn load_bytes(bytes: &[u8]) -> Result<Program, ZkmlError> {
+    load_bytes_with(bytes, false)
+}
+
+/// Reads an ONNX model from bytes and lowers it for a private model or a
+/// public one (see [`lower_with`]).
+pub fn load_bytes_with(bytes: &[u8], private_model: bool) -> Result<Program, ZkmlError> {
     let proto = tract_onnx::onnx()
         .proto_model_for_read(&mut &bytes[..])
         .map_err(|e| ZkmlError::Model(format!("cannot parse ONNX model: {e}")))?;
-    lower(&proto)
+    lower_with(&proto, private_model)
 }
 
 /// A tensor during lowering.
@@ -224,6 +230,11 @@ struct Lowering {
     composed: HashMap<String, Vec<String>>,
     /// Normalizations lowered so far: each has its own inverse square root table.
     normalizations: u32,
+    /// The tables of gathers by lookup, each distinct tensor once.
+    selections: Vec<Selection>,
+    /// The weights will be private: a gather of parameters cannot be a
+    /// (public) table.
+    private_model: bool,
 }
 
 /// Operators that only move data: they add nothing to a layer's name.
@@ -248,8 +259,16 @@ const DATA_MOVEMENT: &[&str] = &[
     "Upsample",
 ];
 
-/// Lowers a parsed ONNX model (symbolic dimensions, a batch size, taken as 1).
+/// Lowers a parsed ONNX model (symbolic dimensions, a batch size, taken as 1)
+/// for a public model.
 pub fn lower(proto: &pb::ModelProto) -> Result<Program, ZkmlError> {
+    lower_with(proto, false)
+}
+
+/// Lowers a parsed ONNX model. A gather of constants at computed indices is
+/// a table lookup, except for a private model where the constants are
+/// parameters: a table is public, so those gathers are one-hot selections.
+pub fn lower_with(proto: &pb::ModelProto, private_model: bool) -> Result<Program, ZkmlError> {
     let graph = proto.graph.as_ref().ok_or_else(|| model("the ONNX file has no graph"))?;
     let unsupported: Vec<String> = graph
         .node
@@ -275,6 +294,8 @@ pub fn lower(proto: &pb::ModelProto) -> Result<Program, ZkmlError> {
         source: String::new(),
         composed: HashMap::new(),
         normalizations: 0,
+        selections: Vec::new(),
+        private_model,
     };
     for init in &graph.initializer {
         let (t, int) = tensor_data(init)?;
@@ -374,8 +395,14 @@ pub fn lower(proto: &pb::ModelProto) -> Result<Program, ZkmlError> {
     if outputs.is_empty() {
         return Err(model("the model has no outputs"));
     }
-    let mut program =
-        Program { input_shapes, output_shapes, params: lowering.params, layers: lowering.layers, outputs };
+    let mut program = Program {
+        input_shapes,
+        output_shapes,
+        params: lowering.params,
+        layers: lowering.layers,
+        outputs,
+        selections: lowering.selections,
+    };
     prune_params(&mut program);
     Ok(program)
 }
@@ -1636,12 +1663,10 @@ impl Lowering {
         Ok(())
     }
 
-    /// `Gather` at computed integer indices, by one-hot selection: with
-    /// `s_v = [idx ≥ v]` (one step neuron per index and row `v` of the
-    /// axis), row `v` is selected by `s_v − s_(v+1)`, so the output is
-    /// `Σ_v (x_v − x_(v−1))·s_v`: linear for constant data, products for
-    /// computed data. Indices must lie in `[0, len)` (negative ones select
-    /// nothing, larger ones the last row).
+    /// `Gather` at computed integer indices, by table or by one-hot
+    /// selection ([`Self::one_hot_select`]). Indices are clamped to
+    /// `[0, len)`: ONNX leaves larger ones undefined, and negative computed
+    /// indices (ONNX: from the end) select the first row.
     fn gather_computed(&mut self, x: &Val, axis: usize, indices: &Nd<Affine>) -> Result<Val, ZkmlError> {
         let shape = x.shape().to_vec();
         let len = shape[axis];
@@ -1667,11 +1692,19 @@ impl Lowering {
         Ok(Val::Lazy(Nd::new(out_shape, out)?))
     }
 
-    /// For each of `outputs` outputs, the candidate that its index selects:
-    /// with `s_v = [idx ≥ v]` (one step neuron per index element and `v <
-    /// len`), `Σ_v (c_v − c_(v−1))·s_v`, where output `o` reads index element
-    /// `index(o)` and its candidate for `v` is `data[source(o, v)]`. Linear
-    /// for constant data (`multiply` scales by constants), products otherwise.
+    /// For each of `outputs` outputs, the candidate that its index selects,
+    /// where output `o` reads index element `index(o)` and its candidate for
+    /// `v` is `data[source(o, v)]` (`source` affine in `v`). Indices are
+    /// clamped to `[0, len)`.
+    ///
+    /// Constant data of a public model is a table ([`Activation::Select`])
+    /// when that takes fewer rows: the index clamped by two ReLU neurons,
+    /// then one neuron per output whose key `source(o, idx)` reads the
+    /// element, rounded once. Otherwise a one-hot selection: with
+    /// `s_v = [idx ≥ v]` (one step neuron per index element and `0 < v <
+    /// len`), `c_0 + Σ_v (c_v − c_(v−1))·s_v` — linear for constant data
+    /// (`multiply` scales by constants), products otherwise; its constant
+    /// differences are each rounded, so its error grows with `len`.
     fn one_hot_select(
         &mut self,
         data: &[Affine],
@@ -1683,26 +1716,95 @@ impl Lowering {
     ) -> Result<Vec<Affine>, ZkmlError> {
         numel(&[indices.len(), len])?;
         numel(&[outputs, len])?;
+        if len == 1 {
+            return Ok((0..outputs).map(|o| data[source(o, 0)].clone()).collect());
+        }
+        if let Some(selected) = self.select_by_table(data, indices, len, outputs, &index, &source)? {
+            return Ok(selected);
+        }
         let thresholds: Vec<Affine> = indices
             .iter()
             .flat_map(|idx| {
-                (0..len).map(move |v| Affine::combine([(Coef::structural(1.0), idx)], Coef::structural(0.5 - v as f64)))
+                (1..len).map(move |v| Affine::combine([(Coef::structural(1.0), idx)], Coef::structural(0.5 - v as f64)))
             })
             .collect();
         let steps = self.neurons(&thresholds, Activation::Step)?;
         let (mut deltas, mut selectors) = (Vec::with_capacity(outputs * len), Vec::with_capacity(outputs * len));
         for o in 0..outputs {
-            for v in 0..len {
-                let here = &data[source(o, v)];
-                deltas.push(if v > 0 { here.plus(&data[source(o, v - 1)], -1.0) } else { here.clone() });
-                selectors.push(steps[index(o) * len + v].clone());
+            for v in 1..len {
+                deltas.push(data[source(o, v)].plus(&data[source(o, v - 1)], -1.0));
+                selectors.push(steps[index(o) * (len - 1) + v - 1].clone());
             }
         }
         let products = self.multiply(&deltas, &selectors)?;
         Ok(products
-            .chunks(len)
-            .map(|c| Affine::combine(c.iter().map(|p| (Coef::structural(1.0), p)), Coef::default()))
+            .chunks(len - 1)
+            .enumerate()
+            .map(|(o, c)| {
+                let first = std::iter::once((Coef::structural(1.0), &data[source(o, 0)]));
+                Affine::combine(first.chain(c.iter().map(|p| (Coef::structural(1.0), p))), Coef::default())
+            })
             .collect())
+    }
+
+    /// The table form of [`Self::one_hot_select`] (`None`: the data is
+    /// computed, or parameters of a private model, or the one-hot form is
+    /// smaller). `len ≥ 2`.
+    fn select_by_table(
+        &mut self,
+        data: &[Affine],
+        indices: &[Affine],
+        len: usize,
+        outputs: usize,
+        index: &impl Fn(usize) -> usize,
+        source: &impl Fn(usize, usize) -> usize,
+    ) -> Result<Option<Vec<Affine>>, ZkmlError> {
+        if data.iter().any(|d| !d.terms.is_empty()) {
+            return Ok(None);
+        }
+        let param = data.iter().any(|d| d.bias.param);
+        if param && self.private_model {
+            return Ok(None);
+        }
+        // Rows: the table and a neuron per output and two per index, against
+        // a step neuron per index and row and `len` terms per output.
+        let table_rows = data.len() + (outputs + 2 * indices.len()) * NEURON_COST;
+        let one_hot_rows = indices.len().saturating_mul(len).saturating_mul(NEURON_COST) + outputs.saturating_mul(len);
+        if table_rows > one_hot_rows || data.iter().any(|d| !d.bias.value.is_finite()) {
+            return Ok(None);
+        }
+        let stride = |o: usize| source(o, 1) as i64 - source(o, 0) as i64;
+        if (0..outputs).any(|o| source(o, len - 1) as i64 != source(o, 0) as i64 + (len as i64 - 1) * stride(o)) {
+            return Ok(None);
+        }
+        let values: Vec<f64> = data.iter().map(|d| d.bias.value).collect();
+        let table = match self.selections.iter().position(|t| t.values == values) {
+            Some(t) => {
+                self.selections[t].param |= param;
+                t
+            }
+            None => {
+                self.selections.push(Selection { values, param });
+                self.selections.len() - 1
+            }
+        };
+        let table = u32::try_from(table).map_err(|_| model("too many gather tables"))?;
+        // clamp(idx) = relu(idx) − relu(idx − (len − 1)).
+        let mut both: Vec<Affine> = indices.to_vec();
+        both.extend(
+            indices.iter().map(|i| Affine::combine([(Coef::structural(1.0), i)], Coef::structural(1.0 - len as f64))),
+        );
+        let relus = self.neurons(&both, Activation::Relu)?;
+        let clamped: Vec<Affine> = (0..indices.len()).map(|i| relus[i].plus(&relus[indices.len() + i], -1.0)).collect();
+        let keys: Vec<Affine> = (0..outputs)
+            .map(|o| {
+                Affine::combine(
+                    [(Coef::structural(stride(o) as f64), &clamped[index(o)])],
+                    Coef::structural(source(o, 0) as f64),
+                )
+            })
+            .collect();
+        Ok(Some(self.neurons(&keys, Activation::Select { table })?))
     }
 
     /// `Trilu`: the upper (or lower) triangle of the last two axes from
