@@ -16,8 +16,10 @@
 //! # Ok::<(), zkaccel_core::Error>(())
 //! ```
 
-#[cfg(target_arch = "x86_64")]
 mod constraints;
+#[cfg(target_arch = "x86_64")]
+mod constraints_ifma;
+#[cfg(target_arch = "x86_64")]
 mod ifma;
 mod lookup;
 mod msm;
