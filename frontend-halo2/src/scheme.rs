@@ -29,6 +29,7 @@ use rand_core::RngCore;
 use zkaccel::{Accelerator, Bn254, Error, Msm, PreparedBases};
 
 use crate::convert::{points_from_halo2, projective_to_halo2, scalars_from_halo2};
+use crate::prover::KeyCosetCache;
 
 /// The accelerated KZG commitment scheme on BN254 (see the module docs).
 #[derive(Debug)]
@@ -178,6 +179,8 @@ pub struct AcceleratedParams {
     accelerator: Accelerator,
     resident: Result<Arc<ResidentSrs>, Error>,
     monitor: Arc<CommitMonitor>,
+    /// The last key's columns on the extended coset, when kept.
+    key_cosets: Arc<KeyCosetCache>,
 }
 
 impl fmt::Debug for AcceleratedParams {
@@ -217,7 +220,30 @@ impl AcceleratedParams {
             accelerator: accelerator.clone(),
             resident: Ok(Arc::new(resident)),
             monitor: Arc::default(),
+            key_cosets: Arc::default(),
         })
+    }
+
+    /// These parameters keeping, between proofs, the proving key's own
+    /// columns (fixed, permutation σ, first/last/active rows) on the
+    /// quotient's coset parts, up to `budget_bytes`: every later proof with
+    /// the same key skips those columns' coset NTTs (for a zkML circuit more
+    /// than half of them). The first proof with a key keeps what it computes
+    /// anyway; a new key replaces the old one's. PSE's halo2 keeps them in
+    /// its proving key; stock halo2-axiom does not, for memory, and neither
+    /// do parameters without this call.
+    pub fn keep_key_cosets(&self, budget_bytes: usize) -> Self {
+        Self { key_cosets: Arc::new(KeyCosetCache::with_budget(budget_bytes)), ..self.clone() }
+    }
+
+    /// Bytes of key cosets these parameters hold (see [`Self::keep_key_cosets`]).
+    pub fn key_cosets_bytes(&self) -> usize {
+        self.key_cosets.bytes()
+    }
+
+    /// The kept key cosets and their budget.
+    pub(crate) fn key_cosets(&self) -> &KeyCosetCache {
+        &self.key_cosets
     }
 
     /// The stock parameters: the SRS, and the verifier parameters.
@@ -257,6 +283,7 @@ impl AcceleratedParams {
             accelerator: accelerator.clone(),
             resident: Ok(Arc::new(resident)),
             monitor: Arc::default(),
+            key_cosets: self.key_cosets.clone(),
         })
     }
 
@@ -330,7 +357,7 @@ impl AcceleratedParams {
         if let Err(e) = &resident {
             tracing::warn!("could not put the SRS on the Accelerator: {e}");
         }
-        Self { srs: Arc::new(srs), accelerator, resident, monitor: Arc::default() }
+        Self { srs: Arc::new(srs), accelerator, resident, monitor: Arc::default(), key_cosets: Arc::default() }
     }
 }
 
@@ -409,7 +436,13 @@ impl<'params> Params<'params, h::G1Affine> for AcceleratedParams {
         let accelerator = default_accelerator();
         let resident = ResidentSrs::prepare(&srs, &accelerator)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-        Ok(Self { srs: Arc::new(srs), accelerator, resident: Ok(Arc::new(resident)), monitor: Arc::default() })
+        Ok(Self {
+            srs: Arc::new(srs),
+            accelerator,
+            resident: Ok(Arc::new(resident)),
+            monitor: Arc::default(),
+            key_cosets: Arc::default(),
+        })
     }
 }
 

@@ -265,6 +265,43 @@ fn fallback_path_gives_the_same_proofs() {
     assert_eq!(accelerator.fallback_count(), device.calls() as u64);
 }
 
+/// Parameters that keep the key's cosets between proofs give the same proof
+/// bytes as those that do not, on the first proof with a key (which keeps
+/// them), on later ones (which read them) and after a second key replaces
+/// the first; a budget too small keeps nothing and changes nothing.
+#[test]
+fn kept_key_cosets_give_the_same_proofs() {
+    let k = 10;
+    let accelerator = Accelerator::cpu_only();
+    let plain = AcceleratedParams::new(srs(k), &accelerator).unwrap();
+    let lookup = DotProductCircuit::filling(k, 3);
+    let fibonacci = FibonacciCircuit::new(900);
+    let lookup_pk = keygen(&plain, &lookup).unwrap();
+    let fibonacci_pk = keygen(&plain, &fibonacci).unwrap();
+    let lookup_public = lookup.public_inputs();
+    let lookup_columns: Vec<&[Fr]> = lookup_public.iter().map(Vec::as_slice).collect();
+    let fibonacci_public = fibonacci.public_inputs();
+    let expected_lookup = prove(&plain, &lookup_pk, &lookup, &lookup_columns, rng(3)).unwrap();
+    let expected_fibonacci = prove(&plain, &fibonacci_pk, &fibonacci, &[&fibonacci_public], rng(4)).unwrap();
+    for budget in [usize::MAX, 1 << 10] {
+        let keeping = plain.keep_key_cosets(budget);
+        assert_eq!(keeping.key_cosets_bytes(), 0);
+        for round in 0..2 {
+            let proof = prove(&keeping, &lookup_pk, &lookup, &lookup_columns, rng(3)).unwrap();
+            assert!(proof == expected_lookup, "budget {budget}, round {round}: the lookup circuit's proof differs");
+            // Kept: the key's columns on the quotient's parts (degree 5: 4 parts of 2^k).
+            let kept = keeping.key_cosets_bytes();
+            assert!(if budget == usize::MAX { kept > 0 && kept.is_multiple_of(128 << k) } else { kept == 0 }, "{kept}");
+        }
+        assert_eq!(plain.key_cosets_bytes(), 0, "a clone made before keep_key_cosets keeps none");
+        let proof = prove(&keeping, &fibonacci_pk, &fibonacci, &[&fibonacci_public], rng(4)).unwrap();
+        assert!(proof == expected_fibonacci, "budget {budget}: the second key's proof differs");
+        let proof = prove(&keeping, &lookup_pk, &lookup, &lookup_columns, rng(3)).unwrap();
+        assert!(proof == expected_lookup, "budget {budget}: the first key again");
+        assert!(stock_verifies(keeping.srs(), &lookup_pk, &[&lookup_columns[..]], &proof));
+    }
+}
+
 #[test]
 fn explicit_cpu_choice() {
     let accelerator = Accelerator::with_choice(BackendChoice::Cpu).unwrap();

@@ -30,6 +30,7 @@
 
 mod arguments;
 mod domain;
+mod key_cosets;
 mod quotient;
 mod shplonk;
 mod witness;
@@ -48,6 +49,7 @@ use rand_core::RngCore;
 use rayon::prelude::*;
 use zkaccel::CosetRows;
 
+pub(crate) use key_cosets::KeyCosetCache;
 pub use quotient::{Constant, QuotientProgram, Source, Symbol};
 
 use crate::scheme::SrsBasis;
@@ -287,15 +289,47 @@ where
     };
     let constants = program.bind(bind(beta, gamma));
     let sources = program.columns();
-    let mut buffer = vec![Fr::ZERO; sources.len() * n];
+    // The key's own columns come from the kept cosets when there are; else
+    // every column is transformed, and the key's kept when the budget allows.
+    let key_id = vk.transcript_repr();
+    let cache = params.key_cosets();
+    let kept = cache
+        .get(key_id, n, domain.parts)
+        .filter(|k| sources.iter().all(|s| !key_cosets::is_key_column(*s) || k.part(*s, 0).is_some()));
+    let key_columns = sources.iter().filter(|s| key_cosets::is_key_column(**s)).count();
+    let mut keeping = (kept.is_none() && cache.admits(key_columns, n, domain.parts))
+        .then(|| key_cosets::KeyCosets::new(key_id, n, domain.parts));
+    let transformed: Vec<Source> =
+        sources.iter().copied().filter(|s| kept.is_none() || !key_cosets::is_key_column(*s)).collect();
+    let mut buffer = vec![Fr::ZERO; transformed.len() * n];
     let mut parts = Vec::with_capacity(domain.parts);
     for part in 0..domain.parts {
         timed(&mut times.ffts, || {
-            buffer.par_chunks_mut(n).zip(sources.par_iter()).for_each(|(dst, s)| dst.copy_from_slice(coefficients(*s)));
-            domain.to_part(&mut buffer, part)
+            buffer
+                .par_chunks_mut(n)
+                .zip(transformed.par_iter())
+                .for_each(|(dst, s)| dst.copy_from_slice(coefficients(*s)));
+            domain.to_part(&mut buffer, part)?;
+            if let Some(keeping) = keeping.as_mut() {
+                for (values, s) in buffer.chunks(n).zip(&transformed) {
+                    if key_cosets::is_key_column(*s) {
+                        keeping.record(*s, part, values);
+                    }
+                }
+            }
+            Ok::<_, zkaccel::Error>(())
         })?;
         let values = timed(&mut times.quotient, || {
-            let columns: Vec<&[Fr]> = buffer.chunks(n).collect();
+            let mut fresh = buffer.chunks(n);
+            let columns: Vec<&[Fr]> = sources
+                .iter()
+                .map(|s| match kept.as_ref().and_then(|k| k.part(*s, part)) {
+                    Some(values) => Ok(values),
+                    None => {
+                        fresh.next().ok_or_else(|| Halo2Error::InvalidInput("kept key cosets lack a column".into()))
+                    }
+                })
+                .collect::<Result<_, Halo2Error>>()?;
             let rows = CosetRows { len: n, shift: domain.part_shift(part), omega: domain.omega };
             let mut values = program.evaluate(accelerator, &columns, &constants, rows, y)?;
             let inverse = domain.vanishing_inverse_on_part(part);
@@ -305,6 +339,9 @@ where
         parts.push(values);
     }
     drop(buffer);
+    if let Some(keeping) = keeping {
+        cache.store(keeping);
+    }
     let quotient = timed(&mut times.ffts, || domain.parts_to_coefficients(parts))?;
     let pieces: Vec<&[Fr]> = quotient.chunks_exact(n).collect();
     timed(&mut times.commitments, || commit_and_write(params, SrsBasis::Monomial, &pieces, transcript))?;
