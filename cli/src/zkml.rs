@@ -58,7 +58,7 @@ fn compile_program(
     let (compiled, _) = timed("calibrating", || zkml::compile_onnx(onnx, samples, &options))?;
     std::fs::create_dir_all(dir).map_err(ZkmlError::io(dir))?;
     zkml::write_json(&compiled, &dir.join("compiled.json"))?;
-    zkml::write_json(&compiled.settings(), &dir.join("settings.json"))?;
+    zkml::write_json(&compiled.published_settings(), &dir.join("settings.json"))?;
     let p = &compiled.program;
     println!(
         "compiled: {} layers, {} parameters, {} multiply-adds; inputs {:?}, outputs {:?}",
@@ -145,7 +145,7 @@ pub fn prove(
         Ok::<_, ZkmlError>(zkml::Keys { params, pk })
     })?;
     let (proof, time) = timed("proving", || zkml::prove(&model, &keys, &sample))?;
-    std::fs::write(proof_path, &proof.proof).map_err(ZkmlError::io(proof_path))?;
+    zkml::write_file(proof_path, &proof.proof)?;
     zkml::write_json(&proof.public, public_path)?;
     report_outputs(&proof);
     println!(
@@ -213,7 +213,7 @@ pub fn demo(dir: Option<PathBuf>, accelerator: &Accelerator) -> Result<(), ZkmlE
     let dir = dir.unwrap_or_else(|| std::env::temp_dir().join(format!("zkaccel-demo-{}", std::process::id())));
     std::fs::create_dir_all(&dir).map_err(ZkmlError::io(&dir))?;
     let input = dir.join("input.json");
-    std::fs::write(&input, zkml::shipped::INPUT_JSON).map_err(ZkmlError::io(&input))?;
+    zkml::write_file(&input, zkml::shipped::INPUT_JSON.as_bytes())?;
     println!(
         "zkaccel demo: a digits classifier (ONNX MLP 64 → 16 ReLU → 10) proved on {}",
         accelerator.backend_names().join(", ")
@@ -263,10 +263,7 @@ pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Resul
     let (contract, time) = timed("generating and compiling the verifier", || {
         zkaccel_evm::verifier_contract(&srs, pk.get_vk(), num_instance)
     })?;
-    let write = |name: &str, bytes: &[u8]| {
-        let path = dir.join(name);
-        std::fs::write(&path, bytes).map_err(ZkmlError::io(&path))
-    };
+    let write = |name: &str, bytes: &[u8]| zkml::write_file(&dir.join(name), bytes);
     write("Verifier.sol", contract.solidity.as_bytes())?;
     write("verifier.bin", hex_string(&contract.deployment_code).as_bytes())?;
     println!(

@@ -127,6 +127,17 @@ impl CompiledModel {
             shape: self.shape,
             visibility: self.visibility,
             k: self.k,
+            model_commitment: None,
+        }
+    }
+
+    /// [`Self::settings`] as the model's owner publishes them: for a private
+    /// model with the weight commitment, which verification then requires
+    /// of every proof (a Poseidon hash of every weight, so not on every call).
+    pub fn published_settings(&self) -> ModelSettings {
+        ModelSettings {
+            model_commitment: self.visibility.private_model.then(|| crate::model_commitment(self)),
+            ..self.settings()
         }
     }
 

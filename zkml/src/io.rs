@@ -86,10 +86,18 @@ fn read_exactly<T>(
     Ok(parsed)
 }
 
-/// Writes `value` as pretty JSON.
+/// Writes `value` as pretty JSON (atomically, see [`write_file`]).
 pub fn write_json<T: Serialize>(value: &T, path: &Path) -> Result<(), ZkmlError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| ZkmlError::invalid_file(path, e))?;
-    std::fs::write(path, text + "\n").map_err(ZkmlError::io(path))
+    write_file(path, (text + "\n").as_bytes())
+}
+
+/// Writes `bytes` to `path` atomically: into a temporary file in the same
+/// directory, flushed and synced, then renamed over `path`. A failed or
+/// interrupted write leaves the earlier file (or none) in place, never a
+/// partial one.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ZkmlError> {
+    write_with(path, |file| std::io::Write::write_all(file, bytes))
 }
 
 /// Reads JSON written by [`write_json`].
@@ -98,14 +106,70 @@ pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, ZkmlErr
     serde_json::from_str(&text).map_err(|e| ZkmlError::invalid_file(path, e))
 }
 
-/// Writes `path` through a buffer with `write`, flushing it with a check
-/// (a buffer dropped unflushed would lose a write error).
+/// Writes `path` atomically with `write`: a temporary sibling written
+/// through a buffer, flushed with a check (a buffer dropped unflushed would
+/// lose a write error, as on a full disk), synced, then renamed into place;
+/// on any error the temporary file is removed and `path` is untouched.
 fn write_with(
     path: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> Result<(), ZkmlError> {
-    use std::io::Write;
-    let file = std::fs::File::create(path).map_err(ZkmlError::io(path))?;
-    let mut buffered = std::io::BufWriter::new(file);
-    write(&mut buffered).and_then(|()| buffered.flush()).map_err(ZkmlError::io(path))
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let name = path.file_name().ok_or_else(|| ZkmlError::invalid_file(path, "not a file name"))?;
+    let temporary = path.with_file_name(format!(
+        ".{}.{}-{}.partial",
+        name.to_string_lossy(),
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    let written = (|| {
+        let file = std::fs::File::create_new(&temporary)?;
+        let mut buffered = std::io::BufWriter::new(file);
+        write(&mut buffered)?;
+        let file = buffered.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if written.is_err() {
+        // Nothing to report beyond the write's own error.
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written.map_err(ZkmlError::io(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        names.sort();
+        names
+    }
+
+    /// A write replaces the file whole; a write that fails midway leaves the
+    /// earlier file and no temporary one; a missing directory is an error
+    /// that names the file.
+    #[test]
+    fn writes_are_atomic() {
+        let dir = std::env::temp_dir().join(format!("zkaccel-io-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("proof.bin");
+        write_file(&path, b"first").unwrap();
+        write_file(&path, b"second, longer").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second, longer");
+        let failed = write_with(&path, |file| {
+            std::io::Write::write_all(file, &[7; 100_000])?;
+            Err(std::io::Error::other("the disk is full"))
+        });
+        assert!(matches!(&failed, Err(e) if e.to_string().contains("proof.bin") && e.to_string().contains("full")));
+        assert_eq!(std::fs::read(&path).unwrap(), b"second, longer");
+        assert_eq!(listing(&dir), ["proof.bin"]);
+        let missing = dir.join("missing").join("vk.bin");
+        assert!(matches!(write_file(&missing, b"x"), Err(e) if e.to_string().contains("vk.bin")));
+        assert_eq!(listing(&dir), ["proof.bin"]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

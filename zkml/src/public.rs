@@ -46,7 +46,14 @@ impl PublicValues {
             }
         }
         match (&self.model_commitment, settings.visibility.private_model) {
-            (Some(c), true) => column.push(parse_field(c).ok_or_else(|| bad(format!("'{c}' is not a field element")))?),
+            (Some(c), true) => {
+                if settings.model_commitment.as_ref().is_some_and(|published| published != c) {
+                    return Err(bad(format!(
+                        "the proof's weight commitment {c} is not the model's published one: it is about other weights"
+                    )));
+                }
+                column.push(parse_field(c).ok_or_else(|| bad(format!("'{c}' is not a canonical field element")))?)
+            }
             (None, false) => {}
             (_, private) => {
                 return Err(bad(format!(
@@ -68,8 +75,11 @@ impl PublicValues {
     }
 }
 
+/// A field element in its canonical decimal: below `r`, no sign, no leading
+/// zero. `from_str_vartime` alone reduces `c + r` to `c`, so two strings
+/// would verify as one commitment.
 fn parse_field(decimal: &str) -> Option<Fr> {
-    Fr::from_str_vartime(decimal)
+    Fr::from_str_vartime(decimal).filter(|f| field_decimal(*f) == decimal)
 }
 
 fn field_decimal(f: Fr) -> String {
@@ -97,4 +107,48 @@ fn field_decimal(f: Fr) -> String {
 pub fn model_commitment(model: &CompiledModel) -> String {
     let values: Vec<Fr> = model.params.params.iter().map(|&p| felt(p as i128)).collect();
     field_decimal(commitment::poseidon_commit(&values))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use halo2_axiom::halo2curves::ff::Field;
+
+    /// Only the canonical decimal of an element parses: `c + r`, `c + 5r`,
+    /// a leading zero or sign, and non-digits are refused.
+    #[test]
+    fn commitments_parse_only_in_canonical_form() {
+        let c = Fr::from(123_456_789u64) * Fr::from(987_654_321u64).square();
+        let decimal = field_decimal(c);
+        assert_eq!(parse_field(&decimal), Some(c));
+        assert_eq!(parse_field("0"), Some(Fr::ZERO));
+        // r = 21888242871839275222246405745257275088548364400416034343698204186575808495617.
+        let r_plus = |k: u32| {
+            // Decimal addition of k·r and c, digit by digit.
+            let r = "21888242871839275222246405745257275088548364400416034343698204186575808495617";
+            let (a, b): (Vec<u32>, Vec<u32>) = (
+                r.bytes().rev().map(|d| u32::from(d - b'0') * k).collect(),
+                decimal.bytes().rev().map(|d| u32::from(d - b'0')).collect(),
+            );
+            let (mut out, mut carry) = (Vec::new(), 0);
+            for i in 0..a.len().max(b.len()) {
+                let sum = a.get(i).copied().unwrap_or(0) + b.get(i).copied().unwrap_or(0) + carry;
+                out.push(char::from(b'0' + (sum % 10) as u8));
+                carry = sum / 10;
+            }
+            while carry > 0 {
+                out.push(char::from(b'0' + (carry % 10) as u8));
+                carry /= 10;
+            }
+            out.into_iter().rev().collect::<String>()
+        };
+        for k in [1, 5] {
+            let alias = r_plus(k);
+            assert_eq!(Fr::from_str_vartime(&alias), Some(c), "the alias c + {k}r reduces to c");
+            assert_eq!(parse_field(&alias), None, "c + {k}r accepted");
+        }
+        for bad in [format!("0{decimal}"), format!("+{decimal}"), format!("{decimal} "), "-1".into(), String::new()] {
+            assert_eq!(parse_field(&bad), None, "{bad:?} accepted");
+        }
+    }
 }

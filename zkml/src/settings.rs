@@ -49,6 +49,11 @@ pub struct ModelSettings {
     pub visibility: Visibility,
     /// Rows: `2^k`.
     pub k: u32,
+    /// A private model's weight commitment as its owner published it (see
+    /// [`crate::CompiledModel::published_settings`]): a proof must carry this
+    /// one, or it is a proof about other weights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_commitment: Option<String>,
 }
 
 impl ModelSettings {

@@ -105,3 +105,41 @@ fn conv_model_private_input_private_model() {
 fn sigmoid_model_public_input_fixed_model() {
     prove_and_check("digits_sigmoid", Visibility::new(true, false));
 }
+
+/// A private model's verifier holds the commitment its owner published
+/// (`published_settings`): a proof made with other weights — same circuit,
+/// same keys, since the weights are advice — verifies against the bare
+/// settings (nothing binds the commitment there) and is refused against the
+/// published ones, which accept the honest proof.
+#[test]
+fn a_private_model_proof_must_carry_the_published_commitment() {
+    let name = "digits_mlp";
+    let program = onnx::load(&common::model_path(name)).unwrap();
+    let calibration = common::inputs(name, "calibration");
+    let options = CompileOptions { visibility: Visibility::new(true, true), ..Default::default() };
+    let honest = Arc::new(compile(program, &calibration, &options).unwrap());
+    let mut other = (*honest).clone();
+    other.params.params[0] += 1;
+    let other = Arc::new(other);
+    let keys = setup(&honest, local_srs(honest.k, 7), &accelerator()).unwrap();
+    let input = &common::inputs(name, "input")[0];
+    let (published, bare) = (honest.published_settings(), honest.settings());
+    assert_eq!(published.model_commitment, Some(zkaccel_zkml::model_commitment(&honest)));
+    assert_eq!(bare.model_commitment, None);
+    let (srs, vk) = (keys.params.srs(), keys.pk.get_vk());
+    let proof = prove(&honest, &keys, input).unwrap();
+    verify(&published, srs, vk, &proof.public, &proof.proof).unwrap();
+    let forged = prove(&other, &keys, input).unwrap();
+    assert_ne!(forged.public.model_commitment, proof.public.model_commitment);
+    verify(&bare, srs, vk, &forged.public, &forged.proof).expect("bare settings bind no commitment");
+    match verify(&published, srs, vk, &forged.public, &forged.proof) {
+        Err(ZkmlError::Verification(m)) => assert!(m.contains("published"), "{m}"),
+        other => panic!("a proof about other weights was not refused: {other:?}"),
+    }
+    // Published settings survive their JSON round trip; a public model's have no commitment.
+    let text = serde_json::to_string(&published).unwrap();
+    assert_eq!(serde_json::from_str::<zkaccel_zkml::ModelSettings>(&text).unwrap(), published);
+    let public_model = CompileOptions::default();
+    let program = onnx::load(&common::model_path(name)).unwrap();
+    assert_eq!(compile(program, &calibration, &public_model).unwrap().published_settings().model_commitment, None);
+}
