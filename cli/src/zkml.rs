@@ -108,7 +108,7 @@ fn compile_program(
 
 /// `setup`: keys (and a local SRS unless one is given).
 pub fn setup(dir: &Path, srs: Option<&Path>, accelerator: &Accelerator) -> Result<(), ZkmlError> {
-    let model: Arc<CompiledModel> = Arc::new(zkml::read_json(&dir.join("compiled.json"))?);
+    let model: Arc<CompiledModel> = Arc::new(zkml::read_compiled(&dir.join("compiled.json"))?);
     let srs = match srs {
         Some(path) => zkml::read_srs(path)?,
         None => {
@@ -135,7 +135,7 @@ pub fn prove(
     public_path: &Path,
     accelerator: &Accelerator,
 ) -> Result<(), ZkmlError> {
-    let model: Arc<CompiledModel> = Arc::new(zkml::read_json(&dir.join("compiled.json"))?);
+    let model: Arc<CompiledModel> = Arc::new(zkml::read_compiled(&dir.join("compiled.json"))?);
     let settings = model.settings();
     let sample = read_one_input(input)?;
     let (keys, _) = timed("loading keys", || {
@@ -184,7 +184,7 @@ fn report_outputs(proof: &zkml::ModelProof) {
 
 /// `verify`: the stock halo2 verifier on a proof and its public values.
 pub fn verify(dir: &Path, proof_path: &Path, public_path: &Path) -> Result<(), ZkmlError> {
-    let settings: ModelSettings = zkml::read_json(&dir.join("settings.json"))?;
+    let settings: ModelSettings = zkml::read_settings(&dir.join("settings.json"))?;
     let srs = zkml::read_srs(&dir.join("srs.bin"))?;
     let vk = zkml::read_vk(&dir.join("vk.bin"), &settings)?;
     let public: PublicValues = zkml::read_json(public_path)?;
@@ -255,7 +255,7 @@ pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Resul
     use rand_chacha::rand_core::SeedableRng;
     use rand_chacha::ChaCha20Rng;
 
-    let model: Arc<CompiledModel> = Arc::new(zkml::read_json(&dir.join("compiled.json"))?);
+    let model: Arc<CompiledModel> = Arc::new(zkml::read_compiled(&dir.join("compiled.json"))?);
     let settings = model.settings();
     let srs = zkml::read_srs(&dir.join("srs.bin"))?;
     let pk = zkml::read_pk(&dir.join("pk.bin"), &settings)?;

@@ -131,6 +131,53 @@ impl CompiledModel {
         }
     }
 
+    /// Checks a compiled model read from a file before proving with it: its
+    /// settings ([`ModelSettings::check`]), and a program whose every
+    /// reference (values, parameters, tables, outputs) points at something
+    /// that exists, so that a tampered file is an error and not a panic.
+    pub fn check(&self) -> Result<(), ZkmlError> {
+        self.settings().check()?;
+        let bad = |what: String| Err(ZkmlError::Model(format!("invalid compiled model: {what}")));
+        let program = &self.program;
+        let params = program.params.len();
+        if self.params.params.len() != params {
+            return bad(format!("{} quantized parameters for {params}", self.params.params.len()));
+        }
+        if program.selections.len() != self.layout.selections.len()
+            || program.selections.iter().zip(&self.layout.selections).any(|(t, q)| t.values.len() != q.len())
+        {
+            return bad("its gather tables differ from its layout's".into());
+        }
+        let mut defined = program.num_inputs();
+        for (index, layer) in program.layers.iter().enumerate() {
+            let table_ok = match layer.activation {
+                crate::program::Activation::Table(f) => self.layout.function(f).is_some(),
+                crate::program::Activation::Select { table } => (table as usize) < program.selections.len(),
+                _ => true,
+            };
+            if !table_ok {
+                return bad(format!("layer {index} reads a table the layout lacks"));
+            }
+            for neuron in &layer.neurons {
+                let weight_ok = |w: crate::program::Weight| match w {
+                    crate::program::Weight::Param(p) => (p as usize) < params,
+                    crate::program::Weight::Value(v) => (v as usize) < defined,
+                    crate::program::Weight::Const(c) => c.is_finite(),
+                };
+                if neuron.terms.iter().any(|&(v, w)| v as usize >= defined || !weight_ok(w))
+                    || neuron.bias.is_some_and(|b| b as usize >= params)
+                {
+                    return bad(format!("layer {index} reads a value or parameter that does not exist before it"));
+                }
+            }
+            defined += layer.neurons.len();
+        }
+        if program.outputs.len() != program.num_outputs() || program.outputs.iter().any(|&v| v as usize >= defined) {
+            return bad("its outputs are not values it computes".into());
+        }
+        Ok(())
+    }
+
     /// [`Self::settings`] as the model's owner publishes them: for a private
     /// model with the weight commitment, which verification then requires
     /// of every proof (a Poseidon hash of every weight, so not on every call).

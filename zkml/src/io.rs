@@ -100,6 +100,20 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ZkmlError> {
     write_with(path, |file| std::io::Write::write_all(file, bytes))
 }
 
+/// Reads `settings.json` and checks it ([`ModelSettings::check`]).
+pub fn read_settings(path: &Path) -> Result<ModelSettings, ZkmlError> {
+    let settings: ModelSettings = read_json(path)?;
+    settings.check().map_err(|e| ZkmlError::invalid_file(path, e))?;
+    Ok(settings)
+}
+
+/// Reads `compiled.json` and checks it ([`crate::CompiledModel::check`]).
+pub fn read_compiled(path: &Path) -> Result<crate::CompiledModel, ZkmlError> {
+    let model: crate::CompiledModel = read_json(path)?;
+    model.check().map_err(|e| ZkmlError::invalid_file(path, e))?;
+    Ok(model)
+}
+
 /// Reads JSON written by [`write_json`].
 pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, ZkmlError> {
     let text = std::fs::read_to_string(path).map_err(ZkmlError::io(path))?;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::circuit::CircuitShape;
 use crate::quantize::TableLayout;
-use crate::Visibility;
+use crate::{Visibility, ZkmlError};
 
 /// Where the public values sit in the instance column: the public inputs'
 /// values, then the weight commitment (when the model is private), then the
@@ -56,7 +56,50 @@ pub struct ModelSettings {
     pub model_commitment: Option<String>,
 }
 
+/// The largest `k` a model compiles to (the compiler's own limit).
+pub const MAX_K: u32 = 24;
+
 impl ModelSettings {
+    /// Checks what a settings file from elsewhere claims before anything is
+    /// sized by it: `k`, scale, limbs and lanes in the compiler's ranges,
+    /// every table and every tensor within `2^k` rows (no arithmetic on the
+    /// file's numbers can overflow or allocate past them).
+    pub fn check(&self) -> Result<(), ZkmlError> {
+        let bad = |what: String| Err(ZkmlError::Model(format!("invalid settings: {what}")));
+        let (layout, shape) = (&self.layout, &self.shape);
+        if !(1..=MAX_K).contains(&self.k) {
+            return bad(format!("2^{} rows (at most 2^{MAX_K})", self.k));
+        }
+        if !(4..=24).contains(&layout.scale_bits) || shape.scale_bits != layout.scale_bits {
+            return bad(format!("scale 2^{} (circuit 2^{})", layout.scale_bits, shape.scale_bits));
+        }
+        if !(1..=8).contains(&shape.limb_bits) || layout.scale_bits % shape.limb_bits != 0 {
+            return bad(format!("{}-bit limbs at scale 2^{}", shape.limb_bits, layout.scale_bits));
+        }
+        if ![1, 2, 4, 8].contains(&shape.lanes) {
+            return bad(format!("{} lanes", shape.lanes));
+        }
+        let rows = 1usize << self.k;
+        if layout.hi_bits > self.k
+            || layout.functions.iter().any(|t| t.shift > layout.scale_bits || t.index_bits > self.k)
+        {
+            return bad("a table wider than the circuit".into());
+        }
+        let selections = layout.selections.iter().try_fold(0usize, |sum, t| sum.checked_add(t.len()));
+        if selections.is_none_or(|n| n > rows) || layout.rows(shape.limb_bits) > rows {
+            return bad(format!("tables of more than 2^{} rows", self.k));
+        }
+        for shapes in [&self.input_shapes, &self.output_shapes] {
+            let values = shapes.iter().try_fold(0usize, |sum, s| {
+                s.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).and_then(|n| sum.checked_add(n))
+            });
+            if values.is_none_or(|n| n > rows) {
+                return bad(format!("tensors of more values than the circuit's 2^{} rows", self.k));
+            }
+        }
+        Ok(())
+    }
+
     /// Where the public values sit.
     pub fn instance_layout(&self) -> InstanceLayout {
         let inputs = self.public_inputs().len();

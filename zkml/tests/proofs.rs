@@ -143,3 +143,65 @@ fn a_private_model_proof_must_carry_the_published_commitment() {
     let program = onnx::load(&common::model_path(name)).unwrap();
     assert_eq!(compile(program, &calibration, &public_model).unwrap().published_settings().model_commitment, None);
 }
+
+/// Settings and compiled models from files are checked before anything is
+/// sized or indexed by them: each tampering is an error that says the file
+/// is invalid, never a panic or an allocation abort; the honest ones pass,
+/// and survive the JSON round trip through the checked readers.
+#[test]
+fn tampered_settings_and_compiled_models_are_refused() {
+    use zkaccel_zkml::program::{Activation, Weight};
+    use zkaccel_zkml::CompiledModel;
+    let name = "digits_mlp";
+    let program = onnx::load(&common::model_path(name)).unwrap();
+    let model = compile(program, &common::inputs(name, "calibration"), &CompileOptions::default()).unwrap();
+    model.check().unwrap();
+    let dir = std::env::temp_dir().join(format!("zkaccel-tampered-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    zkaccel_zkml::write_json(&model, &dir.join("compiled.json")).unwrap();
+    zkaccel_zkml::write_json(&model.published_settings(), &dir.join("settings.json")).unwrap();
+    // (serde_json may move a float weight by an ulp; the quantized ones are what is proved.)
+    let read = zkaccel_zkml::read_compiled(&dir.join("compiled.json")).unwrap();
+    assert!(read.params == model.params && read.settings() == model.settings(), "compiled.json round trip");
+    assert!(zkaccel_zkml::read_settings(&dir.join("settings.json")).unwrap() == model.published_settings());
+
+    type Tamper = fn(&mut CompiledModel);
+    let tampered: [(&str, Tamper); 12] = [
+        ("k = 40", |m| m.k = 40),
+        ("a 2^70 table", |m| m.layout.hi_bits = 70),
+        ("scale 2^60", |m| {
+            m.layout.scale_bits = 60;
+            m.shape.scale_bits = 60;
+        }),
+        ("3 lanes", |m| m.shape.lanes = 3),
+        ("5-bit limbs at 2^14", |m| m.shape.limb_bits = 5),
+        ("a 2^32 × 2^32 input", |m| m.program.input_shapes = vec![vec![1 << 32, 1 << 32]]),
+        ("a 2^30-value output", |m| m.program.output_shapes = vec![vec![1 << 30]]),
+        ("a parameter too few", |m| {
+            m.params.params.pop();
+        }),
+        ("a term reading a later value", |m| m.program.layers[0].neurons[0].terms[0].0 = 1_000_000),
+        ("a weight of no parameter", |m| m.program.layers[0].neurons[0].terms[0].1 = Weight::Param(u32::MAX)),
+        ("a gather table that is not there", |m| m.program.layers[0].activation = Activation::Select { table: 3 }),
+        ("an output that is never computed", |m| m.program.outputs[0] = u32::MAX),
+    ];
+    for (what, tamper) in tampered {
+        let mut bad = model.clone();
+        tamper(&mut bad);
+        match bad.check() {
+            Err(ZkmlError::Model(m)) => assert!(m.contains("invalid"), "{what}: {m}"),
+            other => panic!("{what}: not refused: {other:?}"),
+        }
+        let path = dir.join("compiled.json");
+        zkaccel_zkml::write_json(&bad, &path).unwrap();
+        assert!(zkaccel_zkml::read_compiled(&path).is_err(), "{what}: read_compiled accepted it");
+        let settings_path = dir.join("settings.json");
+        zkaccel_zkml::write_json(&bad.settings(), &settings_path).unwrap();
+        let settings_only = !what.contains("parameter")
+            && !what.contains("term")
+            && !what.contains("gather")
+            && !what.contains("never computed");
+        assert_eq!(zkaccel_zkml::read_settings(&settings_path).is_err(), settings_only, "{what}: settings");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

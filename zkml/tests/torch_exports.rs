@@ -72,6 +72,9 @@ fn every_export_compiles_within_the_tolerance() {
                 continue;
             }
         };
+        if let Err(e) = model.check() {
+            failures.push(format!("{name}: the compiler's own output fails its check: {e}"));
+        }
         let scale = calibration.iter().flat_map(|s| model.program.forward(s)).fold(1.0f64, |m, x| m.max(x.abs()));
         match &model.report.tract {
             Some(TractCheck::Ran { lowering_difference, max_abs_error, argmax_agreement })

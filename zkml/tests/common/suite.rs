@@ -111,6 +111,7 @@ pub fn prove_model_outputs(dir: &Path, name: &str) -> Result<Proved, String> {
     let program = onnx::load(&path).map_err(|e| e.to_string())?;
     let model =
         Arc::new(compile(program, &calibration_in(dir, name), &CompileOptions::default()).map_err(|e| e.to_string())?);
+    model.check().map_err(|e| format!("the compiler's own output fails its check: {e}"))?;
     let acc = zkaccel::Accelerator::cpu_only();
     let keys = setup(&model, local_srs(model.k, 11), &acc).map_err(|e| e.to_string())?;
     let (input, reference) = sample_in(dir, name);
