@@ -16,7 +16,7 @@ use zkaccel_core::constraints::{ConstraintProgram, CosetRows, Node};
 use zkaccel_core::{Field, Fr};
 
 use crate::ifma::{
-    add, broadcast, join, mont_mul, normalize, reduce_below, reduce_below_2p, split, sub_plus, Consts, Limbs,
+    add, broadcast, load8, mont_mul, reduce_below, reduce_below_2p, store8, sub_plus, times16, Consts, Limbs,
 };
 
 /// Rows per vector.
@@ -70,7 +70,7 @@ fn evaluate_rows(
                 Node::Column { column, rotation } => load_rows(columns[column as usize], start, rotation, &c),
                 Node::Point => {
                     let points: [Fr; LANES] = std::array::from_fn(|l| point * powers[l]);
-                    load_elements(&points, &c)
+                    load8(&points, &c)
                 }
                 Node::Constant(k) => constants[k as usize],
                 Node::Neg(a) => reduce_below_2p(sub_plus(&zero, &scratch[a as usize], &c.two_p, &c), &c),
@@ -86,16 +86,9 @@ fn evaluate_rows(
         for &k in program.constraints() {
             acc = reduce_below_2p(add(&mont_mul(&acc, &y16, &c), &scratch[k as usize], &c), &c);
         }
-        store(reduce_below(acc, &c.p, &c), out);
+        store8(reduce_below(acc, &c.p, &c), out);
         point *= powers[LANES];
     }
-}
-
-/// `16·x`, normalised: below `32p` for `x < 2p`.
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn times16(x: &Limbs, c: &Consts) -> Limbs {
-    normalize(std::array::from_fn(|k| _mm512_slli_epi64::<4>(x[k])), c)
 }
 
 /// Rows `start + rotation ..` of `column` (wrapping around its length).
@@ -105,39 +98,9 @@ fn load_rows(column: &[Fr], start: usize, rotation: i32, c: &Consts) -> Limbs {
     let n = column.len();
     let base = (start as i64 + i64::from(rotation)).rem_euclid(n as i64) as usize;
     if base + LANES <= n {
-        load_elements(&column[base..base + LANES], c)
+        load8(&column[base..base + LANES], c)
     } else {
         let wrapped: [Fr; LANES] = std::array::from_fn(|l| column[(base + l) % n]);
-        load_elements(&wrapped, c)
-    }
-}
-
-/// Eight consecutive elements, limb-major.
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn load_elements(elements: &[Fr], c: &Consts) -> Limbs {
-    debug_assert_eq!(elements.len(), LANES);
-    let base = elements.as_ptr().cast::<i64>();
-    let lanes = _mm512_setr_epi64(0, 4, 8, 12, 16, 20, 24, 28);
-    let words: [__m512i; 4] = std::array::from_fn(|q| {
-        let offsets = _mm512_add_epi64(lanes, _mm512_set1_epi64(q as i64));
-        // SAFETY: eight elements of four words each: every offset is below 32.
-        unsafe { _mm512_i64gather_epi64::<8>(offsets, base) }
-    });
-    split(words, c.mask)
-}
-
-/// Eight values below `p` into eight elements.
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn store(x: Limbs, out: &mut [Fr]) {
-    let words = join(x);
-    let mut limbs = [[0u64; LANES]; 4];
-    for (q, w) in words.into_iter().enumerate() {
-        // SAFETY: eight 64-bit words.
-        unsafe { _mm512_storeu_si512(limbs[q].as_mut_ptr().cast(), w) };
-    }
-    for (l, o) in out.iter_mut().enumerate() {
-        *o = Fr::from_montgomery_limbs_unchecked(std::array::from_fn(|q| limbs[q][l]));
+        load8(&wrapped, c)
     }
 }

@@ -190,6 +190,44 @@ pub(crate) fn mont_mul(a: &Limbs, b: &Limbs, c: &Consts) -> Limbs {
     normalize([t[0], t[1], t[2], t[3], t[4]], c)
 }
 
+/// `16·x`, normalised: below `32p` for `x < 2p` — the second operand of a
+/// product of two scalar-form values (`b·2^260`, see the module docs).
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub(crate) fn times16(x: &Limbs, c: &Consts) -> Limbs {
+    normalize(std::array::from_fn(|k| _mm512_slli_epi64::<4>(x[k])), c)
+}
+
+/// Eight consecutive field elements (their stored 4×64-bit limbs), limb-major.
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub(crate) fn load8<P: zkaccel_core::FpParams>(elements: &[zkaccel_core::Fp<P>], c: &Consts) -> Limbs {
+    assert!(elements.len() >= 8);
+    let base = zkaccel_core::cast::limbs(elements).as_ptr().cast::<i64>();
+    let lanes = _mm512_setr_epi64(0, 4, 8, 12, 16, 20, 24, 28);
+    let words: [__m512i; 4] = std::array::from_fn(|q| {
+        let offsets = _mm512_add_epi64(lanes, _mm512_set1_epi64(q as i64));
+        // SAFETY: eight elements of four words each: every offset is below 32.
+        unsafe { _mm512_i64gather_epi64::<8>(offsets, base) }
+    });
+    split(words, c.mask)
+}
+
+/// Eight values (normalised, below `p`) into eight consecutive elements.
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub(crate) fn store8<P: zkaccel_core::FpParams>(x: Limbs, out: &mut [zkaccel_core::Fp<P>]) {
+    let words = join(x);
+    let mut limbs = [[0u64; 8]; 4];
+    for (q, w) in words.into_iter().enumerate() {
+        // SAFETY: eight 64-bit words.
+        unsafe { _mm512_storeu_si512(limbs[q].as_mut_ptr().cast(), w) };
+    }
+    for (l, o) in out[..8].iter_mut().enumerate() {
+        *o = zkaccel_core::Fp::from_montgomery_limbs_unchecked(std::array::from_fn(|q| limbs[q][l]));
+    }
+}
+
 /// Four 64-bit limbs per lane as five 52-bit limbs.
 #[inline]
 #[target_feature(enable = "avx512f")]

@@ -133,8 +133,43 @@ fn powers<F: Field>(start: F, g: F, n: usize) -> Vec<F> {
     out
 }
 
+/// `data[j] ·= c`.
+fn scale<F: Field>(data: &mut [F], c: F) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::ifma::available() {
+        if let (Some(c), Some(data)) = (as_fr(std::slice::from_ref(&c)), as_fr_mut(data)) {
+            // The powers of 1: one product per element, as below.
+            crate::ntt_ifma::mul_by_powers(data, c[0], zkaccel_core::Fr::ONE);
+            return;
+        }
+    }
+    data.par_chunks_mut(CHUNK).for_each(|chunk| chunk.iter_mut().for_each(|x| *x *= c));
+}
+
+/// `data[j] ·= factors[j]`.
+fn mul_elementwise<F: Field>(data: &mut [F], factors: &[F]) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::ifma::available() {
+        if let (Some(f), Some(data)) = (as_fr(factors), as_fr_mut(data)) {
+            crate::ntt_ifma::mul_elementwise(data, f);
+            return;
+        }
+    }
+    data.iter_mut().zip(factors).for_each(|(x, p)| *x *= *p);
+}
+
 /// Multiplies `data[j]` by `scale·gʲ`.
 fn scale_by_powers<F: Field>(data: &mut [F], scale: F, g: F) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::ifma::available() {
+        if let (Some(s), Some(g)) = (as_fr(std::slice::from_ref(&scale)), as_fr(std::slice::from_ref(&g))) {
+            let (s, g) = (s[0], g[0]);
+            if let Some(data) = as_fr_mut(data) {
+                crate::ntt_ifma::mul_by_powers(data, s, g);
+                return;
+            }
+        }
+    }
     data.par_chunks_mut(CHUNK).enumerate().for_each(|(k, chunk)| {
         let mut acc = scale * g.pow(&[(k * CHUNK) as u64]);
         for x in chunk {
@@ -332,7 +367,7 @@ impl CpuBackend {
                 // n < p and the shift was checked non-zero: both invert.
                 let n_inv = F::from_u64(n as u64).inverse().unwrap_or(F::ONE);
                 match config.coset_shift {
-                    None => column.par_chunks_mut(CHUNK).for_each(|c| c.iter_mut().for_each(|x| *x *= n_inv)),
+                    None => scale(column, n_inv),
                     Some(shift) => scale_by_powers(column, n_inv, shift.inverse().unwrap_or(F::ONE)),
                 }
             }
@@ -352,7 +387,7 @@ impl<F: TwoAdicField> Ntt<F> for CpuBackend {
                 let mut powers = vec![F::ONE; column_len];
                 scale_by_powers(&mut powers, F::ONE, shift);
                 data.par_chunks_mut(column_len).for_each(|column| {
-                    column.iter_mut().zip(&powers).for_each(|(x, p)| *x *= *p);
+                    mul_elementwise(column, &powers);
                     self.transform_column(column, NttConfig::forward());
                 });
                 return Ok(());

@@ -11,11 +11,14 @@
 
 use std::arch::x86_64::*;
 
+use rayon::prelude::*;
+
 use zkaccel_core::bn254::FrParams;
 use zkaccel_core::{Field, FpParams, Fr};
 
 use crate::ifma::{
-    add, broadcast, join52, mont_mul, reduce, reduce_below_2p, split, split52, sub_plus, transpose, Consts, Limbs,
+    add, broadcast, join52, load8, mont_mul, reduce, reduce_below, reduce_below_2p, split, split52, store8, sub_plus,
+    times16, transpose, Consts, Limbs,
 };
 
 /// Eight field elements, limb `k` of lane `l` at `8·k + l`.
@@ -296,7 +299,6 @@ const TILE_LOG: u32 = 5;
 /// ([`first_stages_x8`]) and is written as 32 runs of four packs. Columns
 /// shorter than two tiles take the scalar [`first_stages`].
 fn gather_first_stages(data: &[Fr], tw: [&[Fr]; 2], parallel: bool) -> Vec<Pack> {
-    use rayon::prelude::*;
     let n = data.len();
     let log_n = n.trailing_zeros();
     let m = n / 8;
@@ -354,7 +356,6 @@ fn gather_first_stages(data: &[Fr], tw: [&[Fr]; 2], parallel: bool) -> Vec<Pack>
 /// the scalar stage-2 and stage-3 twiddles `tw` and the packs of stages 4
 /// and up; `log_n ≥ 7`. The caller checked [`crate::ifma::available`].
 pub(crate) fn transform(data: &mut [Fr], packs: &[Pack], tw: [&[Fr]; 2], local_log: u32, parallel: bool) {
-    use rayon::prelude::*;
     let log_n = data.len().trailing_zeros();
     let mut column = gather_first_stages(data, tw, parallel);
     // SAFETY: `available()` was checked by the caller (the only entry point).
@@ -437,5 +438,114 @@ pub(crate) fn transform(data: &mut [Fr], packs: &[Pack], tw: [&[Fr]; 2], local_l
         data.par_chunks_mut(8).zip(column.par_iter()).for_each(drain);
     } else {
         data.chunks_mut(8).zip(column.iter()).for_each(drain);
+    }
+}
+
+/// Elements per parallel task of the elementwise products.
+const ELEMENTWISE_TASK: usize = 1 << 11;
+
+/// `data[i] ·= factors[i]`, eight at a time (a coset's powers, shared by
+/// every column of a batch); the tail past a multiple of eight scalar.
+pub(crate) fn mul_elementwise(data: &mut [Fr], factors: &[Fr]) {
+    debug_assert!(crate::ifma::available() && factors.len() == data.len());
+    data.par_chunks_mut(ELEMENTWISE_TASK).zip(factors.par_chunks(ELEMENTWISE_TASK)).for_each(|(d, f)| {
+        // SAFETY: the caller checked that this CPU has AVX-512F and IFMA.
+        unsafe { mul_elementwise_task(d, f) }
+    });
+}
+
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn mul_elementwise_task(data: &mut [Fr], factors: &[Fr]) {
+    let c = consts();
+    let whole = data.len() / 8 * 8;
+    for (d, f) in data[..whole].chunks_exact_mut(8).zip(factors.chunks_exact(8)) {
+        let product = mont_mul(&load8(d, &c), &times16(&load8(f, &c), &c), &c);
+        store8(reduce_below(product, &c.p, &c), d);
+    }
+    for (d, f) in data[whole..].iter_mut().zip(&factors[whole..]) {
+        *d *= *f;
+    }
+}
+
+/// `data[i] ·= scale·gⁱ`, eight at a time: eight running powers step by
+/// `g⁸`, so no product waits on the one before it (the scalar loop is a
+/// chain of dependent products).
+pub(crate) fn mul_by_powers(data: &mut [Fr], scale: Fr, g: Fr) {
+    debug_assert!(crate::ifma::available());
+    data.par_chunks_mut(ELEMENTWISE_TASK).enumerate().for_each(|(task, d)| {
+        let first = scale * g.pow(&[(task * ELEMENTWISE_TASK) as u64]);
+        // SAFETY: the caller checked that this CPU has AVX-512F and IFMA.
+        unsafe { mul_by_powers_task(d, first, g) }
+    });
+}
+
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn mul_by_powers_task(data: &mut [Fr], first: Fr, g: Fr) {
+    let c = consts();
+    let mut lanes = [first; 8];
+    for l in 1..8 {
+        lanes[l] = lanes[l - 1] * g;
+    }
+    let step = times16(&broadcast(g.pow(&[8]).montgomery_limbs()), &c);
+    let mut powers = load8(&lanes, &c);
+    // g = 1 scales by a constant: the powers never change.
+    let constant = g == Fr::ONE;
+    let whole = data.len() / 8 * 8;
+    for d in data[..whole].chunks_exact_mut(8) {
+        let product = mont_mul(&load8(d, &c), &times16(&powers, &c), &c);
+        store8(reduce_below(product, &c.p, &c), d);
+        if !constant {
+            powers = mont_mul(&powers, &step, &c);
+        }
+    }
+    let mut next = first * g.pow(&[whole as u64]);
+    for d in &mut data[whole..] {
+        *d *= next;
+        next *= g;
+    }
+}
+
+#[cfg(test)]
+mod elementwise_tests {
+    use super::*;
+
+    /// Both kernels against scalar products, on lengths with and without a
+    /// tail, across task boundaries, with p − 1 among the inputs and g = 1.
+    #[test]
+    fn elementwise_products_match_scalar_ones() {
+        if !crate::ifma::available() {
+            eprintln!("SKIPPED: this CPU has no AVX-512 IFMA");
+            return;
+        }
+        let mut x = Fr::from_u64(5);
+        let mut next = || {
+            x = x * x + Fr::from_u64(1);
+            x
+        };
+        for n in [0usize, 7, 8, 13, 64, ELEMENTWISE_TASK + 21, 3 * ELEMENTWISE_TASK] {
+            let mut data: Vec<Fr> = (0..n).map(|_| next()).collect();
+            if n > 0 {
+                data[0] = -Fr::ONE;
+            }
+            let factors: Vec<Fr> = (0..n).map(|i| if i % 5 == 0 { -Fr::ONE } else { next() }).collect();
+            let mut packed = data.clone();
+            mul_elementwise(&mut packed, &factors);
+            let expected: Vec<Fr> = data.iter().zip(&factors).map(|(a, b)| *a * *b).collect();
+            assert!(packed == expected, "elementwise, n = {n}");
+            for (scale, g) in [(next(), next()), (next(), Fr::ONE), (Fr::ONE, -Fr::ONE)] {
+                let mut packed = data.clone();
+                mul_by_powers(&mut packed, scale, g);
+                let mut power = scale;
+                let expected: Vec<Fr> = data
+                    .iter()
+                    .map(|a| {
+                        let v = *a * power;
+                        power *= g;
+                        v
+                    })
+                    .collect();
+                assert!(packed == expected, "powers, n = {n}");
+            }
+        }
     }
 }
