@@ -44,7 +44,7 @@ pub fn compile(
     visibility: Visibility,
     max_lanes: usize,
 ) -> Result<Arc<CompiledModel>, ZkmlError> {
-    let onnx = std::fs::read(model).map_err(ZkmlError::io(model))?;
+    let onnx = zkml::read_bounded(model, zkml::MAX_ONNX_FILE)?;
     let samples = zkml::read_inputs(calibration)?;
     compile_program(&onnx, &samples, dir, CompileOptions { scale_bits, visibility, max_lanes })
 }
@@ -188,7 +188,7 @@ pub fn verify(dir: &Path, proof_path: &Path, public_path: &Path) -> Result<(), Z
     let srs = zkml::read_srs(&dir.join("srs.bin"))?;
     let vk = zkml::read_vk(&dir.join("vk.bin"), &settings)?;
     let public: PublicValues = zkml::read_json(public_path)?;
-    let proof = std::fs::read(proof_path).map_err(ZkmlError::io(proof_path))?;
+    let proof = zkml::read_bounded(proof_path, zkml::MAX_TEXT_FILE)?;
     let start = Instant::now();
     zkml::verify(&settings, &srs, &vk, &public, &proof)?;
     let shown =

@@ -15,7 +15,7 @@ use crate::{ModelSettings, ZkmlError};
 /// Reads inputs in EZKL's format: `{"input_data": [[x, ...], ...]}`, one
 /// flat row-major list per sample.
 pub fn read_inputs(path: &Path) -> Result<Vec<Vec<f64>>, ZkmlError> {
-    let text = std::fs::read_to_string(path).map_err(ZkmlError::io(path))?;
+    let text = read_text(path)?;
     parse_inputs(&text).map_err(|e| ZkmlError::Input(format!("{}: {e}", path.display())))
 }
 
@@ -30,6 +30,44 @@ pub fn parse_inputs(text: &str) -> Result<Vec<Vec<f64>>, String> {
     Ok(inputs.input_data)
 }
 
+/// The largest JSON or input file read (a model's inputs, settings,
+/// compiled model, public values): far above any real one, and what keeps a
+/// file that never ends (a device, a pipe) from exhausting memory.
+pub const MAX_TEXT_FILE: u64 = 1 << 30;
+
+/// The largest proving key read: a few times the largest SRS.
+pub const MAX_BINARY_FILE: u64 = 1 << 36;
+
+/// The largest SRS read: 2^24 points (the compiler's largest `k`) take 2 GiB
+/// in halo2's format.
+const MAX_SRS_FILE: u64 = 1 << 32;
+
+/// The largest ONNX file read (protobuf's own limit).
+pub const MAX_ONNX_FILE: u64 = 1 << 31;
+
+/// Reads `path` whole, refusing more than `limit` bytes: a regular file by
+/// its size before reading, anything else (a device, a pipe) as it streams.
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, ZkmlError> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(ZkmlError::io(path))?;
+    let too_large = || ZkmlError::invalid_file(path, format!("larger than {limit} bytes"));
+    let metadata = file.metadata().map_err(ZkmlError::io(path))?;
+    if metadata.is_file() && metadata.len() > limit {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(ZkmlError::io(path))?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// [`read_bounded`] at [`MAX_TEXT_FILE`], as UTF-8.
+fn read_text(path: &Path) -> Result<String, ZkmlError> {
+    String::from_utf8(read_bounded(path, MAX_TEXT_FILE)?).map_err(|e| ZkmlError::invalid_file(path, e))
+}
+
 /// Writes a key in halo2's raw-bytes format.
 pub fn write_pk(pk: &ProvingKey<G1Affine>, path: &Path) -> Result<(), ZkmlError> {
     write_with(path, |file| pk.write(file, SerdeFormat::RawBytes))
@@ -37,7 +75,7 @@ pub fn write_pk(pk: &ProvingKey<G1Affine>, path: &Path) -> Result<(), ZkmlError>
 
 /// Reads a proving key written by [`write_pk`].
 pub fn read_pk(path: &Path, settings: &ModelSettings) -> Result<ProvingKey<G1Affine>, ZkmlError> {
-    read_exactly(path, "a proving key for this model", |bytes| {
+    read_exactly(path, "a proving key for this model", MAX_BINARY_FILE, |bytes| {
         ProvingKey::read::<_, ModelCircuit>(bytes, SerdeFormat::RawBytes, settings.shape)
     })
 }
@@ -49,7 +87,7 @@ pub fn write_vk(vk: &VerifyingKey<G1Affine>, path: &Path) -> Result<(), ZkmlErro
 
 /// Reads a verifying key written by [`write_vk`].
 pub fn read_vk(path: &Path, settings: &ModelSettings) -> Result<VerifyingKey<G1Affine>, ZkmlError> {
-    read_exactly(path, "a verifying key for this model", |bytes| {
+    read_exactly(path, "a verifying key for this model", MAX_TEXT_FILE, |bytes| {
         VerifyingKey::read::<_, ModelCircuit>(bytes, SerdeFormat::RawBytes, settings.shape)
     })
 }
@@ -63,7 +101,7 @@ pub fn write_srs(srs: &ParamsKZG<Bn256>, path: &Path) -> Result<(), ZkmlError> {
 /// Reads an SRS in halo2's format.
 pub fn read_srs(path: &Path) -> Result<ParamsKZG<Bn256>, ZkmlError> {
     use halo2_axiom::poly::commitment::Params;
-    read_exactly(path, "an SRS", |bytes| ParamsKZG::read(bytes))
+    read_exactly(path, "an SRS", MAX_SRS_FILE, |bytes| ParamsKZG::read(bytes))
 }
 
 /// Reads `path` whole and parses it with `parse`, which must consume every
@@ -73,9 +111,10 @@ pub fn read_srs(path: &Path) -> Result<ParamsKZG<Bn256>, ZkmlError> {
 fn read_exactly<T>(
     path: &Path,
     what: &str,
+    limit: u64,
     parse: impl FnOnce(&mut &[u8]) -> std::io::Result<T>,
 ) -> Result<T, ZkmlError> {
-    let bytes = std::fs::read(path).map_err(ZkmlError::io(path))?;
+    let bytes = read_bounded(path, limit)?;
     let mut unread = bytes.as_slice();
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(&mut unread)))
         .map_err(|_| ZkmlError::invalid_file(path, format!("not {what} (truncated or corrupt)")))?
@@ -116,7 +155,7 @@ pub fn read_compiled(path: &Path) -> Result<crate::CompiledModel, ZkmlError> {
 
 /// Reads JSON written by [`write_json`].
 pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, ZkmlError> {
-    let text = std::fs::read_to_string(path).map_err(ZkmlError::io(path))?;
+    let text = read_text(path)?;
     serde_json::from_str(&text).map_err(|e| ZkmlError::invalid_file(path, e))
 }
 
@@ -181,6 +220,13 @@ mod tests {
         assert!(matches!(&failed, Err(e) if e.to_string().contains("proof.bin") && e.to_string().contains("full")));
         assert_eq!(std::fs::read(&path).unwrap(), b"second, longer");
         assert_eq!(listing(&dir), ["proof.bin"]);
+        // A file that never ends is refused at the limit, not read forever.
+        if Path::new("/dev/zero").exists() {
+            let endless = read_bounded(Path::new("/dev/zero"), 1 << 20);
+            assert!(matches!(endless, Err(e) if e.to_string().contains("larger than")));
+        }
+        assert_eq!(read_bounded(&path, 14).unwrap(), b"second, longer");
+        assert!(read_bounded(&path, 13).is_err());
         let missing = dir.join("missing").join("vk.bin");
         assert!(matches!(write_file(&missing, b"x"), Err(e) if e.to_string().contains("vk.bin")));
         assert_eq!(listing(&dir), ["proof.bin"]);
