@@ -4,7 +4,9 @@
 //! - `compiled.json`: the quantized model with its weights (prover only),
 //! - `settings.json`: what a verifier needs (no weights),
 //! - `srs.bin`, `pk.bin`, `vk.bin`: the SRS and the keys,
-//! - `proof.bin`, `public.json`: a proof and its public values.
+//! - `proof.bin`, `public.json`: a proof and its public values,
+//! - `manifest.json`: the hash of every file above but the proof's, which
+//!   commands check before they trust a file (see [`zkml::ModelDir`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -13,7 +15,9 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 use zkaccel::Accelerator;
 use zkaccel_frontend_halo2::AcceleratedParams;
-use zkaccel_zkml::{self as zkml, CompileOptions, CompiledModel, ModelSettings, PublicValues, Visibility, ZkmlError};
+use zkaccel_zkml::{
+    self as zkml, Access, CompileOptions, CompiledModel, ModelDir, PublicValues, Visibility, ZkmlError,
+};
 
 /// The SRS seed of `setup` without `--srs`: the SRS is reproducible and so
 /// insecure, which is said wherever it is used.
@@ -55,10 +59,13 @@ fn compile_program(
     dir: &Path,
     options: CompileOptions,
 ) -> Result<Arc<CompiledModel>, ZkmlError> {
+    let mut model_dir = ModelDir::open(dir, Access::Write)?;
     let (compiled, _) = timed("calibrating", || zkml::compile_onnx(onnx, samples, &options))?;
-    std::fs::create_dir_all(dir).map_err(ZkmlError::io(dir))?;
-    zkml::write_json(&compiled, &dir.join("compiled.json"))?;
-    zkml::write_json(&compiled.published_settings(), &dir.join("settings.json"))?;
+    model_dir.write_json(zkml::COMPILED, &compiled)?;
+    model_dir.write_json(zkml::SETTINGS, &compiled.published_settings())?;
+    // Keys of an earlier compile do not fit this one.
+    model_dir.forget(&[zkml::SRS, zkml::PK, zkml::VK]);
+    model_dir.commit()?;
     let p = &compiled.program;
     println!(
         "compiled: {} layers, {} parameters, {} multiply-adds; inputs {:?}, outputs {:?}",
@@ -108,7 +115,8 @@ fn compile_program(
 
 /// `setup`: keys (and a local SRS unless one is given).
 pub fn setup(dir: &Path, srs: Option<&Path>, accelerator: &Accelerator) -> Result<(), ZkmlError> {
-    let model: Arc<CompiledModel> = Arc::new(zkml::read_compiled(&dir.join("compiled.json"))?);
+    let mut model_dir = ModelDir::open(dir, Access::Write)?;
+    let model: Arc<CompiledModel> = Arc::new(model_dir.compiled()?);
     let srs = match srs {
         Some(path) => zkml::read_srs(path)?,
         None => {
@@ -120,9 +128,10 @@ pub fn setup(dir: &Path, srs: Option<&Path>, accelerator: &Accelerator) -> Resul
         }
     };
     let (keys, time) = timed("generating keys", || zkml::setup(&model, srs, accelerator))?;
-    zkml::write_srs(keys.params.srs(), &dir.join("srs.bin"))?;
-    zkml::write_pk(&keys.pk, &dir.join("pk.bin"))?;
-    zkml::write_vk(keys.pk.get_vk(), &dir.join("vk.bin"))?;
+    model_dir.write_srs(keys.params.srs())?;
+    model_dir.write_pk(&keys.pk)?;
+    model_dir.write_vk(keys.pk.get_vk())?;
+    model_dir.commit()?;
     println!("setup: 2^{} rows, keys in {:.2} s; wrote srs.bin, pk.bin, vk.bin", model.k, time.as_secs_f64());
     Ok(())
 }
@@ -135,17 +144,21 @@ pub fn prove(
     public_path: &Path,
     accelerator: &Accelerator,
 ) -> Result<(), ZkmlError> {
-    let model: Arc<CompiledModel> = Arc::new(zkml::read_compiled(&dir.join("compiled.json"))?);
+    let model_dir = ModelDir::open(dir, Access::Write)?;
+    let model: Arc<CompiledModel> = Arc::new(model_dir.compiled()?);
     let settings = model.settings();
     let sample = read_one_input(input)?;
     let (keys, _) = timed("loading keys", || {
-        let srs = zkml::read_srs(&dir.join("srs.bin"))?;
-        let pk = zkml::read_pk(&dir.join("pk.bin"), &settings)?;
+        let srs = model_dir.srs()?;
+        let pk = model_dir.pk(&settings)?;
         let params = AcceleratedParams::new(srs, accelerator)?;
         Ok::<_, ZkmlError>(zkml::Keys { params, pk })
     })?;
-    let (proof, time) = timed("proving", || zkml::prove(&model, &keys, &sample))?;
+    let (mut proof, time) = timed("proving", || zkml::prove(&model, &keys, &sample))?;
+    // The proof first: public values left beside another proof by an
+    // interrupted run name the proof they belong to, and are refused.
     zkml::write_file(proof_path, &proof.proof)?;
+    proof.public.proof_digest = Some(zkml::digest_hex(&proof.proof));
     zkml::write_json(&proof.public, public_path)?;
     report_outputs(&proof);
     println!(
@@ -184,9 +197,10 @@ fn report_outputs(proof: &zkml::ModelProof) {
 
 /// `verify`: the stock halo2 verifier on a proof and its public values.
 pub fn verify(dir: &Path, proof_path: &Path, public_path: &Path) -> Result<(), ZkmlError> {
-    let settings: ModelSettings = zkml::read_settings(&dir.join("settings.json"))?;
-    let srs = zkml::read_srs(&dir.join("srs.bin"))?;
-    let vk = zkml::read_vk(&dir.join("vk.bin"), &settings)?;
+    let model_dir = ModelDir::open(dir, Access::Read)?;
+    let settings = model_dir.settings()?;
+    let srs = model_dir.srs()?;
+    let vk = model_dir.vk(&settings)?;
     let public: PublicValues = zkml::read_json(public_path)?;
     let proof = zkml::read_bounded(proof_path, zkml::MAX_TEXT_FILE)?;
     let start = Instant::now();
@@ -255,10 +269,11 @@ pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Resul
     use rand_chacha::rand_core::SeedableRng;
     use rand_chacha::ChaCha20Rng;
 
-    let model: Arc<CompiledModel> = Arc::new(zkml::read_compiled(&dir.join("compiled.json"))?);
+    let model_dir = ModelDir::open(dir, Access::Write)?;
+    let model: Arc<CompiledModel> = Arc::new(model_dir.compiled()?);
     let settings = model.settings();
-    let srs = zkml::read_srs(&dir.join("srs.bin"))?;
-    let pk = zkml::read_pk(&dir.join("pk.bin"), &settings)?;
+    let srs = model_dir.srs()?;
+    let pk = model_dir.pk(&settings)?;
     let num_instance = vec![settings.instance_layout().len()];
     let (contract, time) = timed("generating and compiling the verifier", || {
         zkaccel_evm::verifier_contract(&srs, pk.get_vk(), num_instance)

@@ -368,12 +368,27 @@ impl AcceleratedParams {
 /// stock serialization instead: `k`, then `n` monomial points, then the `n`
 /// Lagrange points, each as raw Montgomery limbs.
 fn lagrange_bases(srs: &ParamsKZG<Bn256>) -> io::Result<Vec<h::G1Affine>> {
+    lagrange_points(srs, 0..srs.n() as usize)
+}
+
+/// `[L_i(τ)]₁`, the commitment to the column that is 1 in row `i` and 0
+/// elsewhere (read back as [`lagrange_bases`] are, keeping one point).
+pub fn lagrange_basis_point(srs: &ParamsKZG<Bn256>, i: usize) -> io::Result<h::G1Affine> {
+    if i >= srs.n() as usize {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("row {i} of a 2^{} SRS", srs.k())));
+    }
+    Ok(lagrange_points(srs, i..i + 1)?[0])
+}
+
+/// The Lagrange bases `rows` of `srs`, from its stock serialization.
+fn lagrange_points(srs: &ParamsKZG<Bn256>, rows: std::ops::Range<usize>) -> io::Result<Vec<h::G1Affine>> {
     const POINT_BYTES: usize = 64;
     let n = srs.n() as usize;
-    let mut sink = ByteWindow { skip: 4 + n * POINT_BYTES, keep: n * POINT_BYTES, kept: Vec::new() };
-    sink.kept.reserve_exact(sink.keep);
+    let keep = rows.len() * POINT_BYTES;
+    let mut sink = ByteWindow { skip: 4 + (n + rows.start) * POINT_BYTES, keep, kept: Vec::new() };
+    sink.kept.reserve_exact(keep);
     srs.write_custom(&mut sink, SerdeFormat::RawBytes)?;
-    if sink.kept.len() != n * POINT_BYTES {
+    if sink.kept.len() != keep {
         return Err(io::Error::new(io::ErrorKind::InvalidData, "SRS serialization is shorter than expected"));
     }
     Ok(sink.kept.chunks_exact(POINT_BYTES).map(h::G1Affine::from_raw_bytes_unchecked).collect())

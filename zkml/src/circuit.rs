@@ -56,6 +56,12 @@
 //! output cell that produced it (or to the instance column, or to the first
 //! use of a private input). Public inputs, the weight commitment and the
 //! outputs sit in one instance column, in that order.
+//!
+//! The verifier's settings are bound to the verifying key: the last fixed
+//! column configured holds [`ModelSettings::digest`] in row 0 and zeros
+//! elsewhere, so its commitment in the key is `digest · [L_0(τ)]₁`, which a
+//! verifier recomputes from the settings it reads ([`settings_column`]). No
+//! gate queries the column: it costs the proof and an EVM verifier nothing.
 
 use std::sync::Arc;
 
@@ -72,7 +78,7 @@ use serde::{Deserialize, Serialize};
 use crate::commitment::{CommitmentChip, CommitmentConfig};
 use crate::program::{Activation, Weight};
 use crate::quantize::{TableLayout, Trace};
-use crate::CompiledModel;
+use crate::{CompiledModel, ModelSettings};
 
 /// Tags of the compact layout: `tag·(tag − 1)` is nonzero exactly on
 /// output rows (RELU or IDENT).
@@ -188,6 +194,8 @@ pub struct ModelConfig {
     table: Vec<TableColumn>,
     instance: Column<Instance>,
     commitment: Option<CommitmentConfig>,
+    /// The settings digest in row 0 (see the module's notes).
+    settings: Column<Fixed>,
 }
 
 /// The general layout's own columns.
@@ -206,12 +214,23 @@ pub struct GeneralColumns {
 pub struct ModelCircuit {
     model: Arc<CompiledModel>,
     trace: Option<Arc<Trace>>,
+    /// [`ModelSettings::digest`] of the model's published settings.
+    settings_digest: Fr,
 }
 
 impl ModelCircuit {
-    /// The circuit of `model` proving `trace` (`None` for keygen).
+    /// The circuit of `model` proving `trace` (`None` for keygen). For a
+    /// private model this hashes every weight (the published commitment):
+    /// [`Self::with_settings`] takes settings already published.
     pub fn new(model: Arc<CompiledModel>, trace: Option<Arc<Trace>>) -> Self {
-        Self { model, trace }
+        let settings = model.published_settings();
+        Self::with_settings(model, trace, &settings)
+    }
+
+    /// The circuit of `model` proving `trace`, bound to `settings` (the
+    /// model's published ones; others make keys no honest verifier accepts).
+    pub fn with_settings(model: Arc<CompiledModel>, trace: Option<Arc<Trace>>, settings: &ModelSettings) -> Self {
+        Self { model, trace, settings_digest: settings.digest() }
     }
 
     fn known<T>(&self, f: impl FnOnce(&Trace) -> T) -> Value<T> {
@@ -310,7 +329,7 @@ impl Circuit<Fr> for ModelCircuit {
     type Params = CircuitShape;
 
     fn without_witnesses(&self) -> Self {
-        Self { model: self.model.clone(), trace: None }
+        Self { model: self.model.clone(), trace: None, settings_digest: self.settings_digest }
     }
 
     fn params(&self) -> CircuitShape {
@@ -430,7 +449,24 @@ impl Circuit<Fr> for ModelCircuit {
                 None => vec![(tag * constant(2) + aux, table[0]), (limb, table[1])],
             }
         });
-        ModelConfig { shape, x, w_fixed, w_advice, acc, limb, aux, general, f_dot, tag, table, instance, commitment }
+        // Last, so its index does not depend on the other columns' order.
+        let settings = meta.fixed_column();
+        ModelConfig {
+            shape,
+            x,
+            w_fixed,
+            w_advice,
+            acc,
+            limb,
+            aux,
+            general,
+            f_dot,
+            tag,
+            table,
+            instance,
+            commitment,
+            settings,
+        }
     }
 
     fn synthesize(&self, config: ModelConfig, mut layouter: impl Layouter<Fr>) -> Result<(), PlonkError> {
@@ -496,15 +532,24 @@ impl Circuit<Fr> for ModelCircuit {
             },
         )?;
 
+        // The only region in its column, so the floor planner puts it at row 0.
+        layouter.assign_region(
+            || "settings digest",
+            |mut region| {
+                region.assign_fixed(config.settings, 0, self.settings_digest);
+                Ok(())
+            },
+        )?;
         let instance_rows = model.instance_layout();
         // The commitment region first: its cells anchor the private parameters.
         let param_cells: Option<Vec<Cell>> = match &config.commitment {
             Some(commitment) => {
-                let values: Vec<Fr> = model.params.params.iter().map(|&p| felt(p as i128)).collect();
+                // The salt's cell is bound to nothing else: it only blinds.
+                let values = crate::public::committed_values(model);
                 let (cells, digest) = CommitmentChip::new(commitment.clone()).commit(&mut layouter, &values)?;
                 let row = instance_rows.commitment.ok_or(PlonkError::Synthesis)?;
                 layouter.constrain_instance(digest, config.instance, row);
-                Some(cells)
+                Some(cells[1..].to_vec())
             }
             None => None,
         };
@@ -678,6 +723,14 @@ impl Circuit<Fr> for ModelCircuit {
         }
         Ok(())
     }
+}
+
+/// The index, among the fixed columns of a model circuit of `shape`, of
+/// the column that holds the settings digest (selectors, which halo2 turns
+/// into fixed columns at keygen, come after it).
+pub fn settings_column(shape: CircuitShape) -> usize {
+    let mut meta = ConstraintSystem::<Fr>::default();
+    ModelCircuit::configure_with_params(&mut meta, shape).settings.index()
 }
 
 #[cfg(test)]

@@ -111,6 +111,12 @@ pub struct CompiledModel {
     pub k: u32,
     /// Quantization error on the calibration inputs.
     pub report: CalibrationReport,
+    /// A private model's blinding salt (a field element in decimal): hashed
+    /// with the weights into the published commitment so that it hides them
+    /// (no one can test a guessed model against it). The owner keeps it; it
+    /// is in no file a verifier reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment_salt: Option<String>,
 }
 
 /// Rows halo2 keeps for blinding and the last-row check (a bound on
@@ -138,6 +144,13 @@ impl CompiledModel {
     pub fn check(&self) -> Result<(), ZkmlError> {
         self.settings().check()?;
         let bad = |what: String| Err(ZkmlError::Model(format!("invalid compiled model: {what}")));
+        match (&self.commitment_salt, self.visibility.private_model) {
+            (Some(salt), true) if crate::public::parse_field(salt).is_some() => {}
+            (Some(_), true) => return bad("its commitment salt is not a field element in canonical decimal".into()),
+            (None, true) => return bad("a private model without a commitment salt (compile it again)".into()),
+            (Some(_), false) => return bad("a commitment salt in a public model".into()),
+            (None, false) => {}
+        }
         let program = &self.program;
         let params = program.params.len();
         if self.params.params.len() != params {
@@ -297,8 +310,9 @@ pub fn compile(
         report.max_abs_error = report.max_abs_error.max(max_abs_difference(&quantized, &float));
         report.argmax_agreement += (argmax(&quantized) == argmax(&float)) as usize;
     }
+    // A private model absorbs its salt before its weights.
     let commitment_rows =
-        if options.visibility.private_model { commitment::commitment_rows(params.params.len()) } else { 0 };
+        if options.visibility.private_model { commitment::commitment_rows(params.params.len() + 1) } else { 0 };
     let table_rows = layout.rows(limb_bits);
     let fixed_rows = table_rows.max(commitment_rows);
     let fits = |rows: usize, k: u32| rows + RESERVED_ROWS <= 1 << k;
@@ -326,7 +340,8 @@ pub fn compile(
         return Err(ZkmlError::Calibration(format!("the circuit needs 2^{k} rows; at most 2^24 are supported")));
     }
     let shape = shape_with(lanes);
-    Ok(CompiledModel { program, params, layout, shape, visibility: options.visibility, k, report })
+    let commitment_salt = options.visibility.private_model.then(crate::public::random_salt);
+    Ok(CompiledModel { program, params, layout, shape, visibility: options.visibility, k, report, commitment_salt })
 }
 
 /// The index of the largest value (the first, on ties): a classifier's answer.

@@ -26,6 +26,9 @@ pub enum ZkmlError {
     /// The proof or its public values were rejected.
     #[error("verification failed: {0}")]
     Verification(String),
+    /// Another command is using the model directory (see [`crate::ModelDir`]).
+    #[error("busy: {0}")]
+    Busy(String),
     /// halo2 rejected the circuit, a key or the inputs.
     #[error(transparent)]
     Halo2(Halo2Error),

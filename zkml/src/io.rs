@@ -10,7 +10,7 @@ use halo2_axiom::SerdeFormat;
 use serde::{Deserialize, Serialize};
 
 use crate::circuit::ModelCircuit;
-use crate::{ModelSettings, ZkmlError};
+use crate::{FileEntry, ModelSettings, ZkmlError};
 
 /// Reads inputs in EZKL's format: `{"input_data": [[x, ...], ...]}`, one
 /// flat row-major list per sample.
@@ -40,7 +40,7 @@ pub const MAX_BINARY_FILE: u64 = 1 << 36;
 
 /// The largest SRS read: 2^24 points (the compiler's largest `k`) take 2 GiB
 /// in halo2's format.
-const MAX_SRS_FILE: u64 = 1 << 32;
+pub const MAX_SRS_FILE: u64 = 1 << 32;
 
 /// The largest ONNX file read (protobuf's own limit).
 pub const MAX_ONNX_FILE: u64 = 1 << 31;
@@ -75,7 +75,11 @@ pub fn write_pk(pk: &ProvingKey<G1Affine>, path: &Path) -> Result<(), ZkmlError>
 
 /// Reads a proving key written by [`write_pk`].
 pub fn read_pk(path: &Path, settings: &ModelSettings) -> Result<ProvingKey<G1Affine>, ZkmlError> {
-    read_exactly(path, "a proving key for this model", MAX_BINARY_FILE, |bytes| {
+    parse_pk(path, &read_bounded(path, MAX_BINARY_FILE)?, settings)
+}
+
+pub(crate) fn parse_pk(path: &Path, bytes: &[u8], settings: &ModelSettings) -> Result<ProvingKey<G1Affine>, ZkmlError> {
+    parse_exactly(path, bytes, "a proving key for this model", |bytes| {
         ProvingKey::read::<_, ModelCircuit>(bytes, SerdeFormat::RawBytes, settings.shape)
     })
 }
@@ -87,7 +91,15 @@ pub fn write_vk(vk: &VerifyingKey<G1Affine>, path: &Path) -> Result<(), ZkmlErro
 
 /// Reads a verifying key written by [`write_vk`].
 pub fn read_vk(path: &Path, settings: &ModelSettings) -> Result<VerifyingKey<G1Affine>, ZkmlError> {
-    read_exactly(path, "a verifying key for this model", MAX_TEXT_FILE, |bytes| {
+    parse_vk(path, &read_bounded(path, MAX_TEXT_FILE)?, settings)
+}
+
+pub(crate) fn parse_vk(
+    path: &Path,
+    bytes: &[u8],
+    settings: &ModelSettings,
+) -> Result<VerifyingKey<G1Affine>, ZkmlError> {
+    parse_exactly(path, bytes, "a verifying key for this model", |bytes| {
         VerifyingKey::read::<_, ModelCircuit>(bytes, SerdeFormat::RawBytes, settings.shape)
     })
 }
@@ -100,22 +112,25 @@ pub fn write_srs(srs: &ParamsKZG<Bn256>, path: &Path) -> Result<(), ZkmlError> {
 
 /// Reads an SRS in halo2's format.
 pub fn read_srs(path: &Path) -> Result<ParamsKZG<Bn256>, ZkmlError> {
-    use halo2_axiom::poly::commitment::Params;
-    read_exactly(path, "an SRS", MAX_SRS_FILE, |bytes| ParamsKZG::read(bytes))
+    parse_srs(path, &read_bounded(path, MAX_SRS_FILE)?)
 }
 
-/// Reads `path` whole and parses it with `parse`, which must consume every
-/// byte. halo2's readers panic on some truncated or corrupt inputs (they
-/// index past the end or unwrap a decoding): that becomes this file's error,
-/// as does anything left after the parsed value.
-fn read_exactly<T>(
+pub(crate) fn parse_srs(path: &Path, bytes: &[u8]) -> Result<ParamsKZG<Bn256>, ZkmlError> {
+    use halo2_axiom::poly::commitment::Params;
+    parse_exactly(path, bytes, "an SRS", |bytes| ParamsKZG::read(bytes))
+}
+
+/// Parses `bytes` (of `path`) with `parse`, which must consume every byte.
+/// halo2's readers panic on some truncated or corrupt inputs (they index
+/// past the end or unwrap a decoding): that becomes this file's error, as
+/// does anything left after the parsed value.
+pub(crate) fn parse_exactly<T>(
     path: &Path,
+    bytes: &[u8],
     what: &str,
-    limit: u64,
     parse: impl FnOnce(&mut &[u8]) -> std::io::Result<T>,
 ) -> Result<T, ZkmlError> {
-    let bytes = read_bounded(path, limit)?;
-    let mut unread = bytes.as_slice();
+    let mut unread = bytes;
     let parsed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parse(&mut unread)))
         .map_err(|_| ZkmlError::invalid_file(path, format!("not {what} (truncated or corrupt)")))?
         .map_err(|e| ZkmlError::invalid_file(path, format!("not {what} ({e})")))?;
@@ -141,32 +156,70 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ZkmlError> {
 
 /// Reads `settings.json` and checks it ([`ModelSettings::check`]).
 pub fn read_settings(path: &Path) -> Result<ModelSettings, ZkmlError> {
-    let settings: ModelSettings = read_json(path)?;
+    parse_settings(path, &read_bounded(path, MAX_TEXT_FILE)?)
+}
+
+pub(crate) fn parse_settings(path: &Path, bytes: &[u8]) -> Result<ModelSettings, ZkmlError> {
+    let settings: ModelSettings = parse_json(path, bytes)?;
     settings.check().map_err(|e| ZkmlError::invalid_file(path, e))?;
     Ok(settings)
 }
 
 /// Reads `compiled.json` and checks it ([`crate::CompiledModel::check`]).
 pub fn read_compiled(path: &Path) -> Result<crate::CompiledModel, ZkmlError> {
-    let model: crate::CompiledModel = read_json(path)?;
+    parse_compiled(path, &read_bounded(path, MAX_TEXT_FILE)?)
+}
+
+pub(crate) fn parse_compiled(path: &Path, bytes: &[u8]) -> Result<crate::CompiledModel, ZkmlError> {
+    let model: crate::CompiledModel = parse_json(path, bytes)?;
     model.check().map_err(|e| ZkmlError::invalid_file(path, e))?;
     Ok(model)
 }
 
 /// Reads JSON written by [`write_json`].
 pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, ZkmlError> {
-    let text = read_text(path)?;
-    serde_json::from_str(&text).map_err(|e| ZkmlError::invalid_file(path, e))
+    parse_json(path, &read_bounded(path, MAX_TEXT_FILE)?)
+}
+
+fn parse_json<T: for<'de> Deserialize<'de>>(path: &Path, bytes: &[u8]) -> Result<T, ZkmlError> {
+    serde_json::from_slice(bytes).map_err(|e| ZkmlError::invalid_file(path, e))
+}
+
+/// Writes `path` atomically with `write` ([`write_recorded`]).
+fn write_with(path: &Path, write: impl FnOnce(&mut HashingWriter) -> std::io::Result<()>) -> Result<(), ZkmlError> {
+    write_recorded(path, write).map(|_| ())
+}
+
+/// What [`write_recorded`] writes through: a buffered file that hashes
+/// what passes, so a manifest entry costs no second pass over the file.
+pub(crate) struct HashingWriter {
+    file: std::io::BufWriter<std::fs::File>,
+    hash: blake2b_simd::State,
+    len: u64,
+}
+
+impl std::io::Write for HashingWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.file.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.len += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
 }
 
 /// Writes `path` atomically with `write`: a temporary sibling written
 /// through a buffer, flushed with a check (a buffer dropped unflushed would
 /// lose a write error, as on a full disk), synced, then renamed into place;
 /// on any error the temporary file is removed and `path` is untouched.
-fn write_with(
+/// Returns the written file's manifest entry.
+pub(crate) fn write_recorded(
     path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
-) -> Result<(), ZkmlError> {
+    write: impl FnOnce(&mut HashingWriter) -> std::io::Result<()>,
+) -> Result<FileEntry, ZkmlError> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let name = path.file_name().ok_or_else(|| ZkmlError::invalid_file(path, "not a file name"))?;
@@ -178,11 +231,12 @@ fn write_with(
     ));
     let written = (|| {
         let file = std::fs::File::create_new(&temporary)?;
-        let mut buffered = std::io::BufWriter::new(file);
-        write(&mut buffered)?;
-        let file = buffered.into_inner().map_err(|e| e.into_error())?;
+        let mut hashing = HashingWriter { file: std::io::BufWriter::new(file), hash: FileEntry::hasher(), len: 0 };
+        write(&mut hashing)?;
+        let file = hashing.file.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
-        std::fs::rename(&temporary, path)
+        std::fs::rename(&temporary, path)?;
+        Ok(FileEntry::from_hash(hashing.len, &hashing.hash))
     })();
     if written.is_err() {
         // Nothing to report beyond the write's own error.

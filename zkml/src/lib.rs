@@ -12,7 +12,7 @@
 //! let keys = setup(&model, local_srs(model.k, 1), &accelerator)?;
 //! let input = &read_inputs("zkml/models/digits_mlp.input.json".as_ref())?[0];
 //! let proof = prove(&model, &keys, input)?; // on the Accelerator the keys' params hold
-//! verify(&model.settings(), keys.params.srs(), keys.pk.get_vk(), &proof.public, &proof.proof)?;
+//! verify(&model.published_settings(), keys.params.srs(), keys.pk.get_vk(), &proof.public, &proof.proof)?;
 //! # Ok(()) }
 //! ```
 //!
@@ -29,6 +29,7 @@ mod compile;
 mod error;
 mod io;
 mod keys;
+mod model_dir;
 pub mod onnx;
 mod options;
 pub mod program;
@@ -43,11 +44,12 @@ pub use compile::{
 pub use error::ZkmlError;
 pub use io::{
     parse_inputs, read_bounded, read_compiled, read_inputs, read_json, read_pk, read_settings, read_srs, read_vk,
-    write_file, write_json, write_pk, write_srs, write_vk, MAX_BINARY_FILE, MAX_ONNX_FILE, MAX_TEXT_FILE,
+    write_file, write_json, write_pk, write_srs, write_vk, MAX_BINARY_FILE, MAX_ONNX_FILE, MAX_SRS_FILE, MAX_TEXT_FILE,
 };
 pub use keys::{local_srs, setup, Keys};
+pub use model_dir::{digest_hex, Access, FileEntry, Manifest, ModelDir, COMPILED, MANIFEST, PK, SETTINGS, SRS, VK};
 pub use options::{CompileOptions, Visibility};
-pub use prove::{prove, verify, witness, ModelProof};
+pub use prove::{check_settings_bound, prove, verify, witness, ModelProof};
 pub use public::{model_commitment, PublicValues};
 pub use settings::{InstanceLayout, ModelSettings};
 pub use zkaccel_frontend_halo2::halo2_axiom;

@@ -1,7 +1,7 @@
 //! The public values of a proof and the instance column they make.
 
 use halo2_axiom::halo2curves::bn256::Fr;
-use halo2_axiom::halo2curves::ff::PrimeField;
+use halo2_axiom::halo2curves::ff::{Field, PrimeField};
 use serde::{Deserialize, Serialize};
 
 use crate::circuit::felt;
@@ -18,6 +18,11 @@ pub struct PublicValues {
     pub outputs: Vec<i64>,
     /// `s`: values are at scale `2^s`.
     pub scale_bits: u32,
+    /// Blake2b-256 (hex) of the proof these values belong to, when written
+    /// beside one ([`crate::digest_hex`]): a `public.json` left beside
+    /// another run's proof (an interrupted `prove`) is then a clear error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof_digest: Option<String>,
 }
 
 impl PublicValues {
@@ -78,7 +83,7 @@ impl PublicValues {
 /// A field element in its canonical decimal: below `r`, no sign, no leading
 /// zero. `from_str_vartime` alone reduces `c + r` to `c`, so two strings
 /// would verify as one commitment.
-fn parse_field(decimal: &str) -> Option<Fr> {
+pub(crate) fn parse_field(decimal: &str) -> Option<Fr> {
     Fr::from_str_vartime(decimal).filter(|f| field_decimal(*f) == decimal)
 }
 
@@ -103,10 +108,22 @@ fn field_decimal(f: Fr) -> String {
     String::from_utf8(digits).expect("ascii digits")
 }
 
-/// The Poseidon commitment to `model`'s quantized weights, in decimal.
+/// The Poseidon commitment to `model`'s quantized weights, in decimal:
+/// its salt ([`CompiledModel::commitment_salt`], zero when it has none or
+/// an unreadable one, which [`CompiledModel::check`] refuses), then the weights.
 pub fn model_commitment(model: &CompiledModel) -> String {
-    let values: Vec<Fr> = model.params.params.iter().map(|&p| felt(p as i128)).collect();
-    field_decimal(commitment::poseidon_commit(&values))
+    field_decimal(commitment::poseidon_commit(&committed_values(model)))
+}
+
+/// What a private model's commitment absorbs: the salt, then every weight.
+pub(crate) fn committed_values(model: &CompiledModel) -> Vec<Fr> {
+    let salt = model.commitment_salt.as_deref().and_then(parse_field).unwrap_or(Fr::ZERO);
+    std::iter::once(salt).chain(model.params.params.iter().map(|&p| felt(p as i128))).collect()
+}
+
+/// A fresh commitment salt from the operating system's generator.
+pub(crate) fn random_salt() -> String {
+    field_decimal(Fr::random(rand_core::OsRng))
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 use std::ops::Range;
 
+use halo2_axiom::halo2curves::bn256::Fr;
+use halo2_axiom::halo2curves::ff::PrimeField;
 use serde::{Deserialize, Serialize};
 
 use crate::circuit::CircuitShape;
@@ -107,6 +109,18 @@ impl ModelSettings {
         let outputs_start = inputs + usize::from(self.visibility.private_model);
         let outputs = self.public_outputs().len();
         InstanceLayout { inputs: 0..inputs, commitment, outputs: outputs_start..outputs_start + outputs }
+    }
+
+    /// The digest the verifying key binds (see [`crate::circuit`]): a
+    /// Blake2b-256 hash of these settings' JSON, cut to 248 bits so it is a
+    /// field element. Every field counts: layout, scales, shapes,
+    /// visibility and the published weight commitment.
+    pub fn digest(&self) -> Fr {
+        let json = serde_json::to_vec(self).expect("settings serialize");
+        let hash = blake2b_simd::Params::new().hash_length(32).personal(b"zkaccel-settings").hash(&json);
+        let mut repr = [0u8; 32];
+        repr[..31].copy_from_slice(&hash.as_bytes()[..31]);
+        Fr::from_repr(repr).expect("a 248-bit value is below the modulus")
     }
 
     /// Flat indices (among all input values) of the public ones.

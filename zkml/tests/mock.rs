@@ -30,6 +30,7 @@ fn mock_with(
         model_commitment: visibility.private_model.then(|| zkaccel_zkml::model_commitment(&model)),
         outputs: trace.outputs.clone(),
         scale_bits: model.layout.scale_bits,
+        proof_digest: None,
     };
     let instance = public.instance(&model.settings()).unwrap();
     let circuit = ModelCircuit::new(model.clone(), Some(Arc::new(trace)));
@@ -339,6 +340,7 @@ fn gathers_of_constants_read_a_table() {
                 model_commitment: None,
                 outputs: trace.outputs.clone(),
                 scale_bits: model.layout.scale_bits,
+                proof_digest: None,
             };
             let instance = public.instance(&model.settings()).unwrap();
             let circuit = ModelCircuit::new(model.clone(), Some(Arc::new(trace)));

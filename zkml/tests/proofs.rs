@@ -27,7 +27,7 @@ fn prove_and_check(name: &str, visibility: Visibility) {
     let start = std::time::Instant::now();
     let proof = prove(&model, &keys, input).unwrap();
     eprintln!("prove {:?}", start.elapsed());
-    let settings = model.settings();
+    let settings = model.published_settings();
     let vk = keys.pk.get_vk();
     verify(&settings, keys.params.srs(), vk, &proof.public, &proof.proof).unwrap();
 
@@ -107,10 +107,11 @@ fn sigmoid_model_public_input_fixed_model() {
 }
 
 /// A private model's verifier holds the commitment its owner published
-/// (`published_settings`): a proof made with other weights — same circuit,
-/// same keys, since the weights are advice — verifies against the bare
-/// settings (nothing binds the commitment there) and is refused against the
-/// published ones, which accept the honest proof.
+/// (`published_settings`), and the verifying key binds those settings: a
+/// proof made with other weights — same circuit, same keys, since the
+/// weights are advice — is refused against the published settings, and
+/// settings with the other commitment (or none) do not match the key. Our
+/// `prove` refuses to make it at all (its own check).
 #[test]
 fn a_private_model_proof_must_carry_the_published_commitment() {
     let name = "digits_mlp";
@@ -129,12 +130,25 @@ fn a_private_model_proof_must_carry_the_published_commitment() {
     let (srs, vk) = (keys.params.srs(), keys.pk.get_vk());
     let proof = prove(&honest, &keys, input).unwrap();
     verify(&published, srs, vk, &proof.public, &proof.proof).unwrap();
-    let forged = prove(&other, &keys, input).unwrap();
-    assert_ne!(forged.public.model_commitment, proof.public.model_commitment);
-    verify(&bare, srs, vk, &forged.public, &forged.proof).expect("bare settings bind no commitment");
-    match verify(&published, srs, vk, &forged.public, &forged.proof) {
+    match prove(&other, &keys, input) {
+        Err(ZkmlError::Verification(m)) => assert!(m.contains("do not belong together"), "{m}"),
+        other => panic!("a proof with weights other than the keys' was made: {other:?}"),
+    }
+    // The forgery, made past that check.
+    let (circuit, forged_public) = zkaccel_zkml::witness(&other, input).unwrap();
+    let instance = forged_public.instance(&other.published_settings()).unwrap();
+    let rng = <rand_chacha::ChaCha20Rng as rand_core::SeedableRng>::seed_from_u64(3);
+    let forged = zkaccel_frontend_halo2::prove(&keys.params, &keys.pk, &circuit, &[&instance], rng).unwrap();
+    assert_ne!(forged_public.model_commitment, proof.public.model_commitment);
+    match verify(&published, srs, vk, &forged_public, &forged) {
         Err(ZkmlError::Verification(m)) => assert!(m.contains("published"), "{m}"),
         other => panic!("a proof about other weights was not refused: {other:?}"),
+    }
+    for settings in [bare, other.published_settings()] {
+        match verify(&settings, srs, vk, &forged_public, &forged) {
+            Err(ZkmlError::Verification(m)) => assert!(m.contains("do not match the verifying key"), "{m}"),
+            other => panic!("settings the key was not made for were accepted: {other:?}"),
+        }
     }
     // Published settings survive their JSON round trip; a public model's have no commitment.
     let text = serde_json::to_string(&published).unwrap();
@@ -160,9 +174,9 @@ fn tampered_settings_and_compiled_models_are_refused() {
     std::fs::create_dir_all(&dir).unwrap();
     zkaccel_zkml::write_json(&model, &dir.join("compiled.json")).unwrap();
     zkaccel_zkml::write_json(&model.published_settings(), &dir.join("settings.json")).unwrap();
-    // (serde_json may move a float weight by an ulp; the quantized ones are what is proved.)
+    // Floats parse to the numbers written (serde_json's float_roundtrip).
     let read = zkaccel_zkml::read_compiled(&dir.join("compiled.json")).unwrap();
-    assert!(read.params == model.params && read.settings() == model.settings(), "compiled.json round trip");
+    assert!(read == model, "compiled.json round trip");
     assert!(zkaccel_zkml::read_settings(&dir.join("settings.json")).unwrap() == model.published_settings());
 
     type Tamper = fn(&mut CompiledModel);
@@ -204,4 +218,84 @@ fn tampered_settings_and_compiled_models_are_refused() {
         assert_eq!(zkaccel_zkml::read_settings(&settings_path).is_err(), settings_only, "{what}: settings");
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The verifying key binds the settings a verifier reads: moving four input
+/// values into the outputs (settings and public values edited together),
+/// another scale, or another visibility makes settings the key was not made
+/// for, refused before the proof is read; the honest ones verify. The key's
+/// settings column holds the digest in row 0 and nothing else.
+#[test]
+fn settings_the_key_was_not_made_for_are_refused() {
+    let name = "digits_mlp";
+    let program = onnx::load(&common::model_path(name)).unwrap();
+    let model = Arc::new(compile(program, &common::inputs(name, "calibration"), &CompileOptions::default()).unwrap());
+    let keys = setup(&model, local_srs(model.k, 7), &accelerator()).unwrap();
+    let settings = model.published_settings();
+    let column = &keys.pk.fixed_values()[zkaccel_zkml::circuit::settings_column(model.shape)];
+    assert_eq!(column[0], settings.digest());
+    assert!(column.iter().skip(1).all(|v| *v == Default::default()));
+    let proof = prove(&model, &keys, &common::inputs(name, "input")[0]).unwrap();
+    let (srs, vk) = (keys.params.srs(), keys.pk.get_vk());
+    verify(&settings, srs, vk, &proof.public, &proof.proof).unwrap();
+
+    // Four input values moved into the outputs: the same instance column.
+    let mut moved = settings.clone();
+    moved.input_shapes = vec![vec![1, 60]];
+    moved.output_shapes = vec![vec![1, 14]];
+    let mut public = proof.public.clone();
+    let inputs = public.inputs.as_mut().unwrap();
+    let tail = inputs.split_off(60);
+    public.outputs = [tail, public.outputs.clone()].concat();
+    assert_eq!(public.instance(&moved).unwrap(), proof.public.instance(&settings).unwrap());
+    let mut rescaled = settings.clone();
+    rescaled.layout.scale_bits += 1;
+    rescaled.shape.scale_bits += 1;
+    let mut hidden = settings.clone();
+    hidden.visibility.public_input = false;
+    for (what, edited, public) in [
+        ("inputs moved to outputs", moved, public),
+        ("scale", rescaled, proof.public.clone()),
+        ("visibility", hidden, {
+            let mut p = proof.public.clone();
+            p.inputs = None;
+            p
+        }),
+    ] {
+        match verify(&edited, srs, vk, &public, &proof.proof) {
+            Err(ZkmlError::Verification(m)) => assert!(m.contains("do not match the verifying key"), "{what}: {m}"),
+            other => panic!("{what}: settings the key was not made for were accepted: {other:?}"),
+        }
+    }
+}
+
+/// A private model's commitment is salted: two compilations of the same
+/// weights publish unrelated commitments (a guessed model cannot be tested
+/// against one), each binding its own salt and weights; the salt is in no
+/// file the verifier reads; a private model without one is refused.
+#[test]
+fn private_model_commitments_are_salted() {
+    let name = "digits_mlp";
+    let options = CompileOptions { visibility: Visibility::new(true, true), ..Default::default() };
+    let calibration = common::inputs(name, "calibration");
+    let compiled = || compile(onnx::load(&common::model_path(name)).unwrap(), &calibration, &options).unwrap();
+    let (a, b) = (compiled(), compiled());
+    assert_eq!(a.params, b.params);
+    let (salt_a, salt_b) = (a.commitment_salt.clone().unwrap(), b.commitment_salt.clone().unwrap());
+    assert_ne!(salt_a, salt_b);
+    let (ca, cb) = (zkaccel_zkml::model_commitment(&a), zkaccel_zkml::model_commitment(&b));
+    assert_ne!(ca, cb);
+    let mut unsalted = a.clone();
+    unsalted.commitment_salt = None;
+    assert!(matches!(unsalted.check(), Err(ZkmlError::Model(m)) if m.contains("salt")));
+    let mut other_weights = a.clone();
+    other_weights.params.params[1] += 1;
+    assert_ne!(zkaccel_zkml::model_commitment(&other_weights), ca);
+    let settings = serde_json::to_string(&a.published_settings()).unwrap();
+    assert!(settings.contains(&ca) && !settings.contains(&salt_a), "{settings}");
+    let mut public_model =
+        compile(onnx::load(&common::model_path(name)).unwrap(), &calibration, &Default::default()).unwrap();
+    assert_eq!(public_model.commitment_salt, None);
+    public_model.commitment_salt = Some(salt_a);
+    assert!(public_model.check().is_err());
 }

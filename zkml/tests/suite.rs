@@ -121,7 +121,7 @@ fn inputs_and_outputs_each_have_their_own_visibility() {
     let keys = setup(&model, local_srs(model.k, 5), &zkaccel::Accelerator::cpu_only()).unwrap();
     let (input, reference) = sample(name);
     let proof = prove(&model, &keys, &input).unwrap();
-    let settings = model.settings();
+    let settings = model.published_settings();
     verify(&settings, keys.params.srs(), keys.pk.get_vk(), &proof.public, &proof.proof).unwrap();
     // Only input 0's 8 values and output 1's 2 values are public, and right.
     let scale = (1u64 << 14) as f64;

@@ -116,7 +116,7 @@ pub fn prove_model_outputs(dir: &Path, name: &str) -> Result<Proved, String> {
     let keys = setup(&model, local_srs(model.k, 11), &acc).map_err(|e| e.to_string())?;
     let (input, reference) = sample_in(dir, name);
     let proof = prove(&model, &keys, &input).map_err(|e| e.to_string())?;
-    let settings = model.settings();
+    let settings = model.published_settings();
     let vk = keys.pk.get_vk();
     verify(&settings, keys.params.srs(), vk, &proof.public, &proof.proof)
         .map_err(|e| format!("does not verify: {e}"))?;
