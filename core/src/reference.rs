@@ -43,6 +43,7 @@ pub fn msm_by_logs<C: SwCurve>(logs: &[C::Scalar], scalars: &[C::Scalar]) -> Pro
 pub fn dft<F: TwoAdicField>(values: &[F], inverse: bool, shift: Option<F>) -> Result<Vec<F>> {
     let n = values.len();
     crate::validate::ntt_shape::<F>(n, n)?;
+    crate::validate::coset_shift(shift)?;
     let omega = F::two_adic_generator(n.trailing_zeros()).ok_or(Error::SizeTooLarge { size: n, max: 0 })?;
     let shift = shift.unwrap_or(F::ONE);
     if !inverse {

@@ -115,3 +115,59 @@ fn shipped_model(visibility: zkaccel_zkml::Visibility) -> Result<u64, EvmError> 
     verify_evm_native(keys.params.srs(), keys.pk.get_vk(), &instances, &proof).unwrap();
     check_on_chain(&format!("digits_mlp {visibility:?}"), &contract, &instances, &proof)
 }
+
+/// With the input and the model private, the Solidity verifier and the
+/// calldata hold no input value, weight or salt: the contract searched for
+/// each value's 32-byte hex form (both signs), the calldata
+/// for their 32-byte big-endian encodings. Values below 256 are left out
+/// (their forms are mostly zeros), as are those that are public outputs.
+#[test]
+fn a_private_model_verifier_and_calldata_hold_no_private_value() {
+    use halo2_axiom::halo2curves::ff::PrimeField;
+    use zkaccel_zkml as zkml;
+    let accelerator = zkaccel::Accelerator::cpu_only();
+    let program = zkml::onnx::load_bytes(zkml::shipped::MODEL_ONNX).unwrap();
+    let calibration = zkml::parse_inputs(zkml::shipped::CALIBRATION_JSON).unwrap();
+    let input = zkml::parse_inputs(zkml::shipped::INPUT_JSON).unwrap().remove(0);
+    let options = zkml::CompileOptions { visibility: zkml::Visibility::new(false, true), ..Default::default() };
+    let model = Arc::new(zkml::compile(program, &calibration, &options).unwrap());
+    let keys = zkml::setup(&model, zkml::local_srs(model.k, 3), &accelerator).unwrap();
+    let (circuit, public) = zkml::witness(&model, &input).unwrap();
+    let instance = public.instance(&model.published_settings()).unwrap();
+    let instances = [instance.as_slice()];
+    let contract = verifier_contract(keys.params.srs(), keys.pk.get_vk(), vec![instance.len()]).unwrap();
+    let proof = prove_evm(&keys.params, &keys.pk, &circuit, &instances, ChaCha20Rng::seed_from_u64(4)).unwrap();
+    verify_evm_native(keys.params.srs(), keys.pk.get_vk(), &instances, &proof).unwrap();
+    let calldata = calldata(&instances, &proof);
+
+    let trace = model.run(&input).unwrap();
+    let mut secrets: Vec<i128> = trace.values[..model.program.num_inputs()].iter().map(|&v| v as i128).collect();
+    secrets.extend(model.params.params.iter().map(|&w| w as i128));
+    secrets.retain(|v| v.unsigned_abs() >= 256 && !public.outputs.contains(&(*v as i64)));
+    assert!(secrets.len() > 500, "{} values to search", secrets.len());
+    let salt = Fr::from_str_vartime(model.commitment_salt.as_deref().unwrap()).unwrap();
+    let forms = |f: Fr| {
+        let mut big_endian = f.to_repr();
+        big_endian.as_mut().reverse();
+        big_endian
+    };
+    let mut encodings: Vec<(String, [u8; 32])> = vec![("the salt".into(), forms(salt))];
+    for &v in &secrets {
+        let magnitude = Fr::from_u128(v.unsigned_abs());
+        encodings.push((format!("{v}"), forms(magnitude)));
+        encodings.push((format!("{v}"), forms(-magnitude)));
+    }
+    // snark-verifier writes the key's points and the field constants as
+    // 0x-prefixed 32-byte hex (its short hex and decimals are memory offsets).
+    let solidity = contract.solidity.to_lowercase();
+    let full_width = solidity
+        .match_indices("0x")
+        .filter(|(at, _)| solidity[at + 2..].chars().take_while(char::is_ascii_hexdigit).count() == 64)
+        .count();
+    assert!(full_width > 20, "{full_width} 32-byte constants in the verifier");
+    for (what, bytes) in &encodings {
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert!(!solidity.contains(&hex), "the verifier holds {what}");
+        assert!(!calldata.windows(32).any(|w| w == bytes), "the calldata holds {what}");
+    }
+}

@@ -61,8 +61,8 @@ use rand_core::RngCore;
 pub use halo2_axiom;
 pub use prover::StageTimes;
 pub use scheme::{
-    default_accelerator, lagrange_basis_point, AcceleratedKzg, AcceleratedParams, AcceleratedShplonk, BusyClock,
-    BusyGuard, CommitStats,
+    default_accelerator, lagrange_basis_point, srs_points_off_curve, AcceleratedKzg, AcceleratedParams,
+    AcceleratedShplonk, BusyClock, BusyGuard, CommitStats,
 };
 
 /// Why a keygen, proof or verification failed.

@@ -371,6 +371,38 @@ fn lagrange_bases(srs: &ParamsKZG<Bn256>) -> io::Result<Vec<h::G1Affine>> {
     lagrange_points(srs, 0..srs.n() as usize)
 }
 
+/// Whether every point of `srs` (monomial and Lagrange bases, `[1]₂`,
+/// `[τ]₂`) is on its curve: halo2's readers take raw coordinates as they
+/// come, and an SRS from a file is outside data. The index of the first bad
+/// G1 point (Lagrange bases after the `n` monomial ones), or `n·2` for G2.
+pub fn srs_points_off_curve(srs: &ParamsKZG<Bn256>) -> io::Result<Option<usize>> {
+    use halo2_axiom::halo2curves::CurveAffine;
+    let lagrange = lagrange_bases(srs)?;
+    let n = srs.n() as usize;
+    let first_bad = |points: &[h::G1Affine]| -> Option<usize> {
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let chunk = points.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let found: Vec<_> = points
+                .chunks(chunk)
+                .enumerate()
+                .map(|(c, part)| {
+                    scope.spawn(move || part.iter().position(|p| !bool::from(p.is_on_curve())).map(|i| c * chunk + i))
+                })
+                .collect();
+            found.into_iter().filter_map(|t| t.join().ok().flatten()).min()
+        })
+    };
+    if let Some(i) = first_bad(srs.get_g()) {
+        return Ok(Some(i));
+    }
+    if let Some(i) = first_bad(&lagrange) {
+        return Ok(Some(n + i));
+    }
+    let g2_ok = bool::from(srs.g2().is_on_curve()) && bool::from(srs.s_g2().is_on_curve());
+    Ok((!g2_ok).then_some(2 * n))
+}
+
 /// `[L_i(τ)]₁`, the commitment to the column that is 1 in row `i` and 0
 /// elsewhere (read back as [`lagrange_bases`] are, keeping one point).
 pub fn lagrange_basis_point(srs: &ParamsKZG<Bn256>, i: usize) -> io::Result<h::G1Affine> {

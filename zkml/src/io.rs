@@ -78,10 +78,41 @@ pub fn read_pk(path: &Path, settings: &ModelSettings) -> Result<ProvingKey<G1Aff
     parse_pk(path, &read_bounded(path, MAX_BINARY_FILE)?, settings)
 }
 
-pub(crate) fn parse_pk(path: &Path, bytes: &[u8], settings: &ModelSettings) -> Result<ProvingKey<G1Affine>, ZkmlError> {
-    parse_exactly(path, bytes, "a proving key for this model", |bytes| {
+/// Parses a proving key from `bytes` (`path` names them in errors).
+pub fn parse_pk(path: &Path, bytes: &[u8], settings: &ModelSettings) -> Result<ProvingKey<G1Affine>, ZkmlError> {
+    check_key_header(path, bytes, settings, "proving")?;
+    let pk = parse_exactly(path, bytes, "a proving key for this model", |bytes| {
         ProvingKey::read::<_, ModelCircuit>(bytes, SerdeFormat::RawBytes, settings.shape)
-    })
+    })?;
+    check_key_points(path, pk.get_vk(), "proving")?;
+    Ok(pk)
+}
+
+/// The key's commitments are on the curve (halo2curves' raw reads check
+/// only that coordinates are below the modulus).
+fn check_key_points(path: &Path, vk: &VerifyingKey<G1Affine>, kind: &str) -> Result<(), ZkmlError> {
+    use halo2_axiom::halo2curves::CurveAffine;
+    let mut points = vk.fixed_commitments().iter().chain(vk.permutation().commitments());
+    if let Some(i) = points.position(|p| !bool::from(p.is_on_curve())) {
+        return Err(ZkmlError::invalid_file(path, format!("not a {kind} key: its commitment {i} is not on the curve")));
+    }
+    Ok(())
+}
+
+/// A key's header before halo2 reads the rest: `k` (bytes 1..5, which
+/// sizes halo2's domain and selector allocations) must be the model's, and
+/// the selector-compression flag (byte 5) keygen's 0.
+fn check_key_header(path: &Path, bytes: &[u8], settings: &ModelSettings, kind: &str) -> Result<(), ZkmlError> {
+    let bad = |what: String| Err(ZkmlError::invalid_file(path, format!("not a {kind} key for this model: {what}")));
+    let Some(header) = bytes.get(..6) else { return bad(format!("{} bytes", bytes.len())) };
+    let k = u32::from_le_bytes(header[1..5].try_into().expect("four bytes"));
+    if k != settings.k {
+        return bad(format!("made for 2^{k} rows, the model has 2^{}", settings.k));
+    }
+    if header[5] != 0 {
+        return bad("its selectors are compressed".into());
+    }
+    Ok(())
 }
 
 /// Writes a verifying key.
@@ -94,14 +125,25 @@ pub fn read_vk(path: &Path, settings: &ModelSettings) -> Result<VerifyingKey<G1A
     parse_vk(path, &read_bounded(path, MAX_TEXT_FILE)?, settings)
 }
 
-pub(crate) fn parse_vk(
-    path: &Path,
-    bytes: &[u8],
-    settings: &ModelSettings,
-) -> Result<VerifyingKey<G1Affine>, ZkmlError> {
-    parse_exactly(path, bytes, "a verifying key for this model", |bytes| {
+/// Parses a verifying key from `bytes` (`path` names them in errors).
+///
+/// Only the canonical encoding is a key: halo2's reader ignores some bits
+/// (the selector-compression flag, byte 5, in a circuit without selectors
+/// such as the model's; the padding of packed selector bytes), so the flag
+/// must be keygen's 0 (`keygen_vk` does not compress) and the key, written
+/// back, must give `bytes` again.
+pub fn parse_vk(path: &Path, bytes: &[u8], settings: &ModelSettings) -> Result<VerifyingKey<G1Affine>, ZkmlError> {
+    check_key_header(path, bytes, settings, "verifying")?;
+    let vk = parse_exactly(path, bytes, "a verifying key for this model", |bytes| {
         VerifyingKey::read::<_, ModelCircuit>(bytes, SerdeFormat::RawBytes, settings.shape)
-    })
+    })?;
+    check_key_points(path, &vk, "verifying")?;
+    let mut canonical = Vec::with_capacity(bytes.len());
+    vk.write(&mut canonical, SerdeFormat::RawBytes).map_err(|e| ZkmlError::invalid_file(path, e))?;
+    if canonical != bytes {
+        return Err(ZkmlError::invalid_file(path, "not a verifying key in its canonical encoding"));
+    }
+    Ok(vk)
 }
 
 /// Writes an SRS in halo2's format.
@@ -110,14 +152,28 @@ pub fn write_srs(srs: &ParamsKZG<Bn256>, path: &Path) -> Result<(), ZkmlError> {
     write_with(path, |file| srs.write(file))
 }
 
-/// Reads an SRS in halo2's format.
+/// Reads an SRS in halo2's format ([`parse_srs`]).
 pub fn read_srs(path: &Path) -> Result<ParamsKZG<Bn256>, ZkmlError> {
     parse_srs(path, &read_bounded(path, MAX_SRS_FILE)?)
 }
 
-pub(crate) fn parse_srs(path: &Path, bytes: &[u8]) -> Result<ParamsKZG<Bn256>, ZkmlError> {
-    use halo2_axiom::poly::commitment::Params;
-    parse_exactly(path, bytes, "an SRS", |bytes| ParamsKZG::read(bytes))
+/// Parses an SRS from `bytes` (`path` names them in errors).
+///
+/// Every point is checked: coordinates below the modulus and on the curve
+/// (halo2's own `Params::read` checks neither).
+pub fn parse_srs(path: &Path, bytes: &[u8]) -> Result<ParamsKZG<Bn256>, ZkmlError> {
+    // k first: halo2 sizes its tables by it.
+    match bytes.get(..4).map(|k| u32::from_le_bytes(k.try_into().expect("four bytes"))) {
+        Some(k) if (1..=crate::settings::MAX_K).contains(&k) => {}
+        Some(k) => return Err(ZkmlError::invalid_file(path, format!("not an SRS: 2^{k} points"))),
+        None => return Err(ZkmlError::invalid_file(path, "not an SRS: shorter than its header")),
+    }
+    let srs = parse_exactly(path, bytes, "an SRS", |bytes| ParamsKZG::read_custom(bytes, SerdeFormat::RawBytes))?;
+    match zkaccel_frontend_halo2::srs_points_off_curve(&srs) {
+        Ok(None) => Ok(srs),
+        Ok(Some(i)) => Err(ZkmlError::invalid_file(path, format!("not an SRS: its point {i} is not on the curve"))),
+        Err(e) => Err(ZkmlError::invalid_file(path, format!("not an SRS ({e})"))),
+    }
 }
 
 /// Parses `bytes` (of `path`) with `parse`, which must consume every byte.
@@ -159,7 +215,8 @@ pub fn read_settings(path: &Path) -> Result<ModelSettings, ZkmlError> {
     parse_settings(path, &read_bounded(path, MAX_TEXT_FILE)?)
 }
 
-pub(crate) fn parse_settings(path: &Path, bytes: &[u8]) -> Result<ModelSettings, ZkmlError> {
+/// Parses and checks settings from `bytes` (`path` names them in errors).
+pub fn parse_settings(path: &Path, bytes: &[u8]) -> Result<ModelSettings, ZkmlError> {
     let settings: ModelSettings = parse_json(path, bytes)?;
     settings.check().map_err(|e| ZkmlError::invalid_file(path, e))?;
     Ok(settings)
@@ -170,7 +227,8 @@ pub fn read_compiled(path: &Path) -> Result<crate::CompiledModel, ZkmlError> {
     parse_compiled(path, &read_bounded(path, MAX_TEXT_FILE)?)
 }
 
-pub(crate) fn parse_compiled(path: &Path, bytes: &[u8]) -> Result<crate::CompiledModel, ZkmlError> {
+/// Parses and checks a compiled model from `bytes` (`path` names them in errors).
+pub fn parse_compiled(path: &Path, bytes: &[u8]) -> Result<crate::CompiledModel, ZkmlError> {
     let model: crate::CompiledModel = parse_json(path, bytes)?;
     model.check().map_err(|e| ZkmlError::invalid_file(path, e))?;
     Ok(model)
@@ -254,6 +312,24 @@ mod tests {
             std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
         names.sort();
         names
+    }
+
+    /// An SRS with a point moved off the curve (its y's low byte changed) is
+    /// refused, where halo2's own reader would take it; the honest one reads.
+    #[test]
+    fn an_srs_point_off_the_curve_is_refused() {
+        use halo2_axiom::poly::commitment::Params;
+        let mut bytes = Vec::new();
+        crate::local_srs(4, 1).write(&mut bytes).unwrap();
+        let path = Path::new("srs.bin");
+        assert!(parse_srs(path, &bytes).is_ok());
+        // k (4 bytes), then the first monomial point: x (32 bytes), y (32 bytes).
+        for offset in [4 + 32, 4 + 16 * 64 + 32, 4 + 5 * 64 + 33] {
+            let mut bad = bytes.clone();
+            bad[offset] ^= 1;
+            assert!(ParamsKZG::<Bn256>::read(&mut bad.as_slice()).is_ok(), "halo2's reader takes it");
+            assert!(matches!(parse_srs(path, &bad), Err(e) if e.to_string().contains("not an SRS")), "{offset}");
+        }
     }
 
     /// A write replaces the file whole; a write that fails midway leaves the

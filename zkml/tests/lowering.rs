@@ -296,3 +296,57 @@ fn batch_first_recurrent_nodes_equal_their_sequence_first_graphs() {
         assert_eq!(batch_first.forward(&input), original.forward(&input), "{model}");
     }
 }
+
+fn initializer(name: &str, dims: &[i64], data: Vec<f32>) -> pb::TensorProto {
+    pb::TensorProto { name: name.into(), dims: dims.to_vec(), data_type: 1, float_data: data, ..Default::default() }
+}
+
+fn ints(name: &str, values: &[i64]) -> pb::AttributeProto {
+    pb::AttributeProto { name: name.into(), ints: values.to_vec(), r#type: 7, ..Default::default() }
+}
+
+/// The hostile models of issue 23's CLI probe, each an error and never a
+/// panic, an allocation abort or a silently different model: a Gemm whose
+/// initializer holds fewer values than its dims say (tract's loader
+/// panicked), huge pads, a 10^9-value input, input dims 2^32 × 2^32 (which
+/// wrapped to a model of no inputs), a pooling dilation of 2^62 + 1, a
+/// comparison with one input, and LSTM peepholes shorter than the gates.
+#[test]
+fn hostile_models_are_errors() {
+    let check = |what: &str, model: pb::ModelProto| {
+        let lowered = std::panic::catch_unwind(|| onnx::lower(&model));
+        match lowered {
+            Ok(Err(ZkmlError::Model(m))) => eprintln!("{what}: {m}"),
+            Ok(other) => panic!("{what}: not a model error: {other:?}"),
+            Err(_) => panic!("{what}: panicked"),
+        }
+    };
+    let mut gemm = graph_with(vec![node("Gemm", "g", &["input", "w"], "out")], &[1, 4]);
+    gemm.graph.as_mut().unwrap().initializer = vec![initializer("w", &[4, 4], vec![1.0; 3])];
+    check("a Gemm whose weights lie about their dims", gemm);
+
+    let mut pad = graph_with(vec![node("Pad", "p", &["input"], "out")], &[1, 4]);
+    pad.opset_import = vec![pb::OperatorSetIdProto { domain: String::new(), version: 10 }];
+    pad.graph.as_mut().unwrap().node[0].attribute = vec![ints("pads", &[0, 1 << 40, 0, 1 << 40])];
+    check("pads of 2^40", pad);
+
+    check("a 10^9-value input", graph_with(vec![node("Relu", "r", &["input"], "out")], &[1_000_000_000]));
+    check("input dims 2^32 × 2^32", graph_with(vec![node("Relu", "r", &["input"], "out")], &[1 << 32, 1 << 32]));
+
+    let mut pool = graph_with(vec![node("MaxPool", "m", &["input"], "out")], &[1, 1, 8, 8]);
+    pool.graph.as_mut().unwrap().node[0].attribute =
+        vec![ints("kernel_shape", &[2, 2]), ints("dilations", &[(1 << 62) + 1, 1])];
+    check("a dilation of 2^62 + 1", pool);
+
+    check("an Equal with one input", graph_with(vec![node("Equal", "e", &["input"], "out")], &[1, 4]));
+
+    let mut lstm = graph_with(vec![node("LSTM", "l", &["input", "w", "r", "", "", "", "", "p"], "out")], &[2, 1, 3]);
+    lstm.graph.as_mut().unwrap().node[0].attribute =
+        vec![pb::AttributeProto { name: "hidden_size".into(), i: 2, r#type: 2, ..Default::default() }];
+    lstm.graph.as_mut().unwrap().initializer = vec![
+        initializer("w", &[1, 8, 3], vec![0.1; 24]),
+        initializer("r", &[1, 8, 2], vec![0.1; 16]),
+        initializer("p", &[1, 2], vec![0.1; 2]),
+    ];
+    check("LSTM peepholes shorter than the gates", lstm);
+}

@@ -299,3 +299,129 @@ fn private_model_commitments_are_salted() {
     public_model.commitment_salt = Some(salt_a);
     assert!(public_model.check().is_err());
 }
+
+/// With the input and the model private, nothing a verifier reads holds an
+/// input value, a weight or the commitment's salt: the published settings
+/// and the public values (searched for each value's decimal, as a JSON
+/// number or string), and the verifying key and the proof (searched for each
+/// value's field encoding, both signs). Values below 256 are left out (their
+/// encodings are mostly zero bytes and their decimals are everywhere), as
+/// are values that are also public outputs.
+#[test]
+fn private_inputs_and_weights_appear_in_no_verifier_file() {
+    use zkaccel_zkml::halo2_axiom::halo2curves::bn256::Fr;
+    use zkaccel_zkml::halo2_axiom::halo2curves::ff::PrimeField;
+    let name = "digits_mlp";
+    let program = onnx::load(&common::model_path(name)).unwrap();
+    let options = CompileOptions { visibility: Visibility::new(false, true), ..Default::default() };
+    let model = Arc::new(compile(program, &common::inputs(name, "calibration"), &options).unwrap());
+    let keys = setup(&model, local_srs(model.k, 7), &accelerator()).unwrap();
+    let input = &common::inputs(name, "input")[0];
+    let proof = prove(&model, &keys, input).unwrap();
+    assert_eq!(proof.public.inputs, None);
+
+    let mut vk = Vec::new();
+    keys.pk.get_vk().write(&mut vk, zkaccel_zkml::halo2_axiom::SerdeFormat::RawBytes).unwrap();
+    let texts = [
+        ("settings.json", serde_json::to_string_pretty(&model.published_settings()).unwrap()),
+        ("public.json", serde_json::to_string_pretty(&proof.public).unwrap()),
+    ];
+    let binaries = [("vk.bin", vk), ("proof.bin", proof.proof.clone())];
+    let trace = model.run(input).unwrap();
+    let outputs: std::collections::HashSet<i64> = proof.public.outputs.iter().copied().collect();
+    let mut secrets: Vec<(String, i128)> = Vec::new();
+    secrets.extend(trace.values[..model.program.num_inputs()].iter().map(|&v| ("input".to_string(), v as i128)));
+    secrets.extend(model.params.params.iter().map(|&w| ("weight".to_string(), w as i128)));
+    secrets.retain(|(_, v)| v.unsigned_abs() >= 256 && !outputs.contains(&(*v as i64)));
+    let weights = secrets.iter().filter(|(what, _)| what == "weight").count();
+    let inputs = secrets.len() - weights;
+    assert!(weights > 500 && inputs > 10, "too few values to search: {weights} weights, {inputs} inputs");
+    let salt = model.commitment_salt.clone().unwrap();
+
+    /// Whether `text` holds `token` not inside a longer number.
+    fn holds_number(text: &str, token: &str) -> bool {
+        text.match_indices(token).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let after = text[at + token.len()..].chars().next();
+            !before.is_some_and(|c| c.is_ascii_digit() || c == '-') && !after.is_some_and(|c| c.is_ascii_digit())
+        })
+    }
+    for (file, text) in &texts {
+        assert!(!text.contains(&salt), "{file} holds the commitment salt");
+        for (what, v) in &secrets {
+            assert!(!holds_number(text, &v.to_string()), "{file} holds {what} value {v}");
+        }
+    }
+    let encoding = |v: i128| {
+        let magnitude = Fr::from_u128(v.unsigned_abs());
+        [magnitude.to_repr(), (-magnitude).to_repr()]
+    };
+    let salt_bytes = Fr::from_str_vartime(&salt).unwrap().to_repr();
+    for (file, bytes) in &binaries {
+        let holds = |pattern: &[u8]| bytes.windows(pattern.len()).any(|w| w == pattern);
+        assert!(!holds(salt_bytes.as_ref()), "{file} holds the commitment salt");
+        for (what, v) in &secrets {
+            for form in encoding(*v) {
+                assert!(!holds(form.as_ref()), "{file} holds {what} value {v}");
+            }
+        }
+    }
+}
+
+/// A verifying key is exactly its bytes: with any one byte changed (every
+/// position, one bit), or a byte more or less, it either does not parse or
+/// verifies nothing; the honest key verifies the proof.
+#[test]
+fn every_changed_byte_of_the_verifying_key_is_refused() {
+    let name = "digits_mlp";
+    let program = onnx::load(&common::model_path(name)).unwrap();
+    let model = Arc::new(compile(program, &common::inputs(name, "calibration"), &CompileOptions::default()).unwrap());
+    let keys = setup(&model, local_srs(model.k, 7), &accelerator()).unwrap();
+    let proof = prove(&model, &keys, &common::inputs(name, "input")[0]).unwrap();
+    let settings = model.published_settings();
+    let mut bytes = Vec::new();
+    keys.pk.get_vk().write(&mut bytes, zkaccel_zkml::halo2_axiom::SerdeFormat::RawBytes).unwrap();
+    let path = std::path::Path::new("vk.bin");
+    let accepts = |bytes: &[u8]| {
+        zkaccel_zkml::parse_vk(path, bytes, &settings)
+            .is_ok_and(|vk| verify(&settings, keys.params.srs(), &vk, &proof.public, &proof.proof).is_ok())
+    };
+    assert!(accepts(&bytes));
+    let mut parsed = 0;
+    for i in 0..bytes.len() {
+        for bit in [0, 7] {
+            let mut changed = bytes.clone();
+            changed[i] ^= 1 << bit;
+            parsed += usize::from(zkaccel_zkml::parse_vk(path, &changed, &settings).is_ok());
+            assert!(!accepts(&changed), "byte {i} bit {bit} of {} changed, and the key still verifies", bytes.len());
+        }
+    }
+    assert!(!accepts(&bytes[..bytes.len() - 1]) && !accepts(&[bytes.as_slice(), &[0]].concat()));
+    // The first fixed commitment's y (after the 10-byte header and its x) moved off the curve.
+    let mut off_curve = bytes.clone();
+    off_curve[10 + 32] ^= 1;
+    match zkaccel_zkml::parse_vk(path, &off_curve, &settings) {
+        Err(e) => assert!(e.to_string().contains("not on the curve"), "{e}"),
+        Ok(_) => panic!("a key with a commitment off the curve parsed"),
+    }
+    eprintln!("{} bytes, {parsed} of {} one-bit changes parse", bytes.len(), 2 * bytes.len());
+}
+
+/// `prove` checks its own proof: a public model whose weights changed after
+/// setup (its keys fix the old ones) is an error that says the model and
+/// the keys do not belong together, not a proof reported as made.
+#[test]
+fn a_model_changed_after_setup_does_not_prove() {
+    let name = "digits_mlp";
+    let program = onnx::load(&common::model_path(name)).unwrap();
+    let model = Arc::new(compile(program, &common::inputs(name, "calibration"), &CompileOptions::default()).unwrap());
+    let keys = setup(&model, local_srs(model.k, 7), &accelerator()).unwrap();
+    let input = &common::inputs(name, "input")[0];
+    prove(&model, &keys, input).unwrap();
+    let mut changed = (*model).clone();
+    changed.params.params[3] += 1;
+    match prove(&Arc::new(changed), &keys, input) {
+        Err(ZkmlError::Verification(m)) => assert!(m.contains("do not belong together"), "{m}"),
+        other => panic!("a model changed after setup proved: {other:?}"),
+    }
+}

@@ -1567,22 +1567,20 @@ impl Lowering {
     /// `Where` a selection under a constant condition, else `b + c·(a − b)`.
     fn logic(&mut self, node: &NodeProto) -> Result<(), ZkmlError> {
         let op = node.op_type.as_str();
+        let arity = match op {
+            "Not" => 1,
+            "Where" => 3,
+            _ => 2,
+        };
+        if node.input.len() != arity {
+            return Err(model(format!("{op} takes {arity} inputs, not {}", node.input.len())));
+        }
         let inputs: Vec<Val> = (0..node.input.len()).map(|i| self.input(node, i)).collect::<Result<_, _>>()?;
         if inputs.iter().all(|v| matches!(v, Val::Const { .. })) {
             return self.constant_only(node);
         }
         if op == "Mod" {
             return Err(model("Mod of computed values is not supported (only of constants)"));
-        }
-        let arity = if op == "Not" {
-            1
-        } else if op == "Where" {
-            3
-        } else {
-            2
-        };
-        if inputs.len() != arity {
-            return Err(model(format!("{op} takes {arity} inputs, got {}", inputs.len())));
         }
         let shape = inputs.iter().try_fold(Vec::new(), |s, v| broadcast_shape(&s, v.shape()))?;
         let n = numel(&shape)?;
@@ -2512,6 +2510,15 @@ impl Lowering {
                 if t.shape != dims {
                     return Err(model(format!("{op} {what} of shape {:?}, expected {dims:?}", t.shape)));
                 }
+            }
+        }
+        if let Some(p) = &peepholes {
+            if p.shape != [num_dir, 3 * hidden] {
+                return Err(model(format!(
+                    "{op} peepholes of shape {:?}, expected {:?}",
+                    p.shape,
+                    [num_dir, 3 * hidden]
+                )));
             }
         }
         // Every gate of every unit reads each input value: compose values, not expressions.
@@ -3557,8 +3564,18 @@ fn value_shape(info: &pb::ValueInfoProto) -> Result<Vec<usize>, ZkmlError> {
 }
 
 fn tensor_data(t: &pb::TensorProto) -> Result<(Nd<f64>, bool), ZkmlError> {
-    let tensor = tract_onnx::tensor::load_tensor(&FopenDataResolver, t, None)
-        .map_err(|e| model(format!("tensor '{}': {e}", t.name)))?;
+    // Sized before tract allocates anything by the dims.
+    let elements = t.dims.iter().try_fold(1usize, |n, &d| {
+        usize::try_from(d).ok().and_then(|d| n.checked_mul(d)).filter(|&n| n <= nd::MAX_ELEMENTS)
+    });
+    if elements.is_none() {
+        return Err(model(format!("tensor '{}' has dims {:?}", t.name, t.dims)));
+    }
+    // tract's loader panics when the data's length differs from the dims'
+    // (a crafted file): that is this tensor's error.
+    let loaded = std::panic::catch_unwind(|| tract_onnx::tensor::load_tensor(&FopenDataResolver, t, None))
+        .map_err(|_| model(format!("tensor '{}': its data does not fit its dims {:?}", t.name, t.dims)))?;
+    let tensor = loaded.map_err(|e| model(format!("tensor '{}': {e}", t.name)))?;
     let data = tensor
         .cast_to::<f64>()
         .map_err(|e| model(format!("tensor '{}' is not numeric: {e}", t.name)))?

@@ -29,6 +29,21 @@ pub fn numel(shape: &[usize]) -> Result<usize, ZkmlError> {
         .ok_or_else(|| model(format!("a tensor of shape {shape:?} is larger than {MAX_ELEMENTS} elements")))
 }
 
+/// The most bytes one tensor's elements may take (their own heap aside): a
+/// tensor of expressions is several times a float's size, so its bound in
+/// elements is lower than [`MAX_ELEMENTS`].
+const MAX_TENSOR_BYTES: usize = 1 << 29;
+
+/// [`numel`], bounded for elements of type `T` by [`MAX_TENSOR_BYTES`].
+pub fn numel_of<T>(shape: &[usize]) -> Result<usize, ZkmlError> {
+    let n = numel(shape)?;
+    let most = MAX_TENSOR_BYTES / std::mem::size_of::<T>().max(1);
+    if n > most {
+        return Err(model(format!("a tensor of shape {shape:?} is larger than {most} elements of its kind")));
+    }
+    Ok(n)
+}
+
 pub fn strides(shape: &[usize]) -> Vec<usize> {
     let mut strides = vec![1; shape.len()];
     for axis in (0..shape.len().saturating_sub(1)).rev() {
@@ -62,7 +77,7 @@ pub fn broadcast_shape(a: &[usize], b: &[usize]) -> Result<Vec<usize>, ZkmlError
 
 impl<T: Clone> Nd<T> {
     pub fn new(shape: Vec<usize>, data: Vec<T>) -> Result<Self, ZkmlError> {
-        if numel(&shape)? != data.len() {
+        if numel_of::<T>(&shape)? != data.len() {
             return Err(model(format!("{} values for shape {shape:?}", data.len())));
         }
         Ok(Self { shape, data })
@@ -88,7 +103,7 @@ impl<T: Clone> Nd<T> {
         fill: &T,
         mut source: impl FnMut(&[usize]) -> Option<usize>,
     ) -> Result<Self, ZkmlError> {
-        let n = numel(&shape)?;
+        let n = numel_of::<T>(&shape)?;
         let mut index = vec![0usize; shape.len()];
         let mut data = Vec::with_capacity(n);
         for _ in 0..n {
@@ -217,7 +232,7 @@ impl<T: Clone> Nd<T> {
             shape[axis] += p.shape[axis];
         }
         let outer: usize = shape[..axis].iter().product();
-        let mut data = Vec::with_capacity(numel(&shape)?);
+        let mut data = Vec::with_capacity(numel_of::<T>(&shape)?);
         for o in 0..outer {
             for p in parts {
                 let chunk = p.shape[axis..].iter().product::<usize>();
@@ -238,7 +253,7 @@ impl<T: Clone> Nd<T> {
                 usize::try_from(d).map_err(|_| model(format!("pads make axis {a} negative")))
             })
             .collect::<Result<_, _>>()?;
-        numel(&shape)?;
+        numel_of::<T>(&shape)?;
         let st = strides(&self.shape);
         let shape_in = self.shape.clone();
         if mode != "constant" && shape_in.contains(&0) {
