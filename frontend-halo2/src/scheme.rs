@@ -404,7 +404,7 @@ pub fn srs_points_off_curve(srs: &ParamsKZG<Bn256>) -> io::Result<Option<usize>>
 }
 
 /// `[L_i(τ)]₁`, the commitment to the column that is 1 in row `i` and 0
-/// elsewhere (read back as [`lagrange_bases`] are, keeping one point).
+/// elsewhere (read back from the SRS serialization, as the prepared Lagrange bases are).
 pub fn lagrange_basis_point(srs: &ParamsKZG<Bn256>, i: usize) -> io::Result<h::G1Affine> {
     if i >= srs.n() as usize {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("row {i} of a 2^{} SRS", srs.k())));

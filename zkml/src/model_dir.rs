@@ -204,7 +204,7 @@ impl ModelDir {
         Ok(())
     }
 
-    /// Writes `bytes` to `name` ([`Self::write_with`]).
+    /// Writes `bytes` to `name` atomically and records it (the manifest is written by [`Self::commit`]).
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<(), ZkmlError> {
         self.write_with(name, |file| std::io::Write::write_all(file, bytes))
     }
