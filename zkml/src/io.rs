@@ -68,9 +68,10 @@ fn read_text(path: &Path) -> Result<String, ZkmlError> {
     String::from_utf8(read_bounded(path, MAX_TEXT_FILE)?).map_err(|e| ZkmlError::invalid_file(path, e))
 }
 
-/// Writes a key in halo2's raw-bytes format.
-pub fn write_pk(pk: &ProvingKey<G1Affine>, path: &Path) -> Result<(), ZkmlError> {
-    write_with(path, |file| pk.write(file, SerdeFormat::RawBytes))
+/// Writes a key in halo2's raw-bytes format; returns its manifest entry
+/// (as every writer here does).
+pub fn write_pk(pk: &ProvingKey<G1Affine>, path: &Path) -> Result<FileEntry, ZkmlError> {
+    write_recorded(path, |file| pk.write(file, SerdeFormat::RawBytes))
 }
 
 /// Reads a proving key written by [`write_pk`].
@@ -116,8 +117,8 @@ fn check_key_header(path: &Path, bytes: &[u8], settings: &ModelSettings, kind: &
 }
 
 /// Writes a verifying key.
-pub fn write_vk(vk: &VerifyingKey<G1Affine>, path: &Path) -> Result<(), ZkmlError> {
-    write_with(path, |file| vk.write(file, SerdeFormat::RawBytes))
+pub fn write_vk(vk: &VerifyingKey<G1Affine>, path: &Path) -> Result<FileEntry, ZkmlError> {
+    write_recorded(path, |file| vk.write(file, SerdeFormat::RawBytes))
 }
 
 /// Reads a verifying key written by [`write_vk`].
@@ -147,9 +148,9 @@ pub fn parse_vk(path: &Path, bytes: &[u8], settings: &ModelSettings) -> Result<V
 }
 
 /// Writes an SRS in halo2's format.
-pub fn write_srs(srs: &ParamsKZG<Bn256>, path: &Path) -> Result<(), ZkmlError> {
+pub fn write_srs(srs: &ParamsKZG<Bn256>, path: &Path) -> Result<FileEntry, ZkmlError> {
     use halo2_axiom::poly::commitment::Params;
-    write_with(path, |file| srs.write(file))
+    write_recorded(path, |file| srs.write(file))
 }
 
 /// Reads an SRS in halo2's format ([`parse_srs`]).
@@ -197,7 +198,7 @@ pub(crate) fn parse_exactly<T>(
 }
 
 /// Writes `value` as pretty JSON (atomically, see [`write_file`]).
-pub fn write_json<T: Serialize>(value: &T, path: &Path) -> Result<(), ZkmlError> {
+pub fn write_json<T: Serialize>(value: &T, path: &Path) -> Result<FileEntry, ZkmlError> {
     let text = serde_json::to_string_pretty(value).map_err(|e| ZkmlError::invalid_file(path, e))?;
     write_file(path, (text + "\n").as_bytes())
 }
@@ -206,8 +207,8 @@ pub fn write_json<T: Serialize>(value: &T, path: &Path) -> Result<(), ZkmlError>
 /// directory, flushed and synced, then renamed over `path`. A failed or
 /// interrupted write leaves the earlier file (or none) in place, never a
 /// partial one.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ZkmlError> {
-    write_with(path, |file| std::io::Write::write_all(file, bytes))
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<FileEntry, ZkmlError> {
+    write_recorded(path, |file| std::io::Write::write_all(file, bytes))
 }
 
 /// Reads `settings.json` and checks it ([`ModelSettings::check`]).
@@ -243,14 +244,9 @@ fn parse_json<T: for<'de> Deserialize<'de>>(path: &Path, bytes: &[u8]) -> Result
     serde_json::from_slice(bytes).map_err(|e| ZkmlError::invalid_file(path, e))
 }
 
-/// Writes `path` atomically with `write` ([`write_recorded`]).
-fn write_with(path: &Path, write: impl FnOnce(&mut HashingWriter) -> std::io::Result<()>) -> Result<(), ZkmlError> {
-    write_recorded(path, write).map(|_| ())
-}
-
 /// What [`write_recorded`] writes through: a buffered file that hashes
 /// what passes, so a manifest entry costs no second pass over the file.
-pub(crate) struct HashingWriter {
+struct HashingWriter {
     file: std::io::BufWriter<std::fs::File>,
     hash: blake2b_simd::State,
     len: u64,
@@ -274,7 +270,7 @@ impl std::io::Write for HashingWriter {
 /// lose a write error, as on a full disk), synced, then renamed into place;
 /// on any error the temporary file is removed and `path` is untouched.
 /// Returns the written file's manifest entry.
-pub(crate) fn write_recorded(
+fn write_recorded(
     path: &Path,
     write: impl FnOnce(&mut HashingWriter) -> std::io::Result<()>,
 ) -> Result<FileEntry, ZkmlError> {
@@ -343,7 +339,7 @@ mod tests {
         write_file(&path, b"first").unwrap();
         write_file(&path, b"second, longer").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"second, longer");
-        let failed = write_with(&path, |file| {
+        let failed = write_recorded(&path, |file| {
             std::io::Write::write_all(file, &[7; 100_000])?;
             Err(std::io::Error::other("the disk is full"))
         });

@@ -24,7 +24,6 @@ use serde::{Deserialize, Serialize};
 use halo2_axiom::halo2curves::bn256::{Bn256, G1Affine};
 use halo2_axiom::plonk::{ProvingKey, VerifyingKey};
 use halo2_axiom::poly::kzg::commitment::ParamsKZG;
-use halo2_axiom::SerdeFormat;
 
 use crate::io::{self, read_bounded};
 use crate::{ModelSettings, ZkmlError};
@@ -110,8 +109,7 @@ impl ModelDir {
         let lock = take_lock(dir, access)?;
         let path = dir.join(MANIFEST);
         let manifest = if path.exists() {
-            let bytes = read_bounded(&path, crate::MAX_TEXT_FILE)?;
-            let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| ZkmlError::invalid_file(&path, e))?;
+            let manifest: Manifest = crate::read_json(&path)?;
             if manifest.zkaccel != env!("CARGO_PKG_VERSION") {
                 tracing::warn!(
                     "{} was written by zkaccel {}; this is {}",
@@ -192,43 +190,45 @@ impl ModelDir {
         io::parse_vk(&self.file(VK), &self.read(VK, crate::MAX_TEXT_FILE)?, settings)
     }
 
-    /// Writes `name` atomically with `write` and records it; the manifest
-    /// is written by [`Self::commit`], after every file of the command.
-    fn write_with(
-        &mut self,
-        name: &str,
-        write: impl FnOnce(&mut io::HashingWriter) -> std::io::Result<()>,
-    ) -> Result<(), ZkmlError> {
-        let entry = io::write_recorded(&self.file(name), write)?;
+    /// Records `name`'s entry; the manifest is written by [`Self::commit`],
+    /// after every file of the command.
+    fn record(&mut self, name: &str, entry: FileEntry) {
         self.manifest.get_or_insert_with(Manifest::default).files.insert(name.to_string(), entry);
+    }
+
+    /// Writes `bytes` to `name` atomically ([`crate::write_file`]) and records it.
+    pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<(), ZkmlError> {
+        let entry = crate::write_file(&self.file(name), bytes)?;
+        self.record(name, entry);
         Ok(())
     }
 
-    /// Writes `bytes` to `name` atomically and records it (the manifest is written by [`Self::commit`]).
-    pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<(), ZkmlError> {
-        self.write_with(name, |file| std::io::Write::write_all(file, bytes))
-    }
-
-    /// Writes `value` to `name` as pretty JSON ([`crate::write_json`]).
+    /// Writes `value` to `name` as pretty JSON ([`crate::write_json`]) and records it.
     pub fn write_json<T: Serialize>(&mut self, name: &str, value: &T) -> Result<(), ZkmlError> {
-        let text = serde_json::to_string_pretty(value).map_err(|e| ZkmlError::invalid_file(&self.file(name), e))?;
-        self.write(name, (text + "\n").as_bytes())
+        let entry = crate::write_json(value, &self.file(name))?;
+        self.record(name, entry);
+        Ok(())
     }
 
-    /// Writes `srs.bin`.
+    /// Writes `srs.bin` and records it.
     pub fn write_srs(&mut self, srs: &ParamsKZG<Bn256>) -> Result<(), ZkmlError> {
-        use halo2_axiom::poly::commitment::Params;
-        self.write_with(SRS, |file| srs.write(file))
+        let entry = crate::write_srs(srs, &self.file(SRS))?;
+        self.record(SRS, entry);
+        Ok(())
     }
 
-    /// Writes `pk.bin`.
+    /// Writes `pk.bin` and records it.
     pub fn write_pk(&mut self, pk: &ProvingKey<G1Affine>) -> Result<(), ZkmlError> {
-        self.write_with(PK, |file| pk.write(file, SerdeFormat::RawBytes))
+        let entry = crate::write_pk(pk, &self.file(PK))?;
+        self.record(PK, entry);
+        Ok(())
     }
 
-    /// Writes `vk.bin`.
+    /// Writes `vk.bin` and records it.
     pub fn write_vk(&mut self, vk: &VerifyingKey<G1Affine>) -> Result<(), ZkmlError> {
-        self.write_with(VK, |file| vk.write(file, SerdeFormat::RawBytes))
+        let entry = crate::write_vk(vk, &self.file(VK))?;
+        self.record(VK, entry);
+        Ok(())
     }
 
     /// Drops `names` from the manifest (files a new compile makes stale).
@@ -244,7 +244,7 @@ impl ModelDir {
     pub fn commit(&mut self) -> Result<(), ZkmlError> {
         let manifest = self.manifest.get_or_insert_with(Manifest::default);
         manifest.zkaccel = env!("CARGO_PKG_VERSION").to_string();
-        crate::write_json(&*manifest, &self.dir.join(MANIFEST))
+        crate::write_json(&*manifest, &self.dir.join(MANIFEST)).map(|_| ())
     }
 }
 

@@ -10,6 +10,16 @@ fn accelerator() -> zkaccel::Accelerator {
     zkaccel::Accelerator::cpu_only()
 }
 
+/// The shipped model compiled with `visibility` and set up (SRS seed 7).
+fn shipped_with_keys(visibility: Visibility) -> (Arc<zkaccel_zkml::CompiledModel>, zkaccel_zkml::Keys) {
+    let name = "digits_mlp";
+    let program = onnx::load(&common::model_path(name)).unwrap();
+    let options = CompileOptions { visibility, ..Default::default() };
+    let model = Arc::new(compile(program, &common::inputs(name, "calibration"), &options).unwrap());
+    let keys = setup(&model, local_srs(model.k, 7), &accelerator()).unwrap();
+    (model, keys)
+}
+
 fn prove_and_check(name: &str, visibility: Visibility) {
     let program = onnx::load(&common::model_path(name)).unwrap();
     let calibration = common::inputs(name, "calibration");
@@ -228,9 +238,7 @@ fn tampered_settings_and_compiled_models_are_refused() {
 #[test]
 fn settings_the_key_was_not_made_for_are_refused() {
     let name = "digits_mlp";
-    let program = onnx::load(&common::model_path(name)).unwrap();
-    let model = Arc::new(compile(program, &common::inputs(name, "calibration"), &CompileOptions::default()).unwrap());
-    let keys = setup(&model, local_srs(model.k, 7), &accelerator()).unwrap();
+    let (model, keys) = shipped_with_keys(Visibility::default());
     let settings = model.published_settings();
     let column = &keys.pk.fixed_values()[zkaccel_zkml::circuit::settings_column(model.shape)];
     assert_eq!(column[0], settings.digest());
@@ -312,10 +320,7 @@ fn private_inputs_and_weights_appear_in_no_verifier_file() {
     use zkaccel_zkml::halo2_axiom::halo2curves::bn256::Fr;
     use zkaccel_zkml::halo2_axiom::halo2curves::ff::PrimeField;
     let name = "digits_mlp";
-    let program = onnx::load(&common::model_path(name)).unwrap();
-    let options = CompileOptions { visibility: Visibility::new(false, true), ..Default::default() };
-    let model = Arc::new(compile(program, &common::inputs(name, "calibration"), &options).unwrap());
-    let keys = setup(&model, local_srs(model.k, 7), &accelerator()).unwrap();
+    let (model, keys) = shipped_with_keys(Visibility::new(false, true));
     let input = &common::inputs(name, "input")[0];
     let proof = prove(&model, &keys, input).unwrap();
     assert_eq!(proof.public.inputs, None);
@@ -374,9 +379,7 @@ fn private_inputs_and_weights_appear_in_no_verifier_file() {
 #[test]
 fn every_changed_byte_of_the_verifying_key_is_refused() {
     let name = "digits_mlp";
-    let program = onnx::load(&common::model_path(name)).unwrap();
-    let model = Arc::new(compile(program, &common::inputs(name, "calibration"), &CompileOptions::default()).unwrap());
-    let keys = setup(&model, local_srs(model.k, 7), &accelerator()).unwrap();
+    let (model, keys) = shipped_with_keys(Visibility::default());
     let proof = prove(&model, &keys, &common::inputs(name, "input")[0]).unwrap();
     let settings = model.published_settings();
     let mut bytes = Vec::new();
@@ -413,9 +416,7 @@ fn every_changed_byte_of_the_verifying_key_is_refused() {
 #[test]
 fn a_model_changed_after_setup_does_not_prove() {
     let name = "digits_mlp";
-    let program = onnx::load(&common::model_path(name)).unwrap();
-    let model = Arc::new(compile(program, &common::inputs(name, "calibration"), &CompileOptions::default()).unwrap());
-    let keys = setup(&model, local_srs(model.k, 7), &accelerator()).unwrap();
+    let (model, keys) = shipped_with_keys(Visibility::default());
     let input = &common::inputs(name, "input")[0];
     prove(&model, &keys, input).unwrap();
     let mut changed = (*model).clone();
