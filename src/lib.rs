@@ -237,6 +237,14 @@ impl Accelerator {
     /// This is how a prover plugs in a backend of its own; devices that
     /// report themselves unavailable are dropped.
     pub fn with_devices(devices: Vec<DynBackend>) -> Self {
+        Self::with_backends(devices, CpuBackend::new())
+    }
+
+    /// The given device backends in priority order, then `cpu` — a CPU
+    /// backend with settings of the caller's, such as fewer prepared copies
+    /// of MSM bases (`CpuBackend::with_prepared_copies`) to trade MSM speed
+    /// for memory.
+    pub fn with_backends(devices: Vec<DynBackend>, cpu: CpuBackend) -> Self {
         let devices: Vec<DynBackend> = devices
             .into_iter()
             .filter(|d| match d.availability() {
@@ -248,7 +256,7 @@ impl Accelerator {
             })
             .collect();
         let device_capabilities = devices.iter().map(|d| d.capabilities()).collect();
-        let shared = Shared { devices, device_capabilities, cpu: CpuBackend::new(), fallbacks: AtomicU64::new(0) };
+        let shared = Shared { devices, device_capabilities, cpu, fallbacks: AtomicU64::new(0) };
         Self { shared: Arc::new(shared) }
     }
 

@@ -38,14 +38,27 @@ use ntt::TwiddleCache;
 #[derive(Debug)]
 pub struct CpuBackend {
     twiddles: TwiddleCache,
-    /// Shifted copies kept per prepared base (memory multiple of the bases).
-    prepared_copies: usize,
+    /// Shifted copies kept per prepared base (memory multiple of the bases);
+    /// `None`: the default policy (up to 8, within 64 MiB per base set).
+    prepared_copies: Option<usize>,
 }
 
 impl Default for CpuBackend {
+    /// Prepared bases keep `ZKACCEL_MSM_COPIES` shifted copies when that is a
+    /// whole number from 1 to 64 (1: the bases alone, the least memory); else
+    /// up to 8 within 64 MiB per base set.
     fn default() -> Self {
-        Self { twiddles: TwiddleCache::default(), prepared_copies: msm::DEFAULT_PREPARED_COPIES }
+        Self {
+            twiddles: TwiddleCache::default(),
+            prepared_copies: prepared_copies_from(std::env::var("ZKACCEL_MSM_COPIES").ok()),
+        }
     }
+}
+
+/// The prepared-copies setting named by `value`; `None` (the default
+/// policy) when it names none.
+fn prepared_copies_from(value: Option<String>) -> Option<usize> {
+    value.and_then(|v| v.trim().parse::<usize>().ok()).filter(|c| (1..=64).contains(c))
 }
 
 impl CpuBackend {
@@ -82,4 +95,18 @@ pub fn host_info() -> DeviceInfo {
         Some(kib * 1024)
     });
     DeviceInfo { name, memory_bytes, compute_units: u32::try_from(rayon::current_num_threads()).ok() }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn prepared_copies_setting() {
+        let copies = |v: Option<&str>| super::prepared_copies_from(v.map(str::to_string));
+        assert_eq!(copies(None), None);
+        assert_eq!(copies(Some("1")), Some(1));
+        assert_eq!(copies(Some(" 12 ")), Some(12));
+        for bad in ["0", "65", "-1", "many", ""] {
+            assert_eq!(copies(Some(bad)), None, "{bad}");
+        }
+    }
 }

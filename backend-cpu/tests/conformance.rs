@@ -30,3 +30,19 @@ fn prepared_memory_is_bounded_and_selectable() {
     let more = Msm::prepare_bases(&CpuBackend::with_prepared_copies(16), &bases).unwrap();
     assert!(more.memory_bytes() > 8 * plain && more.memory_bytes() <= 16 * plain);
 }
+
+/// By default the copies stay within 64 MiB per base set: 2^20 G1 bases
+/// (64 MiB) are kept alone, 2^18 (16 MiB) with at most three shifted copies.
+#[test]
+fn default_prepared_memory_follows_a_budget() {
+    use zkaccel_core::{testing, Msm};
+    let point = std::mem::size_of::<zkaccel_core::G1Affine>();
+    // Copies of the same point are enough to see the layout (the curve check is per point).
+    let base = testing::random_points(1, &mut testing::rng(2))[0];
+    for (log_n, most) in [(18, 64usize << 20), (20, 64 << 20)] {
+        let bases = vec![base; 1 << log_n];
+        let prepared = Msm::prepare_bases(&CpuBackend::new(), &bases).unwrap();
+        let plain = bases.len() * point;
+        assert!(prepared.memory_bytes() <= most.max(plain), "2^{log_n}: {} bytes", prepared.memory_bytes());
+    }
+}

@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use zkaccel::Accelerator;
-use zkaccel_frontend_halo2::AcceleratedParams;
 use zkaccel_zkml::{
     self as zkml, Access, CompileOptions, CompiledModel, ModelDir, PublicValues, Visibility, ZkmlError,
 };
@@ -149,9 +148,8 @@ pub fn prove(
     let settings = model.settings();
     let sample = read_one_input(input)?;
     let (keys, _) = timed("loading keys", || {
-        let srs = model_dir.srs()?;
+        let params = model_dir.accelerated_srs(accelerator)?;
         let pk = model_dir.pk(&settings)?;
-        let params = AcceleratedParams::new(srs, accelerator)?;
         Ok::<_, ZkmlError>(zkml::Keys { params, pk })
     })?;
     let (mut proof, time) = timed("proving", || zkml::prove(&model, &keys, &sample))?;
@@ -272,11 +270,20 @@ pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Resul
     let model_dir = ModelDir::open(dir, Access::Write)?;
     let model: Arc<CompiledModel> = Arc::new(model_dir.compiled()?);
     let settings = model.settings();
-    let srs = model_dir.srs()?;
+    // The SRS on the Accelerator only when there is something to prove.
+    let params = input.map(|_| model_dir.accelerated_srs(accelerator)).transpose()?;
+    let checked_srs;
+    let srs = match &params {
+        Some(params) => params.srs(),
+        None => {
+            checked_srs = model_dir.srs()?;
+            &checked_srs
+        }
+    };
     let pk = model_dir.pk(&settings)?;
     let num_instance = vec![settings.instance_layout().len()];
     let (contract, time) = timed("generating and compiling the verifier", || {
-        zkaccel_evm::verifier_contract(&srs, pk.get_vk(), num_instance)
+        zkaccel_evm::verifier_contract(srs, pk.get_vk(), num_instance)
     })?;
     let write = |name: &str, bytes: &[u8]| zkml::write_file(&dir.join(name), bytes);
     write("Verifier.sol", contract.solidity.as_bytes())?;
@@ -288,9 +295,8 @@ pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Resul
         time.as_secs_f64(),
         zkaccel_evm::solc_command().display()
     );
-    let Some(input) = input else { return Ok(()) };
+    let (Some(input), Some(params)) = (input, params) else { return Ok(()) };
     let sample = read_one_input(input)?;
-    let params = AcceleratedParams::new(srs, accelerator)?;
     let (circuit, public) = zkml::witness(&model, &sample)?;
     let instance = public.instance(&settings)?;
     let instances = [instance.as_slice()];

@@ -113,14 +113,19 @@ fn bench_halo2_proves_with_both_provers_and_reports_stages_and_msm_shares() {
         zkaccel(&["bench", "--ops", "halo2", "--sizes", "8", "--reps", "1", "--json", json.to_str().unwrap()], None);
     let text = stdout(&out);
     assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
-    for implementation in ["zkaccel", "halo2-axiom", "halo2-axiom+clock"] {
+    for implementation in ["zkaccel", "halo2-axiom", "halo2-axiom+clock", "zkaccel-1-copy"] {
         assert!(text.contains(implementation), "{implementation} missing:\n{text}");
     }
     assert_eq!(text.matches("MSM ").count(), 2, "an MSM share for zkaccel and the clocked stock prover:\n{text}");
+    // Each prover's memory as if alone: shared state, its own resident state, its proofs.
+    if cfg!(target_os = "linux") {
+        assert_eq!(text.matches("peak RSS alone").count(), 4, "{text}");
+    }
+    assert!(text.contains("faster than halo2-axiom"), "the one-copy prover's ratio to stock:\n{text}");
     let records = std::fs::read_to_string(&json).unwrap();
     std::fs::remove_file(&json).ok();
-    assert_eq!(records.matches("\"samples_ms\"").count(), 3, "{records}");
-    assert_eq!(records.matches("\"msm_median_ms\": null").count(), 1, "{records}");
+    assert_eq!(records.matches("\"samples_ms\"").count(), 4, "{records}");
+    assert_eq!(records.matches("\"msm_median_ms\": null").count(), 2, "{records}");
     // Our prover's stages, and the two parts of stock that can be timed from outside.
     for stage in ["synthesis", "commitments", "ffts", "quotient", "products", "evaluations", "multiopen"] {
         assert!(records.contains(&format!("\"stage\": \"{stage}\"")), "{stage} missing: {records}");

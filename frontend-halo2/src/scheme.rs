@@ -28,7 +28,7 @@ use halo2_axiom::SerdeFormat;
 use rand_core::RngCore;
 use zkaccel::{Accelerator, Bn254, Error, Msm, PreparedBases};
 
-use crate::convert::{points_from_halo2, projective_to_halo2, scalars_from_halo2};
+use crate::convert::{points_from_halo2, points_to_halo2, projective_to_halo2, scalars_from_halo2};
 use crate::prover::KeyCosetCache;
 
 /// The accelerated KZG commitment scheme on BN254 (see the module docs).
@@ -213,7 +213,15 @@ impl AcceleratedParams {
     ///
     /// Errors if a base is not a valid point or the Accelerator cannot hold
     /// them.
+    ///
+    /// Every point is checked, once: the G1 bases by the Accelerator as it
+    /// prepares them (the `Msm::prepare_bases` contract), `[1]₂` and `[τ]₂`
+    /// here. An SRS read from outside can come here unchecked.
     pub fn new(srs: ParamsKZG<Bn256>, accelerator: &Accelerator) -> Result<Self, Error> {
+        use halo2_axiom::halo2curves::CurveAffine;
+        if !(bool::from(srs.g2().is_on_curve()) && bool::from(srs.s_g2().is_on_curve())) {
+            return Err(Error::InvalidShape { reason: "the SRS's G2 points are not on the curve".into() });
+        }
         let resident = ResidentSrs::prepare(&srs, accelerator)?;
         Ok(Self {
             srs: Arc::new(srs),
@@ -327,6 +335,21 @@ impl AcceleratedParams {
                 self.monitor.fail(e);
                 h::G1::identity()
             }
+        }
+    }
+
+    /// `[L_i(τ)]₁` ([`lagrange_basis_point`]), from the prepared Lagrange
+    /// bases rather than the SRS's serialization.
+    pub fn lagrange_basis_point(&self, i: usize) -> Result<h::G1Affine, Error> {
+        match &self.resident {
+            Ok(resident) => {
+                let bases = resident.lagrange.host_bases();
+                let point = bases.get(i).ok_or_else(|| Error::InvalidShape {
+                    reason: format!("row {i} of an SRS of {} rows", bases.len()),
+                })?;
+                Ok(points_to_halo2(std::slice::from_ref(point))[0])
+            }
+            Err(_) => lagrange_basis_point(&self.srs, i).map_err(|e| Error::InvalidShape { reason: e.to_string() }),
         }
     }
 

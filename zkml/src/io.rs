@@ -163,18 +163,27 @@ pub fn read_srs(path: &Path) -> Result<ParamsKZG<Bn256>, ZkmlError> {
 /// Every point is checked: coordinates below the modulus and on the curve
 /// (halo2's own `Params::read` checks neither).
 pub fn parse_srs(path: &Path, bytes: &[u8]) -> Result<ParamsKZG<Bn256>, ZkmlError> {
+    let srs = parse_srs_unchecked(path, bytes)?;
+    match zkaccel_frontend_halo2::srs_points_off_curve(&srs) {
+        Ok(None) => Ok(srs),
+        Ok(Some(i)) => Err(ZkmlError::invalid_file(path, format!("not an SRS: its point {i} is not on the curve"))),
+        Err(e) => Err(ZkmlError::invalid_file(path, format!("not an SRS ({e})"))),
+    }
+}
+
+/// [`parse_srs`] without the curve check of its points: the header, the
+/// length and the coordinates (below the modulus) only. For an SRS that
+/// goes straight into `AcceleratedParams::new`, which checks every point as
+/// it prepares them (see [`crate::ModelDir::accelerated_srs`]); checking
+/// here as well would read every point twice.
+pub fn parse_srs_unchecked(path: &Path, bytes: &[u8]) -> Result<ParamsKZG<Bn256>, ZkmlError> {
     // k first: halo2 sizes its tables by it.
     match bytes.get(..4).map(|k| u32::from_le_bytes(k.try_into().expect("four bytes"))) {
         Some(k) if (1..=crate::settings::MAX_K).contains(&k) => {}
         Some(k) => return Err(ZkmlError::invalid_file(path, format!("not an SRS: 2^{k} points"))),
         None => return Err(ZkmlError::invalid_file(path, "not an SRS: shorter than its header")),
     }
-    let srs = parse_exactly(path, bytes, "an SRS", |bytes| ParamsKZG::read_custom(bytes, SerdeFormat::RawBytes))?;
-    match zkaccel_frontend_halo2::srs_points_off_curve(&srs) {
-        Ok(None) => Ok(srs),
-        Ok(Some(i)) => Err(ZkmlError::invalid_file(path, format!("not an SRS: its point {i} is not on the curve"))),
-        Err(e) => Err(ZkmlError::invalid_file(path, format!("not an SRS ({e})"))),
-    }
+    parse_exactly(path, bytes, "an SRS", |bytes| ParamsKZG::read_custom(bytes, SerdeFormat::RawBytes))
 }
 
 /// Parses `bytes` (of `path`) with `parse`, which must consume every byte.

@@ -43,9 +43,9 @@ pub use compile::{
 };
 pub use error::ZkmlError;
 pub use io::{
-    parse_compiled, parse_inputs, parse_pk, parse_settings, parse_srs, parse_vk, read_bounded, read_compiled,
-    read_inputs, read_json, read_pk, read_settings, read_srs, read_vk, write_file, write_json, write_pk, write_srs,
-    write_vk, MAX_BINARY_FILE, MAX_ONNX_FILE, MAX_SRS_FILE, MAX_TEXT_FILE,
+    parse_compiled, parse_inputs, parse_pk, parse_settings, parse_srs, parse_srs_unchecked, parse_vk, read_bounded,
+    read_compiled, read_inputs, read_json, read_pk, read_settings, read_srs, read_vk, write_file, write_json, write_pk,
+    write_srs, write_vk, MAX_BINARY_FILE, MAX_ONNX_FILE, MAX_SRS_FILE, MAX_TEXT_FILE,
 };
 pub use keys::{local_srs, setup, Keys};
 pub use model_dir::{digest_hex, Access, FileEntry, Manifest, ModelDir, COMPILED, MANIFEST, PK, SETTINGS, SRS, VK};

@@ -25,6 +25,9 @@ use halo2_axiom::halo2curves::bn256::{Bn256, G1Affine};
 use halo2_axiom::plonk::{ProvingKey, VerifyingKey};
 use halo2_axiom::poly::kzg::commitment::ParamsKZG;
 
+use zkaccel::Accelerator;
+use zkaccel_frontend_halo2::AcceleratedParams;
+
 use crate::io::{self, read_bounded};
 use crate::{ModelSettings, ZkmlError};
 
@@ -180,6 +183,20 @@ impl ModelDir {
         io::parse_srs(&self.file(SRS), &self.read(SRS, crate::MAX_SRS_FILE)?)
     }
 
+    /// `srs.bin` on `accelerator`, each point checked once (as the
+    /// Accelerator prepares it, see [`io::parse_srs_unchecked`]); a point off
+    /// the curve is this file's error.
+    pub fn accelerated_srs(&self, accelerator: &Accelerator) -> Result<AcceleratedParams, ZkmlError> {
+        let path = self.file(SRS);
+        let srs = io::parse_srs_unchecked(&path, &self.read(SRS, crate::MAX_SRS_FILE)?)?;
+        AcceleratedParams::new(srs, accelerator).map_err(|e| match e {
+            zkaccel::Error::InvalidPoint { .. } | zkaccel::Error::InvalidShape { .. } => {
+                ZkmlError::invalid_file(&path, format!("not an SRS: {e}"))
+            }
+            other => other.into(),
+        })
+    }
+
     /// `pk.bin`, for a model of `settings`.
     pub fn pk(&self, settings: &ModelSettings) -> Result<ProvingKey<G1Affine>, ZkmlError> {
         io::parse_pk(&self.file(PK), &self.read(PK, crate::MAX_BINARY_FILE)?, settings)
@@ -284,6 +301,47 @@ pub fn digest_hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The prove path reads the SRS unchecked and lets `AcceleratedParams::new`
+    /// check each point as it prepares it: a point off the curve in either base
+    /// set, or in G2, is still this file's error, and the honest file's
+    /// prepared Lagrange bases are the SRS's own.
+    #[test]
+    fn the_accelerated_srs_checks_every_point_once() {
+        use halo2_axiom::poly::commitment::Params;
+        let dir = std::env::temp_dir().join(format!("zkaccel-model-dir-srs-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let mut bytes = Vec::new();
+        crate::local_srs(4, 1).write(&mut bytes).unwrap();
+        let accelerator = Accelerator::cpu_only();
+        let with_srs = |bytes: &[u8]| {
+            let mut writer = ModelDir::open(&dir, Access::Write).unwrap();
+            writer.write(SRS, bytes).unwrap();
+            writer.commit().unwrap();
+            drop(writer);
+            ModelDir::open(&dir, Access::Read).unwrap().accelerated_srs(&accelerator)
+        };
+        let params = with_srs(&bytes).unwrap();
+        let srs = io::parse_srs(Path::new(SRS), &bytes).unwrap();
+        for row in [0, 1, 15] {
+            assert_eq!(
+                params.lagrange_basis_point(row).unwrap(),
+                zkaccel_frontend_halo2::lagrange_basis_point(&srs, row).unwrap()
+            );
+        }
+        assert!(params.lagrange_basis_point(16).is_err());
+        // k (4 bytes), 16 monomial and 16 Lagrange points (x, y: 32 bytes each), then [1]₂ and [τ]₂.
+        for offset in [4 + 32, 4 + 16 * 64 + 32, 4 + 5 * 64 + 33, 4 + 32 * 64 + 64, 4 + 32 * 64 + 128 + 70] {
+            let mut bad = bytes.clone();
+            bad[offset] ^= 1;
+            assert!(ParamsKZG::<Bn256>::read(&mut bad.as_slice()).is_ok(), "halo2's reader takes it");
+            match with_srs(&bad) {
+                Err(e) => assert!(e.to_string().contains("srs.bin") && e.to_string().contains("not an SRS"), "{e}"),
+                Ok(_) => panic!("a point off the curve at byte {offset} was taken"),
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     /// Files read back as written; a changed, unlisted or forgotten file is
     /// refused; a writer excludes every other command and a reader excludes

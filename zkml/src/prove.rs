@@ -71,7 +71,9 @@ pub fn prove(model: &Arc<CompiledModel>, keys: &Keys, input: &[f64]) -> Result<M
         &[&instance],
         rand_chacha::ChaCha20Rng::from_entropy(),
     )?;
-    verify(&settings, keys.params.srs(), keys.pk.get_vk(), &public, &proof).map_err(|e| {
+    // The settings column's point from the prepared bases: no second pass over the SRS.
+    let row0 = keys.params.lagrange_basis_point(0)?;
+    verify_with_row0(&settings, keys.params.srs(), row0, keys.pk.get_vk(), &public, &proof).map_err(|e| {
         ZkmlError::Verification(format!(
             "the new proof does not verify with the prover's own keys, so the model and the keys do not belong \
              together (weights or settings changed since setup?): {e}"
@@ -91,7 +93,24 @@ pub fn verify(
     public: &PublicValues,
     proof: &[u8],
 ) -> Result<(), ZkmlError> {
-    check_settings_bound(settings, srs, vk)?;
+    verify_with_row0(settings, srs, row0_point(srs)?, vk, public, proof)
+}
+
+/// `[L_0(τ)]₁` of `srs`.
+fn row0_point(srs: &ParamsKZG<Bn256>) -> Result<G1Affine, ZkmlError> {
+    lagrange_basis_point(srs, 0).map_err(|e| ZkmlError::Verification(format!("the SRS: {e}")))
+}
+
+/// [`verify`] given `row0`, the SRS's `[L_0(τ)]₁`.
+fn verify_with_row0(
+    settings: &ModelSettings,
+    srs: &ParamsKZG<Bn256>,
+    row0: G1Affine,
+    vk: &VerifyingKey<G1Affine>,
+    public: &PublicValues,
+    proof: &[u8],
+) -> Result<(), ZkmlError> {
+    settings_bound_by(settings, row0, vk)?;
     if public.proof_digest.as_ref().is_some_and(|d| *d != crate::digest_hex(proof)) {
         return Err(ZkmlError::Verification(
             "the public values belong to another proof (written by another, or an interrupted, prove)".into(),
@@ -113,9 +132,13 @@ pub fn check_settings_bound(
     srs: &ParamsKZG<Bn256>,
     vk: &VerifyingKey<G1Affine>,
 ) -> Result<(), ZkmlError> {
+    settings_bound_by(settings, row0_point(srs)?, vk)
+}
+
+/// [`check_settings_bound`] given the SRS's `[L_0(τ)]₁`.
+fn settings_bound_by(settings: &ModelSettings, row0: G1Affine, vk: &VerifyingKey<G1Affine>) -> Result<(), ZkmlError> {
     let column = settings_column(settings.shape);
     let committed = vk.fixed_commitments().get(column).copied();
-    let row0 = lagrange_basis_point(srs, 0).map_err(|e| ZkmlError::Verification(format!("the SRS: {e}")))?;
     let expected: G1Affine = (row0 * settings.digest()).into();
     if committed != Some(expected) {
         let hint = if settings.visibility.private_model && settings.model_commitment.is_none() {
