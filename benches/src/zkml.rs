@@ -204,8 +204,14 @@ pub fn compare(reps: usize, accelerator: &Accelerator, bench: &BenchModel) -> Re
     }
     let proof = last.expect("at least one proof");
     let start = Instant::now();
-    zkml::verify(&model.published_settings(), keys.params.srs(), keys.pk.get_vk(), &proof.public, &proof.proof)
-        .map_err(|e| e.to_string())?;
+    zkml::verify(
+        &model.published_settings(),
+        keys.params.verifier_srs(),
+        keys.pk.get_vk(),
+        &proof.public,
+        &proof.proof,
+    )
+    .map_err(|e| e.to_string())?;
     let verify_ms = start.elapsed().as_secs_f64() * 1e3;
     let key_bytes = |write: &dyn Fn(&mut Vec<u8>) -> std::io::Result<()>| {
         let mut buffer = Vec::new();

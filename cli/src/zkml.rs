@@ -274,7 +274,7 @@ pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Resul
     let params = input.map(|_| model_dir.accelerated_srs(accelerator)).transpose()?;
     let checked_srs;
     let srs = match &params {
-        Some(params) => params.srs(),
+        Some(params) => params.verifier_srs(),
         None => {
             checked_srs = model_dir.srs()?;
             &checked_srs
@@ -303,7 +303,7 @@ pub fn evm(dir: &Path, input: Option<&Path>, accelerator: &Accelerator) -> Resul
     let (proof, time) = timed("proving (Keccak transcript)", || {
         zkaccel_evm::prove_evm(&params, &pk, &circuit, &instances, ChaCha20Rng::from_entropy())
     })?;
-    zkaccel_evm::verify_evm_native(params.srs(), pk.get_vk(), &instances, &proof)?;
+    zkaccel_evm::verify_evm_native(params.verifier_srs(), pk.get_vk(), &instances, &proof)?;
     let calldata = zkaccel_evm::calldata(&instances, &proof);
     write("calldata.bin", &calldata)?;
     zkml::write_json(&public, &dir.join("public-evm.json"))?;

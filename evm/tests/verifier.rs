@@ -52,12 +52,15 @@ fn fibonacci_verifier_contract() {
     let pk = keygen(&params, &circuit.without_witnesses()).unwrap();
     let public = circuit.public_inputs();
     let instances = [public.as_slice()];
-    let contract = verifier_contract(params.srs(), pk.get_vk(), vec![instances[0].len()]).unwrap();
+    let contract = verifier_contract(params.verifier_srs(), pk.get_vk(), vec![instances[0].len()]).unwrap();
     assert!(contract.solidity.contains("contract"));
     let proof = prove_evm(&params, &pk, &circuit, &instances, ChaCha20Rng::seed_from_u64(2)).unwrap();
-    verify_evm_native(params.srs(), pk.get_vk(), &instances, &proof).unwrap();
+    verify_evm_native(params.verifier_srs(), pk.get_vk(), &instances, &proof).unwrap();
     let longer = [proof.as_slice(), &[0]].concat();
-    assert!(verify_evm_native(params.srs(), pk.get_vk(), &instances, &longer).is_err(), "a trailing byte accepted");
+    assert!(
+        verify_evm_native(params.verifier_srs(), pk.get_vk(), &instances, &longer).is_err(),
+        "a trailing byte accepted"
+    );
     check_on_chain("fibonacci", &contract, &instances, &proof).unwrap();
 }
 
@@ -105,14 +108,14 @@ fn shipped_model(visibility: zkaccel_zkml::Visibility) -> Result<u64, EvmError> 
     let (circuit, public) = zkml::witness(&model, &input).unwrap();
     let instance = public.instance(&model.settings()).unwrap();
     let instances = [instance.as_slice()];
-    let contract = verifier_contract(keys.params.srs(), keys.pk.get_vk(), vec![instances[0].len()]).unwrap();
+    let contract = verifier_contract(keys.params.verifier_srs(), keys.pk.get_vk(), vec![instances[0].len()]).unwrap();
     eprintln!(
         "{visibility:?}: {} instances, deployment code {} bytes",
         instances[0].len(),
         contract.deployment_code.len()
     );
     let proof = prove_evm(&keys.params, &keys.pk, &circuit, &instances, ChaCha20Rng::seed_from_u64(4)).unwrap();
-    verify_evm_native(keys.params.srs(), keys.pk.get_vk(), &instances, &proof).unwrap();
+    verify_evm_native(keys.params.verifier_srs(), keys.pk.get_vk(), &instances, &proof).unwrap();
     check_on_chain(&format!("digits_mlp {visibility:?}"), &contract, &instances, &proof)
 }
 
@@ -135,9 +138,9 @@ fn a_private_model_verifier_and_calldata_hold_no_private_value() {
     let (circuit, public) = zkml::witness(&model, &input).unwrap();
     let instance = public.instance(&model.published_settings()).unwrap();
     let instances = [instance.as_slice()];
-    let contract = verifier_contract(keys.params.srs(), keys.pk.get_vk(), vec![instance.len()]).unwrap();
+    let contract = verifier_contract(keys.params.verifier_srs(), keys.pk.get_vk(), vec![instance.len()]).unwrap();
     let proof = prove_evm(&keys.params, &keys.pk, &circuit, &instances, ChaCha20Rng::seed_from_u64(4)).unwrap();
-    verify_evm_native(keys.params.srs(), keys.pk.get_vk(), &instances, &proof).unwrap();
+    verify_evm_native(keys.params.verifier_srs(), keys.pk.get_vk(), &instances, &proof).unwrap();
     let calldata = calldata(&instances, &proof);
 
     let trace = model.run(&input).unwrap();

@@ -12,7 +12,7 @@
 //! let pk = keygen(&params, &circuit.without_witnesses())?;
 //! let public = circuit.public_inputs();
 //! let proof = prove(&params, &pk, &circuit, &[&public], OsRng)?; // on the params' Accelerator
-//! verify(params.srs(), pk.get_vk(), &[&public], &proof)?;
+//! verify(params.verifier_srs(), pk.get_vk(), &[&public], &proof)?;
 //! # Ok(()) }
 //! ```
 //!

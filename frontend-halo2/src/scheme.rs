@@ -4,9 +4,13 @@
 //! parameters, [`AcceleratedParams`], wrap a stock `ParamsKZG<Bn256>` (the
 //! SRS) and keep its monomial and Lagrange bases *prepared* on an
 //! [`Accelerator`], so a device holds them resident across every commitment
-//! of every proof. Its verifier parameters are the stock `ParamsKZG` itself,
-//! and the multi-open prover [`AcceleratedShplonk`] is stock SHPLONK over that
-//! SRS, so proofs are byte-for-byte what the stock verifier expects.
+//! of every proof. The prepared bases' host copy is then the only full copy
+//! of the SRS these parameters keep; its verifier parameters are a stock
+//! `ParamsKZG` with what the verifier reads (`[1]₁`, `[1]₂`, `[τ]₂`, and
+//! `[L_0(τ)]₁` for zkML's settings binding). The multi-open prover
+//! [`AcceleratedShplonk`] is stock SHPLONK over the whole stock SRS, rebuilt
+//! once on first use, so proofs are byte-for-byte what the stock verifier
+//! expects.
 
 use std::fmt;
 use std::io;
@@ -26,7 +30,7 @@ use halo2_axiom::poly::{Coeff, LagrangeCoeff, Polynomial};
 use halo2_axiom::transcript::{EncodedChallenge, TranscriptWrite};
 use halo2_axiom::SerdeFormat;
 use rand_core::RngCore;
-use zkaccel::{Accelerator, Bn254, Error, Msm, PreparedBases};
+use zkaccel::{Accelerator, Bn254, Error, G1Affine, Msm, PreparedBases};
 
 use crate::convert::{points_from_halo2, points_to_halo2, projective_to_halo2, scalars_from_halo2};
 use crate::prover::KeyCosetCache;
@@ -70,10 +74,11 @@ struct ResidentSrs {
 impl ResidentSrs {
     fn prepare(srs: &ParamsKZG<Bn256>, accelerator: &Accelerator) -> Result<Self, Error> {
         let lagrange = lagrange_bases(srs).map_err(|e| Error::InvalidConfig(format!("reading the SRS: {e}")))?;
-        Ok(Self {
-            monomial: accelerator.prepare_bases(points_from_halo2(srs.get_g()))?,
-            lagrange: accelerator.prepare_bases(points_from_halo2(&lagrange))?,
-        })
+        Self::prepare_points(points_from_halo2(srs.get_g()), points_from_halo2(&lagrange), accelerator)
+    }
+
+    fn prepare_points(monomial: &[G1Affine], lagrange: &[G1Affine], accelerator: &Accelerator) -> Result<Self, Error> {
+        Ok(Self { monomial: accelerator.prepare_bases(monomial)?, lagrange: accelerator.prepare_bases(lagrange)? })
     }
 }
 
@@ -175,7 +180,7 @@ pub struct CommitStats {
 /// two sets inside `ParamsKZG`.
 #[derive(Clone)]
 pub struct AcceleratedParams {
-    srs: Arc<ParamsKZG<Bn256>>,
+    srs: Arc<SrsStore>,
     accelerator: Accelerator,
     resident: Result<Arc<ResidentSrs>, Error>,
     monitor: Arc<CommitMonitor>,
@@ -186,7 +191,7 @@ pub struct AcceleratedParams {
 impl fmt::Debug for AcceleratedParams {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AcceleratedParams")
-            .field("k", &self.srs.k())
+            .field("k", &self.srs.verifier.k())
             .field("accelerator", &self.accelerator)
             .field("resident", &self.resident.as_ref().map(|r| r.monomial.memory_bytes() + r.lagrange.memory_bytes()))
             .finish()
@@ -224,7 +229,7 @@ impl AcceleratedParams {
         }
         let resident = ResidentSrs::prepare(&srs, accelerator)?;
         Ok(Self {
-            srs: Arc::new(srs),
+            srs: Arc::new(SrsStore::slim(&srs, &resident.lagrange.host_bases()[0])),
             accelerator: accelerator.clone(),
             resident: Ok(Arc::new(resident)),
             monitor: Arc::default(),
@@ -254,9 +259,29 @@ impl AcceleratedParams {
         &self.key_cosets
     }
 
-    /// The stock parameters: the SRS, and the verifier parameters.
+    /// The whole SRS as stock halo2 holds it, for stock code that proves
+    /// with it (`create_proof` over `KZGCommitmentScheme`, stock SHPLONK).
+    ///
+    /// Once the bases are prepared the Accelerator's host copy is the only
+    /// one these parameters keep, so the first call rebuilds this from it
+    /// (the SRS's size again, kept until the last clone drops). To verify,
+    /// [`Self::verifier_srs`] is enough and costs nothing.
     pub fn srs(&self) -> &ParamsKZG<Bn256> {
-        &self.srs
+        match &self.resident {
+            Ok(resident) => self.srs.full.get_or_init(|| {
+                let verifier = &self.srs.verifier;
+                let g = points_to_halo2(resident.monomial.host_bases()).to_vec();
+                let lagrange = points_to_halo2(resident.lagrange.host_bases()).to_vec();
+                verifier.from_parts(verifier.k(), g, Some(lagrange), verifier.g2(), verifier.s_g2())
+            }),
+            Err(_) => &self.srs.verifier,
+        }
+    }
+
+    /// What halo2's verifier reads of the SRS (`[1]₁`, `[1]₂`, `[τ]₂`, `k`):
+    /// the parameters for `verify_proof` and the EVM verifier generator.
+    pub fn verifier_srs(&self) -> &ParamsKZG<Bn256> {
+        &self.srs.verifier
     }
 
     /// The Accelerator the bases are resident on.
@@ -266,12 +291,12 @@ impl AcceleratedParams {
 
     /// `n`, the SRS's size.
     pub(crate) fn srs_n(&self) -> usize {
-        self.srs.n() as usize
+        self.srs.verifier.n() as usize
     }
 
     /// `k = log2 n`.
     pub(crate) fn srs_k(&self) -> u32 {
-        self.srs.k()
+        self.srs.verifier.k()
     }
 
     /// Bytes the Accelerator holds for both base sets.
@@ -285,7 +310,14 @@ impl AcceleratedParams {
         if self.accelerator.same_as(accelerator) {
             return Ok(self.clone());
         }
-        let resident = ResidentSrs::prepare(&self.srs, accelerator)?;
+        let resident = match &self.resident {
+            Ok(resident) => ResidentSrs::prepare_points(
+                resident.monomial.host_bases(),
+                resident.lagrange.host_bases(),
+                accelerator,
+            )?,
+            Err(_) => ResidentSrs::prepare(&self.srs.verifier, accelerator)?,
+        };
         Ok(Self {
             srs: self.srs.clone(),
             accelerator: accelerator.clone(),
@@ -349,7 +381,9 @@ impl AcceleratedParams {
                 })?;
                 Ok(points_to_halo2(std::slice::from_ref(point))[0])
             }
-            Err(_) => lagrange_basis_point(&self.srs, i).map_err(|e| Error::InvalidShape { reason: e.to_string() }),
+            Err(_) => {
+                lagrange_basis_point(&self.srs.verifier, i).map_err(|e| Error::InvalidShape { reason: e.to_string() })
+            }
         }
     }
 
@@ -377,10 +411,64 @@ impl AcceleratedParams {
 
     fn rebuilt(srs: ParamsKZG<Bn256>, accelerator: Accelerator) -> Self {
         let resident = ResidentSrs::prepare(&srs, &accelerator).map(Arc::new);
-        if let Err(e) = &resident {
-            tracing::warn!("could not put the SRS on the Accelerator: {e}");
+        let store = match &resident {
+            Ok(resident) => SrsStore::slim(&srs, &resident.lagrange.host_bases()[0]),
+            Err(e) => {
+                tracing::warn!("could not put the SRS on the Accelerator: {e}");
+                SrsStore::whole(srs)
+            }
+        };
+        Self { srs: Arc::new(store), accelerator, resident, monitor: Arc::default(), key_cosets: Arc::default() }
+    }
+
+    /// The SRS in halo2's serialization (`Params::write`), from whichever
+    /// copy these parameters hold.
+    fn write_srs<W: io::Write>(&self, writer: &mut W) -> io::Result<()> {
+        let resident = match &self.resident {
+            Ok(resident) => resident,
+            Err(_) => return self.srs.verifier.write(writer),
+        };
+        let verifier = &self.srs.verifier;
+        writer.write_all(&verifier.k().to_le_bytes())?;
+        for bases in [&resident.monomial, &resident.lagrange] {
+            for point in points_to_halo2(bases.host_bases()) {
+                point.write_raw(writer)?;
+            }
         }
-        Self { srs: Arc::new(srs), accelerator, resident, monitor: Arc::default(), key_cosets: Arc::default() }
+        // Stock writes raw Montgomery coordinates (`SerdeFormat::RawBytesUnchecked`).
+        verifier.g2().write_raw(writer)?;
+        verifier.s_g2().write_raw(writer)
+    }
+}
+
+/// The SRS as [`AcceleratedParams`] keeps it beside the prepared bases.
+///
+/// Once the Accelerator holds the bases (with their validated host copy),
+/// a second host copy in a `ParamsKZG` would double the SRS's memory, so
+/// only what the verifier reads stays here; the whole stock SRS is
+/// rebuilt from the host copy only if stock code asks for it.
+#[derive(Debug)]
+struct SrsStore {
+    /// `[1]₁`, `[1]₂`, `[τ]₂` and `k` — or the whole SRS while no bases
+    /// are prepared.
+    verifier: ParamsKZG<Bn256>,
+    /// The whole SRS, rebuilt on demand ([`AcceleratedParams::srs`]).
+    full: OnceLock<ParamsKZG<Bn256>>,
+}
+
+impl SrsStore {
+    /// What the verifier needs of `srs`, and `[L_0(τ)]₁` (`first_lagrange`),
+    /// which binds a zkML model's settings to its key.
+    fn slim(srs: &ParamsKZG<Bn256>, first_lagrange: &G1Affine) -> Self {
+        let first = srs.get_g()[..1].to_vec();
+        let lagrange = points_to_halo2(std::slice::from_ref(first_lagrange)).to_vec();
+        let verifier = srs.from_parts(srs.k(), first, Some(lagrange), srs.g2(), srs.s_g2());
+        Self { verifier, full: OnceLock::new() }
+    }
+
+    /// The whole of `srs` (no prepared bases to stand for it).
+    fn whole(srs: ParamsKZG<Bn256>) -> Self {
+        Self { verifier: srs, full: OnceLock::new() }
     }
 }
 
@@ -438,11 +526,21 @@ pub fn lagrange_basis_point(srs: &ParamsKZG<Bn256>, i: usize) -> io::Result<h::G
 /// The Lagrange bases `rows` of `srs`, from its stock serialization.
 fn lagrange_points(srs: &ParamsKZG<Bn256>, rows: std::ops::Range<usize>) -> io::Result<Vec<h::G1Affine>> {
     const POINT_BYTES: usize = 64;
-    let n = srs.n() as usize;
+    // The monomial bases as stored: `n` of them, or one in the verifier's
+    // slim parameters (whose Lagrange bases then hold row 0 only).
+    let stored = srs.get_g().len();
     let keep = rows.len() * POINT_BYTES;
-    let mut sink = ByteWindow { skip: 4 + (n + rows.start) * POINT_BYTES, keep, kept: Vec::new() };
+    let mut sink = ByteWindow { skip: 4 + (stored + rows.start) * POINT_BYTES, keep, kept: Vec::new(), seen: 0 };
     sink.kept.reserve_exact(keep);
     srs.write_custom(&mut sink, SerdeFormat::RawBytes)?;
+    // `k`, the G1 bases, then `[1]₂` and `[τ]₂` (128 bytes each).
+    let lagrange_stored = sink.seen.saturating_sub(4 + 2 * 128) / POINT_BYTES - stored;
+    if rows.end > lagrange_stored {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("these SRS parameters hold {lagrange_stored} of its Lagrange bases, not row {}", rows.end - 1),
+        ));
+    }
     if sink.kept.len() != keep {
         return Err(io::Error::new(io::ErrorKind::InvalidData, "SRS serialization is shorter than expected"));
     }
@@ -454,10 +552,13 @@ struct ByteWindow {
     skip: usize,
     keep: usize,
     kept: Vec<u8>,
+    /// Bytes written in all.
+    seen: usize,
 }
 
 impl io::Write for ByteWindow {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.seen += buf.len();
         let skipped = buf.len().min(self.skip);
         self.skip -= skipped;
         let rest = &buf[skipped..];
@@ -475,15 +576,15 @@ impl<'params> Params<'params, h::G1Affine> for AcceleratedParams {
     type MSM = MSMKZG<Bn256>;
 
     fn k(&self) -> u32 {
-        self.srs.k()
+        self.srs.verifier.k()
     }
 
     fn n(&self) -> u64 {
-        self.srs.n()
+        self.srs.verifier.n()
     }
 
     fn downsize(&mut self, k: u32) {
-        let mut srs = (*self.srs).clone();
+        let mut srs = self.srs().clone();
         srs.downsize(k);
         *self = Self::rebuilt(srs, self.accelerator.clone());
     }
@@ -498,7 +599,7 @@ impl<'params> Params<'params, h::G1Affine> for AcceleratedParams {
     }
 
     fn write<W: io::Write>(&self, writer: &mut W) -> io::Result<()> {
-        self.srs.write(writer)
+        self.write_srs(writer)
     }
 
     fn read<R: io::Read>(reader: &mut R) -> io::Result<Self> {
@@ -507,7 +608,7 @@ impl<'params> Params<'params, h::G1Affine> for AcceleratedParams {
         let resident = ResidentSrs::prepare(&srs, &accelerator)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
         Ok(Self {
-            srs: Arc::new(srs),
+            srs: Arc::new(SrsStore::slim(&srs, &resident.lagrange.host_bases()[0])),
             accelerator,
             resident: Ok(Arc::new(resident)),
             monitor: Arc::default(),
@@ -530,11 +631,14 @@ impl<'params> ParamsProver<'params, h::G1Affine> for AcceleratedParams {
     }
 
     fn get_g(&self) -> &[h::G1Affine] {
-        self.srs.get_g()
+        match &self.resident {
+            Ok(resident) => points_to_halo2(resident.monomial.host_bases()),
+            Err(_) => self.srs.verifier.get_g(),
+        }
     }
 
     fn verifier_params(&'params self) -> &'params Self::ParamsVerifier {
-        &self.srs
+        &self.srs.verifier
     }
 }
 

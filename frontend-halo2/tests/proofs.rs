@@ -82,7 +82,7 @@ fn check_circuit<C: Circuit<Fr> + Clone>(k: u32, circuit: C, instance: Vec<Vec<F
     assert!(stats.stages.quotient > Duration::ZERO && stats.stages.ffts > Duration::ZERO, "{:?}", stats.stages);
     assert!(stats.stages.multiopen > Duration::ZERO && stats.stages.commitments > Duration::ZERO);
     assert!(stock_verifies(&srs, &pk, &instances, &proof), "k = {k}: stock verifier rejected our proof");
-    verify(params.srs(), pk.get_vk(), &columns, &proof).expect("verify()");
+    verify(params.verifier_srs(), pk.get_vk(), &columns, &proof).expect("verify()");
     let stock = stock_proof(&srs, &pk, &[circuit], &instances, 7);
     assert!(stock_verifies(&srs, &pk, &instances, &stock), "k = {k}: the stock proof must verify too");
     assert_eq!(proof.len(), stock.len(), "k = {k}: proof sizes differ");
@@ -154,11 +154,11 @@ fn several_circuits_are_proved_one_per_proof() {
     let instances: Vec<[&[Fr]; 1]> = publics.iter().map(|p| [p.as_slice()]).collect();
     let instances: Vec<&[&[Fr]]> = instances.iter().map(|i| &i[..]).collect();
     let stock = stock_proof(params.srs(), &pk, &circuits, &instances, 3);
-    assert!(!stock_verifies(params.srs(), &pk, &instances, &stock), "upstream fixed multi-circuit proofs");
+    assert!(!stock_verifies(params.verifier_srs(), &pk, &instances, &stock), "upstream fixed multi-circuit proofs");
     // One at a time they prove and verify.
     for (circuit, instance) in circuits.iter().zip(&instances) {
         let proof = prove(&params, &pk, circuit, instance, rng(3));
-        assert!(stock_verifies(params.srs(), &pk, &[instance], &proof.unwrap()));
+        assert!(stock_verifies(params.verifier_srs(), &pk, &[instance], &proof.unwrap()));
     }
 }
 
@@ -239,7 +239,7 @@ fn unsatisfied_circuit_does_not_verify() {
     let public = circuit.public_inputs();
     let columns: Vec<&[Fr]> = public.iter().map(Vec::as_slice).collect();
     let proof = prove(&params, &pk, &circuit, &columns, rng(4)).unwrap();
-    assert!(!stock_verifies(params.srs(), &pk, &[&columns[..]], &proof));
+    assert!(!stock_verifies(params.verifier_srs(), &pk, &[&columns[..]], &proof));
 }
 
 /// A constraint system our prover cannot compile is an error that names
@@ -298,7 +298,7 @@ fn kept_key_cosets_give_the_same_proofs() {
         assert!(proof == expected_fibonacci, "budget {budget}: the second key's proof differs");
         let proof = prove(&keeping, &lookup_pk, &lookup, &lookup_columns, rng(3)).unwrap();
         assert!(proof == expected_lookup, "budget {budget}: the first key again");
-        assert!(stock_verifies(keeping.srs(), &lookup_pk, &[&lookup_columns[..]], &proof));
+        assert!(stock_verifies(keeping.verifier_srs(), &lookup_pk, &[&lookup_columns[..]], &proof));
     }
 }
 
@@ -323,7 +323,7 @@ fn params_move_between_accelerators() {
     // The params on another Accelerator: its bases prepared there, and the proof made there.
     let on_second = params.on(&second).unwrap();
     let proof = prove(&on_second, &pk, &circuit, &[&public], rng(5)).unwrap();
-    assert!(stock_verifies(params.srs(), &pk, &[&[&public]], &proof));
+    assert!(stock_verifies(params.verifier_srs(), &pk, &[&[&public]], &proof));
     assert!(params.on(&first).unwrap().accelerator().same_as(&first));
     assert!(params.on(&second).unwrap().accelerator().same_as(&second));
 }
@@ -349,9 +349,9 @@ fn bad_inputs_are_errors_not_panics() {
     let err = prove(&other, &pk, &circuit, &[&public], rng(6)).unwrap_err();
     assert!(matches!(err, Halo2Error::InvalidInput(_)), "{err}");
     // Verification of garbage and of an empty proof.
-    assert!(verify(params.srs(), pk.get_vk(), &[&public], &[]).is_err());
-    assert!(verify(params.srs(), pk.get_vk(), &[&public], &[0xff; 100]).is_err());
-    assert!(verify(params.srs(), pk.get_vk(), &[&public, &public], &[0xff; 100]).is_err());
+    assert!(verify(params.verifier_srs(), pk.get_vk(), &[&public], &[]).is_err());
+    assert!(verify(params.verifier_srs(), pk.get_vk(), &[&public], &[0xff; 100]).is_err());
+    assert!(verify(params.verifier_srs(), pk.get_vk(), &[&public, &public], &[0xff; 100]).is_err());
 }
 
 #[test]
@@ -376,6 +376,22 @@ fn commitments_equal_stock_and_params_round_trip() {
         let mut stock_bytes = Vec::new();
         srs.write(&mut stock_bytes).unwrap();
         assert_eq!(bytes, stock_bytes, "the serialization is stock");
+        // One full copy of the SRS: the prepared bases' host copy. The
+        // verifier's parameters keep `[1]₁` and `[L_0(τ)]₁` only, and the
+        // whole stock SRS is rebuilt on demand, equal to the original.
+        assert_eq!(params.verifier_srs().get_g(), &srs.get_g()[..1]);
+        assert_eq!(params.get_g(), srs.get_g());
+        let row0 = zkaccel_frontend_halo2::lagrange_basis_point(&srs, 0).unwrap();
+        assert_eq!(zkaccel_frontend_halo2::lagrange_basis_point(params.verifier_srs(), 0).unwrap(), row0);
+        assert_eq!(params.lagrange_basis_point(0).unwrap(), row0);
+        if k > 0 {
+            assert!(zkaccel_frontend_halo2::lagrange_basis_point(params.verifier_srs(), 1).is_err());
+            let last = zkaccel_frontend_halo2::lagrange_basis_point(&srs, (1 << k) - 1).unwrap();
+            assert_eq!(params.lagrange_basis_point((1 << k) - 1).unwrap(), last);
+        }
+        let mut rebuilt = Vec::new();
+        params.srs().write(&mut rebuilt).unwrap();
+        assert_eq!(rebuilt, stock_bytes, "the rebuilt stock SRS");
         let read = AcceleratedParams::read(&mut &bytes[..]).unwrap();
         assert_eq!(read.commit_lagrange(&evals, blind), srs.commit_lagrange(&evals, blind));
     }

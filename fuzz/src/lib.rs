@@ -237,7 +237,7 @@ pub fn fixture() -> &'static Fixture {
         let proved = zkml::prove(&model, &keys, input).expect("it proves");
         Fixture {
             settings: model.published_settings(),
-            srs: keys.params.srs().clone(),
+            srs: keys.params.verifier_srs().clone(),
             vk: keys.pk.get_vk().clone(),
             proof: proved.proof,
             public: proved.public,

@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let keys = setup(&model, local_srs(model.k, 1), &accelerator)?;
     let (circuit, public) = witness(&model, &input)?;
     let instance = public.instance(&model.settings())?;
-    let srs = keys.params.srs();
+    let srs = keys.params.verifier_srs();
     println!("{}: 2^{} rows, on {:?}", base.display(), model.k, accelerator.backend_names());
 
     let keeping = keys.params.keep_key_cosets(usize::MAX);

@@ -12,7 +12,7 @@
 //! let keys = setup(&model, local_srs(model.k, 1), &accelerator)?;
 //! let input = &read_inputs("zkml/models/digits_mlp.input.json".as_ref())?[0];
 //! let proof = prove(&model, &keys, input)?; // on the Accelerator the keys' params hold
-//! verify(&model.published_settings(), keys.params.srs(), keys.pk.get_vk(), &proof.public, &proof.proof)?;
+//! verify(&model.published_settings(), keys.params.verifier_srs(), keys.pk.get_vk(), &proof.public, &proof.proof)?;
 //! # Ok(()) }
 //! ```
 //!

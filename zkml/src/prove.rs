@@ -73,7 +73,7 @@ pub fn prove(model: &Arc<CompiledModel>, keys: &Keys, input: &[f64]) -> Result<M
     )?;
     // The settings column's point from the prepared bases: no second pass over the SRS.
     let row0 = keys.params.lagrange_basis_point(0)?;
-    verify_with_row0(&settings, keys.params.srs(), row0, keys.pk.get_vk(), &public, &proof).map_err(|e| {
+    verify_with_row0(&settings, keys.params.verifier_srs(), row0, keys.pk.get_vk(), &public, &proof).map_err(|e| {
         ZkmlError::Verification(format!(
             "the new proof does not verify with the prover's own keys, so the model and the keys do not belong \
              together (weights or settings changed since setup?): {e}"

@@ -39,7 +39,7 @@ fn prove_and_check(name: &str, visibility: Visibility) {
     eprintln!("prove {:?}", start.elapsed());
     let settings = model.published_settings();
     let vk = keys.pk.get_vk();
-    verify(&settings, keys.params.srs(), vk, &proof.public, &proof.proof).unwrap();
+    verify(&settings, keys.params.verifier_srs(), vk, &proof.public, &proof.proof).unwrap();
 
     // What is public is exactly what the visibility says, and it is right:
     // the quantized input, the commitment to the quantized weights, and
@@ -58,23 +58,26 @@ fn prove_and_check(name: &str, visibility: Visibility) {
         let mut public = proof.public.clone();
         let last = if commitment.ends_with('1') { '2' } else { '1' };
         public.model_commitment = Some(format!("{}{last}", &commitment[..commitment.len() - 1]));
-        assert!(verify(&settings, keys.params.srs(), vk, &public, &proof.proof).is_err());
+        assert!(verify(&settings, keys.params.verifier_srs(), vk, &public, &proof.proof).is_err());
     }
 
     // A changed output, input or proof byte is rejected.
     let mut public = proof.public.clone();
     public.outputs[0] += 1;
-    assert!(matches!(verify(&settings, keys.params.srs(), vk, &public, &proof.proof), Err(ZkmlError::Verification(_))));
+    assert!(matches!(
+        verify(&settings, keys.params.verifier_srs(), vk, &public, &proof.proof),
+        Err(ZkmlError::Verification(_))
+    ));
     if let Some(inputs) = &proof.public.inputs {
         let mut public = proof.public.clone();
         let mut changed = inputs.clone();
         changed[10] += 1;
         public.inputs = Some(changed);
-        assert!(verify(&settings, keys.params.srs(), vk, &public, &proof.proof).is_err());
+        assert!(verify(&settings, keys.params.verifier_srs(), vk, &public, &proof.proof).is_err());
     }
     let mut bytes = proof.proof.clone();
     bytes[100] ^= 1;
-    assert!(verify(&settings, keys.params.srs(), vk, &proof.public, &bytes).is_err());
+    assert!(verify(&settings, keys.params.verifier_srs(), vk, &proof.public, &bytes).is_err());
 }
 
 // The four privacy cases on the shipped model.
@@ -137,7 +140,7 @@ fn a_private_model_proof_must_carry_the_published_commitment() {
     let (published, bare) = (honest.published_settings(), honest.settings());
     assert_eq!(published.model_commitment, Some(zkaccel_zkml::model_commitment(&honest)));
     assert_eq!(bare.model_commitment, None);
-    let (srs, vk) = (keys.params.srs(), keys.pk.get_vk());
+    let (srs, vk) = (keys.params.verifier_srs(), keys.pk.get_vk());
     let proof = prove(&honest, &keys, input).unwrap();
     verify(&published, srs, vk, &proof.public, &proof.proof).unwrap();
     match prove(&other, &keys, input) {
@@ -244,7 +247,7 @@ fn settings_the_key_was_not_made_for_are_refused() {
     assert_eq!(column[0], settings.digest());
     assert!(column.iter().skip(1).all(|v| *v == Default::default()));
     let proof = prove(&model, &keys, &common::inputs(name, "input")[0]).unwrap();
-    let (srs, vk) = (keys.params.srs(), keys.pk.get_vk());
+    let (srs, vk) = (keys.params.verifier_srs(), keys.pk.get_vk());
     verify(&settings, srs, vk, &proof.public, &proof.proof).unwrap();
 
     // Four input values moved into the outputs: the same instance column.
@@ -387,7 +390,7 @@ fn every_changed_byte_of_the_verifying_key_is_refused() {
     let path = std::path::Path::new("vk.bin");
     let accepts = |bytes: &[u8]| {
         zkaccel_zkml::parse_vk(path, bytes, &settings)
-            .is_ok_and(|vk| verify(&settings, keys.params.srs(), &vk, &proof.public, &proof.proof).is_ok())
+            .is_ok_and(|vk| verify(&settings, keys.params.verifier_srs(), &vk, &proof.public, &proof.proof).is_ok())
     };
     assert!(accepts(&bytes));
     let mut parsed = 0;

@@ -122,7 +122,7 @@ fn inputs_and_outputs_each_have_their_own_visibility() {
     let (input, reference) = sample(name);
     let proof = prove(&model, &keys, &input).unwrap();
     let settings = model.published_settings();
-    verify(&settings, keys.params.srs(), keys.pk.get_vk(), &proof.public, &proof.proof).unwrap();
+    verify(&settings, keys.params.verifier_srs(), keys.pk.get_vk(), &proof.public, &proof.proof).unwrap();
     // Only input 0's 8 values and output 1's 2 values are public, and right.
     let scale = (1u64 << 14) as f64;
     let inputs = proof.public.inputs.clone().unwrap();
@@ -145,7 +145,7 @@ fn inputs_and_outputs_each_have_their_own_visibility() {
         } else {
             public.outputs[1] += 1;
         }
-        assert!(verify(&settings, keys.params.srs(), keys.pk.get_vk(), &public, &proof.proof).is_err());
+        assert!(verify(&settings, keys.params.verifier_srs(), keys.pk.get_vk(), &public, &proof.proof).is_err());
     }
     // A visibility naming an input the model does not have is an error.
     let bad = CompileOptions {

@@ -118,11 +118,11 @@ pub fn prove_model_outputs(dir: &Path, name: &str) -> Result<Proved, String> {
     let proof = prove(&model, &keys, &input).map_err(|e| e.to_string())?;
     let settings = model.published_settings();
     let vk = keys.pk.get_vk();
-    verify(&settings, keys.params.srs(), vk, &proof.public, &proof.proof)
+    verify(&settings, keys.params.verifier_srs(), vk, &proof.public, &proof.proof)
         .map_err(|e| format!("does not verify: {e}"))?;
     let mut public = proof.public.clone();
     public.outputs[0] += 1;
-    match verify(&settings, keys.params.srs(), vk, &public, &proof.proof) {
+    match verify(&settings, keys.params.verifier_srs(), vk, &public, &proof.proof) {
         Err(ZkmlError::Verification(_)) => {}
         other => return Err(format!("a changed output is not rejected: {other:?}")),
     }
