@@ -489,18 +489,9 @@ fn bench_halo2(k: u32, reps: usize) -> Result<Vec<Record>, String> {
     let peak = [RefCell::new(0u64), RefCell::new(0u64), RefCell::new(0u64), RefCell::new(0u64)];
     let ours_verified = std::cell::Cell::new(false);
     let verdict = |proof: &[u8]| vec![[u64::from(setup.verifies(proof)), 0, 0, 0]];
-    // The most a proof allocated above the resident size at its start.
-    let note_peak = |slot: &RefCell<u64>, at_start: u64| {
-        let mut slot = slot.borrow_mut();
-        *slot = (*slot).max(peak_rss_kib().unwrap_or(0).saturating_sub(at_start));
-    };
 
     let ours = contender("zkaccel", |want| {
-        let at_start = reset_peak_rss();
-        let start = Instant::now();
-        let (proof, stats) = setup.accelerated_proof(&params, &mut rng.borrow_mut());
-        let elapsed = start.elapsed();
-        note_peak(&peak[0], at_start);
+        let (elapsed, (proof, stats)) = measured(&peak[0], || setup.accelerated_proof(&params, &mut rng.borrow_mut()));
         if !want {
             msm[0].borrow_mut().push(stats.commits.msm_time.as_secs_f64() * 1e3);
             stages.borrow_mut().push(stats.stages);
@@ -512,19 +503,12 @@ fn bench_halo2(k: u32, reps: usize) -> Result<Vec<Record>, String> {
         (elapsed, output)
     });
     let stock = contender("halo2-axiom", |want| {
-        let at_start = reset_peak_rss();
-        let start = Instant::now();
-        let proof = setup.stock_proof(&mut rng.borrow_mut());
-        let elapsed = start.elapsed();
-        note_peak(&peak[1], at_start);
+        let (elapsed, proof) = measured(&peak[1], || setup.stock_proof(&mut rng.borrow_mut()));
         (elapsed, want.then(|| verdict(&proof)))
     });
     let clocked = contender("halo2-axiom+clock", |want| {
-        let at_start = reset_peak_rss();
-        let start = Instant::now();
-        let (proof, in_msm) = setup.timed_stock_proof(&mut timed_params.borrow_mut(), &mut rng.borrow_mut());
-        let elapsed = start.elapsed();
-        note_peak(&peak[2], at_start);
+        let (elapsed, (proof, in_msm)) =
+            measured(&peak[2], || setup.timed_stock_proof(&mut timed_params.borrow_mut(), &mut rng.borrow_mut()));
         if !want {
             msm[1].borrow_mut().push(in_msm.as_secs_f64() * 1e3);
             phase_one.borrow_mut().push(setup.stock_phase_one(&mut rng.borrow_mut()).as_secs_f64() * 1e3);
@@ -532,11 +516,7 @@ fn bench_halo2(k: u32, reps: usize) -> Result<Vec<Record>, String> {
         (elapsed, want.then(|| verdict(&proof)))
     });
     let lean = contender("zkaccel-1-copy", |want| {
-        let at_start = reset_peak_rss();
-        let start = Instant::now();
-        let (proof, _) = setup.accelerated_proof(&lean_params, &mut rng.borrow_mut());
-        let elapsed = start.elapsed();
-        note_peak(&peak[3], at_start);
+        let (elapsed, (proof, _)) = measured(&peak[3], || setup.accelerated_proof(&lean_params, &mut rng.borrow_mut()));
         (elapsed, want.then(|| verdict(&proof)))
     });
     let mut records = race(BenchOp::Halo2, k, reps, vec![ours, stock, clocked, lean])?;
@@ -585,6 +565,18 @@ fn bench_halo2(k: u32, reps: usize) -> Result<Vec<Record>, String> {
     let ratio = format!("{:.2}x faster than halo2-axiom", stock_ms / lean.median_ms);
     lean.notes = Some(lean.notes.take().map_or(ratio.clone(), |n| format!("{ratio}; {n}")));
     Ok(records)
+}
+
+/// The time `work` takes, with the most it allocated above the resident
+/// size at its start recorded in `peak` (the largest over calls).
+fn measured<T>(peak: &std::cell::RefCell<u64>, work: impl FnOnce() -> T) -> (Duration, T) {
+    let at_start = reset_peak_rss();
+    let start = Instant::now();
+    let out = work();
+    let elapsed = start.elapsed();
+    let mut peak = peak.borrow_mut();
+    *peak = (*peak).max(peak_rss_kib().unwrap_or(0).saturating_sub(at_start));
+    (elapsed, out)
 }
 
 /// Resets the kernel's record of this process's peak RSS to the resident
