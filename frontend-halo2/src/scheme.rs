@@ -227,9 +227,15 @@ impl AcceleratedParams {
         if !(bool::from(srs.g2().is_on_curve()) && bool::from(srs.s_g2().is_on_curve())) {
             return Err(Error::InvalidShape { reason: "the SRS's G2 points are not on the curve".into() });
         }
-        let resident = ResidentSrs::prepare(&srs, accelerator)?;
+        Self::prepared(&srs, accelerator)
+    }
+
+    /// `srs`'s bases prepared on `accelerator`, with only what the verifier
+    /// reads kept beside them (see [`SrsStore`]).
+    fn prepared(srs: &ParamsKZG<Bn256>, accelerator: &Accelerator) -> Result<Self, Error> {
+        let resident = ResidentSrs::prepare(srs, accelerator)?;
         Ok(Self {
-            srs: Arc::new(SrsStore::slim(&srs, &resident.lagrange.host_bases()[0])),
+            srs: Arc::new(SrsStore::slim(srs, &resident.lagrange.host_bases()[0])),
             accelerator: accelerator.clone(),
             resident: Ok(Arc::new(resident)),
             monitor: Arc::default(),
@@ -410,15 +416,16 @@ impl AcceleratedParams {
     }
 
     fn rebuilt(srs: ParamsKZG<Bn256>, accelerator: Accelerator) -> Self {
-        let resident = ResidentSrs::prepare(&srs, &accelerator).map(Arc::new);
-        let store = match &resident {
-            Ok(resident) => SrsStore::slim(&srs, &resident.lagrange.host_bases()[0]),
-            Err(e) => {
-                tracing::warn!("could not put the SRS on the Accelerator: {e}");
-                SrsStore::whole(srs)
+        Self::prepared(&srs, &accelerator).unwrap_or_else(|e| {
+            tracing::warn!("could not put the SRS on the Accelerator: {e}");
+            Self {
+                srs: Arc::new(SrsStore::whole(srs)),
+                accelerator,
+                resident: Err(e),
+                monitor: Arc::default(),
+                key_cosets: Arc::default(),
             }
-        };
-        Self { srs: Arc::new(store), accelerator, resident, monitor: Arc::default(), key_cosets: Arc::default() }
+        })
     }
 
     /// The SRS in halo2's serialization (`Params::write`), from whichever
@@ -604,16 +611,8 @@ impl<'params> Params<'params, h::G1Affine> for AcceleratedParams {
 
     fn read<R: io::Read>(reader: &mut R) -> io::Result<Self> {
         let srs = ParamsKZG::<Bn256>::read(reader)?;
-        let accelerator = default_accelerator();
-        let resident = ResidentSrs::prepare(&srs, &accelerator)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-        Ok(Self {
-            srs: Arc::new(SrsStore::slim(&srs, &resident.lagrange.host_bases()[0])),
-            accelerator,
-            resident: Ok(Arc::new(resident)),
-            monitor: Arc::default(),
-            key_cosets: Arc::default(),
-        })
+        Self::prepared(&srs, &default_accelerator())
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
     }
 }
 
