@@ -252,6 +252,94 @@ fn unsupported_features_are_named_errors() {
     assert!(matches!(&err, Halo2Error::Unsupported(m) if m.contains("virtual selector")), "{err}");
 }
 
+/// The quotient program cut into runs (what the prover evaluates one run at
+/// a time, to hold fewer columns on the coset) gives the whole program's
+/// value at every point: each run folds the one before. For the example
+/// circuits, whose permutation and lookup terms read disjoint columns, the
+/// runs hold fewer columns at once than the whole program reads.
+#[test]
+fn quotient_runs_fold_to_the_whole_program() {
+    use zkaccel_frontend_halo2::convert::{scalar_from_halo2, scalars_from_halo2};
+    use zkaccel_frontend_halo2::prover::{Source, Symbol};
+    let params = AcceleratedParams::new(srs(8), &Accelerator::cpu_only()).expect("params");
+    let keys = [
+        keygen(&params, &FibonacciCircuit::new(100).without_witnesses()).expect("keygen"),
+        keygen(&params, &DotProductCircuit::filling(8, 1).without_witnesses()).expect("keygen"),
+        keygen(&params, &RandomLinearCombinationCircuit::new(20, 3).without_witnesses()).expect("keygen"),
+    ];
+    // A value for every (column, rotation), the same in the whole program and the runs.
+    let value = |source: Source, rotation: i32, row: u64| {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        std::hash::Hash::hash(&(format!("{source:?}"), rotation, row), &mut hasher);
+        scalar_from_halo2(Fr::from(std::hash::Hasher::finish(&hasher)).square() + Fr::from(row))
+    };
+    let mut r = rng(11);
+    for pk in &keys {
+        let whole = QuotientProgram::compile(pk.get_vk().cs()).expect("compiles");
+        let runs = whole.split().expect("splits");
+        assert!(!runs.is_empty());
+        let constants = whole.bind(|s| match s {
+            Symbol::Challenge(i) => Fr::from(i as u64 + 3),
+            Symbol::Beta => Fr::from(5),
+            Symbol::Gamma => Fr::from(7),
+            Symbol::Theta => Fr::from(11),
+        });
+        let constants = scalars_from_halo2(&constants);
+        for row in 0..8u64 {
+            let (point, y) = (scalar_from_halo2(Fr::random(&mut r)), scalar_from_halo2(Fr::random(&mut r)));
+            let expected = whole.program().evaluate_at(
+                |c, rotation| value(whole.columns()[c as usize], rotation, row),
+                constants,
+                point,
+                y,
+            );
+            let mut folded: Option<zkaccel::Fr> = None;
+            for (index, run) in runs.iter().enumerate() {
+                assert_eq!(
+                    run.columns().first() == Some(&Source::Folded),
+                    index > 0,
+                    "the folded column leads runs after the first"
+                );
+                let previous = folded.unwrap_or(scalar_from_halo2(Fr::ZERO));
+                folded = Some(run.program().evaluate_at(
+                    |c, rotation| match run.columns()[c as usize] {
+                        Source::Folded => previous,
+                        source => value(source, rotation, row),
+                    },
+                    constants,
+                    point,
+                    y,
+                ));
+            }
+            assert_eq!(folded, Some(expected), "runs: {}", runs.len());
+        }
+        let most = runs.iter().map(|run| run.columns().iter().filter(|s| **s != Source::Folded).count()).max();
+        assert!(most.unwrap_or(0) <= whole.columns().len());
+    }
+    // The dot product: 3 advice, 2 instance, key and argument columns; no
+    // run needs all of them.
+    let whole = QuotientProgram::compile(keys[1].get_vk().cs()).expect("compiles");
+    let runs = whole.split().expect("splits");
+    // Held during run g: the columns read by a run at or before g and by one at or after it.
+    let reads = |g: usize, s: &Source| runs[g].columns().contains(s);
+    let held = (0..runs.len())
+        .map(|g| {
+            whole
+                .columns()
+                .iter()
+                .filter(|s| (0..=g).any(|a| reads(a, s)) && (g..runs.len()).any(|b| reads(b, s)))
+                .count()
+        })
+        .max()
+        .unwrap_or(0);
+    assert!(
+        runs.len() > 1 && held + 8 <= whole.columns().len(),
+        "{} runs hold {held} of {} columns",
+        runs.len(),
+        whole.columns().len()
+    );
+}
+
 /// The same proofs with every MSM failing on a device first: the Accelerator
 /// redoes each on the CPU, and the result is still the stock proof.
 #[test]

@@ -88,29 +88,40 @@ impl<'a> Domain<'a> {
         value.invert().unwrap_or(Fr::ZERO)
     }
 
-    /// The coefficients of the quotient from its values on the parts (one
-    /// `n`-long vector per part, consumed): `parts·n` coefficients.
-    pub fn parts_to_coefficients(&self, mut parts: Vec<Vec<Fr>>) -> Result<Vec<Fr>, zkaccel::Error> {
+    /// The quotient's values on the parts (part `p` at `p·n`) to its `q·n`
+    /// coefficients, in place.
+    pub fn parts_to_coefficients(&self, quotient: &mut [Fr]) -> Result<(), zkaccel::Error> {
+        /// Rows mixed per task.
+        const BLOCK: usize = 1 << 12;
         let (n, q) = (self.n, self.parts);
-        if parts.len() != q || parts.iter().any(|p| p.len() != n) {
+        if quotient.len() != q * n {
             return Err(zkaccel::Error::InvalidShape { reason: format!("the quotient needs {q} parts of {n} values") });
         }
-        for (p, values) in parts.iter_mut().enumerate() {
+        for (p, values) in quotient.chunks_exact_mut(n).enumerate() {
             let shift = crate::convert::scalar_from_halo2(self.part_shift(p));
             self.accelerator.ntt(scalars_from_halo2_mut(values), NttConfig::inverse().on_coset(shift))?;
         }
-        // h[r + j·n] = Σ_p V⁻¹[j][p]·a_p[r].
-        let mut coefficients = vec![Fr::ZERO; q * n];
-        coefficients.par_chunks_mut(n).enumerate().for_each(|(j, piece)| {
-            let row = &self.vandermonde_inverse[j * q..(j + 1) * q];
-            piece.par_chunks_mut(1 << 12).enumerate().for_each(|(block, out)| {
-                let start = block << 12;
-                for (i, value) in out.iter_mut().enumerate() {
-                    *value = row.iter().zip(&parts).map(|(v, a)| *v * a[start + i]).sum();
+        // h[r + j·n] = Σ_p V⁻¹[j][p]·a_p[r]: row r of every part in, row r of
+        // every piece out, block by block.
+        let mut blocks: Vec<Vec<&mut [Fr]>> = Vec::new();
+        for part in quotient.chunks_exact_mut(n) {
+            for (b, chunk) in part.chunks_mut(BLOCK).enumerate() {
+                if b == blocks.len() {
+                    blocks.push(Vec::with_capacity(q));
                 }
-            });
+                blocks[b].push(chunk);
+            }
+        }
+        blocks.into_par_iter().for_each(|mut rows| {
+            let mut a = vec![Fr::ZERO; q];
+            for i in 0..rows[0].len() {
+                a.iter_mut().zip(rows.iter()).for_each(|(a, part)| *a = part[i]);
+                for (j, piece) in rows.iter_mut().enumerate() {
+                    piece[i] = self.vandermonde_inverse[j * q..(j + 1) * q].iter().zip(&a).map(|(v, a)| *v * a).sum();
+                }
+            }
         });
-        Ok(coefficients)
+        Ok(())
     }
 
     /// `x·ω^rotation`.
@@ -199,8 +210,10 @@ mod tests {
                         .collect()
                 })
                 .collect();
-            assert_eq!(d.parts_to_coefficients(parts).expect("interpolates"), h, "degree {degree}");
-            assert!(d.parts_to_coefficients(vec![vec![Fr::ZERO; n]; q + 1]).is_err());
+            let mut values: Vec<Fr> = parts.concat();
+            d.parts_to_coefficients(&mut values).expect("interpolates");
+            assert_eq!(values, h, "degree {degree}");
+            assert!(d.parts_to_coefficients(&mut vec![Fr::ZERO; (q + 1) * n]).is_err());
         }
     }
 }

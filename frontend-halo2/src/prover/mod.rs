@@ -35,6 +35,7 @@ mod quotient;
 mod shplonk;
 mod witness;
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use halo2_axiom::arithmetic::eval_polynomial;
@@ -117,6 +118,21 @@ where
     Ok(())
 }
 
+/// Columns on one coset part, dropped together after run `last_run`.
+struct HeldColumns {
+    sources: Vec<Source>,
+    last_run: usize,
+    /// The columns' values, `n` each, in the order of `sources`.
+    values: Vec<Fr>,
+}
+
+impl HeldColumns {
+    fn column(&self, source: Source, n: usize) -> Option<&[Fr]> {
+        let i = self.sources.iter().position(|&s| s == source)?;
+        Some(&self.values[i * n..(i + 1) * n])
+    }
+}
+
 /// One lookup's columns on the domain.
 struct LookupColumns {
     input: Vec<Fr>,
@@ -151,6 +167,7 @@ where
     let usable_rows = n - (blinding_factors + 1);
     // Compiled before anything is written: an unsupported feature fails first.
     let program = QuotientProgram::compile(cs)?;
+    let runs = program.split()?;
     let compressions = cs
         .lookups()
         .iter()
@@ -271,7 +288,9 @@ where
     // Per lookup: product, permuted input, permuted table.
     let lookup_poly = |lookup: usize, which: usize| -> &[Fr] { &lookup_columns[3 * lookup + which] };
 
-    // The quotient, one part of the extended coset at a time.
+    // The quotient, one part of the extended coset at a time, and within a
+    // part one run of constraints at a time: a column is transformed when
+    // the first run that reads it starts and dropped after the last.
     let coefficients = |s: Source| -> &[Fr] {
         match s {
             Source::Fixed(i) => &pk.fixed_polys()[i],
@@ -285,6 +304,8 @@ where
             Source::LookupProduct(i) => lookup_poly(i, 0),
             Source::LookupInput(i) => lookup_poly(i, 1),
             Source::LookupTable(i) => lookup_poly(i, 2),
+            // Never transformed: the runs pass it on.
+            Source::Folded => &[],
         }
     };
     let constants = program.bind(bind(beta, gamma));
@@ -299,56 +320,93 @@ where
     let key_columns = sources.iter().filter(|s| key_cosets::is_key_column(**s)).count();
     let mut keeping = (kept.is_none() && cache.admits(key_columns, n, domain.parts))
         .then(|| key_cosets::KeyCosets::new(key_id, n, domain.parts));
-    let transformed: Vec<Source> =
-        sources.iter().copied().filter(|s| kept.is_none() || !key_cosets::is_key_column(*s)).collect();
-    let mut buffer = vec![Fr::ZERO; transformed.len() * n];
-    let mut parts = Vec::with_capacity(domain.parts);
-    for part in 0..domain.parts {
-        timed(&mut times.ffts, || {
-            buffer
-                .par_chunks_mut(n)
-                .zip(transformed.par_iter())
-                .for_each(|(dst, s)| dst.copy_from_slice(coefficients(*s)));
-            domain.to_part(&mut buffer, part)?;
-            if let Some(keeping) = keeping.as_mut() {
-                for (values, s) in buffer.chunks(n).zip(&transformed) {
-                    if key_cosets::is_key_column(*s) {
-                        keeping.record(*s, part, values);
+    let is_kept = |s: Source| kept.as_ref().is_some_and(|k| k.part(s, 0).is_some());
+    let mut last_run: HashMap<Source, usize> = HashMap::new();
+    for (index, run) in runs.iter().enumerate() {
+        for &s in run.columns() {
+            last_run.insert(s, index);
+        }
+    }
+    let mut quotient = vec![Fr::ZERO; domain.parts * n];
+    for (part, part_values) in quotient.chunks_exact_mut(n).enumerate() {
+        let rows = CosetRows { len: n, shift: domain.part_shift(part), omega: domain.omega };
+        // Columns on this part, in buffers of those dropped after the same run.
+        let mut held: Vec<HeldColumns> = Vec::new();
+        let mut folded: Option<Vec<Fr>> = None;
+        for (index, run) in runs.iter().enumerate() {
+            let mut fresh: Vec<Source> = run
+                .columns()
+                .iter()
+                .copied()
+                .filter(|&s| s != Source::Folded && !is_kept(s) && !held.iter().any(|h| h.sources.contains(&s)))
+                .collect();
+            fresh.sort_by_key(|s| last_run[s]);
+            for batch in fresh.chunk_by(|a, b| last_run[a] == last_run[b]) {
+                let mut values = vec![Fr::ZERO; batch.len() * n];
+                timed(&mut times.ffts, || {
+                    values
+                        .par_chunks_mut(n)
+                        .zip(batch.par_iter())
+                        .for_each(|(dst, s)| dst.copy_from_slice(coefficients(*s)));
+                    domain.to_part(&mut values, part)
+                })?;
+                if let Some(keeping) = keeping.as_mut() {
+                    for (values, s) in values.chunks(n).zip(batch) {
+                        if key_cosets::is_key_column(*s) {
+                            keeping.record(*s, part, values);
+                        }
                     }
                 }
+                held.push(HeldColumns { sources: batch.to_vec(), last_run: last_run[&batch[0]], values });
             }
-            Ok::<_, zkaccel::Error>(())
-        })?;
-        let values = timed(&mut times.quotient, || {
-            let mut fresh = buffer.chunks(n);
-            let columns: Vec<&[Fr]> = sources
-                .iter()
-                .map(|s| match kept.as_ref().and_then(|k| k.part(*s, part)) {
-                    Some(values) => Ok(values),
-                    None => {
-                        fresh.next().ok_or_else(|| Halo2Error::InvalidInput("kept key cosets lack a column".into()))
-                    }
-                })
-                .collect::<Result<_, Halo2Error>>()?;
-            let rows = CosetRows { len: n, shift: domain.part_shift(part), omega: domain.omega };
-            let mut values = program.evaluate(accelerator, &columns, &constants, rows, y)?;
+            let next = timed(&mut times.quotient, || {
+                let columns: Vec<&[Fr]> = run
+                    .columns()
+                    .iter()
+                    .map(|&s| match s {
+                        Source::Folded => folded.as_deref(),
+                        _ => match kept.as_ref().and_then(|k| k.part(s, part)) {
+                            Some(values) => Some(values),
+                            None => held.iter().find_map(|h| h.column(s, n)),
+                        },
+                    })
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| Halo2Error::InvalidInput("a quotient run reads a column not on the coset".into()))?;
+                run.evaluate(accelerator, &columns, &constants, rows, y)
+            })?;
+            folded = Some(next);
+            held.retain(|h| h.last_run > index);
+        }
+        drop(held);
+        timed(&mut times.quotient, || {
             let inverse = domain.vanishing_inverse_on_part(part);
-            values.par_iter_mut().for_each(|v| *v *= inverse);
-            Ok::<_, Halo2Error>(values)
-        })?;
-        parts.push(values);
+            match folded {
+                Some(values) => {
+                    part_values.par_iter_mut().zip(values.par_iter()).for_each(|(out, v)| *out = *v * inverse)
+                }
+                // No constraints: the numerator is zero.
+                None => part_values.fill(Fr::ZERO),
+            }
+        });
     }
-    drop(buffer);
     if let Some(keeping) = keeping {
         cache.store(keeping);
     }
-    let quotient = timed(&mut times.ffts, || domain.parts_to_coefficients(parts))?;
+    timed(&mut times.ffts, || domain.parts_to_coefficients(&mut quotient))?;
+    // Read by the quotient only (KZG does not open instance columns).
+    drop(instance);
     let pieces: Vec<&[Fr]> = quotient.chunks_exact(n).collect();
     timed(&mut times.commitments, || commit_and_write(params, SrsBasis::Monomial, &pieces, transcript))?;
 
     // Evaluations at x, in stock's order.
     let x = *transcript.squeeze_challenge_scalar::<()>();
     let xn = x.pow_vartime([n as u64]);
+    // The pieces are opened only as h = Σ_j x^(jn)·h_j.
+    let mut h = vec![Fr::ZERO; n];
+    for piece in quotient.chunks_exact(n).rev() {
+        h.par_iter_mut().zip(piece.par_iter()).for_each(|(h, p)| *h = *h * xn + p);
+    }
+    drop(quotient);
     let at = |rotation: i32| domain.rotate(x, Rotation(rotation));
     let last = -((blinding_factors + 1) as i32);
     let mut openings: Vec<(&[Fr], Fr)> = Vec::new();
@@ -382,9 +440,6 @@ where
     }
 
     // The openings, in the order the verifier lists its queries.
-    let h = pieces.iter().rev().fold(vec![Fr::ZERO; n], |acc, piece| {
-        acc.into_par_iter().zip(piece.par_iter()).map(|(a, p)| a * xn + p).collect()
-    });
     for (column, rotation) in cs.advice_queries() {
         openings.push((&advice[column.index()], at(rotation.0)));
     }

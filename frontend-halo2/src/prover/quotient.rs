@@ -45,6 +45,10 @@ pub enum Source {
     LookupInput(usize),
     /// The permuted table `S'` of lookup `i`.
     LookupTable(usize),
+    /// The numerator of the constraints before a group, folded with `y`
+    /// (the first column of every group of [`QuotientProgram::split`] but
+    /// the first).
+    Folded,
 }
 
 /// A value known only when a proof is made.
@@ -100,6 +104,143 @@ impl QuotientProgram {
         let mut b = Builder::default();
         let compressed = b.compress(expressions)?;
         b.finish(vec![compressed])
+    }
+
+    /// The program cut into runs of consecutive constraints, each a program
+    /// of its own that reads only its columns, so that a prover holds on the
+    /// extended coset only the columns of the runs in progress: a column is
+    /// needed from the first run that reads it to the last.
+    ///
+    /// Run `g > 0` reads [`Source::Folded`] (the result of run `g − 1`) as
+    /// its first column and first constraint, so run `g` yields
+    /// `folded·y^m + Σ_j y^(m−1−j)·c_j` over its `m` constraints and the last
+    /// run yields the whole program's value. Runs are as long as they can be
+    /// without holding more columns at once than the single constraint that
+    /// needs most (with the columns that span it).
+    pub fn split(&self) -> Result<Vec<QuotientProgram>, Halo2Error> {
+        let nodes = self.program.nodes();
+        let constraints = self.program.constraints();
+        let words = self.columns.len().div_ceil(64).max(1);
+        // Columns each node reads, bottom-up (operands precede their nodes).
+        let mut reads = vec![0u64; nodes.len() * words];
+        for (index, node) in nodes.iter().enumerate() {
+            let (done, rest) = reads.split_at_mut(index * words);
+            let own = &mut rest[..words];
+            let mut union = |operand: u32| {
+                let operand = &done[operand as usize * words..(operand as usize + 1) * words];
+                own.iter_mut().zip(operand).for_each(|(a, b)| *a |= b);
+            };
+            match *node {
+                Node::Column { column, .. } => own[column as usize / 64] |= 1 << (column % 64),
+                Node::Point | Node::Constant(_) => {}
+                Node::Neg(a) => union(a),
+                Node::Add(a, b) | Node::Sub(a, b) | Node::Mul(a, b) => {
+                    union(a);
+                    union(b);
+                }
+            }
+        }
+        let read = |constraint: usize| {
+            let node = constraints[constraint] as usize;
+            &reads[node * words..(node + 1) * words]
+        };
+        // Columns held while constraint j is evaluated: those read at or
+        // before j and at or after j.
+        let mut first = vec![usize::MAX; self.columns.len()];
+        let mut last = vec![0; self.columns.len()];
+        for j in 0..constraints.len() {
+            for (column, (f, l)) in first.iter_mut().zip(last.iter_mut()).enumerate() {
+                if read(j)[column / 64] >> (column % 64) & 1 == 1 {
+                    *f = (*f).min(j);
+                    *l = j;
+                }
+            }
+        }
+        let held = |j: usize| -> Vec<u64> {
+            let mut set = vec![0u64; words];
+            for column in 0..self.columns.len() {
+                if first[column] <= j && j <= last[column] {
+                    set[column / 64] |= 1 << (column % 64);
+                }
+            }
+            set
+        };
+        let count = |set: &[u64]| set.iter().map(|w| w.count_ones() as usize).sum::<usize>();
+        let bound = (0..constraints.len()).map(|j| count(&held(j))).max().unwrap_or(0);
+        let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut j = 0;
+        while j < constraints.len() {
+            let mut set = held(j);
+            let mut end = j + 1;
+            while end < constraints.len() {
+                let mut grown = set.clone();
+                grown.iter_mut().zip(held(end)).for_each(|(a, b)| *a |= b);
+                if count(&grown) > bound {
+                    break;
+                }
+                set = grown;
+                end += 1;
+            }
+            runs.push(j..end);
+            j = end;
+        }
+        runs.into_iter().enumerate().map(|(index, run)| self.run(run, index > 0)).collect()
+    }
+
+    /// Constraints `run` as a program of their own (see [`Self::split`]),
+    /// with the folded column first when `folded`.
+    fn run(&self, run: std::ops::Range<usize>, folded: bool) -> Result<QuotientProgram, Halo2Error> {
+        let nodes = self.program.nodes();
+        let constraints = &self.program.constraints()[run];
+        let mut needed = vec![false; nodes.len()];
+        for &c in constraints {
+            needed[c as usize] = true;
+        }
+        for index in (0..nodes.len()).rev() {
+            if needed[index] {
+                match nodes[index] {
+                    Node::Neg(a) => needed[a as usize] = true,
+                    Node::Add(a, b) | Node::Sub(a, b) | Node::Mul(a, b) => {
+                        needed[a as usize] = true;
+                        needed[b as usize] = true;
+                    }
+                    Node::Column { .. } | Node::Point | Node::Constant(_) => {}
+                }
+            }
+        }
+        let mut columns: Vec<Source> = Vec::new();
+        let mut column_of = HashMap::new();
+        let mut out: Vec<Node> = Vec::new();
+        let mut out_constraints = Vec::with_capacity(constraints.len() + 1);
+        if folded {
+            columns.push(Source::Folded);
+            out.push(Node::Column { column: 0, rotation: 0 });
+            out_constraints.push(0);
+        }
+        let mut renamed = vec![u32::MAX; nodes.len()];
+        for (index, node) in nodes.iter().enumerate().filter(|(i, _)| needed[*i]) {
+            let r = |a: u32| renamed[a as usize];
+            let node = match *node {
+                Node::Column { column, rotation } => {
+                    let column = *column_of.entry(column).or_insert_with(|| {
+                        columns.push(self.columns[column as usize]);
+                        columns.len() as u32 - 1
+                    });
+                    Node::Column { column, rotation }
+                }
+                Node::Point => Node::Point,
+                Node::Constant(c) => Node::Constant(c),
+                Node::Neg(a) => Node::Neg(r(a)),
+                Node::Add(a, b) => Node::Add(r(a), r(b)),
+                Node::Sub(a, b) => Node::Sub(r(a), r(b)),
+                Node::Mul(a, b) => Node::Mul(r(a), r(b)),
+            };
+            renamed[index] = out.len() as u32;
+            out.push(node);
+        }
+        out_constraints.extend(constraints.iter().map(|&c| renamed[c as usize]));
+        let program = ConstraintProgram::new(out, out_constraints, columns.len(), self.constants.len())?;
+        Ok(QuotientProgram { program, columns, constants: self.constants.clone() })
     }
 
     /// The columns the program reads, in the order [`Self::evaluate`] takes them.

@@ -102,61 +102,53 @@ where
     let v = *transcript.squeeze_challenge_scalar::<()>();
 
     // h(X) = Σ_i v^i · (Σ_j y^j (p_j − r_j)) / Π_{z ∈ S_i}(X − z), with r_j the
-    // interpolant of p_j's evaluations on S_i.
-    // Each set's Σ_j y^j p_j, kept for the linearisation below.
-    let combined: Vec<Vec<Fr>> = sets.iter().map(|set| combine(n, set.polys.iter().map(|(c, _)| *c), y)).collect();
-    let quotients: Vec<Vec<Fr>> = sets
-        .par_iter()
-        .zip(combined.par_iter())
-        .map(|(set, combined)| {
-            let interpolants: Vec<Vec<Fr>> =
-                set.polys.iter().map(|(_, evals)| lagrange_interpolate(&set.points, evals)).collect();
-            let mut numerator = combined.clone();
-            let mut weight = Fr::ONE;
-            for r in &interpolants {
-                for (acc, r) in numerator.iter_mut().zip(r) {
-                    *acc -= weight * r;
-                }
-                weight *= y;
+    // interpolant of p_j's evaluations on S_i; one set at a time, so that a
+    // set's combination and quotient are the only polynomials held besides h.
+    let mut h = vec![Fr::ZERO; n];
+    let mut set_weight = Fr::ONE;
+    for set in &sets {
+        let mut numerator = combine(n, set.polys.iter().map(|(c, _)| (*c, Fr::ONE)), y);
+        let mut weight = Fr::ONE;
+        for (_, evals) in &set.polys {
+            // Of degree below the set's size: only the lowest coefficients change.
+            for (acc, r) in numerator.iter_mut().zip(lagrange_interpolate(&set.points, evals)) {
+                *acc -= weight * r;
             }
-            let mut quotient = set.points.iter().fold(numerator, |poly, &point| kate_division(&poly, point));
-            quotient.resize(n, Fr::ZERO);
-            quotient
-        })
-        .collect();
-    let h = combine(n, quotients.iter().map(Vec::as_slice), v);
+            weight *= y;
+        }
+        let quotient = set.points.iter().fold(numerator, |poly, &point| kate_division(&poly, point));
+        h.par_iter_mut().zip(quotient.par_iter()).for_each(|(h, q)| *h += set_weight * q);
+        set_weight *= v;
+    }
     super::commit_and_write(params, SrsBasis::Monomial, &[&h], transcript)?;
 
     let u = *transcript.squeeze_challenge_scalar::<()>();
 
     // L(X) = Σ_i v^i·Z_{T∖S_i}(u)·Σ_j y^j (p_j − r_j(u)) − Z_T(u)·h(X), which
-    // vanishes at u; the opening is L(X) / ((X − u)·Z_{T∖S_0}(u)).
-    let mut linearisation = vec![Fr::ZERO; n];
+    // vanishes at u; the opening is L(X) / ((X − u)·Z_{T∖S_0}(u)). Its
+    // polynomial part is one weighted sum over every committed polynomial.
+    let mut weighted: Vec<(&[Fr], Fr)> = Vec::new();
+    let mut constant_term = Fr::ZERO;
     let mut set_weight = Fr::ONE;
     let mut first_scale = Fr::ONE;
-    for (index, (set, combined)) in sets.iter().zip(&combined).enumerate() {
+    for (index, set) in sets.iter().enumerate() {
         let others: Vec<Fr> = super_points.iter().copied().filter(|p| !set.points.contains(p)).collect();
         let z = evaluate_vanishing_polynomial(&others, u);
         if index == 0 {
             first_scale = z;
         }
         let scale = set_weight * z;
-        let mut constant = Fr::ZERO;
-        let mut weight = Fr::ONE;
-        for (_, evals) in &set.polys {
+        let mut weight = scale;
+        for (c, evals) in &set.polys {
             let r = lagrange_interpolate(&set.points, evals);
-            constant += weight * eval_polynomial(&r, u);
+            constant_term += weight * eval_polynomial(&r, u);
+            weighted.push((c, weight));
             weight *= y;
         }
-        linearisation.par_chunks_mut(COEFFS_PER_TASK).enumerate().for_each(|(task, chunk)| {
-            let start = task * COEFFS_PER_TASK;
-            for (i, acc) in chunk.iter_mut().enumerate() {
-                *acc += scale * combined[start + i];
-            }
-        });
-        linearisation[0] -= scale * constant;
         set_weight *= v;
     }
+    let mut linearisation = combine(n, weighted.into_iter(), Fr::ONE);
+    linearisation[0] -= constant_term;
     let zt = evaluate_vanishing_polynomial(&super_points, u);
     linearisation.par_iter_mut().zip(h.par_iter()).for_each(|(l, h)| *l -= zt * h);
     let mut opening = kate_division(&linearisation, u);
@@ -167,16 +159,23 @@ where
     Ok(())
 }
 
-/// `Σ_j w^j·p_j`, `n` coefficients (shorter polynomials are zero-extended).
-fn combine<'a>(n: usize, polys: impl Iterator<Item = &'a [Fr]> + Clone + Send + Sync, w: Fr) -> Vec<Fr> {
-    let polys: Vec<&[Fr]> = polys.collect();
+/// `Σ_j w^j·c_j·p_j` over `(p_j, c_j)`, `n` coefficients (shorter
+/// polynomials are zero-extended).
+fn combine<'a>(n: usize, polys: impl Iterator<Item = (&'a [Fr], Fr)>, w: Fr) -> Vec<Fr> {
+    let polys: Vec<(&[Fr], Fr)> = polys.collect();
     let mut out = vec![Fr::ZERO; n];
     out.par_chunks_mut(COEFFS_PER_TASK).enumerate().for_each(|(task, chunk)| {
         let start = task * COEFFS_PER_TASK;
         // Horner over the polynomials, highest weight first.
-        for p in polys.iter().rev() {
-            for (i, acc) in chunk.iter_mut().enumerate() {
-                *acc = *acc * w + p.get(start + i).copied().unwrap_or(Fr::ZERO);
+        for &(p, c) in polys.iter().rev() {
+            let p = p.get(start..).unwrap_or(&[]);
+            let (head, tail) = chunk.split_at_mut(p.len().min(COEFFS_PER_TASK).min(chunk.len()));
+            let scaled = |p: &Fr| if c == Fr::ONE { *p } else { c * p };
+            if w == Fr::ONE {
+                head.iter_mut().zip(p).for_each(|(acc, p)| *acc += scaled(p));
+            } else {
+                head.iter_mut().zip(p).for_each(|(acc, p)| *acc = *acc * w + scaled(p));
+                tail.iter_mut().for_each(|acc| *acc *= w);
             }
         }
     });
