@@ -628,8 +628,9 @@ def classifier_argmax(g):
 
 @model
 def products_mul_div_pow(g):
-    """Products of two computed tensors: Mul, Div by a computed tensor (reciprocal by
-    table, then a product), Pow with integer exponents (squares and products)."""
+    """Products of two computed tensors: Mul, Div by a computed tensor (the exact
+    rounded quotient, its remainder checked), Pow with integer exponents (squares and
+    products)."""
     x = g.input([1, 8])
     y = g.input([1, 8])
     h = g.op("Relu", [g.gemm(x, 8, 8)])

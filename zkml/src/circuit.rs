@@ -24,6 +24,14 @@
 //! split at `S`; a table function at its calibrated `2^c`, interpolated
 //! along the chord between two knots).
 //!
+//! Two kinds of neuron bend that layout. A quotient
+//! ([`Activation::Quotient`], the hint of an exact division) is its output
+//! row alone, with every flag and tag 0: nothing in it is checked, and the
+//! neurons the lowering puts after it (a range check of `−q`, two checks of
+//! the remainder) bind it. A check ([`Activation::NonNegative`]) is an
+//! ordinary neuron whose bias cell holds `−S/2` (`−S/2 − 1` when strict)
+//! and whose table has entries for `hi ≥ 0` only.
+//!
 //! One lookup covers every row: the fixed `tag` says what the row's limb is
 //! (a range check, or the high part of one activation); rows with nothing
 //! to check have tag 0 and match the table's all-zero row.
@@ -77,7 +85,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::commitment::{CommitmentChip, CommitmentConfig};
 use crate::program::{Activation, Weight};
-use crate::quantize::{TableLayout, Trace};
+use crate::quantize::{exact_keys, TableLayout, Trace};
 use crate::{CompiledModel, ModelSettings};
 
 /// Tags of the compact layout: `tag·(tag − 1)` is nonzero exactly on
@@ -122,7 +130,7 @@ impl Tags<'_> {
             Activation::Select { table } => (table as usize)
                 .lt(&self.layout.selections.len())
                 .then(|| first + exact + self.layout.functions.len() as u64 + u64::from(table)),
-            a => self.layout.exact.iter().position(|&e| e == a).map(|i| first + i as u64),
+            a => self.layout.exact.iter().position(|&e| e == a.table_kind()).map(|i| first + i as u64),
         }
     }
 }
@@ -161,8 +169,13 @@ impl CircuitShape {
         (2 + usize::from(interpolated)) * self.limbs() + 1
     }
 
-    /// Rows of a neuron with `terms` products: its dot rows and its output row.
+    /// Rows of a neuron with `terms` products: its dot rows and its output
+    /// row; a quotient is its output row alone (the checks after it read
+    /// its terms).
     pub fn neuron_rows(&self, terms: usize, activation: Activation) -> usize {
+        if activation == Activation::Quotient {
+            return 1;
+        }
         (terms.div_ceil(self.lanes.max(1)) + 1).max(self.min_neuron_rows(activation))
     }
 }
@@ -509,9 +522,9 @@ impl Circuit<Fr> for ModelCircuit {
                 }
                 for &activation in &layout.exact {
                     let tag = tags.activation(activation).ok_or(PlonkError::Synthesis)?;
-                    for v in -h..h {
-                        let (a, b) = layout.exact_entry(activation, v as i64).ok_or(PlonkError::Synthesis)?;
-                        put(tag, v, a as i128, b as i128)?;
+                    for v in exact_keys(activation, layout.hi_bits) {
+                        let (a, b) = layout.exact_entry(activation, v).ok_or(PlonkError::Synthesis)?;
+                        put(tag, v as i128, a as i128, b as i128)?;
                     }
                 }
                 for (t, values) in layout.selections.iter().enumerate() {
@@ -594,6 +607,27 @@ impl Circuit<Fr> for ModelCircuit {
                     for neuron in &layer.neurons {
                         let id = neuron_index;
                         neuron_index += 1;
+                        if layer.activation == Activation::Quotient {
+                            // The quotient's one row: its value in x_0, nothing
+                            // checked (tag and flags 0); the checks after it bind it.
+                            let q = self.known(|t| felt(t.neurons[id].out as i128));
+                            let out = region.assign_advice(config.x[0], row, q).cell();
+                            for lane in 0..lanes {
+                                if lane > 0 {
+                                    region.assign_advice(config.x[lane], row, Value::known(Fr::ZERO));
+                                }
+                                Self::assign_weight(&config, &mut region, lane, row, 0, None, &anchors)?;
+                            }
+                            for column in [config.acc, config.limb, config.aux] {
+                                region.assign_advice(column, row, Value::known(Fr::ZERO));
+                            }
+                            if let Some(g) = config.general {
+                                region.assign_advice(g.b, row, Value::known(Fr::ZERO));
+                            }
+                            links.value_cells[num_inputs + id] = Some(out);
+                            row += 1;
+                            continue;
+                        }
                         // Dot rows, padded with empty rows to the limbs' minimum, then the output row.
                         let mut chunks: Vec<&[(u32, Weight)]> = neuron.terms.chunks(lanes).collect();
                         chunks.resize(config.shape.neuron_rows(neuron.terms.len(), layer.activation) - 1, &[]);
@@ -642,7 +676,12 @@ impl Circuit<Fr> for ModelCircuit {
                         // The output row (the neuron's last): bias in w_0, output in x_0;
                         // the rows before it carry the r limbs and lo limbs, it carries hi.
                         let trace = self.known(|t| t.neurons[id]);
-                        let bias = neuron.bias.map_or(0, |b| model.params.params[b as usize]);
+                        let offset = layer.activation.bias_offset(layout.scale());
+                        if offset != 0 && neuron.bias.is_some() {
+                            // A check's bias cell holds its offset alone (CompiledModel::check refuses this).
+                            return Err(PlonkError::Synthesis);
+                        }
+                        let bias = neuron.bias.map_or(offset, |b| model.params.params[b as usize]);
                         Self::assign_weight(
                             &config,
                             &mut region,

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::circuit::CircuitShape;
-use crate::program::Program;
+use crate::program::{Activation, Program, Weight};
 use crate::quantize::{self, Extremes, QuantizedParams, TableLayout};
 use crate::{commitment, CompileOptions, InstanceLayout, ModelSettings, Visibility, ZkmlError};
 
@@ -164,23 +164,34 @@ impl CompiledModel {
         let mut defined = program.num_inputs();
         for (index, layer) in program.layers.iter().enumerate() {
             let table_ok = match layer.activation {
-                crate::program::Activation::Table(f) => self.layout.function(f).is_some(),
-                crate::program::Activation::Select { table } => (table as usize) < program.selections.len(),
+                Activation::Table(f) => self.layout.function(f).is_some(),
+                Activation::Select { table } => (table as usize) < program.selections.len(),
+                Activation::NonNegative { .. } => self.layout.exact.contains(&layer.activation.table_kind()),
                 _ => true,
             };
             if !table_ok {
                 return bad(format!("layer {index} reads a table the layout lacks"));
             }
+            let quotient = layer.activation == Activation::Quotient;
+            let check = matches!(layer.activation, Activation::NonNegative { .. });
             for neuron in &layer.neurons {
-                let weight_ok = |w: crate::program::Weight| match w {
-                    crate::program::Weight::Param(p) => (p as usize) < params,
-                    crate::program::Weight::Value(v) => (v as usize) < defined,
-                    crate::program::Weight::Const(c) => c.is_finite(),
+                let weight_ok = |w: Weight| match w {
+                    Weight::Param(p) => (p as usize) < params,
+                    Weight::Value(v) => (v as usize) < defined,
+                    Weight::Const(c) => c.is_finite(),
+                    Weight::Integer(_) | Weight::Divisor => true,
                 };
                 if neuron.terms.iter().any(|&(v, w)| v as usize >= defined || !weight_ok(w))
                     || neuron.bias.is_some_and(|b| b as usize >= params)
                 {
                     return bad(format!("layer {index} reads a value or parameter that does not exist before it"));
+                }
+                let divisors = neuron.terms.iter().filter(|t| t.1 == Weight::Divisor).count();
+                if divisors != usize::from(quotient) {
+                    return bad(format!("layer {index} has a neuron with {divisors} divisors"));
+                }
+                if check && neuron.bias.is_some() {
+                    return bad(format!("layer {index} checks a sum with a bias parameter"));
                 }
             }
             defined += layer.neurons.len();
@@ -298,7 +309,7 @@ pub fn compile(
         let trace = quantize::forward(&program, &params, s, Some(&layout), sample, &mut Extremes::default())?;
         let activations = program.layers.iter().flat_map(|l| l.neurons.iter().map(move |_| l.activation));
         for (activation, neuron) in activations.zip(&trace.neurons) {
-            if let crate::program::Activation::Table(f) = activation {
+            if let Activation::Table(f) = activation {
                 if let Some(entry) = report.tables.iter_mut().find(|t| t.function == f) {
                     let exact = quantize::function_at(f, neuron.q, s) as f64 / scale;
                     entry.max_abs_error = entry.max_abs_error.max((neuron.out as f64 / scale - exact).abs());
@@ -341,7 +352,11 @@ pub fn compile(
     }
     let shape = shape_with(lanes);
     let commitment_salt = options.visibility.private_model.then(crate::public::random_salt);
-    Ok(CompiledModel { program, params, layout, shape, visibility: options.visibility, k, report, commitment_salt })
+    let model =
+        CompiledModel { program, params, layout, shape, visibility: options.visibility, k, report, commitment_salt };
+    // A program built by hand gets the checks a file read from disk gets.
+    model.check()?;
+    Ok(model)
 }
 
 /// The index of the largest value (the first, on ties): a classifier's answer.

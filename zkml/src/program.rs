@@ -26,6 +26,15 @@ pub enum Weight {
     /// are at scale `S`, as a quantized weight is, so the neuron rescales
     /// it like any other term.
     Value(u32),
+    /// An integer coefficient applied to the quantized value as it is, not
+    /// at the scale: the term adds `k·v` to the sum at the product scale
+    /// `S²`, a sub-unit amount (`k·v/S²`, 0 in [`Program::forward`]) that
+    /// only the exact checks of a division need (its rounding bound is half
+    /// a unit of the divisor).
+    Integer(i64),
+    /// Marks the divisor of an [`Activation::Quotient`] neuron: the term's
+    /// value divides the rest of the sum; it is no product.
+    Divisor,
 }
 
 impl Weight {
@@ -42,6 +51,13 @@ pub struct Neuron {
     pub terms: Vec<(u32, Weight)>,
     /// A model parameter added at the product scale.
     pub bias: Option<u32>,
+}
+
+impl Neuron {
+    /// The value of the [`Weight::Divisor`] term, if any.
+    pub fn divisor(&self) -> Option<u32> {
+        self.terms.iter().find(|t| t.1 == Weight::Divisor).map(|t| t.0)
+    }
 }
 
 /// The non-linearity applied after a layer's rescaling.
@@ -69,6 +85,22 @@ pub enum Activation {
         /// Which of the program's selection tables.
         table: u32,
     },
+    /// The exact rounded quotient `round(z / d)` of the neuron's sum `z`
+    /// (at the product scale `S²`) by the value `d` of its
+    /// [`Weight::Divisor`] term (at `S`): the output, at `S`, is within half
+    /// a unit of the real quotient. The neuron's own row holds the quotient
+    /// and checks nothing: the lowering follows it with the checks that
+    /// make it exact (a range check of the quotient, and two
+    /// [`Activation::NonNegative`] neurons bounding the remainder by `|d|`;
+    /// see `onnx`'s division).
+    Quotient,
+    /// Asserts that the neuron's sum at the product scale is `≥ 0` (`> 0`
+    /// when `strict`); the output is `⌊sum / S⌋`. Its table has entries for
+    /// non-negative integer parts only, so a negative sum has no proof.
+    NonNegative {
+        /// `> 0` rather than `≥ 0`.
+        strict: bool,
+    },
 }
 
 impl Activation {
@@ -76,8 +108,8 @@ impl Activation {
     /// program's, see [`Program::activate`]).
     pub fn apply(self, x: f64) -> f64 {
         match self {
-            Activation::Select { .. } => f64::NAN,
-            Activation::Identity => x,
+            Activation::Select { .. } | Activation::Quotient => f64::NAN,
+            Activation::Identity | Activation::NonNegative { .. } => x,
             Activation::Relu => x.max(0.0),
             Activation::Step => f64::from(u8::from(x >= 0.0)),
             Activation::Floor => x.floor(),
@@ -88,6 +120,25 @@ impl Activation {
     /// The exact activations, which split their input at the scale.
     pub fn is_exact(self) -> bool {
         !matches!(self, Activation::Table(_))
+    }
+
+    /// The activation whose table rows this one reads (the two checks of
+    /// [`Activation::NonNegative`] share one table).
+    pub fn table_kind(self) -> Activation {
+        match self {
+            Activation::NonNegative { .. } => Activation::NonNegative { strict: false },
+            a => a,
+        }
+    }
+
+    /// What the circuit adds to the neuron's bias. A check rescales
+    /// `sum − S/2` (one less when strict), which rounds to `⌊sum / S⌋`
+    /// (`⌊(sum − 1) / S⌋`): non-negative exactly when `sum ≥ 0` (`> 0`).
+    pub fn bias_offset(self, scale: i64) -> i64 {
+        match self {
+            Activation::NonNegative { strict } => -scale / 2 - i64::from(strict),
+            _ => 0,
+        }
     }
 }
 
@@ -339,7 +390,10 @@ impl Program {
                         })
                         .sum();
                     let z = sum + n.bias.map_or(0.0, |b| self.params[b as usize].value);
-                    self.activate(layer.activation, z)
+                    match (layer.activation, n.divisor()) {
+                        (Activation::Quotient, Some(d)) => z / values[d as usize],
+                        (activation, _) => self.activate(activation, z),
+                    }
                 })
                 .collect();
             values.extend(outputs);
@@ -411,12 +465,15 @@ impl Program {
     }
 
     /// The float value of a parameter or constant weight (a [`Weight::Value`]
-    /// has none without a forward pass: NaN).
+    /// has none without a forward pass: NaN; an [`Weight::Integer`] is below
+    /// any float precision that matters and a [`Weight::Divisor`] adds
+    /// nothing to the sum: 0).
     pub fn weight(&self, w: Weight) -> f64 {
         match w {
             Weight::Param(p) => self.params[p as usize].value,
             Weight::Const(c) => c,
             Weight::Value(_) => f64::NAN,
+            Weight::Integer(_) | Weight::Divisor => 0.0,
         }
     }
 

@@ -55,9 +55,25 @@ pub struct TableLayout {
     pub selections: Vec<Vec<i64>>,
 }
 
-/// The exact activations in table order.
-pub const EXACT_ACTIVATIONS: [Activation; 4] =
-    [Activation::Identity, Activation::Relu, Activation::Step, Activation::Floor];
+/// The exact activations in table order (both checks of
+/// [`Activation::NonNegative`] read its non-strict table).
+pub const EXACT_ACTIVATIONS: [Activation; 5] = [
+    Activation::Identity,
+    Activation::Relu,
+    Activation::Step,
+    Activation::Floor,
+    Activation::NonNegative { strict: false },
+];
+
+/// The integer parts an exact activation's table holds, for `|hi| < 2^hi_bits`:
+/// a non-negativity check has no entry below zero.
+pub fn exact_keys(activation: Activation, hi_bits: u32) -> std::ops::Range<i64> {
+    let h = 1i64 << hi_bits;
+    match activation {
+        Activation::NonNegative { .. } => 0..h,
+        _ => -h..h,
+    }
+}
 
 /// Outputs of a table function are clamped to `±2^min(40, 61 − s)` (at
 /// scale): far from the field's size, small enough that a chord's
@@ -113,9 +129,10 @@ impl TableLayout {
             return 1 + (1usize << limb_bits) + 2 * hi;
         }
         let partial: usize = self.partial_widths(limb_bits).iter().map(|&w| 1usize << w).sum();
+        let exact: usize = self.exact.iter().map(|&a| exact_keys(a, self.hi_bits).count()).sum();
         let functions: usize = self.functions.iter().map(|t| 2usize << t.index_bits).sum();
         let selections: usize = self.selections.iter().map(Vec::len).sum();
-        1 + (1usize << limb_bits) + partial + self.exact.len() * hi + functions + selections
+        1 + (1usize << limb_bits) + partial + exact + functions + selections
     }
 
     /// `(a, b)` of an exact activation or a selection at integer part
@@ -148,7 +165,11 @@ pub fn exact_entry(activation: Activation, hi: i64, s: i64) -> (i64, i64) {
         Activation::Relu => (i64::from(hi >= 0), 0),
         Activation::Step => (0, i64::from(hi >= 0) * s),
         Activation::Floor => (0, hi * s),
-        Activation::Identity | Activation::Table(_) | Activation::Select { .. } => (1, 0),
+        Activation::Identity
+        | Activation::NonNegative { .. }
+        | Activation::Table(_)
+        | Activation::Select { .. }
+        | Activation::Quotient => (1, 0),
     }
 }
 
@@ -193,7 +214,8 @@ pub fn function_at(f: UnaryFn, q: i64, scale_bits: u32) -> i64 {
 /// What one neuron's rescale and activation computed: the witness of its row.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NeuronTrace {
-    /// `Σ q_w · q_v + q_b`, at scale `S²`.
+    /// `Σ q_w · q_v + q_b`, at scale `S²` (with the activation's
+    /// [`Activation::bias_offset`]).
     pub z: i128,
     /// Rescale remainder, `z + S/2 − q·S`.
     pub r: i64,
@@ -259,12 +281,15 @@ impl QuantizedParams {
         Ok(Self { params })
     }
 
-    /// The integer value of a weight, given the values computed so far (at scale `S`).
+    /// The integer value of a weight, given the values computed so far (at
+    /// scale `S`; a divisor adds nothing to the sum: 0).
     pub fn weight(&self, w: Weight, scale_bits: u32, values: &[i64]) -> i64 {
         match w {
             Weight::Param(p) => self.params[p as usize],
             Weight::Const(c) => quantize(c, scale_bits),
             Weight::Value(v) => values[v as usize],
+            Weight::Integer(k) => k,
+            Weight::Divisor => 0,
         }
     }
 }
@@ -321,6 +346,26 @@ pub fn forward(
             for &(v, w) in &neuron.terms {
                 z += values[v as usize] as i128 * params.weight(w, scale_bits, &values) as i128;
             }
+            if layer.activation == Activation::Quotient {
+                let d = neuron.divisor().map(|d| values[d as usize]).ok_or_else(|| {
+                    ZkmlError::Model(format!("layer {index} ({}): a quotient without a divisor", layer.source))
+                })?;
+                let q = rounded_quotient(z, d)
+                    .and_then(|q| i64::try_from(q).ok())
+                    .filter(|q| q.abs() < 1 << 60)
+                    .ok_or_else(|| {
+                        let what = if d == 0 {
+                            "divides by zero".to_string()
+                        } else {
+                            format!("quotient of {z} by {d} overflows")
+                        };
+                        ZkmlError::OutOfRange(format!("layer {index} ({}): {what}", layer.source))
+                    })?;
+                values.push(q);
+                neurons.push(NeuronTrace { z, q, out: q, ..Default::default() });
+                continue;
+            }
+            z += i128::from(layer.activation.bias_offset(s));
             let shifted = z + (s / 2) as i128;
             let q128 = shifted.div_euclid(s as i128);
             let q = i64::try_from(q128).ok().filter(|q| q.abs() < 1 << 60).ok_or_else(|| {
@@ -378,6 +423,18 @@ pub fn forward(
                 activation => {
                     let hi = q.div_euclid(s);
                     let lo = q - hi * s;
+                    if matches!(activation, Activation::NonNegative { .. }) && hi < 0 {
+                        return Err(ZkmlError::OutOfRange(format!(
+                            "layer {index} ({}): a sum checked to be {} is {}",
+                            layer.source,
+                            if activation == (Activation::NonNegative { strict: true }) {
+                                "positive"
+                            } else {
+                                "non-negative"
+                            },
+                            z - i128::from(activation.bias_offset(s))
+                        )));
+                    }
                     extremes.hi = extremes.hi.max(hi.abs());
                     let (a, b) = match layout {
                         Some(layout) => {
@@ -400,6 +457,15 @@ pub fn forward(
     Ok(Trace { values, neurons, outputs })
 }
 
+/// `round(z / d)` with the remainder bound the circuit checks: the `q` with
+/// `2z − 2q·d ∈ [−|d|, |d|)`, that is `sign(d)·⌊(2z + |d|) / 2|d|⌋`
+/// (`None` for `d = 0`).
+pub fn rounded_quotient(z: i128, d: i64) -> Option<i128> {
+    let magnitude = i128::from(d).checked_abs().filter(|&m| m != 0)?;
+    let q = z.checked_mul(2)?.checked_add(magnitude)?.div_euclid(2 * magnitude);
+    Some(if d < 0 { -q } else { q })
+}
+
 fn out_of_range(layer: usize, source: &str, value: f64, bound: f64) -> ZkmlError {
     ZkmlError::OutOfRange(format!(
         "layer {layer} ({source}): value {value:.4} is outside the calibrated range ±{bound}; \
@@ -412,7 +478,10 @@ fn out_of_range(layer: usize, source: &str, value: f64, bound: f64) -> ZkmlError
 pub fn layout_for(program: &Program, scale_bits: u32, extremes: &Extremes) -> Result<TableLayout, ZkmlError> {
     let bits_for = |magnitude: i64| 64 - (magnitude as u64).leading_zeros();
     let hi_bits = bits_for(extremes.hi) + 1;
-    let exact = EXACT_ACTIVATIONS.into_iter().filter(|a| program.layers.iter().any(|l| l.activation == *a)).collect();
+    let exact = EXACT_ACTIVATIONS
+        .into_iter()
+        .filter(|a| program.layers.iter().any(|l| l.activation.table_kind() == *a))
+        .collect();
     // A function's table: x_c ∈ [−2^b, 2^b) with b ≤ min(s − 3, 11), so that
     // it does not set k by itself; the step 2^c (c ≤ s) covers the calibrated
     // input with a 2× margin.
@@ -434,6 +503,25 @@ pub fn layout_for(program: &Program, scale_bits: u32, extremes: &Extremes) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The rounded quotient is the one integer the circuit's two checks
+    /// admit (`2z − 2q·d ∈ [−|d|, |d|)`), within half a unit of `z / d`
+    /// for either sign of either operand; a zero divisor has none.
+    #[test]
+    fn rounded_quotients_are_the_ones_the_checks_admit() {
+        for d in (-40i64..=40).filter(|&d| d != 0) {
+            for z in -300i128..=300 {
+                let q = rounded_quotient(z, d).unwrap();
+                let d128 = i128::from(d);
+                let admitted = |q: i128| (-d128.abs()..d128.abs()).contains(&(2 * z - 2 * q * d128));
+                assert!(admitted(q), "{z}/{d}: {q}");
+                assert!(!admitted(q - 1) && !admitted(q + 1), "{z}/{d}: {q} is not the only one");
+                assert!((q as f64 - z as f64 / d as f64).abs() <= 0.5, "{z}/{d}: {q}");
+            }
+        }
+        assert_eq!(rounded_quotient(5, 0), None);
+        assert_eq!(rounded_quotient(i128::MAX / 2 + 1, 3), None);
+    }
 
     /// The chord's output at every input step of a smooth function's table
     /// errs by at most `|f''|·h²/8` plus a unit at scale (the knots' and the

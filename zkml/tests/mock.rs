@@ -376,3 +376,169 @@ fn gathers_of_constants_read_a_table() {
         }
     }
 }
+
+/// `x / y`, `x / y[0]` (one divisor broadcast) and `2.5 / y` of the two
+/// rows of a `[2, n]` input: divisions by computed values.
+fn division_model(n: usize) -> tract_onnx::pb::ModelProto {
+    use tract_onnx::pb;
+    let node = |op: &str, inputs: &[&str], output: &str| pb::NodeProto {
+        op_type: op.into(),
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: vec![output.into()],
+        ..Default::default()
+    };
+    let int_scalar = |name: &str, v: i64| pb::TensorProto {
+        name: name.into(),
+        data_type: 7,
+        int64_data: vec![v],
+        ..Default::default()
+    };
+    let dims = [2, n as i64]
+        .iter()
+        .map(|&d| pb::tensor_shape_proto::Dimension {
+            value: Some(pb::tensor_shape_proto::dimension::Value::DimValue(d)),
+            ..Default::default()
+        })
+        .collect();
+    let input = pb::ValueInfoProto {
+        name: "input".into(),
+        r#type: Some(pb::TypeProto {
+            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
+                elem_type: 1,
+                shape: Some(pb::TensorShapeProto { dim: dims }),
+            })),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let nodes = vec![
+        node("Gather", &["input", "zero"], "x"),
+        node("Gather", &["input", "one"], "y"),
+        node("Div", &["x", "y"], "elementwise"),
+        node("Gather", &["y", "zero"], "y0"),
+        node("Div", &["x", "y0"], "broadcast"),
+        node("Div", &["five_halves", "y"], "constant_numerator"),
+    ];
+    let five_halves =
+        pb::TensorProto { name: "five_halves".into(), data_type: 1, float_data: vec![2.5], ..Default::default() };
+    let output = |name: &str| pb::ValueInfoProto { name: name.into(), ..Default::default() };
+    let graph = pb::GraphProto {
+        node: nodes,
+        input: vec![input],
+        output: vec![output("elementwise"), output("broadcast"), output("constant_numerator")],
+        initializer: vec![int_scalar("zero", 0), int_scalar("one", 1), five_halves],
+        ..Default::default()
+    };
+    pb::ModelProto { graph: Some(graph), ..Default::default() }
+}
+
+/// A division by computed values is the exact rounded quotient of the
+/// quantized values, whatever the divisor's sign: `|q·d − S·n| ≤ |d|/2`
+/// for every output. The circuit holds for public and private models; a
+/// quotient one unit off (the range check of `−q` and the remainder checks
+/// redone honestly around it) matches no entry of the non-negativity
+/// table, and a divisor that is zero at run time is an error.
+#[test]
+fn divisions_of_computed_values_are_exact() {
+    use zkaccel_zkml::program::Activation;
+    use zkaccel_zkml::quantize::{quantize, NeuronTrace, Trace};
+    let x = [1.0, -2.5, 0.3, 7.0, -0.001, 3.3];
+    let y = [0.7, -1.3, 2.0, -0.25, 0.05, 3.0];
+    let n = x.len();
+    let input: Vec<f64> = x.iter().chain(&y).copied().collect();
+    let program = onnx::lower(&division_model(n)).unwrap();
+    let quotient_layers: Vec<usize> =
+        (0..program.layers.len()).filter(|&l| program.layers[l].activation == Activation::Quotient).collect();
+    assert_eq!(quotient_layers.len(), 3, "one quotient layer per Div");
+    let expected: Vec<f64> = x
+        .iter()
+        .zip(&y)
+        .map(|(a, b)| a / b)
+        .chain(x.iter().map(|a| a / y[0]))
+        .chain(y.iter().map(|b| 2.5 / b))
+        .collect();
+    for (ours, theirs) in program.forward(&input).iter().zip(&expected) {
+        assert!((ours - theirs).abs() < 1e-12, "float {ours} vs {theirs}");
+    }
+    let calibration = vec![input.clone(), input.iter().map(|v| v * 0.5).collect(), input.iter().map(|v| -v).collect()];
+    let scale_bits = 14;
+    let s = 1i128 << scale_bits;
+    let prove = |model: &Arc<zkaccel_zkml::CompiledModel>, trace: Trace, visibility: Visibility| {
+        let public = PublicValues {
+            inputs: Some(trace.values[..model.program.num_inputs()].to_vec()),
+            model_commitment: visibility.private_model.then(|| zkaccel_zkml::model_commitment(model)),
+            outputs: trace.outputs.clone(),
+            scale_bits: model.layout.scale_bits,
+            proof_digest: None,
+        };
+        let instance = public.instance(&model.settings()).unwrap();
+        let circuit = ModelCircuit::new(model.clone(), Some(Arc::new(trace)));
+        MockProver::run(model.k, &circuit, vec![instance]).unwrap()
+    };
+    for visibility in [Visibility::default(), Visibility::new(true, true)] {
+        let options = CompileOptions { visibility, ..Default::default() };
+        let model = Arc::new(compile(program.clone(), &calibration, &options).unwrap());
+        let trace = model.run(&input).unwrap();
+        // Every output within half a unit of the quotient of the quantized operands.
+        let (qx, qy): (Vec<i128>, Vec<i128>) = (
+            x.iter().map(|&v| quantize(v, scale_bits) as i128).collect(),
+            y.iter().map(|&v| quantize(v, scale_bits) as i128).collect(),
+        );
+        let operands = qx
+            .iter()
+            .zip(&qy)
+            .map(|(&a, &b)| (a, b))
+            .chain(qx.iter().map(|&a| (a, qy[0])))
+            .chain(qy.iter().map(|&b| (quantize(2.5, scale_bits) as i128, b)));
+        for (((num, den), &q), e) in operands.zip(&trace.outputs).zip(&expected) {
+            assert!(2 * (q as i128 * den - s * num).abs() <= den.abs(), "{num}/{den}: {q}");
+            assert!((q as f64 / s as f64 - e).abs() < 0.02, "{num}/{den}: {q} vs {e}");
+        }
+        prove(&model, trace.clone(), visibility).assert_satisfied();
+
+        // The first quotient one unit off either way, everything after it consistent.
+        let first = |layer: usize| program.layers[..layer].iter().map(|l| l.neurons.len()).sum::<usize>();
+        let q_layer = quotient_layers[0];
+        let (hint, negation, strict, loose) =
+            (first(q_layer), first(q_layer + 1), first(q_layer + 2), first(q_layer + 3));
+        let divisor = program.layers[q_layer].neurons[0].divisor().unwrap() as usize;
+        let redo = |neuron: &mut NeuronTrace, z: i128| {
+            let shifted = z + s / 2;
+            let q = shifted.div_euclid(s) as i64;
+            *neuron = NeuronTrace {
+                z,
+                r: (shifted - q as i128 * s) as i64,
+                q,
+                hi: q.div_euclid(s as i64),
+                lo: q.rem_euclid(s as i64),
+                a: 1,
+                b: 0,
+                r2: 0,
+                out: q,
+            };
+        };
+        for delta in [1i64, -1] {
+            let mut tampered = trace.clone();
+            let inputs = tampered.values.len() - tampered.neurons.len();
+            let d = tampered.values[divisor] as i128;
+            let q = tampered.neurons[hint].out + delta;
+            tampered.neurons[hint].q = q;
+            tampered.neurons[hint].out = q;
+            redo(&mut tampered.neurons[negation], -(q as i128) * s);
+            let (z_strict, z_loose) = (tampered.neurons[strict].z, tampered.neurons[loose].z);
+            redo(&mut tampered.neurons[strict], z_strict + 2 * delta as i128 * d);
+            redo(&mut tampered.neurons[loose], z_loose - 2 * delta as i128 * d);
+            for id in [hint, negation, strict, loose] {
+                tampered.values[inputs + id] = tampered.neurons[id].out;
+            }
+            tampered.outputs = model.program.outputs.iter().map(|&v| tampered.values[v as usize]).collect();
+            assert_ne!(tampered.outputs, trace.outputs);
+            let failures = failures(&prove(&model, tampered, visibility));
+            assert!(failures.iter().any(|f| f.contains("tagged table")), "{delta}: {failures:#?}");
+        }
+    }
+    let model = compile(program, &calibration, &CompileOptions::default()).unwrap();
+    let mut zero = input.clone();
+    zero[n + 2] = 0.0;
+    assert!(matches!(model.run(&zero), Err(zkaccel_zkml::ZkmlError::OutOfRange(m)) if m.contains("divides by zero")));
+}

@@ -621,6 +621,104 @@ impl Lowering {
         Ok(out)
     }
 
+    /// Elementwise `x / y`: by a constant element, its reciprocal; by a
+    /// computed one, the exact rounded quotient `q` of the quantized values
+    /// (within half a unit at the scale, whatever the divisor's sign).
+    ///
+    /// With `n = S·x` and `d = y` at the scale, `q` is the one integer with
+    /// `2n − 2q·d ∈ [−|d|, |d|)`, which holds exactly when
+    ///
+    /// ```text
+    /// A:  |d| − 2n + 2q·d > 0        B:  |d| + 2n − 2q·d ≥ 0
+    /// ```
+    ///
+    /// (their sum `2|d| > 0` also rules out `d = 0`). The quotient is a hint
+    /// ([`Activation::Quotient`], one row); an identity neuron of `−q`
+    /// range-checks it, so every product stays far below the field's size
+    /// and the two checks hold over the integers; `|d| = relu(d) + relu(−d)`
+    /// enters each check with an integer coefficient of 1 (half a unit of
+    /// `d` at the product scale, the rounding bound), once per distinct
+    /// divisor; `q·d` is a product term, twice. A divisor that is zero at
+    /// run time is an error, not a proof.
+    fn divide(&mut self, x: &[Affine], y: &[Affine]) -> Result<Vec<Affine>, ZkmlError> {
+        let mut out: Vec<Affine> = vec![Affine::default(); x.len()];
+        // Distinct computed divisors (a broadcast repeats one), in first-use order.
+        let mut distinct: Vec<Affine> = Vec::new();
+        let mut index: HashMap<Vec<u64>, usize> = HashMap::new();
+        let mut computed: Vec<(usize, usize)> = Vec::new();
+        for (i, (p, q)) in x.iter().zip(y).enumerate() {
+            if q.terms.is_empty() {
+                out[i] = p.scaled(Coef { value: 1.0 / q.bias.value, param: q.bias.param });
+                continue;
+            }
+            let key: Vec<u64> = q
+                .terms
+                .iter()
+                .flat_map(|&(v, c)| [u64::from(v), c.value.to_bits(), u64::from(c.param)])
+                .chain([q.bias.value.to_bits(), u64::from(q.bias.param)])
+                .collect();
+            let next = distinct.len();
+            let which = *index.entry(key).or_insert(next);
+            if which == next {
+                distinct.push(q.clone());
+            }
+            computed.push((i, which));
+        }
+        if computed.is_empty() {
+            return Ok(out);
+        }
+        let divisors = self.materialize(&distinct)?;
+        let divisor_values: Vec<Affine> = divisors.iter().map(|&d| Affine::value(d)).collect();
+        let (positive, negative) = self.on_both_signs(&divisor_values, Activation::Relu)?;
+        let value = |a: &Affine| a.as_value().ok_or_else(|| model("a materialized value is not a value"));
+        let magnitude: Vec<(u32, u32)> = positive
+            .iter()
+            .zip(&negative)
+            .map(|(p, n)| Ok((value(p)?, value(n)?)))
+            .collect::<Result<_, ZkmlError>>()?;
+        let numerators: Vec<Affine> = computed.iter().map(|&(i, _)| x[i].clone()).collect();
+        let numerators = self.materialize(&numerators)?;
+        let hints: Vec<Neuron> = numerators
+            .iter()
+            .zip(&computed)
+            .map(|(&n, &(_, d))| Neuron {
+                terms: vec![(n, Weight::Const(1.0)), (divisors[d], Weight::Divisor)],
+                bias: None,
+            })
+            .collect();
+        let quotients = self.layer(hints, Activation::Quotient)?;
+        let negated: Vec<Affine> = quotients.iter().map(|q| q.scaled(Coef::structural(-1.0))).collect();
+        let negated = self.neurons(&negated, Activation::Identity)?;
+        // A and B: |d| ∓ 2n ± 2q·d, the sign of q·d carried by q or −q.
+        let check = |n: u32, d: usize, q: &Affine, sign: f64| -> Result<Neuron, ZkmlError> {
+            let (p, m) = magnitude[d];
+            let q = value(q)?;
+            let product = (q, Weight::Value(divisors[d]));
+            Ok(Neuron {
+                terms: vec![
+                    (p, Weight::Integer(1)),
+                    (m, Weight::Integer(1)),
+                    (n, Weight::Const(-2.0 * sign)),
+                    product,
+                    product,
+                ],
+                bias: None,
+            })
+        };
+        let mut strict = Vec::with_capacity(computed.len());
+        let mut loose = Vec::with_capacity(computed.len());
+        for (j, &(_, d)) in computed.iter().enumerate() {
+            strict.push(check(numerators[j], d, &quotients[j], 1.0)?);
+            loose.push(check(numerators[j], d, &negated[j], -1.0)?);
+        }
+        self.layer(strict, Activation::NonNegative { strict: true })?;
+        self.layer(loose, Activation::NonNegative { strict: false })?;
+        for (&(i, _), q) in computed.iter().zip(quotients) {
+            out[i] = q;
+        }
+        Ok(out)
+    }
+
     /// `x^e` for a positive integer `e`, by squaring and multiplying.
     fn integer_power(&mut self, x: &[Affine], e: u32) -> Result<Vec<Affine>, ZkmlError> {
         let mut result: Option<Vec<Affine>> = None;
@@ -1523,9 +1621,9 @@ impl Lowering {
                         .collect(),
                     "Mul" => x.data.iter().zip(&c.data).map(|(e, &c)| e.scaled(Coef::param(c))).collect(),
                     _ => {
-                        // c / x = c · (1/x), the reciprocal by table.
-                        let r = self.neurons(&x.data, Activation::Table(UnaryFn::Reciprocal))?;
-                        r.iter().zip(&c.data).map(|(e, &c)| e.scaled(Coef::param(c))).collect()
+                        let numerators: Vec<Affine> =
+                            c.data.iter().map(|&c| Affine::constant(Coef::param(c))).collect();
+                        self.divide(&numerators, &x.data)?
                     }
                 };
                 Ok(Val::Lazy(Nd::new(shape, data)?))
@@ -1537,22 +1635,7 @@ impl Lowering {
                     "Sub" => -1.0,
                     // A constant expression (a folded constant that became lazy) is fine.
                     "Mul" => return Ok(Val::Lazy(Nd::new(shape, self.multiply(&x.data, &y.data)?)?)),
-                    "Div" => {
-                        // By a constant element: its reciprocal; by a computed one:
-                        // the reciprocal by table, then a product.
-                        let computed: Vec<usize> = (0..y.len()).filter(|&i| !y.data[i].terms.is_empty()).collect();
-                        let denominators: Vec<Affine> = computed.iter().map(|&i| y.data[i].clone()).collect();
-                        let reciprocals = self.neurons(&denominators, Activation::Table(UnaryFn::Reciprocal))?;
-                        let mut factors: Vec<Affine> = y
-                            .data
-                            .iter()
-                            .map(|q| Affine::constant(Coef { value: 1.0 / q.bias.value, param: q.bias.param }))
-                            .collect();
-                        for (&i, r) in computed.iter().zip(reciprocals) {
-                            factors[i] = r;
-                        }
-                        return Ok(Val::Lazy(Nd::new(shape, self.multiply(&x.data, &factors)?)?));
-                    }
+                    "Div" => return Ok(Val::Lazy(Nd::new(shape, self.divide(&x.data, &y.data)?)?)),
                     _ => unreachable!("binary is called with Add, Sub, Mul or Div"),
                 };
                 let data = x.data.iter().zip(&y.data).map(|(p, q)| p.plus(q, sign)).collect();
