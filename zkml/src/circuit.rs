@@ -25,7 +25,8 @@
 //! along the chord between two knots).
 //!
 //! Two kinds of neuron bend that layout. A quotient
-//! ([`Activation::Quotient`], the hint of an exact division) is its output
+//! ([`Activation::Quotient`], the hint of an exact division, or
+//! [`Activation::IntegerQuotient`], that of a `Mod`) is its output
 //! row alone, with every flag and tag 0: nothing in it is checked, and the
 //! neurons the lowering puts after it (a range check of `−q`, two checks of
 //! the remainder) bind it. A check ([`Activation::NonNegative`]) is an
@@ -173,7 +174,7 @@ impl CircuitShape {
     /// row; a quotient is its output row alone (the checks after it read
     /// its terms).
     pub fn neuron_rows(&self, terms: usize, activation: Activation) -> usize {
-        if activation == Activation::Quotient {
+        if activation.is_hint() {
             return 1;
         }
         (terms.div_ceil(self.lanes.max(1)) + 1).max(self.min_neuron_rows(activation))
@@ -607,7 +608,7 @@ impl Circuit<Fr> for ModelCircuit {
                     for neuron in &layer.neurons {
                         let id = neuron_index;
                         neuron_index += 1;
-                        if layer.activation == Activation::Quotient {
+                        if layer.activation.is_hint() {
                             // The quotient's one row: its value in x_0, nothing
                             // checked (tag and flags 0); the checks after it bind it.
                             let q = self.known(|t| felt(t.neurons[id].out as i128));

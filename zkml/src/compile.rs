@@ -172,7 +172,7 @@ impl CompiledModel {
             if !table_ok {
                 return bad(format!("layer {index} reads a table the layout lacks"));
             }
-            let quotient = layer.activation == Activation::Quotient;
+            let quotient = layer.activation.is_hint();
             let check = matches!(layer.activation, Activation::NonNegative { .. });
             for neuron in &layer.neurons {
                 let weight_ok = |w: Weight| match w {

@@ -94,6 +94,14 @@ pub enum Activation {
     /// [`Activation::NonNegative`] neurons bounding the remainder by `|d|`;
     /// see `onnx`'s division).
     Quotient,
+    /// The integer part of the same quotient, `⌊z / (S·d)⌋` (or rounded
+    /// toward zero), at the scale: a multiple of `S`. A hint like
+    /// [`Activation::Quotient`], checked by the neurons after it (see
+    /// `onnx`'s `Mod`).
+    IntegerQuotient {
+        /// Rounded toward zero rather than down.
+        toward_zero: bool,
+    },
     /// Asserts that the neuron's sum at the product scale is `≥ 0` (`> 0`
     /// when `strict`); the output is `⌊sum / S⌋`. Its table has entries for
     /// non-negative integer parts only, so a negative sum has no proof.
@@ -108,7 +116,7 @@ impl Activation {
     /// program's, see [`Program::activate`]).
     pub fn apply(self, x: f64) -> f64 {
         match self {
-            Activation::Select { .. } | Activation::Quotient => f64::NAN,
+            Activation::Select { .. } | Activation::Quotient | Activation::IntegerQuotient { .. } => f64::NAN,
             Activation::Identity | Activation::NonNegative { .. } => x,
             Activation::Relu => x.max(0.0),
             Activation::Step => f64::from(u8::from(x >= 0.0)),
@@ -120,6 +128,12 @@ impl Activation {
     /// The exact activations, which split their input at the scale.
     pub fn is_exact(self) -> bool {
         !matches!(self, Activation::Table(_))
+    }
+
+    /// A hint: a value computed by the trace from the neuron's terms and
+    /// its divisor, which its own row leaves unchecked.
+    pub fn is_hint(self) -> bool {
+        matches!(self, Activation::Quotient | Activation::IntegerQuotient { .. })
     }
 
     /// The activation whose table rows this one reads (the two checks of
@@ -392,6 +406,14 @@ impl Program {
                     let z = sum + n.bias.map_or(0.0, |b| self.params[b as usize].value);
                     match (layer.activation, n.divisor()) {
                         (Activation::Quotient, Some(d)) => z / values[d as usize],
+                        (Activation::IntegerQuotient { toward_zero }, Some(d)) => {
+                            let q = z / values[d as usize];
+                            if toward_zero {
+                                q.trunc()
+                            } else {
+                                q.floor()
+                            }
+                        }
                         (activation, _) => self.activate(activation, z),
                     }
                 })

@@ -169,7 +169,8 @@ pub fn exact_entry(activation: Activation, hi: i64, s: i64) -> (i64, i64) {
         | Activation::NonNegative { .. }
         | Activation::Table(_)
         | Activation::Select { .. }
-        | Activation::Quotient => (1, 0),
+        | Activation::Quotient
+        | Activation::IntegerQuotient { .. } => (1, 0),
     }
 }
 
@@ -346,21 +347,22 @@ pub fn forward(
             for &(v, w) in &neuron.terms {
                 z += values[v as usize] as i128 * params.weight(w, scale_bits, &values) as i128;
             }
-            if layer.activation == Activation::Quotient {
+            if layer.activation.is_hint() {
                 let d = neuron.divisor().map(|d| values[d as usize]).ok_or_else(|| {
                     ZkmlError::Model(format!("layer {index} ({}): a quotient without a divisor", layer.source))
                 })?;
-                let q = rounded_quotient(z, d)
-                    .and_then(|q| i64::try_from(q).ok())
-                    .filter(|q| q.abs() < 1 << 60)
-                    .ok_or_else(|| {
-                        let what = if d == 0 {
-                            "divides by zero".to_string()
-                        } else {
-                            format!("quotient of {z} by {d} overflows")
-                        };
-                        ZkmlError::OutOfRange(format!("layer {index} ({}): {what}", layer.source))
-                    })?;
+                let q = match layer.activation {
+                    Activation::IntegerQuotient { toward_zero } => integer_quotient(z, d, s, toward_zero),
+                    _ => rounded_quotient(z, d),
+                };
+                let q = q.and_then(|q| i64::try_from(q).ok()).filter(|q| q.abs() < 1 << 60).ok_or_else(|| {
+                    let what = if d == 0 {
+                        "divides by zero".to_string()
+                    } else {
+                        format!("quotient of {z} by {d} overflows")
+                    };
+                    ZkmlError::OutOfRange(format!("layer {index} ({}): {what}", layer.source))
+                })?;
                 values.push(q);
                 neurons.push(NeuronTrace { z, q, out: q, ..Default::default() });
                 continue;
@@ -464,6 +466,18 @@ pub fn rounded_quotient(z: i128, d: i64) -> Option<i128> {
     let magnitude = i128::from(d).checked_abs().filter(|&m| m != 0)?;
     let q = z.checked_mul(2)?.checked_add(magnitude)?.div_euclid(2 * magnitude);
     Some(if d < 0 { -q } else { q })
+}
+
+/// `S·⌊z / (S·d)⌋` (`S·trunc(…)` when `toward_zero`): the integer part of
+/// the quotient of two values at the scale (`z` at `S²`), at the scale
+/// (`None` for `d = 0`).
+pub fn integer_quotient(z: i128, d: i64, s: i64, toward_zero: bool) -> Option<i128> {
+    let denominator = i128::from(d).checked_mul(i128::from(s)).filter(|&m| m != 0)?;
+    let mut q = z / denominator;
+    if !toward_zero && z % denominator != 0 && (z < 0) != (denominator < 0) {
+        q -= 1;
+    }
+    q.checked_mul(i128::from(s))
 }
 
 fn out_of_range(layer: usize, source: &str, value: f64, bound: f64) -> ZkmlError {

@@ -542,3 +542,120 @@ fn divisions_of_computed_values_are_exact() {
     zero[n + 2] = 0.0;
     assert!(matches!(model.run(&zero), Err(zkaccel_zkml::ZkmlError::OutOfRange(m)) if m.contains("divides by zero")));
 }
+
+/// `Mod(x, y)` of the two rows of a `[2, n]` input, with `fmod`.
+fn modulo_model(n: usize, fmod: i64) -> tract_onnx::pb::ModelProto {
+    use tract_onnx::pb;
+    let mut model = division_model(n);
+    let graph = model.graph.as_mut().unwrap();
+    graph.node.truncate(2);
+    graph.node.push(pb::NodeProto {
+        op_type: "Mod".into(),
+        input: vec!["x".into(), "y".into()],
+        output: vec!["remainder".into()],
+        attribute: vec![pb::AttributeProto {
+            name: "fmod".into(),
+            i: fmod,
+            r#type: pb::attribute_proto::AttributeType::Int as i32,
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+    graph.output = vec![pb::ValueInfoProto { name: "remainder".into(), ..Default::default() }];
+    graph.initializer.retain(|t| t.name != "five_halves");
+    model
+}
+
+/// Every neuron after `first` redone from the trace's values as the
+/// quantized forward pass would (hints keep their values; the exact
+/// activations only), so that a changed hint reaches every check honestly.
+fn redo_after(model: &zkaccel_zkml::CompiledModel, trace: &mut zkaccel_zkml::quantize::Trace, first: usize) {
+    use zkaccel_zkml::quantize::{exact_entry, NeuronTrace};
+    let s = model.layout.scale();
+    let inputs = trace.values.len() - trace.neurons.len();
+    let mut id = 0;
+    for layer in &model.program.layers {
+        for neuron in &layer.neurons {
+            if id > first && !layer.activation.is_hint() {
+                let values = &trace.values;
+                let mut z: i128 = neuron.bias.map_or(0, |b| model.params.params[b as usize] as i128);
+                for &(v, w) in &neuron.terms {
+                    z += values[v as usize] as i128 * model.params.weight(w, model.layout.scale_bits, values) as i128;
+                }
+                z += i128::from(layer.activation.bias_offset(s));
+                let shifted = z + (s / 2) as i128;
+                let q = shifted.div_euclid(s as i128) as i64;
+                let (hi, lo) = (q.div_euclid(s), q.rem_euclid(s));
+                let (a, b) = exact_entry(layer.activation, hi, s);
+                let r = (shifted - q as i128 * s as i128) as i64;
+                trace.neurons[id] = NeuronTrace { z, r, q, hi, lo, a, b, r2: 0, out: a * q + b };
+                trace.values[inputs + id] = a * q + b;
+            }
+            id += 1;
+        }
+    }
+    trace.outputs = model.program.outputs.iter().map(|&v| trace.values[v as usize]).collect();
+}
+
+/// `Mod` of computed values is exact on the quantized values for both
+/// roundings of the integer quotient and every sign: `r = x − k·y` with
+/// `k = trunc(x/y)` (`fmod = 1`, `r` with `x`'s sign) or `⌊x/y⌋` (`fmod = 0`,
+/// `r` with `y`'s sign). The circuit holds; an integer quotient one off
+/// (everything after it redone honestly) fails a check's table lookup.
+#[test]
+fn modulo_of_computed_values_is_exact() {
+    use zkaccel_zkml::program::Activation;
+    use zkaccel_zkml::quantize::quantize;
+    let x = [5.25, -5.25, 5.25, -5.25, 0.75, 3.0, -0.1, 7.0];
+    let y = [2.0, 2.0, -2.0, -2.0, 1.5, 1.5, 0.3, -0.125];
+    let n = x.len();
+    let input: Vec<f64> = x.iter().chain(&y).copied().collect();
+    let calibration = vec![input.clone(), input.iter().map(|v| v * 0.5).collect(), input.iter().map(|v| -v).collect()];
+    let s = 1i64 << 14;
+    for fmod in [1i64, 0] {
+        let toward_zero = fmod == 1;
+        let program = onnx::lower(&modulo_model(n, fmod)).unwrap();
+        let rounded = |q: f64| if toward_zero { q.trunc() } else { q.floor() };
+        for ((ours, a), b) in program.forward(&input).iter().zip(&x).zip(&y) {
+            let expected = a - b * rounded(a / b);
+            assert!((ours - expected).abs() < 1e-12, "fmod {fmod}: {a} mod {b}: {ours} vs {expected}");
+        }
+        let model = Arc::new(compile(program.clone(), &calibration, &CompileOptions::default()).unwrap());
+        let trace = model.run(&input).unwrap();
+        for ((&r, a), b) in trace.outputs.iter().zip(&x).zip(&y) {
+            let (qa, qb) = (quantize(*a, 14), quantize(*b, 14));
+            let k = rounded(qa as f64 / qb as f64) as i64;
+            assert_eq!(r, qa - k * qb, "fmod {fmod}: {a} mod {b}");
+        }
+        let prove = |trace: zkaccel_zkml::quantize::Trace| {
+            let public = PublicValues {
+                inputs: Some(trace.values[..model.program.num_inputs()].to_vec()),
+                model_commitment: None,
+                outputs: trace.outputs.clone(),
+                scale_bits: model.layout.scale_bits,
+                proof_digest: None,
+            };
+            let instance = public.instance(&model.settings()).unwrap();
+            let circuit = ModelCircuit::new(model.clone(), Some(Arc::new(trace)));
+            MockProver::run(model.k, &circuit, vec![instance]).unwrap()
+        };
+        prove(trace.clone()).assert_satisfied();
+        let hint = program
+            .layers
+            .iter()
+            .take_while(|l| !matches!(l.activation, Activation::IntegerQuotient { .. }))
+            .map(|l| l.neurons.len())
+            .sum::<usize>();
+        for delta in [s, -s] {
+            let mut tampered = trace.clone();
+            let inputs = tampered.values.len() - tampered.neurons.len();
+            tampered.neurons[hint].out += delta;
+            tampered.neurons[hint].q += delta;
+            tampered.values[inputs + hint] += delta;
+            redo_after(&model, &mut tampered, hint);
+            assert_ne!(tampered.outputs, trace.outputs);
+            let failures = failures(&prove(tampered));
+            assert!(failures.iter().any(|f| f.contains("tagged table")), "fmod {fmod}, {delta}: {failures:#?}");
+        }
+    }
+}

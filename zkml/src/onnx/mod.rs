@@ -642,40 +642,19 @@ impl Lowering {
     /// run time is an error, not a proof.
     fn divide(&mut self, x: &[Affine], y: &[Affine]) -> Result<Vec<Affine>, ZkmlError> {
         let mut out: Vec<Affine> = vec![Affine::default(); x.len()];
-        // Distinct computed divisors (a broadcast repeats one), in first-use order.
-        let mut distinct: Vec<Affine> = Vec::new();
-        let mut index: HashMap<Vec<u64>, usize> = HashMap::new();
-        let mut computed: Vec<(usize, usize)> = Vec::new();
-        for (i, (p, q)) in x.iter().zip(y).enumerate() {
+        for ((p, q), out) in x.iter().zip(y).zip(out.iter_mut()) {
             if q.terms.is_empty() {
-                out[i] = p.scaled(Coef { value: 1.0 / q.bias.value, param: q.bias.param });
-                continue;
+                *out = p.scaled(Coef { value: 1.0 / q.bias.value, param: q.bias.param });
             }
-            let key: Vec<u64> = q
-                .terms
-                .iter()
-                .flat_map(|&(v, c)| [u64::from(v), c.value.to_bits(), u64::from(c.param)])
-                .chain([q.bias.value.to_bits(), u64::from(q.bias.param)])
-                .collect();
-            let next = distinct.len();
-            let which = *index.entry(key).or_insert(next);
-            if which == next {
-                distinct.push(q.clone());
-            }
-            computed.push((i, which));
         }
+        let (distinct, computed) = distinct_divisors(y, |i| !y[i].terms.is_empty());
         if computed.is_empty() {
             return Ok(out);
         }
         let divisors = self.materialize(&distinct)?;
         let divisor_values: Vec<Affine> = divisors.iter().map(|&d| Affine::value(d)).collect();
         let (positive, negative) = self.on_both_signs(&divisor_values, Activation::Relu)?;
-        let value = |a: &Affine| a.as_value().ok_or_else(|| model("a materialized value is not a value"));
-        let magnitude: Vec<(u32, u32)> = positive
-            .iter()
-            .zip(&negative)
-            .map(|(p, n)| Ok((value(p)?, value(n)?)))
-            .collect::<Result<_, ZkmlError>>()?;
+        let magnitude: Vec<(u32, u32)> = value_ids(&positive)?.into_iter().zip(value_ids(&negative)?).collect();
         let numerators: Vec<Affine> = computed.iter().map(|&(i, _)| x[i].clone()).collect();
         let numerators = self.materialize(&numerators)?;
         let hints: Vec<Neuron> = numerators
@@ -686,37 +665,86 @@ impl Lowering {
                 bias: None,
             })
             .collect();
-        let quotients = self.layer(hints, Activation::Quotient)?;
-        let negated: Vec<Affine> = quotients.iter().map(|q| q.scaled(Coef::structural(-1.0))).collect();
-        let negated = self.neurons(&negated, Activation::Identity)?;
+        let quotients = value_ids(&self.layer(hints, Activation::Quotient)?)?;
+        let negated: Vec<Affine> = quotients.iter().map(|&q| Affine::value(q).scaled(Coef::structural(-1.0))).collect();
+        let negated = value_ids(&self.neurons(&negated, Activation::Identity)?)?;
         // A and B: |d| ∓ 2n ± 2q·d, the sign of q·d carried by q or −q.
-        let check = |n: u32, d: usize, q: &Affine, sign: f64| -> Result<Neuron, ZkmlError> {
+        let check = |n: u32, d: usize, q: u32, sign: f64| {
             let (p, m) = magnitude[d];
-            let q = value(q)?;
             let product = (q, Weight::Value(divisors[d]));
-            Ok(Neuron {
-                terms: vec![
-                    (p, Weight::Integer(1)),
-                    (m, Weight::Integer(1)),
-                    (n, Weight::Const(-2.0 * sign)),
-                    product,
-                    product,
-                ],
-                bias: None,
-            })
+            let terms = vec![
+                (p, Weight::Integer(1)),
+                (m, Weight::Integer(1)),
+                (n, Weight::Const(-2.0 * sign)),
+                product,
+                product,
+            ];
+            Neuron { terms, bias: None }
         };
         let mut strict = Vec::with_capacity(computed.len());
         let mut loose = Vec::with_capacity(computed.len());
         for (j, &(_, d)) in computed.iter().enumerate() {
-            strict.push(check(numerators[j], d, &quotients[j], 1.0)?);
-            loose.push(check(numerators[j], d, &negated[j], -1.0)?);
+            strict.push(check(numerators[j], d, quotients[j], 1.0));
+            loose.push(check(numerators[j], d, negated[j], -1.0));
         }
         self.layer(strict, Activation::NonNegative { strict: true })?;
         self.layer(loose, Activation::NonNegative { strict: false })?;
-        for (&(i, _), q) in computed.iter().zip(quotients) {
-            out[i] = q;
+        for (&(i, _), &q) in computed.iter().zip(&quotients) {
+            out[i] = Affine::value(q);
         }
         Ok(out)
+    }
+
+    /// Elementwise `Mod`: `r = x − k·y` with `k` the integer part of `x / y`,
+    /// rounded down (ONNX's default, for integers: `r` has `y`'s sign) or
+    /// toward zero (`fmod = 1`, which floats require: `r` has `x`'s sign),
+    /// exact on the quantized values.
+    ///
+    /// `K = k·S` is a hint ([`Activation::IntegerQuotient`]); a floor neuron
+    /// of `−K` range-checks it and makes it a multiple of `S` whatever the
+    /// hint (`⌊−K/S⌋·S`); the product of that with `y`, rescaled, is `−k·y`
+    /// exactly (its rescale remainder is `S/2`), so `r = x + p` is exact.
+    /// Then, over the integers (`r·y`, `r·x`, `y²` as product terms):
+    /// rounded down, `r·y ≥ 0` and `y² − r·y > 0`; toward zero, `r·x ≥ 0`,
+    /// `y² − r·y > 0` and `y² + r·y > 0`. Either set leaves one `k`, and
+    /// none for `y = 0`.
+    fn modulo(&mut self, x: &[Affine], y: &[Affine], toward_zero: bool) -> Result<Vec<Affine>, ZkmlError> {
+        let (distinct, elements) = distinct_divisors(y, |_| true);
+        let divisors = self.materialize(&distinct)?;
+        let negated: Vec<Affine> = divisors.iter().map(|&d| Affine::value(d).scaled(Coef::structural(-1.0))).collect();
+        let negated = value_ids(&self.neurons(&negated, Activation::Identity)?)?;
+        let numerators = self.materialize(x)?;
+        let hints: Vec<Neuron> = numerators
+            .iter()
+            .zip(&elements)
+            .map(|(&n, &(_, d))| Neuron {
+                terms: vec![(n, Weight::Const(1.0)), (divisors[d], Weight::Divisor)],
+                bias: None,
+            })
+            .collect();
+        let hints = self.layer(hints, Activation::IntegerQuotient { toward_zero })?;
+        let hints: Vec<Affine> = hints.iter().map(|k| k.scaled(Coef::structural(-1.0))).collect();
+        let multiples = value_ids(&self.neurons(&hints, Activation::Floor)?)?;
+        let rows: Vec<Vec<(u32, u32)>> =
+            multiples.iter().zip(&elements).map(|(&m, &(_, d))| vec![(m, divisors[d])]).collect();
+        let products = value_ids(&self.products(rows, Activation::Identity)?)?;
+        // r·f = x·f + p·f for a factor f.
+        let times = |i: usize, f: u32| [(numerators[i], Weight::Value(f)), (products[i], Weight::Value(f))];
+        let mut signs = Vec::with_capacity(x.len());
+        let mut bounds = Vec::with_capacity(2 * x.len());
+        for (i, &(_, d)) in elements.iter().enumerate() {
+            let (y, minus_y) = (divisors[d], negated[d]);
+            let sign_of = if toward_zero { numerators[i] } else { y };
+            signs.push(Neuron { terms: times(i, sign_of).to_vec(), bias: None });
+            let square = (y, Weight::Value(y));
+            bounds.push(Neuron { terms: [&[square][..], &times(i, minus_y)].concat(), bias: None });
+            if toward_zero {
+                bounds.push(Neuron { terms: [&[square][..], &times(i, y)].concat(), bias: None });
+            }
+        }
+        self.layer(signs, Activation::NonNegative { strict: false })?;
+        self.layer(bounds, Activation::NonNegative { strict: true })?;
+        Ok(numerators.iter().zip(&products).map(|(&n, &p)| Affine::value(n).plus(&Affine::value(p), 1.0)).collect())
     }
 
     /// `x^e` for a positive integer `e`, by squaring and multiplying.
@@ -1662,12 +1690,15 @@ impl Lowering {
         if inputs.iter().all(|v| matches!(v, Val::Const { .. })) {
             return self.constant_only(node);
         }
-        if op == "Mod" {
-            return Err(model("Mod of computed values is not supported (only of constants)"));
-        }
         let shape = inputs.iter().try_fold(Vec::new(), |s, v| broadcast_shape(&s, v.shape()))?;
         let n = numel(&shape)?;
         let lazy: Vec<Nd<Affine>> = inputs.iter().map(|v| v.lazy().broadcast_to(&shape)).collect::<Result<_, _>>()?;
+        if op == "Mod" {
+            let toward_zero = attr_int(node, "fmod").unwrap_or(0) != 0;
+            let out = self.modulo(&lazy[0].data, &lazy[1].data, toward_zero)?;
+            self.set(node, Val::Lazy(Nd::new(shape, out)?));
+            return Ok(());
+        }
         let at = |k: usize, i: usize| &lazy[k].data[i];
         let one = Affine::constant(Coef::structural(1.0));
         let complement = |x: &Affine| one.plus(x, -1.0);
@@ -3700,6 +3731,35 @@ fn attr<'a>(node: &'a NodeProto, name: &str) -> Option<&'a AttributeProto> {
     node.attribute.iter().find(|a| a.name == name)
 }
 
+/// The value id of each element, which must be a plain value (a layer's
+/// fresh outputs are).
+fn value_ids(values: &[Affine]) -> Result<Vec<u32>, ZkmlError> {
+    values.iter().map(|a| a.as_value().ok_or_else(|| model("a materialized value is not a value"))).collect()
+}
+
+/// The distinct divisors among `y`'s elements `i` that `keep(i)` (a
+/// broadcast repeats one), in first-use order, and `(i, which)` for each
+/// kept element.
+fn distinct_divisors(y: &[Affine], keep: impl Fn(usize) -> bool) -> (Vec<Affine>, Vec<(usize, usize)>) {
+    let mut distinct: Vec<Affine> = Vec::new();
+    let mut index: HashMap<Vec<u64>, usize> = HashMap::new();
+    let mut kept = Vec::new();
+    for (i, q) in y.iter().enumerate().filter(|&(i, _)| keep(i)) {
+        let key: Vec<u64> = q
+            .terms
+            .iter()
+            .flat_map(|&(v, c)| [u64::from(v), c.value.to_bits(), u64::from(c.param)])
+            .chain([q.bias.value.to_bits(), u64::from(q.bias.param)])
+            .collect();
+        let next = distinct.len();
+        let which = *index.entry(key).or_insert(next);
+        if which == next {
+            distinct.push(q.clone());
+        }
+        kept.push((i, which));
+    }
+    (distinct, kept)
+}
 fn attr_int(node: &NodeProto, name: &str) -> Option<i64> {
     attr(node, name).map(|a| a.i)
 }
