@@ -64,6 +64,7 @@ pub const SUITE_MODELS: &[&str] = &[
     "resnet_basic_block",
     "mobilenet_block",
     "nanogpt_decoder",
+    "nanogpt_decoder_finite_mask",
     "tiny_decoder",
     "tiny_decoder_finite_mask",
     "self_attention_block",
@@ -152,10 +153,7 @@ fn ezkl(dir: &Path, files: &(PathBuf, PathBuf, PathBuf), reps: usize) -> PeerRes
     let stdout = String::from_utf8_lossy(&out.stdout);
     let json = stdout.lines().rev().find(|l| l.starts_with('{'));
     let (true, Some(json)) = (out.status.success(), json) else {
-        return Err(format!(
-            "ezkl_prove.py failed: {}",
-            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("")
-        ));
+        return Err(format!("ezkl_prove.py failed: {}", failure(&out)));
     };
     let v: serde_json::Value = serde_json::from_str(json).map_err(|e| format!("ezkl_prove.py output: {e}"))?;
     if v["verified"] != serde_json::Value::Bool(true) {
@@ -175,6 +173,18 @@ fn ezkl(dir: &Path, files: &(PathBuf, PathBuf, PathBuf), reps: usize) -> PeerRes
         vk_bytes: bytes("vk_bytes"),
         notes: format!("ezkl {} settings {}", v["ezkl_version"].as_str().unwrap_or("?"), v["settings"]),
     })
+}
+
+/// Why a peer's process failed: the signal that killed it (SIGKILL is most
+/// often the kernel's out-of-memory killer, whose stderr says nothing), else
+/// its last line on stderr.
+fn failure(out: &std::process::Output) -> String {
+    #[cfg(unix)]
+    if let Some(signal) = std::os::unix::process::ExitStatusExt::signal(&out.status) {
+        let hint = if signal == 9 { " (SIGKILL: out of memory?)" } else { "" };
+        return format!("killed by signal {signal}{hint}");
+    }
+    String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("").to_string()
 }
 
 /// Proves `bench` `reps` times on `accelerator` (half before EZKL's run, half

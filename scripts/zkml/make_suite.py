@@ -825,6 +825,13 @@ def nanogpt_decoder(g):
 
 
 @model
+def nanogpt_decoder_finite_mask(g):
+    """nanogpt_decoder with the causal mask's fill −30 instead of −∞, for EZKL (which
+    rejects −∞) beside it in `zkaccel bench --ops zkml`."""
+    decoder(g, vocab=64, t=16, d=64, heads=2, layers=2, mask_value=-30.0)
+
+
+@model
 def lstm_16_steps(g):
     """An LSTM over 16 steps (hidden 8, peepholes, both states out), then a dense head
     on its last output."""

@@ -46,7 +46,7 @@ pub fn calibration_in(dir: &Path, name: &str) -> Vec<Vec<f64>> {
 }
 
 /// The largest models, proved in `suite_large.rs`.
-pub const LARGE: &[&str] = &["lenet5", "mlp784", "nanogpt_decoder"];
+pub const LARGE: &[&str] = &["lenet5", "mlp784", "nanogpt_decoder", "nanogpt_decoder_finite_mask"];
 
 /// Our float lowering of the model `name` in `dir`, on its sample, against
 /// onnxruntime's stored outputs and, with `tract`, tract's run of the same
