@@ -179,7 +179,9 @@ impl CompiledModel {
                     Weight::Param(p) => (p as usize) < params,
                     Weight::Value(v) => (v as usize) < defined,
                     Weight::Const(c) => c.is_finite(),
-                    Weight::Integer(_) | Weight::Divisor => true,
+                    // As a quantized parameter: the sums stay far inside i128.
+                    Weight::Integer(k) => k.unsigned_abs() < 1 << 62,
+                    Weight::Divisor => true,
                 };
                 if neuron.terms.iter().any(|&(v, w)| v as usize >= defined || !weight_ok(w))
                     || neuron.bias.is_some_and(|b| b as usize >= params)
