@@ -24,39 +24,12 @@ use tract_onnx::pb;
 use zkaccel_zkml::ZkmlError;
 
 fn node(op: &str, name: &str, inputs: &[&str], output: &str) -> pb::NodeProto {
-    pb::NodeProto {
-        op_type: op.into(),
-        name: name.into(),
-        input: inputs.iter().map(|s| s.to_string()).collect(),
-        output: vec![output.into()],
-        ..Default::default()
-    }
+    pb::NodeProto { name: name.into(), ..common::graph::node(op, inputs, output) }
 }
 
 fn graph_with(nodes: Vec<pb::NodeProto>, input_dims: &[i64]) -> pb::ModelProto {
-    let dims = input_dims
-        .iter()
-        .map(|&d| pb::tensor_shape_proto::Dimension {
-            value: Some(pb::tensor_shape_proto::dimension::Value::DimValue(d)),
-            ..Default::default()
-        })
-        .collect();
-    let input = pb::ValueInfoProto {
-        name: "input".into(),
-        r#type: Some(pb::TypeProto {
-            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
-                elem_type: 1,
-                shape: Some(pb::TensorShapeProto { dim: dims }),
-            })),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    let output = pb::ValueInfoProto { name: nodes.last().unwrap().output[0].clone(), ..Default::default() };
-    pb::ModelProto {
-        graph: Some(pb::GraphProto { node: nodes, input: vec![input], output: vec![output], ..Default::default() }),
-        ..Default::default()
-    }
+    let output = nodes.last().unwrap().output[0].clone();
+    common::graph::model(nodes, vec![common::graph::float_input("input", input_dims)], &[&output], Vec::new())
 }
 
 #[test]

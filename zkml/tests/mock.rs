@@ -25,9 +25,19 @@ fn mock_with(
     let input = &common::inputs(name, "input")[0];
     let mut trace = model.run(input).unwrap();
     tamper(&mut trace);
+    mock_trace(&model, trace, visibility)
+}
+
+/// The MockProver on `model`'s circuit proving `trace`, its public values
+/// taken from the trace.
+fn mock_trace(
+    model: &Arc<zkaccel_zkml::CompiledModel>,
+    trace: zkaccel_zkml::quantize::Trace,
+    visibility: Visibility,
+) -> MockProver<zkaccel_zkml::halo2_axiom::halo2curves::bn256::Fr> {
     let public = PublicValues {
         inputs: visibility.public_input.then(|| trace.values[..model.program.num_inputs()].to_vec()),
-        model_commitment: visibility.private_model.then(|| zkaccel_zkml::model_commitment(&model)),
+        model_commitment: visibility.private_model.then(|| zkaccel_zkml::model_commitment(model)),
         outputs: trace.outputs.clone(),
         scale_bits: model.layout.scale_bits,
         proof_digest: None,
@@ -247,55 +257,16 @@ fn an_interpolated_output_off_by_one_is_caught() {
 /// `Floor(input)` as indices into the constant `data` (shape `dims`) along
 /// `axis`: a Gather at computed indices.
 fn gather_model(dims: [usize; 2], axis: i64, data: &[f32], indices: usize) -> tract_onnx::pb::ModelProto {
-    use tract_onnx::pb;
-    let dim = |d: i64| pb::tensor_shape_proto::Dimension {
-        value: Some(pb::tensor_shape_proto::dimension::Value::DimValue(d)),
-        ..Default::default()
-    };
-    let floor = pb::NodeProto {
-        op_type: "Floor".into(),
-        input: vec!["input".into()],
-        output: vec!["idx".into()],
-        ..Default::default()
-    };
-    let gather = pb::NodeProto {
-        op_type: "Gather".into(),
-        input: vec!["data".into(), "idx".into()],
-        output: vec!["out".into()],
-        attribute: vec![pb::AttributeProto {
-            name: "axis".into(),
-            i: axis,
-            r#type: pb::attribute_proto::AttributeType::Int as i32,
-            ..Default::default()
-        }],
-        ..Default::default()
-    };
-    let input = pb::ValueInfoProto {
-        name: "input".into(),
-        r#type: Some(pb::TypeProto {
-            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
-                elem_type: 1,
-                shape: Some(pb::TensorShapeProto { dim: vec![dim(indices as i64)] }),
-            })),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
-    let data = pb::TensorProto {
+    use common::graph::{float_input, model, node, with_int};
+    let data = tract_onnx::pb::TensorProto {
         name: "data".into(),
         dims: dims.iter().map(|&d| d as i64).collect(),
         data_type: 1,
         float_data: data.to_vec(),
         ..Default::default()
     };
-    let graph = pb::GraphProto {
-        node: vec![floor, gather],
-        input: vec![input],
-        output: vec![pb::ValueInfoProto { name: "out".into(), ..Default::default() }],
-        initializer: vec![data],
-        ..Default::default()
-    };
-    pb::ModelProto { graph: Some(graph), ..Default::default() }
+    let nodes = vec![node("Floor", &["input"], "idx"), with_int(node("Gather", &["data", "idx"], "out"), "axis", axis)];
+    model(nodes, vec![float_input("input", &[indices as i64])], &["out"], vec![data])
 }
 
 /// A Gather of constants at computed indices is a table lookup for a public
@@ -335,16 +306,7 @@ fn gathers_of_constants_read_a_table() {
         let prove = |tamper: &dyn Fn(&mut zkaccel_zkml::quantize::Trace)| {
             let mut trace = trace.clone();
             tamper(&mut trace);
-            let public = PublicValues {
-                inputs: Some(trace.values[..model.program.num_inputs()].to_vec()),
-                model_commitment: None,
-                outputs: trace.outputs.clone(),
-                scale_bits: model.layout.scale_bits,
-                proof_digest: None,
-            };
-            let instance = public.instance(&model.settings()).unwrap();
-            let circuit = ModelCircuit::new(model.clone(), Some(Arc::new(trace)));
-            MockProver::run(model.k, &circuit, vec![instance]).unwrap()
+            mock_trace(&model, trace, Visibility::default())
         };
         prove(&|_| {}).assert_satisfied();
         // The first output reads the next key's element instead of its own.
@@ -380,37 +342,16 @@ fn gathers_of_constants_read_a_table() {
 /// `x / y`, `x / y[0]` (one divisor broadcast) and `2.5 / y` of the two
 /// rows of a `[2, n]` input: divisions by computed values.
 fn division_model(n: usize) -> tract_onnx::pb::ModelProto {
+    use common::graph::{float_input, model, node};
     use tract_onnx::pb;
-    let node = |op: &str, inputs: &[&str], output: &str| pb::NodeProto {
-        op_type: op.into(),
-        input: inputs.iter().map(|s| s.to_string()).collect(),
-        output: vec![output.into()],
-        ..Default::default()
-    };
     let int_scalar = |name: &str, v: i64| pb::TensorProto {
         name: name.into(),
         data_type: 7,
         int64_data: vec![v],
         ..Default::default()
     };
-    let dims = [2, n as i64]
-        .iter()
-        .map(|&d| pb::tensor_shape_proto::Dimension {
-            value: Some(pb::tensor_shape_proto::dimension::Value::DimValue(d)),
-            ..Default::default()
-        })
-        .collect();
-    let input = pb::ValueInfoProto {
-        name: "input".into(),
-        r#type: Some(pb::TypeProto {
-            value: Some(pb::type_proto::Value::TensorType(pb::type_proto::Tensor {
-                elem_type: 1,
-                shape: Some(pb::TensorShapeProto { dim: dims }),
-            })),
-            ..Default::default()
-        }),
-        ..Default::default()
-    };
+    let five_halves =
+        pb::TensorProto { name: "five_halves".into(), data_type: 1, float_data: vec![2.5], ..Default::default() };
     let nodes = vec![
         node("Gather", &["input", "zero"], "x"),
         node("Gather", &["input", "one"], "y"),
@@ -419,17 +360,12 @@ fn division_model(n: usize) -> tract_onnx::pb::ModelProto {
         node("Div", &["x", "y0"], "broadcast"),
         node("Div", &["five_halves", "y"], "constant_numerator"),
     ];
-    let five_halves =
-        pb::TensorProto { name: "five_halves".into(), data_type: 1, float_data: vec![2.5], ..Default::default() };
-    let output = |name: &str| pb::ValueInfoProto { name: name.into(), ..Default::default() };
-    let graph = pb::GraphProto {
-        node: nodes,
-        input: vec![input],
-        output: vec![output("elementwise"), output("broadcast"), output("constant_numerator")],
-        initializer: vec![int_scalar("zero", 0), int_scalar("one", 1), five_halves],
-        ..Default::default()
-    };
-    pb::ModelProto { graph: Some(graph), ..Default::default() }
+    model(
+        nodes,
+        vec![float_input("input", &[2, n as i64])],
+        &["elementwise", "broadcast", "constant_numerator"],
+        vec![int_scalar("zero", 0), int_scalar("one", 1), five_halves],
+    )
 }
 
 /// A division by computed values is the exact rounded quotient of the
@@ -441,7 +377,7 @@ fn division_model(n: usize) -> tract_onnx::pb::ModelProto {
 #[test]
 fn divisions_of_computed_values_are_exact() {
     use zkaccel_zkml::program::Activation;
-    use zkaccel_zkml::quantize::{quantize, NeuronTrace, Trace};
+    use zkaccel_zkml::quantize::{quantize, NeuronTrace};
     let x = [1.0, -2.5, 0.3, 7.0, -0.001, 3.3];
     let y = [0.7, -1.3, 2.0, -0.25, 0.05, 3.0];
     let n = x.len();
@@ -463,18 +399,6 @@ fn divisions_of_computed_values_are_exact() {
     let calibration = vec![input.clone(), input.iter().map(|v| v * 0.5).collect(), input.iter().map(|v| -v).collect()];
     let scale_bits = 14;
     let s = 1i128 << scale_bits;
-    let prove = |model: &Arc<zkaccel_zkml::CompiledModel>, trace: Trace, visibility: Visibility| {
-        let public = PublicValues {
-            inputs: Some(trace.values[..model.program.num_inputs()].to_vec()),
-            model_commitment: visibility.private_model.then(|| zkaccel_zkml::model_commitment(model)),
-            outputs: trace.outputs.clone(),
-            scale_bits: model.layout.scale_bits,
-            proof_digest: None,
-        };
-        let instance = public.instance(&model.settings()).unwrap();
-        let circuit = ModelCircuit::new(model.clone(), Some(Arc::new(trace)));
-        MockProver::run(model.k, &circuit, vec![instance]).unwrap()
-    };
     for visibility in [Visibility::default(), Visibility::new(true, true)] {
         let options = CompileOptions { visibility, ..Default::default() };
         let model = Arc::new(compile(program.clone(), &calibration, &options).unwrap());
@@ -494,7 +418,7 @@ fn divisions_of_computed_values_are_exact() {
             assert!(2 * (q as i128 * den - s * num).abs() <= den.abs(), "{num}/{den}: {q}");
             assert!((q as f64 / s as f64 - e).abs() < 0.02, "{num}/{den}: {q} vs {e}");
         }
-        prove(&model, trace.clone(), visibility).assert_satisfied();
+        mock_trace(&model, trace.clone(), visibility).assert_satisfied();
 
         // The first quotient one unit off either way, everything after it consistent.
         let first = |layer: usize| program.layers[..layer].iter().map(|l| l.neurons.len()).sum::<usize>();
@@ -533,7 +457,7 @@ fn divisions_of_computed_values_are_exact() {
             }
             tampered.outputs = model.program.outputs.iter().map(|&v| tampered.values[v as usize]).collect();
             assert_ne!(tampered.outputs, trace.outputs);
-            let failures = failures(&prove(&model, tampered, visibility));
+            let failures = failures(&mock_trace(&model, tampered, visibility));
             assert!(failures.iter().any(|f| f.contains("tagged table")), "{delta}: {failures:#?}");
         }
     }
@@ -545,23 +469,12 @@ fn divisions_of_computed_values_are_exact() {
 
 /// `Mod(x, y)` of the two rows of a `[2, n]` input, with `fmod`.
 fn modulo_model(n: usize, fmod: i64) -> tract_onnx::pb::ModelProto {
-    use tract_onnx::pb;
+    use common::graph::{node, with_int};
     let mut model = division_model(n);
     let graph = model.graph.as_mut().unwrap();
     graph.node.truncate(2);
-    graph.node.push(pb::NodeProto {
-        op_type: "Mod".into(),
-        input: vec!["x".into(), "y".into()],
-        output: vec!["remainder".into()],
-        attribute: vec![pb::AttributeProto {
-            name: "fmod".into(),
-            i: fmod,
-            r#type: pb::attribute_proto::AttributeType::Int as i32,
-            ..Default::default()
-        }],
-        ..Default::default()
-    });
-    graph.output = vec![pb::ValueInfoProto { name: "remainder".into(), ..Default::default() }];
+    graph.node.push(with_int(node("Mod", &["x", "y"], "remainder"), "fmod", fmod));
+    graph.output = vec![tract_onnx::pb::ValueInfoProto { name: "remainder".into(), ..Default::default() }];
     graph.initializer.retain(|t| t.name != "five_halves");
     model
 }
@@ -627,19 +540,7 @@ fn modulo_of_computed_values_is_exact() {
             let k = rounded(qa as f64 / qb as f64) as i64;
             assert_eq!(r, qa - k * qb, "fmod {fmod}: {a} mod {b}");
         }
-        let prove = |trace: zkaccel_zkml::quantize::Trace| {
-            let public = PublicValues {
-                inputs: Some(trace.values[..model.program.num_inputs()].to_vec()),
-                model_commitment: None,
-                outputs: trace.outputs.clone(),
-                scale_bits: model.layout.scale_bits,
-                proof_digest: None,
-            };
-            let instance = public.instance(&model.settings()).unwrap();
-            let circuit = ModelCircuit::new(model.clone(), Some(Arc::new(trace)));
-            MockProver::run(model.k, &circuit, vec![instance]).unwrap()
-        };
-        prove(trace.clone()).assert_satisfied();
+        mock_trace(&model, trace.clone(), Visibility::default()).assert_satisfied();
         let hint = program
             .layers
             .iter()
@@ -654,7 +555,7 @@ fn modulo_of_computed_values_is_exact() {
             tampered.values[inputs + hint] += delta;
             redo_after(&model, &mut tampered, hint);
             assert_ne!(tampered.outputs, trace.outputs);
-            let failures = failures(&prove(tampered));
+            let failures = failures(&mock_trace(&model, tampered, Visibility::default()));
             assert!(failures.iter().any(|f| f.contains("tagged table")), "fmod {fmod}, {delta}: {failures:#?}");
         }
     }

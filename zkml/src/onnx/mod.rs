@@ -657,15 +657,7 @@ impl Lowering {
         let magnitude: Vec<(u32, u32)> = value_ids(&positive)?.into_iter().zip(value_ids(&negative)?).collect();
         let numerators: Vec<Affine> = computed.iter().map(|&(i, _)| x[i].clone()).collect();
         let numerators = self.materialize(&numerators)?;
-        let hints: Vec<Neuron> = numerators
-            .iter()
-            .zip(&computed)
-            .map(|(&n, &(_, d))| Neuron {
-                terms: vec![(n, Weight::Const(1.0)), (divisors[d], Weight::Divisor)],
-                bias: None,
-            })
-            .collect();
-        let quotients = value_ids(&self.layer(hints, Activation::Quotient)?)?;
+        let quotients = value_ids(&self.hints(&numerators, &computed, &divisors, Activation::Quotient)?)?;
         let negated: Vec<Affine> = quotients.iter().map(|&q| Affine::value(q).scaled(Coef::structural(-1.0))).collect();
         let negated = value_ids(&self.neurons(&negated, Activation::Identity)?)?;
         // A and B: |d| ∓ 2n ± 2q·d, the sign of q·d carried by q or −q.
@@ -695,6 +687,26 @@ impl Lowering {
         Ok(out)
     }
 
+    /// One layer of quotient hints (`activation`): numerator `numerators[j]`
+    /// over divisor `divisors[d]` for each `(_, d) = elements[j]`.
+    fn hints(
+        &mut self,
+        numerators: &[u32],
+        elements: &[(usize, usize)],
+        divisors: &[u32],
+        activation: Activation,
+    ) -> Result<Vec<Affine>, ZkmlError> {
+        let neurons = numerators
+            .iter()
+            .zip(elements)
+            .map(|(&n, &(_, d))| Neuron {
+                terms: vec![(n, Weight::Const(1.0)), (divisors[d], Weight::Divisor)],
+                bias: None,
+            })
+            .collect();
+        self.layer(neurons, activation)
+    }
+
     /// Elementwise `Mod`: `r = x − k·y` with `k` the integer part of `x / y`,
     /// rounded down (ONNX's default, for integers: `r` has `y`'s sign) or
     /// toward zero (`fmod = 1`, which floats require: `r` has `x`'s sign),
@@ -714,15 +726,7 @@ impl Lowering {
         let negated: Vec<Affine> = divisors.iter().map(|&d| Affine::value(d).scaled(Coef::structural(-1.0))).collect();
         let negated = value_ids(&self.neurons(&negated, Activation::Identity)?)?;
         let numerators = self.materialize(x)?;
-        let hints: Vec<Neuron> = numerators
-            .iter()
-            .zip(&elements)
-            .map(|(&n, &(_, d))| Neuron {
-                terms: vec![(n, Weight::Const(1.0)), (divisors[d], Weight::Divisor)],
-                bias: None,
-            })
-            .collect();
-        let hints = self.layer(hints, Activation::IntegerQuotient { toward_zero })?;
+        let hints = self.hints(&numerators, &elements, &divisors, Activation::IntegerQuotient { toward_zero })?;
         let hints: Vec<Affine> = hints.iter().map(|k| k.scaled(Coef::structural(-1.0))).collect();
         let multiples = value_ids(&self.neurons(&hints, Activation::Floor)?)?;
         let rows: Vec<Vec<(u32, u32)>> =

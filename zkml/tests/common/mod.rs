@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod graph;
 pub mod suite;
 
 pub fn models_dir() -> PathBuf {
