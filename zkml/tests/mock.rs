@@ -377,7 +377,7 @@ fn division_model(n: usize) -> tract_onnx::pb::ModelProto {
 #[test]
 fn divisions_of_computed_values_are_exact() {
     use zkaccel_zkml::program::Activation;
-    use zkaccel_zkml::quantize::{quantize, NeuronTrace};
+    use zkaccel_zkml::quantize::quantize;
     let x = [1.0, -2.5, 0.3, 7.0, -0.001, 3.3];
     let y = [0.7, -1.3, 2.0, -0.25, 0.05, 3.0];
     let n = x.len();
@@ -421,41 +421,9 @@ fn divisions_of_computed_values_are_exact() {
         mock_trace(&model, trace.clone(), visibility).assert_satisfied();
 
         // The first quotient one unit off either way, everything after it consistent.
-        let first = |layer: usize| program.layers[..layer].iter().map(|l| l.neurons.len()).sum::<usize>();
-        let q_layer = quotient_layers[0];
-        let (hint, negation, strict, loose) =
-            (first(q_layer), first(q_layer + 1), first(q_layer + 2), first(q_layer + 3));
-        let divisor = program.layers[q_layer].neurons[0].divisor().unwrap() as usize;
-        let redo = |neuron: &mut NeuronTrace, z: i128| {
-            let shifted = z + s / 2;
-            let q = shifted.div_euclid(s) as i64;
-            *neuron = NeuronTrace {
-                z,
-                r: (shifted - q as i128 * s) as i64,
-                q,
-                hi: q.div_euclid(s as i64),
-                lo: q.rem_euclid(s as i64),
-                a: 1,
-                b: 0,
-                r2: 0,
-                out: q,
-            };
-        };
+        let hint: usize = program.layers[..quotient_layers[0]].iter().map(|l| l.neurons.len()).sum();
         for delta in [1i64, -1] {
-            let mut tampered = trace.clone();
-            let inputs = tampered.values.len() - tampered.neurons.len();
-            let d = tampered.values[divisor] as i128;
-            let q = tampered.neurons[hint].out + delta;
-            tampered.neurons[hint].q = q;
-            tampered.neurons[hint].out = q;
-            redo(&mut tampered.neurons[negation], -(q as i128) * s);
-            let (z_strict, z_loose) = (tampered.neurons[strict].z, tampered.neurons[loose].z);
-            redo(&mut tampered.neurons[strict], z_strict + 2 * delta as i128 * d);
-            redo(&mut tampered.neurons[loose], z_loose - 2 * delta as i128 * d);
-            for id in [hint, negation, strict, loose] {
-                tampered.values[inputs + id] = tampered.neurons[id].out;
-            }
-            tampered.outputs = model.program.outputs.iter().map(|&v| tampered.values[v as usize]).collect();
+            let tampered = with_hint_changed(&model, &trace, hint, delta);
             assert_ne!(tampered.outputs, trace.outputs);
             let failures = failures(&mock_trace(&model, tampered, visibility));
             assert!(failures.iter().any(|f| f.contains("tagged table")), "{delta}: {failures:#?}");
@@ -479,17 +447,27 @@ fn modulo_model(n: usize, fmod: i64) -> tract_onnx::pb::ModelProto {
     model
 }
 
-/// Every neuron after `first` redone from the trace's values as the
-/// quantized forward pass would (hints keep their values; the exact
-/// activations only), so that a changed hint reaches every check honestly.
-fn redo_after(model: &zkaccel_zkml::CompiledModel, trace: &mut zkaccel_zkml::quantize::Trace, first: usize) {
+/// `trace` with hint neuron `hint`'s value moved by `delta` and every
+/// neuron after it redone from the values as the quantized forward pass
+/// would (hints keep their values; the exact activations only), so that the
+/// change reaches every check honestly.
+fn with_hint_changed(
+    model: &zkaccel_zkml::CompiledModel,
+    trace: &zkaccel_zkml::quantize::Trace,
+    hint: usize,
+    delta: i64,
+) -> zkaccel_zkml::quantize::Trace {
     use zkaccel_zkml::quantize::{exact_entry, NeuronTrace};
-    let s = model.layout.scale();
+    let mut trace = trace.clone();
     let inputs = trace.values.len() - trace.neurons.len();
+    trace.neurons[hint].q += delta;
+    trace.neurons[hint].out += delta;
+    trace.values[inputs + hint] += delta;
+    let s = model.layout.scale();
     let mut id = 0;
     for layer in &model.program.layers {
         for neuron in &layer.neurons {
-            if id > first && !layer.activation.is_hint() {
+            if id > hint && !layer.activation.is_hint() {
                 let values = &trace.values;
                 let mut z: i128 = neuron.bias.map_or(0, |b| model.params.params[b as usize] as i128);
                 for &(v, w) in &neuron.terms {
@@ -508,6 +486,7 @@ fn redo_after(model: &zkaccel_zkml::CompiledModel, trace: &mut zkaccel_zkml::qua
         }
     }
     trace.outputs = model.program.outputs.iter().map(|&v| trace.values[v as usize]).collect();
+    trace
 }
 
 /// `Mod` of computed values is exact on the quantized values for both
@@ -548,12 +527,7 @@ fn modulo_of_computed_values_is_exact() {
             .map(|l| l.neurons.len())
             .sum::<usize>();
         for delta in [s, -s] {
-            let mut tampered = trace.clone();
-            let inputs = tampered.values.len() - tampered.neurons.len();
-            tampered.neurons[hint].out += delta;
-            tampered.neurons[hint].q += delta;
-            tampered.values[inputs + hint] += delta;
-            redo_after(&model, &mut tampered, hint);
+            let tampered = with_hint_changed(&model, &trace, hint, delta);
             assert_ne!(tampered.outputs, trace.outputs);
             let failures = failures(&mock_trace(&model, tampered, Visibility::default()));
             assert!(failures.iter().any(|f| f.contains("tagged table")), "fmod {fmod}, {delta}: {failures:#?}");

@@ -535,10 +535,19 @@ impl Lowering {
         let exprs: Vec<Affine> = pending.iter().map(|&i| x[i].clone()).collect();
         let made = self.neurons(&exprs, Activation::Identity)?;
         let mut ids: Vec<u32> = x.iter().map(|a| a.as_value().unwrap_or(u32::MAX)).collect();
-        for (&i, m) in pending.iter().zip(made) {
-            ids[i] = m.as_value().ok_or_else(|| model("a materialized value is not a value"))?;
+        for (&i, id) in pending.iter().zip(value_ids(&made)?) {
+            ids[i] = id;
         }
         Ok(ids)
+    }
+
+    /// The value id of each element `i` of `x` that `keep(i)`, in order,
+    /// each distinct expression materialized once (a broadcast numerator is
+    /// one value, not one per element).
+    fn materialize_distinct(&mut self, x: &[Affine], keep: impl Fn(usize) -> bool) -> Result<Vec<u32>, ZkmlError> {
+        let (distinct, elements) = distinct_affines(x, keep);
+        let ids = self.materialize(&distinct)?;
+        Ok(elements.iter().map(|&(_, k)| ids[k]).collect())
     }
 
     /// One layer of product neurons: output `o` is `Σ a·b` over the value
@@ -647,7 +656,7 @@ impl Lowering {
                 *out = p.scaled(Coef { value: 1.0 / q.bias.value, param: q.bias.param });
             }
         }
-        let (distinct, computed) = distinct_divisors(y, |i| !y[i].terms.is_empty());
+        let (distinct, computed) = distinct_affines(y, |i| !y[i].terms.is_empty());
         if computed.is_empty() {
             return Ok(out);
         }
@@ -655,8 +664,7 @@ impl Lowering {
         let divisor_values: Vec<Affine> = divisors.iter().map(|&d| Affine::value(d)).collect();
         let (positive, negative) = self.on_both_signs(&divisor_values, Activation::Relu)?;
         let magnitude: Vec<(u32, u32)> = value_ids(&positive)?.into_iter().zip(value_ids(&negative)?).collect();
-        let numerators: Vec<Affine> = computed.iter().map(|&(i, _)| x[i].clone()).collect();
-        let numerators = self.materialize(&numerators)?;
+        let numerators = self.materialize_distinct(x, |i| !y[i].terms.is_empty())?;
         let quotients = value_ids(&self.hints(&numerators, &computed, &divisors, Activation::Quotient)?)?;
         let negated: Vec<Affine> = quotients.iter().map(|&q| Affine::value(q).scaled(Coef::structural(-1.0))).collect();
         let negated = value_ids(&self.neurons(&negated, Activation::Identity)?)?;
@@ -721,11 +729,11 @@ impl Lowering {
     /// `y² − r·y > 0` and `y² + r·y > 0`. Either set leaves one `k`, and
     /// none for `y = 0`.
     fn modulo(&mut self, x: &[Affine], y: &[Affine], toward_zero: bool) -> Result<Vec<Affine>, ZkmlError> {
-        let (distinct, elements) = distinct_divisors(y, |_| true);
+        let (distinct, elements) = distinct_affines(y, |_| true);
         let divisors = self.materialize(&distinct)?;
         let negated: Vec<Affine> = divisors.iter().map(|&d| Affine::value(d).scaled(Coef::structural(-1.0))).collect();
         let negated = value_ids(&self.neurons(&negated, Activation::Identity)?)?;
-        let numerators = self.materialize(x)?;
+        let numerators = self.materialize_distinct(x, |_| true)?;
         let hints = self.hints(&numerators, &elements, &divisors, Activation::IntegerQuotient { toward_zero })?;
         let hints: Vec<Affine> = hints.iter().map(|k| k.scaled(Coef::structural(-1.0))).collect();
         let multiples = value_ids(&self.neurons(&hints, Activation::Floor)?)?;
@@ -3741,10 +3749,10 @@ fn value_ids(values: &[Affine]) -> Result<Vec<u32>, ZkmlError> {
     values.iter().map(|a| a.as_value().ok_or_else(|| model("a materialized value is not a value"))).collect()
 }
 
-/// The distinct divisors among `y`'s elements `i` that `keep(i)` (a
+/// The distinct expressions among `y`'s elements `i` that `keep(i)` (a
 /// broadcast repeats one), in first-use order, and `(i, which)` for each
 /// kept element.
-fn distinct_divisors(y: &[Affine], keep: impl Fn(usize) -> bool) -> (Vec<Affine>, Vec<(usize, usize)>) {
+fn distinct_affines(y: &[Affine], keep: impl Fn(usize) -> bool) -> (Vec<Affine>, Vec<(usize, usize)>) {
     let mut distinct: Vec<Affine> = Vec::new();
     let mut index: HashMap<Vec<u64>, usize> = HashMap::new();
     let mut kept = Vec::new();
