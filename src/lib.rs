@@ -365,6 +365,10 @@ impl Msm<Bn254> for Accelerator {
         self.run(Operation::MsmPrepared, bases.len(), |b| b.prepare_bases(bases))
     }
 
+    fn prepare_bases_with_budget(&self, bases: &[G1Affine], extra_bytes: usize) -> Result<PreparedBases<Bn254>> {
+        self.run(Operation::MsmPrepared, bases.len(), |b| b.prepare_bases_with_budget(bases, extra_bytes))
+    }
+
     /// Runs on the backend that prepared the bases; if that fails, or that
     /// backend is not part of this Accelerator, the CPU uses the handle's
     /// host copy of the bases.

@@ -65,11 +65,17 @@ impl<C: SwCurve> Msm<C> for CpuBackend {
     }
 
     fn prepare_bases(&self, bases: &[Affine<C>]) -> Result<PreparedBases<C>> {
-        validate::points(bases)?;
         let copies = self.prepared_copies.unwrap_or_else(|| default_copies(core::mem::size_of_val(bases)));
-        let table = ShiftedBases::new(bases, copies);
-        let bytes = table.shifted.iter().map(|copy| core::mem::size_of_val::<[Affine<C>]>(copy)).sum();
-        Ok(PreparedBases::new(self.name(), Arc::from(bases), Box::new(table), bytes))
+        self.prepare_copies(bases, copies)
+    }
+
+    /// Each copy beyond the bases costs their size, so `extra_bytes` buys
+    /// `extra_bytes / size` of them (at most the default's 8 in all); a
+    /// `ZKACCEL_MSM_COPIES` setting still wins, as the caller's explicit choice.
+    fn prepare_bases_with_budget(&self, bases: &[Affine<C>], extra_bytes: usize) -> Result<PreparedBases<C>> {
+        let size = core::mem::size_of_val(bases).max(1);
+        let copies = self.prepared_copies.unwrap_or((1 + extra_bytes / size).min(DEFAULT_PREPARED_COPIES));
+        self.prepare_copies(bases, copies)
     }
 
     /// Accepts handles from any backend: their host bases were validated when
@@ -88,6 +94,14 @@ impl<C: SwCurve> Msm<C> for CpuBackend {
 }
 
 impl CpuBackend {
+    /// Validated `bases` with up to `copies` shifted copies (the bases included).
+    fn prepare_copies<C: SwCurve>(&self, bases: &[Affine<C>], copies: usize) -> Result<PreparedBases<C>> {
+        validate::points(bases)?;
+        let table = ShiftedBases::new(bases, copies);
+        let bytes = table.shifted.iter().map(|copy| core::mem::size_of_val::<[Affine<C>]>(copy)).sum();
+        Ok(PreparedBases::new(Backend::name(self), Arc::from(bases), Box::new(table), bytes))
+    }
+
     /// A CPU backend whose prepared bases keep `copies` shifted multiples of
     /// every base (memory: `copies` × 64 bytes per base; at least 1).
     /// More copies let more windows share a bucket set.

@@ -46,3 +46,24 @@ fn default_prepared_memory_follows_a_budget() {
         assert!(prepared.memory_bytes() <= most.max(plain), "2^{log_n}: {} bytes", prepared.memory_bytes());
     }
 }
+
+/// A caller's memory budget buys whole copies of the bases beyond the bases
+/// themselves, and every budget gives the same MSMs (with
+/// `ZKACCEL_MSM_COPIES` unset, as the test scripts leave it).
+#[test]
+fn prepared_memory_follows_a_callers_budget() {
+    use zkaccel_core::{testing, Msm};
+    let mut rng = testing::rng(3);
+    let (bases, _) = testing::progression_points(1 << 10, &mut rng);
+    let scalars = testing::random_scalars(bases.len(), &mut rng);
+    let plain = bases.len() * std::mem::size_of::<zkaccel_core::G1Affine>();
+    let cpu = CpuBackend::new();
+    let expected = Msm::msm(&cpu, &bases, &scalars).unwrap();
+    for (budget, most) in [(0, plain), (plain - 1, plain), (plain, 2 * plain), (3 * plain + 5, 4 * plain)] {
+        let prepared = Msm::prepare_bases_with_budget(&cpu, &bases, budget).unwrap();
+        assert!(prepared.memory_bytes() <= most, "budget {budget}: {} bytes", prepared.memory_bytes());
+        assert_eq!(Msm::msm_prepared(&cpu, &prepared, &scalars).unwrap(), expected, "budget {budget}");
+    }
+    let generous = Msm::prepare_bases_with_budget(&cpu, &bases, usize::MAX).unwrap();
+    assert!(generous.memory_bytes() <= 8 * plain, "at most the default's 8 copies");
+}

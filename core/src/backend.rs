@@ -226,6 +226,16 @@ pub trait Msm<C: SwCurve>: Backend {
     /// them (and whatever the backend precomputes) resident.
     fn prepare_bases(&self, bases: &[Affine<C>]) -> Result<PreparedBases<C>>;
 
+    /// [`Self::prepare_bases`] keeping at most `extra_bytes` of host memory
+    /// beyond the bases for precomputed data, for a caller that must bound
+    /// its memory (a prover not to exceed a peer's peak). Backends whose
+    /// precomputation lives elsewhere, or that precompute nothing, keep the
+    /// default, which is `prepare_bases`.
+    fn prepare_bases_with_budget(&self, bases: &[Affine<C>], extra_bytes: usize) -> Result<PreparedBases<C>> {
+        let _ = extra_bytes;
+        self.prepare_bases(bases)
+    }
+
     /// One MSM per scalar vector over prepared bases. A scalar vector may be
     /// shorter than the base set; it then uses the leading bases (as a KZG
     /// commitment to a short polynomial does).

@@ -78,7 +78,30 @@ impl ResidentSrs {
     }
 
     fn prepare_points(monomial: &[G1Affine], lagrange: &[G1Affine], accelerator: &Accelerator) -> Result<Self, Error> {
-        Ok(Self { monomial: accelerator.prepare_bases(monomial)?, lagrange: accelerator.prepare_bases(lagrange)? })
+        let prepare = |bases: &[G1Affine]| accelerator.prepare_bases_with_budget(bases, srs_copy_budget(bases));
+        Ok(Self { monomial: prepare(monomial)?, lagrange: prepare(lagrange)? })
+    }
+}
+
+/// Host memory a resident SRS base set may spend on precomputed multiples:
+/// one copy of the bases while that costs at most 8 MiB (2^17 points), none
+/// beyond.
+///
+/// A proof's peak memory is about 3 KiB per row for stock halo2 and ours
+/// alike, and ours is a few percent lower, so one copy per base set (128
+/// bytes per row for both sets) keeps it under stock's; the CPU backend's
+/// default of up to 8 copies did not (measured 2026-12-06 on an AMD EPYC,
+/// docs/bench/halo2-prover-2026-12-06-epyc*: 8 copies peaked 13/38/34 MiB
+/// above stock at 2^14/16/18, 2 copies 3/8/10 MiB below it). The copy saves
+/// bucket reductions, which weigh on small MSMs only (2 copies against 1:
+/// 3.36× against 2.95× stock at 2^16, no gain at 2^18), so large sets keep
+/// the memory.
+fn srs_copy_budget(bases: &[G1Affine]) -> usize {
+    let size = core::mem::size_of_val(bases);
+    if size <= 8 << 20 {
+        size
+    } else {
+        0
     }
 }
 
