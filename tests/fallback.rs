@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use zkaccel::{
-    Accelerator, Bn254, DynBackend, Error, Field, Fr, LookupKernels, Msm, Ntt, NttConfig, Operation, SwCurve,
+    Accelerator, BatchInverse, Bn254, Error, Field, Fr, HeldBackend, Msm, Multiplicities, Ntt, NttConfig, Operation,
+    PermuteLookup, PrefixProduct, SwCurve,
 };
 use zkaccel_core::testing::FailingBackend;
 
@@ -13,7 +14,7 @@ fn device_error() -> Error {
 }
 
 fn accelerator_with(device: &Arc<FailingBackend>) -> Accelerator {
-    Accelerator::with_devices(vec![device.clone() as DynBackend])
+    Accelerator::with_devices(vec![HeldBackend::every(device.clone())])
 }
 
 /// The whole conformance suite passes when every call fails on the device
@@ -91,7 +92,7 @@ fn routing_respects_capabilities() {
 #[test]
 fn unavailable_devices_are_dropped() {
     let absent = Arc::new(FailingBackend::new(device_error()).unavailable());
-    let acc = Accelerator::with_devices(vec![absent.clone() as DynBackend]);
+    let acc = Accelerator::with_devices(vec![HeldBackend::every(absent.clone())]);
     assert_eq!(acc.backend_names(), vec!["cpu"]);
     let g = Bn254::GENERATOR;
     assert_eq!(acc.msm(&[g], &[Fr::ONE]).unwrap(), g.to_projective());
@@ -120,9 +121,6 @@ impl zkaccel::Backend for OffByOneNtt {
     }
     fn availability(&self) -> zkaccel::Availability {
         self.0.availability()
-    }
-    fn capabilities(&self) -> zkaccel::Capabilities {
-        self.0.capabilities()
     }
 }
 
@@ -165,16 +163,25 @@ impl zkaccel::ConstraintEvaluation<Fr> for OffByOneNtt {
     }
 }
 
-impl LookupKernels<Fr> for OffByOneNtt {
+impl Multiplicities<Fr> for OffByOneNtt {
     fn multiplicities(&self, table: &[Fr], inputs: &[&[Fr]]) -> zkaccel::Result<Vec<u64>> {
         self.0.multiplicities(table, inputs)
     }
+}
+
+impl BatchInverse<Fr> for OffByOneNtt {
     fn batch_inverse(&self, values: &mut [Fr]) -> zkaccel::Result<()> {
         self.0.batch_inverse(values)
     }
+}
+
+impl PrefixProduct<Fr> for OffByOneNtt {
     fn prefix_product(&self, values: &[Fr]) -> zkaccel::Result<Vec<Fr>> {
         self.0.prefix_product(values)
     }
+}
+
+impl PermuteLookup<Fr> for OffByOneNtt {
     fn permute_lookup(&self, input: &[Fr], table: &[Fr]) -> zkaccel::Result<zkaccel::PermutedLookup<Fr>> {
         self.0.permute_lookup(input, table)
     }
@@ -184,7 +191,8 @@ impl LookupKernels<Fr> for OffByOneNtt {
 /// checks with a reason that says what differed, and passes the others.
 #[test]
 fn selftest_reports_a_wrong_answer_with_its_reason() {
-    let reports = zkaccel::selftest::run_backend(&OffByOneNtt(zkaccel::CpuBackend::new()));
+    let reports =
+        zkaccel::selftest::run_backend(&HeldBackend::every(Arc::new(OffByOneNtt(zkaccel::CpuBackend::new()))));
     let failed: Vec<_> = reports.iter().filter(|r| !r.passed()).collect();
     let names: Vec<&str> = failed.iter().map(|r| r.check).collect();
     assert!(names.contains(&"ntt_against_naive_dft") && names.contains(&"ntt_round_trips"), "{names:?}");

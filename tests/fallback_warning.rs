@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use zkaccel::{Accelerator, Bn254, DynBackend, Error, Field, Fr, Msm, SwCurve};
+use zkaccel::{Accelerator, Bn254, Error, Field, Fr, HeldBackend, Msm, SwCurve};
 use zkaccel_core::testing::FailingBackend;
 
 /// A writer into a shared buffer, to read what the Accelerator logged.
@@ -30,7 +30,7 @@ fn fallback_logs_a_warning_naming_device_and_error() {
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
     let device = Arc::new(FailingBackend::new(Error::Device { backend: "failing", msg: "injected failure".into() }));
-    let acc = Accelerator::with_devices(vec![device as DynBackend]);
+    let acc = Accelerator::with_devices(vec![HeldBackend::every(device)]);
     let g = Bn254::GENERATOR;
     tracing::subscriber::with_default(subscriber, || acc.msm(&[g], &[Fr::ONE]).unwrap());
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();

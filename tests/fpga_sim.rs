@@ -37,3 +37,31 @@ fn selftest_passes_on_the_simulated_fpga() {
         assert!(c.passed(), "{} {}: {:?}", c.backend, c.check, c.outcome);
     }
 }
+
+/// What `zkaccel calibrate` does on a machine with the simulation and the
+/// CPU: every operation is routed to the CPU, and the report says why (the
+/// simulation implements only MSMs, and simulated cycles are far slower).
+#[test]
+fn calibration_routes_every_operation_to_the_cpu_and_says_why() {
+    let sim = zkaccel_backend_fpga::open_sim().unwrap();
+    let acc = Accelerator::with_cost_model(vec![sim], CpuBackend::new(), zkaccel::CostModel::in_memory());
+    let started = std::time::Instant::now();
+    let report = acc.calibrate();
+    eprintln!("calibrated the CPU and the simulation in {:.1?}", started.elapsed());
+    assert_eq!(report.len(), Operation::ALL.len());
+    for r in &report {
+        let backends: Vec<&str> = r.segments.iter().map(|s| s.1).collect();
+        assert_eq!(backends, vec!["cpu"], "{}: {r:?}", r.operation);
+        eprintln!("{:<16} {}", r.operation.name(), r.reason);
+        if matches!(r.operation, Operation::Msm | Operation::MsmPrepared) {
+            assert!(r.reason.contains("cpu is predicted fastest at every size"), "{}", r.reason);
+            assert!(r.reason.contains("fpga-sim"), "{}", r.reason);
+            let sim_points = &r.backends.iter().find(|b| b.0 == "fpga-sim").unwrap().1;
+            assert!(sim_points.as_ref().is_ok_and(|p| !p.is_empty()), "{sim_points:?}");
+        } else {
+            assert_eq!(r.reason, "only cpu offers it here");
+        }
+    }
+    assert_eq!(acc.route(Operation::Msm, 256), "cpu");
+    assert_eq!(acc.msm_split(Operation::Msm, 4096), vec![("cpu", 4096)]);
+}

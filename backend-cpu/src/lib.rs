@@ -30,7 +30,7 @@ mod ntt;
 #[cfg(target_arch = "x86_64")]
 mod ntt_ifma;
 
-use zkaccel_core::{Availability, Backend, Capabilities, DeviceInfo};
+use zkaccel_core::{Availability, Backend, DeviceInfo};
 
 use ntt::TwiddleCache;
 
@@ -76,10 +76,6 @@ impl Backend for CpuBackend {
     fn availability(&self) -> Availability {
         Availability::Available(host_info())
     }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::all(vec!["bn254"], usize::MAX)
-    }
 }
 
 /// Processor model, memory and the rayon thread count of this machine.
@@ -94,7 +90,7 @@ pub fn host_info() -> DeviceInfo {
         let kib = l.strip_prefix("MemTotal:")?.trim().strip_suffix("kB")?.trim().parse::<u64>().ok()?;
         Some(kib * 1024)
     });
-    DeviceInfo { name, memory_bytes, compute_units: u32::try_from(rayon::current_num_threads()).ok() }
+    DeviceInfo { name, memory_bytes, compute_units: u32::try_from(rayon::current_num_threads()).ok(), driver: None }
 }
 
 #[cfg(test)]

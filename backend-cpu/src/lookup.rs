@@ -12,7 +12,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 use zkaccel_core::field_ops::batch_inverse_nonzero_interleaved;
-use zkaccel_core::{validate, Error, LookupKernels, PermutedLookup, PrimeField, Result};
+use zkaccel_core::{
+    validate, BatchInverse, Error, Multiplicities, PermuteLookup, PermutedLookup, PrefixProduct, PrimeField, Result,
+};
 
 use crate::CpuBackend;
 
@@ -98,7 +100,7 @@ fn small_value<F: PrimeField>(x: &F) -> Option<u64> {
     limbs[1..].iter().all(|&l| l == 0).then_some(limbs[0])
 }
 
-impl<F: PrimeField> LookupKernels<F> for CpuBackend {
+impl<F: PrimeField> Multiplicities<F> for CpuBackend {
     fn multiplicities(&self, table: &[F], inputs: &[&[F]]) -> Result<Vec<u64>> {
         validate::field_elements("table", table)?;
         for input in inputs {
@@ -114,7 +116,9 @@ impl<F: PrimeField> LookupKernels<F> for CpuBackend {
         }
         Ok(counts)
     }
+}
 
+impl<F: PrimeField> BatchInverse<F> for CpuBackend {
     fn batch_inverse(&self, values: &mut [F]) -> Result<()> {
         // One parallel pass finds the first unreduced or zero element.
         if let Some(index) = values.par_iter().position_first(|v| !v.is_reduced() || v.is_zero()) {
@@ -129,7 +133,9 @@ impl<F: PrimeField> LookupKernels<F> for CpuBackend {
         values.par_chunks_mut(chunk).for_each(batch_inverse_nonzero_interleaved);
         Ok(())
     }
+}
 
+impl<F: PrimeField> PrefixProduct<F> for CpuBackend {
     fn prefix_product(&self, values: &[F]) -> Result<Vec<F>> {
         validate::field_elements("values", values)?;
         let mut out = Vec::with_capacity(values.len() + 1);
@@ -153,7 +159,9 @@ impl<F: PrimeField> LookupKernels<F> for CpuBackend {
         });
         Ok(out)
     }
+}
 
+impl<F: PrimeField> PermuteLookup<F> for CpuBackend {
     fn permute_lookup(&self, input: &[F], table: &[F]) -> Result<PermutedLookup<F>> {
         validate::same_length("lookup input vs table", table.len(), input.len())?;
         validate::field_elements("lookup input", input)?;

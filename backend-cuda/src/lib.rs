@@ -16,7 +16,7 @@
 //! lookup kernels multiplicities, batch inversion, `1/(β + x)` and prefix
 //! products; constraint programs (a PLONK quotient's numerator), one thread
 //! per row interpreting the program. halo2's permuted lookup is a sort with data-dependent output and
-//! stays on the CPU (the capabilities say so).
+//! stays on the CPU: the backend does not implement `PermuteLookup`.
 
 pub mod gpu;
 #[cfg(feature = "host-kernels")]
@@ -24,12 +24,12 @@ pub mod host;
 pub mod kernels;
 pub mod nvrtc;
 
-use zkaccel_core::{Availability, Bn254, Capabilities, Operation};
+use zkaccel_core::{Availability, Operation};
 
 /// The backend's name, as `ZKACCEL_BACKEND=cuda` selects it.
 pub const NAME: &str = "cuda";
 
-pub use gpu::{open, CudaBackend};
+pub use gpu::{device_count, open, open_ordinal, CudaBackend};
 
 /// A constraint program as `kernels/constraints.cuh` reads it: three words per
 /// node (opcode, operands; a column read's rotation as two's complement) and
@@ -52,22 +52,12 @@ pub fn encode_constraint_program(program: &zkaccel_core::ConstraintProgram) -> (
     (nodes, program.constraints().to_vec())
 }
 
-/// What the CUDA backend offers (index widths on the device cap the sizes).
-pub fn capabilities() -> Capabilities {
-    let max = u32::MAX as usize / 2;
-    Capabilities {
-        curves: vec![<Bn254 as zkaccel_core::SwCurve>::NAME],
-        operations: vec![
-            (Operation::Msm, max),
-            (Operation::MsmPrepared, max),
-            (Operation::Ntt, 1 << 28),
-            (Operation::Lde, 1 << 28),
-            (Operation::Multiplicities, max),
-            (Operation::BatchInverse, max),
-            (Operation::InverseOfSums, max),
-            (Operation::PrefixProduct, max),
-            (Operation::ConstraintEvaluation, 1 << 28),
-        ],
+/// The largest input of `op` the CUDA backend takes: index widths on the
+/// device cap the sizes.
+pub fn max_size(op: Operation) -> usize {
+    match op {
+        Operation::Ntt | Operation::Lde | Operation::ConstraintEvaluation => 1 << 28,
+        _ => u32::MAX as usize / 2,
     }
 }
 

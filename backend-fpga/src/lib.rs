@@ -12,8 +12,8 @@
 //! - `sim::SimDevice` (feature `sim`): the same RTL verilated into this crate,
 //!   for correctness only (`ZKACCEL_BACKEND=fpga-sim`).
 //!
-//! NTTs and the lookup kernels are not offered (the capabilities say so) and
-//! go to the CPU.
+//! The backend implements [`Msm`] and no other operation trait, so the
+//! Accelerator gives NTTs and the lookup kernels to another backend.
 
 pub mod host;
 #[cfg(feature = "sim")]
@@ -24,9 +24,8 @@ use std::sync::Arc;
 
 use zkaccel_core::backend::unsupported;
 use zkaccel_core::{
-    validate, Availability, Backend, Bn254, Capabilities, ConstraintEvaluation, ConstraintProgram, CosetRows,
-    CurveBackend, DeviceInfo, Error, Fr, G1Affine, G1Projective, LookupKernels, Msm, Ntt, NttConfig, Operation,
-    PermutedLookup, PreparedBases, Result,
+    validate, Availability, Backend, Bn254, DeviceInfo, Error, Fr, G1Affine, G1Projective, HeldBackend, Msm, Operation,
+    PreparedBases, Result,
 };
 
 /// The backend's name, as `ZKACCEL_BACKEND=fpga` selects it.
@@ -38,15 +37,6 @@ pub const SIM_NAME: &str = "fpga-sim";
 /// Why a build without the `sim` feature has no simulation device.
 #[cfg(not(feature = "sim"))]
 const NO_SIM: &str = "this build has no verilated RTL (build with the `fpga-sim` feature)";
-
-/// What an FPGA backend offers: MSMs of up to `max_points` points. Known
-/// without opening a device, so discovery can report it.
-pub fn msm_capabilities(max_points: usize) -> Capabilities {
-    Capabilities {
-        curves: vec![<Bn254 as zkaccel_core::SwCurve>::NAME],
-        operations: vec![(Operation::Msm, max_points), (Operation::MsmPrepared, max_points)],
-    }
-}
 
 /// Why this machine can or cannot use an FPGA (a cheap check: no bitstream
 /// is loaded).
@@ -109,9 +99,10 @@ impl<D: BucketDevice> FpgaBackend<D> {
         &self.device
     }
 
-    /// As a shareable trait object.
-    pub fn into_dyn(self) -> Arc<dyn CurveBackend<Bn254>> {
-        Arc::new(self)
+    /// Held by the one operation trait it implements, [`Msm`].
+    pub fn into_held(self) -> HeldBackend<Bn254> {
+        let b = Arc::new(self);
+        HeldBackend::new(b.clone()).with_msm(b)
     }
 
     fn run(&self, bases: &D::Bases, identity: &[bool], scalars: &[Fr]) -> Result<G1Projective> {
@@ -149,8 +140,8 @@ impl<D: BucketDevice> Backend for FpgaBackend<D> {
         self.device.availability()
     }
 
-    fn capabilities(&self) -> Capabilities {
-        msm_capabilities(self.device.max_points())
+    fn max_size(&self, _op: Operation) -> usize {
+        self.device.max_points()
     }
 }
 
@@ -178,53 +169,16 @@ impl<D: BucketDevice> Msm<Bn254> for FpgaBackend<D> {
     }
 }
 
-impl<D: BucketDevice> Ntt<Fr> for FpgaBackend<D> {
-    fn ntt_batch(&self, _data: &mut [Fr], _column_len: usize, _config: NttConfig<Fr>) -> Result<()> {
-        Err(unsupported(self.device.name(), Operation::Ntt, "krnl_msm has no NTT; the NTT cores are RTL only"))
-    }
-}
-
-impl<D: BucketDevice> ConstraintEvaluation<Fr> for FpgaBackend<D> {
-    fn evaluate_constraints(
-        &self,
-        _program: &ConstraintProgram,
-        _columns: &[&[Fr]],
-        _constants: &[Fr],
-        _rows: CosetRows<Fr>,
-        _y: Fr,
-    ) -> Result<Vec<Fr>> {
-        Err(unsupported(self.device.name(), Operation::ConstraintEvaluation, "not offered by the FPGA kernel"))
-    }
-}
-
-impl<D: BucketDevice> LookupKernels<Fr> for FpgaBackend<D> {
-    fn multiplicities(&self, _table: &[Fr], _inputs: &[&[Fr]]) -> Result<Vec<u64>> {
-        Err(unsupported(self.device.name(), Operation::Multiplicities, "not offered by the FPGA kernel"))
-    }
-
-    fn batch_inverse(&self, _values: &mut [Fr]) -> Result<()> {
-        Err(unsupported(self.device.name(), Operation::BatchInverse, "not offered by the FPGA kernel"))
-    }
-
-    fn prefix_product(&self, _values: &[Fr]) -> Result<Vec<Fr>> {
-        Err(unsupported(self.device.name(), Operation::PrefixProduct, "not offered by the FPGA kernel"))
-    }
-
-    fn permute_lookup(&self, _input: &[Fr], _table: &[Fr]) -> Result<PermutedLookup<Fr>> {
-        Err(unsupported(self.device.name(), Operation::PermuteLookup, "not offered by the FPGA kernel"))
-    }
-}
-
 /// The FPGA backend on the card named by `ZKACCEL_XCLBIN`, or why not.
 pub fn open() -> Result<FpgaBackend<xrt::XrtDevice>> {
     xrt::XrtDevice::open().map(FpgaBackend::new).map_err(|reason| Error::Unavailable { backend: NAME, reason })
 }
 
 /// The simulation backend (feature `sim`), or why not.
-pub fn open_sim() -> Result<Arc<dyn CurveBackend<Bn254>>> {
+pub fn open_sim() -> Result<HeldBackend<Bn254>> {
     #[cfg(feature = "sim")]
     {
-        Ok(FpgaBackend::new(sim::SimDevice).into_dyn())
+        Ok(FpgaBackend::new(sim::SimDevice).into_held())
     }
     #[cfg(not(feature = "sim"))]
     {
@@ -234,5 +188,5 @@ pub fn open_sim() -> Result<Arc<dyn CurveBackend<Bn254>>> {
 
 /// Device details for [`Availability::Available`].
 fn device_info(name: String) -> DeviceInfo {
-    DeviceInfo { name, memory_bytes: None, compute_units: Some(1) }
+    DeviceInfo { name, memory_bytes: None, compute_units: Some(1), driver: None }
 }

@@ -5,7 +5,7 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented items
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion};
-use zkaccel::{CpuBackend, Fr, LookupKernels, Msm, Ntt, NttConfig, TwoAdicField};
+use zkaccel::{BatchInverse, CpuBackend, Fr, Msm, Ntt, NttConfig, TwoAdicField};
 use zkaccel_benches::peers::{ark, h2c};
 use zkaccel_core::testing::{progression_points, random_scalars, rng};
 

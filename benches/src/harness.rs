@@ -12,9 +12,7 @@ use std::time::{Duration, Instant};
 
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use zkaccel::{
-    reference, Backend, Bn254, CpuBackend, Fr, LookupKernels, Msm, Ntt, NttConfig, PrimeField, TwoAdicField,
-};
+use zkaccel::{reference, Backend, BatchInverse, Bn254, CpuBackend, Fr, Msm, Ntt, NttConfig, PrimeField, TwoAdicField};
 
 use crate::peers::{self, ark, h2c};
 

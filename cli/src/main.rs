@@ -8,7 +8,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use zkaccel::{backend_reports, selftest, Accelerator, Availability, BackendChoice, Operation};
+use zkaccel::{
+    available_devices, backend_reports, selftest, Accelerator, Availability, BackendChoice, CostModel, CpuBackend,
+    Operation, RoutingReport,
+};
 
 #[derive(Parser)]
 #[command(name = "zkaccel", version, about = "Hardware-accelerated kernels for zero-knowledge provers")]
@@ -105,8 +108,13 @@ enum Command {
         #[arg(long)]
         public: Option<PathBuf>,
     },
-    /// List every backend: available or not and why, device, memory, operations.
+    /// List every backend: available or not and why, device, memory,
+    /// operations; and where each operation is routed by the cached costs.
     Info,
+    /// Measure every operation on every usable backend (the FPGA simulation
+    /// too, in a build with it), cache the costs, and say where each
+    /// operation is routed and why.
+    Calibrate,
     /// Run every operation on every usable backend and check it against the
     /// CPU backend and naive references.
     Selftest,
@@ -190,6 +198,7 @@ fn main() -> ExitCode {
         }
         Command::Evm { dir, input } => run_zkml(|acc| zkml::evm(&dir, input.as_deref(), acc)),
         Command::Info => info(),
+        Command::Calibrate => calibrate(),
         Command::Selftest => run_selftest(),
         Command::Bench { ops, sizes, reps, json } => match bench::run(bench::BenchArgs { ops, sizes, reps, json }) {
             Ok(()) => Ok(ExitCode::SUCCESS),
@@ -278,10 +287,62 @@ fn info() -> Result<ExitCode, zkaccel::Error> {
     println!();
     let choice = BackendChoice::from_env()?;
     match Accelerator::with_choice(choice) {
-        Ok(acc) => println!("ZKACCEL_BACKEND={choice}: routing order {}", acc.backend_names().join(" → ")),
+        Ok(acc) => {
+            let how = if acc.cost_model().is_some() { "routed by measured cost" } else { "in priority order" };
+            println!("ZKACCEL_BACKEND={choice}: {} ({how})", acc.backend_names().join(", "));
+            if let Some(path) = acc.cost_model().and_then(|m| m.path()) {
+                println!("cost model: {}", path.display());
+            }
+            println!();
+            print_routing(&acc.routing_report());
+        }
         Err(e) => println!("ZKACCEL_BACKEND={choice}: {e}"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `zkaccel calibrate`: every usable backend, the FPGA simulation included.
+fn calibrate() -> Result<ExitCode, zkaccel::Error> {
+    let acc = Accelerator::with_cost_model(available_devices(true), CpuBackend::new(), CostModel::from_cache());
+    println!("calibrating {} (a few sizes per operation)", acc.backend_names().join(", "));
+    let report = acc.calibrate();
+    match acc.cost_model().and_then(|m| m.path()) {
+        Some(path) => println!("cached at {}", path.display()),
+        None => println!("not cached: no ZKACCEL_CACHE, XDG_CACHE_HOME or HOME"),
+    }
+    println!();
+    print_routing(&report);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One block per operation: measured times per backend, the routing by size, and why.
+fn print_routing(reports: &[RoutingReport]) {
+    for r in reports {
+        let segments: Vec<String> = r
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(k, &(from, name))| match (k, r.segments.get(k + 1)) {
+                (0, None) => format!("{name} at every size"),
+                (_, None) => format!("{name} from 2^{}", from.trailing_zeros()),
+                (_, Some(&(next, _))) => {
+                    format!("{name} 2^{}..2^{}", from.trailing_zeros(), next.trailing_zeros() - 1)
+                }
+            })
+            .collect();
+        println!("{:<16} {}: {}", r.operation.name(), segments.join(", "), r.reason);
+        for (name, measured) in &r.backends {
+            let detail = match measured {
+                Ok(points) => points
+                    .iter()
+                    .map(|&(n, t)| format!("2^{} {:.3} ms", n.trailing_zeros(), t * 1e3))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                Err(why) => why.clone(),
+            };
+            println!("{:<16}   {name:<10} {detail}", "");
+        }
+    }
 }
 
 fn run_selftest() -> Result<ExitCode, zkaccel::Error> {

@@ -1,11 +1,13 @@
 //! The hardware-abstraction traits every backend implements.
 //!
 //! A backend is an object with `&self` methods that return [`Result`]. The
-//! operations are grouped by the mathematics they serve — [`Msm`],
-//! [`Ntt`], [`LookupKernels`] and [`ConstraintEvaluation`] — and each group
-//! has one required batch method where batching is natural; single calls are
-//! provided on top. [`CurveBackend`] bundles the four for one curve so the
-//! `Accelerator` can hold backends as trait objects.
+//! operations are grouped by the mathematics they serve — [`Msm`], [`Ntt`],
+//! [`Multiplicities`], [`BatchInverse`], [`PrefixProduct`],
+//! [`PermuteLookup`] and [`ConstraintEvaluation`] — each with one required
+//! method (batched where batching is natural) and the rest provided on top.
+//! A backend implements the traits of what it offers and no others; the
+//! `Accelerator` holds it by them ([`crate::HeldBackend`]). [`CurveBackend`]
+//! names a backend with all of them (the CPU's, the oracle for the others).
 //!
 //! Contract shared by all methods:
 //! - inputs are validated (lengths, sizes, reduced field elements, points on
@@ -123,6 +125,9 @@ pub struct DeviceInfo {
     pub memory_bytes: Option<u64>,
     /// Parallel units (CPU threads, GPU SMs, FPGA kernel instances), when known.
     pub compute_units: Option<u32>,
+    /// The driver or runtime and its version ("CUDA driver 12040"), when
+    /// there is one: measured speeds are only valid for the same driver.
+    pub driver: Option<String>,
 }
 
 /// Whether a backend can run on this machine, and why not.
@@ -147,8 +152,13 @@ pub trait Backend: Send + Sync {
     fn name(&self) -> &'static str;
     /// Whether it can run here, with device information or the reason it cannot.
     fn availability(&self) -> Availability;
-    /// The operations and sizes it supports.
-    fn capabilities(&self) -> Capabilities;
+    /// The largest input of `op` it takes (points for MSMs, column length
+    /// for NTTs, extended length for LDEs, elements otherwise). Which
+    /// operations it offers at all is which traits it implements.
+    fn max_size(&self, op: Operation) -> usize {
+        let _ = op;
+        usize::MAX
+    }
 }
 
 /// Bases prepared once by a backend for many MSMs (e.g. a KZG SRS).
@@ -162,6 +172,7 @@ pub struct PreparedBases<C: SwCurve> {
     host: Arc<[Affine<C>]>,
     state: Box<dyn Any + Send + Sync>,
     state_bytes: usize,
+    owner: u64,
 }
 
 impl<C: SwCurve> PreparedBases<C> {
@@ -174,7 +185,19 @@ impl<C: SwCurve> PreparedBases<C> {
         state: Box<dyn Any + Send + Sync>,
         state_bytes: usize,
     ) -> Self {
-        Self { backend, host, state, state_bytes }
+        Self { backend, host, state, state_bytes, owner: 0 }
+    }
+
+    /// The same handle marked as prepared by the holding `id`
+    /// ([`crate::HeldBackend::id`]): how a router that holds two devices of
+    /// one kind sends each MSM to the device with the state.
+    pub fn with_owner(self, id: u64) -> Self {
+        Self { owner: id, ..self }
+    }
+
+    /// The holding that prepared it (0 when none was recorded).
+    pub fn owner(&self) -> u64 {
+        self.owner
     }
 
     /// Memory held by the handle: the host bases plus the backend's state.
@@ -343,13 +366,16 @@ pub struct PermutedLookup<F> {
     pub table: Vec<F>,
 }
 
-/// The kernels of lookup arguments (logUp and halo2's plookup variant).
-pub trait LookupKernels<F: PrimeField>: Backend {
+/// logUp multiplicities.
+pub trait Multiplicities<F: PrimeField>: Backend {
     /// For each table row, how many input values (over all `inputs` columns)
     /// equal it. A value that occurs in several table rows is counted at the
     /// first; an input not in the table is [`Error::NotInTable`].
     fn multiplicities(&self, table: &[F], inputs: &[&[F]]) -> Result<Vec<u64>>;
+}
 
+/// Inversion of many field elements at once (Montgomery's trick).
+pub trait BatchInverse<F: PrimeField>: Backend {
     /// Replaces every element by its inverse; a zero is [`Error::NotInvertible`]
     /// and leaves `values` unchanged.
     fn batch_inverse(&self, values: &mut [F]) -> Result<()>;
@@ -362,7 +388,10 @@ pub trait LookupKernels<F: PrimeField>: Backend {
         self.batch_inverse(&mut out)?;
         Ok(out)
     }
+}
 
+/// Running products: the grand products of permutation and lookup arguments.
+pub trait PrefixProduct<F: PrimeField>: Backend {
     /// Running products with a leading one: `out[0] = 1`,
     /// `out[i + 1] = out[i]·values[i]`; `n + 1` elements. `out[..n]` is a
     /// halo2 grand-product column, `out[1..]` the inclusive scan.
@@ -375,10 +404,25 @@ pub trait LookupKernels<F: PrimeField>: Backend {
             .copied()
             .ok_or_else(|| Error::Device { backend: self.name(), msg: "prefix_product returned no elements".into() })
     }
+}
 
+/// halo2's permuted lookup columns (a sort with data-dependent output).
+pub trait PermuteLookup<F: PrimeField>: Backend {
     /// halo2's `(A', S')` for an input column and a table column of equal
     /// length. Every input value must occur in the table.
     fn permute_lookup(&self, input: &[F], table: &[F]) -> Result<PermutedLookup<F>>;
+}
+
+/// Every kernel of lookup arguments (logUp and halo2's plookup variant):
+/// [`Multiplicities`], [`BatchInverse`], [`PrefixProduct`] and
+/// [`PermuteLookup`] together.
+pub trait LookupKernels<F: PrimeField>:
+    Multiplicities<F> + BatchInverse<F> + PrefixProduct<F> + PermuteLookup<F>
+{
+}
+impl<F: PrimeField, T: Multiplicities<F> + BatchInverse<F> + PrefixProduct<F> + PermuteLookup<F> + ?Sized>
+    LookupKernels<F> for T
+{
 }
 
 /// Constraint programs over the rows of a coset: a PLONK prover's quotient

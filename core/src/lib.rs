@@ -3,9 +3,12 @@
 //! - Plain-data field and curve types ([`Fr`], [`Fq`], [`G1Affine`],
 //!   [`G1Projective`]) with `#[repr(C)]` layouts equal to those of arkworks
 //!   and halo2curves, and portable arithmetic on them.
-//! - The backend traits ([`Msm`], [`Ntt`], [`LookupKernels`],
-//!   [`ConstraintEvaluation`], bundled as [`CurveBackend`]) and capability
-//!   queries; [`constraints`] defines the programs the last one runs.
+//! - The backend traits, one per kind of operation ([`Msm`], [`Ntt`],
+//!   [`Multiplicities`], [`BatchInverse`], [`PrefixProduct`],
+//!   [`PermuteLookup`], [`ConstraintEvaluation`]; all of them together are a
+//!   [`CurveBackend`]), and [`HeldBackend`], a backend held by the traits it
+//!   implements, whose capabilities follow from them; [`constraints`]
+//!   defines the programs the last trait runs.
 //! - The single [`Error`] type.
 //! - Naive [`reference`](mod@reference) algorithms, and with feature `testing` the
 //!   conformance suite every backend runs.
@@ -20,6 +23,7 @@ pub mod field;
 pub mod field_ops;
 pub mod fq2;
 pub mod glv;
+pub mod held;
 pub mod reference;
 pub mod validate;
 
@@ -27,8 +31,9 @@ pub mod validate;
 pub mod testing;
 
 pub use backend::{
-    Availability, Backend, Capabilities, ConstraintEvaluation, CurveBackend, DeviceInfo, LookupKernels, Msm, Ntt,
-    NttConfig, NttDirection, Operation, PermutedLookup, PreparedBases,
+    Availability, Backend, BatchInverse, Capabilities, ConstraintEvaluation, CurveBackend, DeviceInfo, LookupKernels,
+    Msm, Multiplicities, Ntt, NttConfig, NttDirection, Operation, PermuteLookup, PermutedLookup, PrefixProduct,
+    PreparedBases,
 };
 pub use bn254::{Bn254, Bn254G2, Fq, Fr, G1Affine, G1Projective, G2Affine, G2Projective};
 pub use constraints::{ConstraintProgram, CosetRows};
@@ -36,3 +41,4 @@ pub use curve::{batch_to_affine, Affine, PointError, Projective, SwCurve};
 pub use error::{Error, Result};
 pub use field::{CurveField, Field, Fp, FpParams, PrimeField, TwoAdicField};
 pub use fq2::Fq2;
+pub use held::{HeldBackend, IntoHeld};

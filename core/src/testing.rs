@@ -19,18 +19,31 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::backend::{
-    Availability, Backend, Capabilities, CurveBackend, DeviceInfo, LookupKernels, Msm, Ntt, NttConfig, Operation,
-    PermutedLookup, PreparedBases,
+    Availability, Backend, BatchInverse, Capabilities, CurveBackend, DeviceInfo, Msm, Multiplicities, Ntt, NttConfig,
+    Operation, PermuteLookup, PermutedLookup, PrefixProduct, PreparedBases,
 };
 use crate::bn254::{Bn254, Fq, Fr, G1Affine, G1Projective};
 use crate::constraints::{ConstraintProgram, CosetRows, Node};
 use crate::curve::{batch_to_affine, PointError, SwCurve};
 use crate::error::Error;
 use crate::field::{Field, PrimeField, TwoAdicField};
+use crate::held::{HeldBackend, IntoHeld};
 use crate::reference;
 
-/// The backend under test.
-pub type Dut<'a> = &'a dyn CurveBackend<Bn254>;
+/// The backend under test, held by the operation traits it implements.
+pub type Dut<'a> = &'a HeldBackend<Bn254>;
+
+/// The trait object a check needs; a backend without it fails the check
+/// (which [`Check::applies_to`] keeps from being run on it).
+fn offered<'a, T: ?Sized>(kernel: Option<&'a T>, check: &str) -> Result<&'a T, CheckFailure> {
+    kernel.ok_or_else(|| CheckFailure(format!("{check}: the backend does not implement the operation")))
+}
+
+/// `backend` held for the suite: one already held as it is, a backend with
+/// every operation trait as such.
+pub fn held(backend: impl IntoHeld<Bn254>) -> HeldBackend<Bn254> {
+    backend.into_held()
+}
 
 /// What a check found: `Err` with the reason when the backend got something wrong.
 pub type CheckResult = Result<(), CheckFailure>;
@@ -185,6 +198,7 @@ pub fn progression_points(n: usize, rng: &mut impl RngCore) -> (Vec<G1Affine>, V
 /// MSM sizes 0, 1, 2, 3 and 1000 against the naive sum; 2^12 + 7 and 2^16
 /// against the progression identity.
 pub fn msm_sizes(b: Dut) -> CheckResult {
+    let b = offered(b.as_msm(), "msm_sizes")?;
     let mut rng = rng(10);
     for n in [0usize, 1, 2, 3, 1000] {
         let bases = random_points(n, &mut rng);
@@ -202,6 +216,7 @@ pub fn msm_sizes(b: Dut) -> CheckResult {
 /// Zero scalars, `r − 1`, identity bases, one point many times (bucket
 /// doubling), `P` beside `−P`, and scalars with only high or low bits.
 pub fn msm_edge_cases(b: Dut) -> CheckResult {
+    let b = offered(b.as_msm(), "msm_edge_cases")?;
     let mut rng = rng(11);
     let pts = random_points(40, &mut rng);
     let p = pts[0];
@@ -239,6 +254,7 @@ pub fn msm_edge_cases(b: Dut) -> CheckResult {
 /// bases. Backends that size windows by the scalars' bit lengths must still
 /// get every one of these right.
 pub fn msm_witness_like_scalars(b: Dut) -> CheckResult {
+    let b = offered(b.as_msm(), "msm_witness_like_scalars")?;
     let mut rng = rng(16);
     let n = 5000;
     let (bases, logs) = progression_points(n, &mut rng);
@@ -284,6 +300,7 @@ pub fn msm_witness_like_scalars(b: Dut) -> CheckResult {
 /// that sum the points of a repeated scalar first must still get every one
 /// of these right, on plain and prepared bases.
 pub fn msm_repeated_scalars(b: Dut) -> CheckResult {
+    let b = offered(b.as_msm(), "msm_repeated_scalars")?;
     let mut rng = rng(17);
     let n = 5000;
     let (bases, logs) = progression_points(n, &mut rng);
@@ -327,7 +344,12 @@ pub fn msm_repeated_scalars(b: Dut) -> CheckResult {
 
 /// Each named column of scalars on progression bases (discrete logs
 /// `logs`): plain, prepared, and prepared with a third of the scalars.
-fn msm_columns_on_progression(b: Dut, bases: &[G1Affine], logs: &[Fr], cases: &[(&str, Vec<Fr>)]) -> CheckResult {
+fn msm_columns_on_progression(
+    b: &dyn Msm<Bn254>,
+    bases: &[G1Affine],
+    logs: &[Fr],
+    cases: &[(&str, Vec<Fr>)],
+) -> CheckResult {
     let prepared = b.prepare_bases(bases)?;
     for (name, scalars) in cases {
         let expected = reference::msm_by_logs(logs, scalars);
@@ -356,6 +378,7 @@ fn shifted_modulus_half() -> [u64; 4] {
 
 /// Batched MSMs and MSMs over prepared bases agree with single MSMs.
 pub fn msm_batch_and_prepared(b: Dut) -> CheckResult {
+    let b = offered(b.as_msm(), "msm_batch_and_prepared")?;
     let mut rng = rng(12);
     let bases = random_points(300, &mut rng);
     let sets: Vec<Vec<Fr>> = (0..3).map(|_| random_scalars(300, &mut rng)).collect();
@@ -379,6 +402,7 @@ pub fn msm_batch_and_prepared(b: Dut) -> CheckResult {
 
 /// Length mismatches, invalid points and unreduced scalars are errors.
 pub fn msm_rejects_bad_input(b: Dut) -> CheckResult {
+    let b = offered(b.as_msm(), "msm_rejects_bad_input")?;
     let mut rng = rng(13);
     let mut bases = random_points(10, &mut rng);
     let scalars = random_scalars(10, &mut rng);
@@ -429,6 +453,7 @@ fn add_modulus(a: [u64; 4], m: [u64; 4]) -> [u64; 4] {
 
 /// Forward, inverse and coset NTTs of sizes 2^0..2^10 against the naive DFT.
 pub fn ntt_against_naive_dft(b: Dut) -> CheckResult {
+    let b = offered(b.as_ntt(), "ntt_against_naive_dft")?;
     let mut rng = rng(20);
     let shift = Fr::multiplicative_generator();
     for log_n in 0..=10 {
@@ -461,6 +486,7 @@ pub fn ntt_against_naive_dft(b: Dut) -> CheckResult {
 /// Round trips (plain and coset) of sizes 2^0..2^16, with spot evaluations
 /// of the forward transform by Horner's rule at sizes beyond the naive DFT.
 pub fn ntt_round_trips(b: Dut) -> CheckResult {
+    let b = offered(b.as_ntt(), "ntt_round_trips")?;
     let mut rng = rng(21);
     let shift = Fr::from_u64(5);
     for log_n in 0..=16 {
@@ -488,6 +514,7 @@ pub fn ntt_round_trips(b: Dut) -> CheckResult {
 
 /// Batched columns equal column-by-column transforms; empty batches are fine.
 pub fn ntt_batch_columns(b: Dut) -> CheckResult {
+    let b = offered(b.as_ntt(), "ntt_batch_columns")?;
     let mut rng = rng(22);
     for (columns, log_n) in [(4usize, 8u32), (3, 13), (16, 1)] {
         let n = 1usize << log_n;
@@ -509,6 +536,7 @@ pub fn ntt_batch_columns(b: Dut) -> CheckResult {
 
 /// Low-degree extensions evaluate the interpolated polynomial on the larger coset.
 pub fn lde(b: Dut) -> CheckResult {
+    let b = offered(b.as_ntt(), "lde")?;
     let mut rng = rng(23);
     let shift = Fr::multiplicative_generator();
     for (columns, log_n, log_blowup) in [(1usize, 0u32, 1u32), (2, 4, 2), (3, 7, 1), (1, 10, 3)] {
@@ -529,6 +557,7 @@ pub fn lde(b: Dut) -> CheckResult {
 /// Non-power-of-two sizes, ragged batches, unreduced inputs, zero coset
 /// shifts and oversize domains are errors and leave the data unchanged.
 pub fn ntt_rejects_bad_input(b: Dut) -> CheckResult {
+    let b = offered(b.as_ntt(), "ntt_rejects_bad_input")?;
     let mut rng = rng(24);
     for n in [3usize, 6, 1000] {
         let original = random_scalars(n, &mut rng);
@@ -565,6 +594,7 @@ pub fn ntt_rejects_bad_input(b: Dut) -> CheckResult {
 /// Multiplicities over several input columns, with duplicate table rows and
 /// a missing input reported by column and row.
 pub fn lookup_multiplicities(b: Dut) -> CheckResult {
+    let b = offered(b.as_multiplicities(), "lookup_multiplicities")?;
     let mut rng = rng(30);
     let mut table = random_scalars(500, &mut rng);
     table[10] = table[3]; // a duplicate row: counts go to row 3
@@ -608,6 +638,7 @@ fn range_missing(table: &[Fr]) -> u64 {
 /// Batch inversion of sizes 0, 1 and many chunks; a zero is an error that
 /// leaves the input unchanged.
 pub fn lookup_batch_inverse(b: Dut) -> CheckResult {
+    let b = offered(b.as_batch_inverse(), "lookup_batch_inverse")?;
     let mut rng = rng(31);
     for n in [0usize, 1, 2, 4097, 20_000] {
         let input = random_scalars(n, &mut rng);
@@ -626,6 +657,7 @@ pub fn lookup_batch_inverse(b: Dut) -> CheckResult {
 
 /// `1/(β + x)` against the naive inverse; `β + x = 0` is an error.
 pub fn lookup_inverse_of_sums(b: Dut) -> CheckResult {
+    let b = offered(b.as_batch_inverse(), "lookup_inverse_of_sums")?;
     let mut rng = rng(32);
     let beta = Fr::random(&mut rng);
     let values = random_scalars(5000, &mut rng);
@@ -640,6 +672,7 @@ pub fn lookup_inverse_of_sums(b: Dut) -> CheckResult {
 
 /// Prefix and grand products of sizes 0, 1 and many chunks, zeros included.
 pub fn lookup_prefix_product(b: Dut) -> CheckResult {
+    let b = offered(b.as_prefix_product(), "lookup_prefix_product")?;
     let mut rng = rng(33);
     for n in [0usize, 1, 2, 4096, 4097, 30_000] {
         let mut values = random_scalars(n, &mut rng);
@@ -658,6 +691,7 @@ pub fn lookup_prefix_product(b: Dut) -> CheckResult {
 /// halo2's `(A', S')` satisfies the permutation argument's constraints;
 /// a missing input and unequal lengths are errors.
 pub fn lookup_permute(b: Dut) -> CheckResult {
+    let b = offered(b.as_permute_lookup(), "lookup_permute")?;
     let mut rng = rng(34);
     for n in [1usize, 2, 17, 1024, 5000] {
         let mut table = random_scalars(n, &mut rng);
@@ -684,24 +718,23 @@ pub fn lookup_permute(b: Dut) -> CheckResult {
 /// Every operation `b` offers, on random inputs, gives exactly the
 /// reference backend's output (what `b` does not offer, an Accelerator
 /// gives to the CPU: not compared).
-pub fn matches_reference_backend(b: Dut, r: Dut) -> CheckResult {
-    let caps = b.capabilities();
-    let offers = |op: Operation, size: usize| caps.supports(op, size);
+pub fn matches_reference_backend(held: Dut, r: &dyn CurveBackend<Bn254>) -> CheckResult {
+    let offers = |op: Operation, size: usize| held.supports(op, size);
     let mut rng = rng(40);
     let (bases, _) = progression_points(5000, &mut rng);
     let sets: Vec<Vec<Fr>> = (0..2).map(|_| random_scalars(5000, &mut rng)).collect();
     let refs: Vec<&[Fr]> = sets.iter().map(Vec::as_slice).collect();
-    if offers(Operation::Msm, 5000) {
+    if let Some(b) = held.as_msm().filter(|_| offers(Operation::Msm, 5000)) {
         ensure_eq!(b.msm_batch(&bases, &refs)?, r.msm_batch(&bases, &refs)?, "msm_batch");
     }
-    if offers(Operation::MsmPrepared, 5000) {
+    if let Some(b) = held.as_msm().filter(|_| offers(Operation::MsmPrepared, 5000)) {
         let pb = b.prepare_bases(&bases)?;
         let pr = r.prepare_bases(&bases)?;
         ensure_eq!(b.msm_prepared_batch(&pb, &refs)?, r.msm_prepared_batch(&pr, &refs)?, "msm_prepared_batch");
     }
 
     let input = random_scalars(4 << 12, &mut rng);
-    if offers(Operation::Ntt, 1 << 12) {
+    if let Some(b) = held.as_ntt().filter(|_| offers(Operation::Ntt, 1 << 12)) {
         for config in [NttConfig::forward(), NttConfig::inverse(), NttConfig::forward().on_coset(Fr::from_u64(7))] {
             let (mut x, mut y) = (input.clone(), input.clone());
             b.ntt_batch(&mut x, 1 << 12, config)?;
@@ -710,32 +743,32 @@ pub fn matches_reference_backend(b: Dut, r: Dut) -> CheckResult {
         }
     }
     let shift = Fr::multiplicative_generator();
-    if offers(Operation::Lde, 1 << 14) {
+    if let Some(b) = held.as_ntt().filter(|_| offers(Operation::Lde, 1 << 14)) {
         ensure_eq!(b.lde_batch(&input, 1 << 12, 2, shift)?, r.lde_batch(&input, 1 << 12, 2, shift)?, "lde_batch");
     }
 
     let table = random_scalars(1 << 10, &mut rng);
     let lookups: Vec<Fr> = (0..1 << 12).map(|_| table[(rng.next_u32() as usize) % table.len()]).collect();
-    if offers(Operation::Multiplicities, 1 << 12) {
+    if let Some(b) = held.as_multiplicities().filter(|_| offers(Operation::Multiplicities, 1 << 12)) {
         ensure_eq!(b.multiplicities(&table, &[&lookups])?, r.multiplicities(&table, &[&lookups])?, "multiplicities");
     }
-    if offers(Operation::BatchInverse, input.len()) {
+    if let Some(b) = held.as_batch_inverse().filter(|_| offers(Operation::BatchInverse, input.len())) {
         let (mut x, mut y) = (input.clone(), input.clone());
         b.batch_inverse(&mut x)?;
         r.batch_inverse(&mut y)?;
         ensure_eq!(x, y, "batch_inverse");
     }
-    if offers(Operation::InverseOfSums, input.len()) {
+    if let Some(b) = held.as_batch_inverse().filter(|_| offers(Operation::InverseOfSums, input.len())) {
         ensure_eq!(b.inverse_of_sums(shift, &input)?, r.inverse_of_sums(shift, &input)?, "inverse_of_sums");
     }
-    if offers(Operation::PrefixProduct, input.len()) {
+    if let Some(b) = held.as_prefix_product().filter(|_| offers(Operation::PrefixProduct, input.len())) {
         ensure_eq!(b.prefix_product(&input)?, r.prefix_product(&input)?, "prefix_product");
     }
-    if offers(Operation::PermuteLookup, lookups.len()) {
+    if let Some(b) = held.as_permute_lookup().filter(|_| offers(Operation::PermuteLookup, lookups.len())) {
         let permuted = b.permute_lookup(&lookups, &lookups)?;
         ensure!(reference::check_permuted_lookup(&lookups, &lookups, &permuted), "permute_lookup");
     }
-    if offers(Operation::ConstraintEvaluation, 1 << 12) {
+    if let Some(b) = held.as_constraints().filter(|_| offers(Operation::ConstraintEvaluation, 1 << 12)) {
         let program = random_constraint_program(6, 3, 60, &mut rng);
         let columns: Vec<Vec<Fr>> = (0..6).map(|_| random_scalars(1 << 12, &mut rng)).collect();
         let columns: Vec<&[Fr]> = columns.iter().map(Vec::as_slice).collect();
@@ -787,6 +820,7 @@ pub fn random_constraint_program(
 /// up; a program with no constraints gives zeros; wrong shapes and unreduced
 /// values are errors.
 pub fn constraint_programs(b: Dut) -> CheckResult {
+    let b = offered(b.as_constraints(), "constraint_programs")?;
     let mut rng = rng(35);
     for (log_n, nodes) in [(0u32, 10usize), (1, 30), (6, 80), (10, 200), (12, 40)] {
         let n = 1usize << log_n;
@@ -859,7 +893,7 @@ macro_rules! conformance_suite {
             $(
                 #[test]
                 fn matches_reference_backend() {
-                    if let Err(failure) = suite::matches_reference_backend(&$backend, &$reference) {
+                    if let Err(failure) = suite::matches_reference_backend(&suite::held($backend), &$reference) {
                         panic!("matches_reference_backend: {failure}");
                     }
                 }
@@ -880,7 +914,7 @@ macro_rules! conformance_suite {
         $(
             #[test]
             fn $name() {
-                if let Err(failure) = suite::$name(&$backend) {
+                if let Err(failure) = suite::$name(&suite::held($backend)) {
                     panic!("{}: {failure}", stringify!($name));
                 }
             }
@@ -942,8 +976,8 @@ impl Backend for FailingBackend {
             Availability::Unavailable("switched off for the test".into())
         }
     }
-    fn capabilities(&self) -> Capabilities {
-        Capabilities::all(vec![Bn254::NAME], self.max_size)
+    fn max_size(&self, _: Operation) -> usize {
+        self.max_size
     }
 }
 
@@ -983,10 +1017,13 @@ impl crate::backend::ConstraintEvaluation<Fr> for FailingBackend {
     }
 }
 
-impl LookupKernels<Fr> for FailingBackend {
+impl Multiplicities<Fr> for FailingBackend {
     fn multiplicities(&self, _: &[Fr], _: &[&[Fr]]) -> Result<Vec<u64>, Error> {
         self.fail()
     }
+}
+
+impl BatchInverse<Fr> for FailingBackend {
     fn batch_inverse(&self, values: &mut [Fr]) -> Result<(), Error> {
         values.iter_mut().for_each(|x| *x = Fr::ONE);
         self.fail()
@@ -994,9 +1031,15 @@ impl LookupKernels<Fr> for FailingBackend {
     fn inverse_of_sums(&self, _: Fr, _: &[Fr]) -> Result<Vec<Fr>, Error> {
         self.fail()
     }
+}
+
+impl PrefixProduct<Fr> for FailingBackend {
     fn prefix_product(&self, _: &[Fr]) -> Result<Vec<Fr>, Error> {
         self.fail()
     }
+}
+
+impl PermuteLookup<Fr> for FailingBackend {
     fn permute_lookup(&self, _: &[Fr], _: &[Fr]) -> Result<PermutedLookup<Fr>, Error> {
         self.fail()
     }

@@ -10,7 +10,7 @@ use ark_relations::r1cs::ConstraintSynthesizer;
 use ark_snark::SNARK;
 use ark_std::rand::rngs::StdRng;
 use ark_std::rand::SeedableRng;
-use zkaccel::{Accelerator, DynBackend};
+use zkaccel::{Accelerator, HeldBackend};
 use zkaccel_core::testing::FailingBackend;
 use zkaccel_frontend_arkworks::examples::{DenseRelu, MimcChain, RangeChecks};
 use zkaccel_frontend_arkworks::{prove, AcceleratedProvingKey, ArkAccelerated, Groth16Error};
@@ -145,7 +145,7 @@ fn key_for_another_circuit_is_an_error() {
 #[test]
 fn fallback_path_gives_valid_proofs() {
     let device = Arc::new(FailingBackend::device_failure());
-    let acc = Accelerator::with_devices(vec![device.clone() as DynBackend]);
+    let acc = Accelerator::with_devices(vec![HeldBackend::every(device.clone())]);
     let circuit = DenseRelu::with_outputs(8);
     let public = circuit.public_inputs();
     check_circuit(circuit, public, &acc, "dense through a failing device");

@@ -78,24 +78,29 @@ impl ResidentSrs {
     }
 
     fn prepare_points(monomial: &[G1Affine], lagrange: &[G1Affine], accelerator: &Accelerator) -> Result<Self, Error> {
-        let prepare = |bases: &[G1Affine]| accelerator.prepare_bases_with_budget(bases, srs_copy_budget(bases));
-        Ok(Self { monomial: prepare(monomial)?, lagrange: prepare(lagrange)? })
+        Ok(Self {
+            monomial: accelerator.prepare_bases_with_budget(monomial, srs_copy_budget(monomial))?,
+            // Commitments in Lagrange form are mostly of witness columns, whose
+            // small values leave few windows for copies to save (measured: the
+            // copy on this set alone gained 1.03×, on the monomial one 1.10×).
+            lagrange: accelerator.prepare_bases_with_budget(lagrange, 0)?,
+        })
     }
 }
 
-/// Host memory a resident SRS base set may spend on precomputed multiples:
-/// one copy of the bases while that costs at most 8 MiB (2^17 points), none
-/// beyond.
+/// Host memory the monomial SRS bases may spend on precomputed multiples:
+/// one copy while that costs at most 8 MiB (2^17 points), none beyond.
 ///
 /// A proof's peak memory is about 3 KiB per row for stock halo2 and ours
-/// alike, and ours is a few percent lower, so one copy per base set (128
-/// bytes per row for both sets) keeps it under stock's; the CPU backend's
-/// default of up to 8 copies did not (measured 2026-12-06 on an AMD EPYC,
-/// docs/bench/halo2-prover-2026-12-06-epyc*: 8 copies peaked 13/38/34 MiB
-/// above stock at 2^14/16/18, 2 copies 3/8/10 MiB below it). The copy saves
-/// bucket reductions, which weigh on small MSMs only (2 copies against 1:
-/// 3.36× against 2.95× stock at 2^16, no gain at 2^18), so large sets keep
-/// the memory.
+/// alike, and ours is a few percent lower. The CPU backend's default of up
+/// to 8 copies per set put us above stock (measured 2026-12-06 on an AMD
+/// EPYC, docs/bench/halo2-prover-2026-12-06-epyc*: 13/38/34 MiB above at
+/// 2^14/16/18); one copy of both sets was level with it at 2^14 (57 against
+/// 58 MiB, then 58 against 57). The copy saves bucket reductions, which
+/// weigh on MSMs of full-width scalars — the quotient pieces and SHPLONK's,
+/// committed with the monomial bases — and on small MSMs (2 copies against
+/// 1: 3.73× against 3.51× stock at 2^16, nothing measurable at 2^18), so
+/// only the monomial set keeps one, and only while it is small.
 fn srs_copy_budget(bases: &[G1Affine]) -> usize {
     let size = core::mem::size_of_val(bases);
     if size <= 8 << 20 {

@@ -13,7 +13,7 @@ use halo2_axiom::poly::kzg::strategy::SingleStrategy;
 use halo2_axiom::transcript::{Blake2bRead, Blake2bWrite, Challenge255, TranscriptReadBuffer, TranscriptWriterBuffer};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use zkaccel::{Accelerator, BackendChoice, DynBackend};
+use zkaccel::{Accelerator, BackendChoice, HeldBackend};
 use zkaccel_core::testing::FailingBackend;
 use zkaccel_frontend_halo2::examples::{min_k, DotProductCircuit, FibonacciCircuit, RandomLinearCombinationCircuit};
 use zkaccel_frontend_halo2::prover::QuotientProgram;
@@ -345,7 +345,7 @@ fn quotient_runs_fold_to_the_whole_program() {
 #[test]
 fn fallback_path_gives_the_same_proofs() {
     let device = Arc::new(FailingBackend::device_failure());
-    let accelerator = Accelerator::with_devices(vec![device.clone() as DynBackend]);
+    let accelerator = Accelerator::with_devices(vec![HeldBackend::every(device.clone())]);
     let circuit = DotProductCircuit::filling(9, 9);
     let public = circuit.public_inputs();
     check_circuit(9, circuit, public, &accelerator);

@@ -13,7 +13,10 @@
 use std::path::Path;
 use std::sync::OnceLock;
 
-use zkaccel::{Field, Fq, Fr, G1Affine, LookupKernels, Msm, Ntt, NttConfig, PrimeField, SwCurve};
+use zkaccel::{
+    BatchInverse, Field, Fq, Fr, G1Affine, Msm, Multiplicities, Ntt, NttConfig, PermuteLookup, PrefixProduct,
+    PrimeField, SwCurve,
+};
 use zkaccel_zkml::{self as zkml, CompileOptions, CompiledModel, ModelSettings, PublicValues};
 
 /// A target: one input, no answer.

@@ -41,7 +41,7 @@ impl CudaBackend {
     }
 }
 
-impl LookupKernels<Fr> for CudaBackend {
+impl Multiplicities<Fr> for CudaBackend {
     fn multiplicities(&self, table: &[Fr], inputs: &[&[Fr]]) -> Result<Vec<u64>> {
         validate::field_elements("table", table)?;
         for input in inputs {
@@ -96,7 +96,9 @@ impl LookupKernels<Fr> for CudaBackend {
         }
         self.download(&counts, table.len())
     }
+}
 
+impl BatchInverse<Fr> for CudaBackend {
     fn batch_inverse(&self, values: &mut [Fr]) -> Result<()> {
         // The CPU's order of errors: the first element that is unreduced or zero.
         if let Some(index) = values.iter().position(|v| !v.is_reduced() || v.is_zero()) {
@@ -118,7 +120,9 @@ impl LookupKernels<Fr> for CudaBackend {
         let _serial = self.lock();
         self.inverses(values, Some(beta))
     }
+}
 
+impl PrefixProduct<Fr> for CudaBackend {
     fn prefix_product(&self, values: &[Fr]) -> Result<Vec<Fr>> {
         validate::field_elements("values", values)?;
         let n =
@@ -147,9 +151,5 @@ impl LookupKernels<Fr> for CudaBackend {
         launch!(self, Kernel::PrefixProductApply, grid_for(u64::from(n))?, &mut out, &n, &chunk, &sums)?;
         let words = self.download(&out, (values.len() + 1) * 4)?;
         Ok(words.chunks_exact(4).map(fr_from_words).collect())
-    }
-
-    fn permute_lookup(&self, _input: &[Fr], _table: &[Fr]) -> Result<PermutedLookup<Fr>> {
-        Err(unsupported(NAME, Operation::PermuteLookup, "a sort with data-dependent output; runs on the CPU"))
     }
 }

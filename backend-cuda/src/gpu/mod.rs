@@ -18,9 +18,9 @@ use cudarc::nvrtc::Ptx;
 use zkaccel_core::backend::unsupported;
 use zkaccel_core::cast::{limbs, limbs_mut, point_limbs};
 use zkaccel_core::{
-    validate, Availability, Backend, Bn254, Capabilities, DeviceInfo, Error, Field, Fq, Fr, G1Affine, G1Projective,
-    LookupKernels, Msm, Ntt, NttConfig, NttDirection, Operation, PermutedLookup, PreparedBases, PrimeField, Result,
-    TwoAdicField,
+    validate, Availability, Backend, BatchInverse, Bn254, DeviceInfo, Error, Field, Fq, Fr, G1Affine, G1Projective,
+    HeldBackend, Msm, Multiplicities, Ntt, NttConfig, NttDirection, Operation, PrefixProduct, PreparedBases,
+    PrimeField, Result, TwoAdicField,
 };
 
 use crate::kernels::Kernel;
@@ -46,6 +46,20 @@ fn device_error(what: &str, e: impl std::fmt::Debug) -> Error {
 /// GPU 0's context once the driver library, a GPU and NVRTC are all there,
 /// or the first that is missing. What [`crate::availability`] and [`open`] share.
 pub(crate) fn open_context() -> std::result::Result<Arc<CudaContext>, String> {
+    open_context_of(0)
+}
+
+/// How many GPUs the driver reports (0 without a driver).
+pub fn device_count() -> usize {
+    // SAFETY: as in `open_context_of`.
+    if !unsafe { cudarc::driver::sys::is_culib_present() } {
+        return 0;
+    }
+    std::panic::catch_unwind(CudaContext::device_count).ok().and_then(|r| r.ok()).map_or(0, |n| n.max(0) as usize)
+}
+
+/// GPU `ordinal`'s context, or the first thing missing.
+fn open_context_of(ordinal: usize) -> std::result::Result<Arc<CudaContext>, String> {
     // SAFETY: only tries to dlopen the library under its usual names (cudarc's
     // loader would panic on a missing one).
     if !unsafe { cudarc::driver::sys::is_culib_present() } {
@@ -55,8 +69,11 @@ pub(crate) fn open_context() -> std::result::Result<Arc<CudaContext>, String> {
     if count < 1 {
         return Err("the CUDA driver reports no GPU".into());
     }
+    if ordinal >= count as usize {
+        return Err(format!("the CUDA driver reports {count} GPUs, not {}", ordinal + 1));
+    }
     nvrtc::probe()?;
-    CudaContext::new(0).map_err(|e| format!("cannot open GPU 0: {e:?}"))
+    CudaContext::new(ordinal).map_err(|e| format!("cannot open GPU {ordinal}: {e:?}"))
 }
 
 /// Name, memory and multiprocessor count of the context's GPU.
@@ -66,12 +83,28 @@ pub fn device_info(ctx: &Arc<CudaContext>) -> DeviceInfo {
         name: ctx.name().unwrap_or_else(|_| "CUDA GPU".into()),
         memory_bytes: ctx.total_mem().ok().map(|m| m as u64),
         compute_units: ctx.attribute(CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT).ok().map(|n| n as u32),
+        driver: driver_version().map(|v| format!("CUDA driver {v}")),
     }
+}
+
+/// The driver's CUDA version (12040 for 12.4), when it answers.
+fn driver_version() -> Option<i32> {
+    let mut version = 0;
+    // SAFETY: called only after a context was opened, so the driver library
+    // is loaded; the pointer is to a live local.
+    let status = unsafe { cudarc::driver::sys::cuDriverGetVersion(&mut version) };
+    (status == cudarc::driver::sys::CUresult::CUDA_SUCCESS).then_some(version)
 }
 
 /// The CUDA backend on GPU 0, or why not.
 pub fn open() -> Result<CudaBackend> {
-    match std::panic::catch_unwind(CudaBackend::open_ordinal_0) {
+    open_ordinal(0)
+}
+
+/// The CUDA backend on GPU `ordinal`, or why not. Each GPU is a backend of
+/// its own (state prepared on one stays with it).
+pub fn open_ordinal(ordinal: usize) -> Result<CudaBackend> {
+    match std::panic::catch_unwind(|| CudaBackend::open_ordinal(ordinal)) {
         Ok(result) => result,
         Err(_) => Err(Error::Unavailable { backend: NAME, reason: "the CUDA driver panicked while opening".into() }),
     }
@@ -94,9 +127,9 @@ pub struct CudaBackend {
 }
 
 impl CudaBackend {
-    fn open_ordinal_0() -> Result<Self> {
+    fn open_ordinal(ordinal: usize) -> Result<Self> {
         let unavailable = |reason: String| Error::Unavailable { backend: NAME, reason };
-        let ctx = open_context().map_err(unavailable)?;
+        let ctx = open_context_of(ordinal).map_err(unavailable)?;
         let (major, minor) = ctx.compute_capability().map_err(|e| unavailable(format!("{e:?}")))?;
         let image = nvrtc::load_or_compile(Target::Cubin((major * 10 + minor) as u32)).map_err(unavailable)?;
         let module =
@@ -115,9 +148,23 @@ impl CudaBackend {
         &self.info
     }
 
-    /// As a shareable trait object.
-    pub fn into_dyn(self) -> Arc<dyn zkaccel_core::CurveBackend<Bn254>> {
-        Arc::new(self)
+    /// Held by the operations it implements: MSM, NTT, multiplicities,
+    /// batch inversion, prefix products and constraint programs. halo2's
+    /// permuted lookup is a sort with data-dependent output and stays on the
+    /// CPU.
+    pub fn into_held(self) -> HeldBackend<Bn254> {
+        Self::hold(Arc::new(self))
+    }
+
+    /// [`Self::into_held`] of a shared backend.
+    pub fn hold(b: Arc<Self>) -> HeldBackend<Bn254> {
+        HeldBackend::new(b.clone())
+            .with_msm(b.clone())
+            .with_ntt(b.clone())
+            .with_multiplicities(b.clone())
+            .with_batch_inverse(b.clone())
+            .with_prefix_product(b.clone())
+            .with_constraints(b)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
@@ -134,7 +181,8 @@ impl Backend for CudaBackend {
         Availability::Available(self.info.clone())
     }
 
-    fn capabilities(&self) -> Capabilities {
-        crate::capabilities()
+    /// Index widths on the device cap the sizes.
+    fn max_size(&self, op: Operation) -> usize {
+        crate::max_size(op)
     }
 }

@@ -11,7 +11,7 @@ use halo2_axiom::halo2curves::ff::{Field, PrimeField};
 use halo2_axiom::plonk::{Any, ConstraintSystem, ProvingKey};
 use rand_core::RngCore;
 use rayon::prelude::*;
-use zkaccel::{Accelerator, LookupKernels};
+use zkaccel::{Accelerator, BatchInverse, PermuteLookup, PrefixProduct};
 
 use crate::convert::{scalars_from_halo2, scalars_from_halo2_mut, scalars_to_halo2};
 use crate::Halo2Error;
