@@ -23,6 +23,8 @@ mod sim {
     const SIM_WORD: u32 = 16;
     /// The verilated streaming NTT: 2^5 points.
     const SIM_NTT_LOG_N: u32 = 5;
+    /// The verilated lane product: 2^3 lanes (the 64-bit multiplier's latency is 5).
+    const SIM_LANE_LOG: u32 = 3;
 
     struct Model {
         prefix: &'static str,
@@ -62,6 +64,11 @@ mod sim {
             Model { prefix: "Vzk_g1_add", top: "zk_g1_add", params: vec![] },
             Model { prefix: "Vzk_ntt_stream", top: "zk_ntt_stream", params: vec![format!("-GLOG_N={SIM_NTT_LOG_N}")] },
             Model {
+                prefix: "Vzk_lane_product",
+                top: "zk_lane_product",
+                params: vec![format!("-GLOG_LANES={SIM_LANE_LOG}")],
+            },
+            Model {
                 prefix: "Vkrnl_msm",
                 top: "krnl_msm",
                 params: vec![format!("-GC={SIM_WINDOW_BITS}"), format!("-GWORD={SIM_WORD}")],
@@ -84,6 +91,7 @@ mod sim {
             .include(include.join("vltstd"))
             .include(&tb)
             .define("ZK_NTT_LOG_N", SIM_NTT_LOG_N.to_string().as_str())
+            .define("ZK_LANE_LOG", SIM_LANE_LOG.to_string().as_str())
             .define("ZK_MSM_BUCKETS", sim_bucket_count().to_string().as_str())
             .define("ZK_MSM_WINDOW_BITS", SIM_WINDOW_BITS.to_string().as_str())
             .define("VL_IGNORE_UNKNOWN_ARCH", None);

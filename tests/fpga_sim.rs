@@ -13,6 +13,8 @@ fn the_accelerator_routes_msms_through_the_rtl_and_the_rest_to_the_cpu() {
     assert_eq!(acc.route(Operation::Msm, 256), "fpga-sim");
     assert_eq!(acc.route(Operation::Msm, 1 << 16), "cpu");
     assert_eq!(acc.route(Operation::Ntt, 256), "cpu");
+    // Forced, prefix products run on the lane-product core.
+    assert_eq!(acc.route(Operation::PrefixProduct, 256), "fpga-sim");
 
     let mut rng = testing::rng(9);
     let bases = random_points(256, &mut rng);
@@ -40,7 +42,8 @@ fn selftest_passes_on_the_simulated_fpga() {
 
 /// What `zkaccel calibrate` does on a machine with the simulation and the
 /// CPU: every operation is routed to the CPU, and the report says why (the
-/// simulation implements only MSMs, and simulated cycles are far slower).
+/// simulation implements only MSMs and prefix products, and simulated cycles
+/// are far slower).
 #[test]
 fn calibration_routes_every_operation_to_the_cpu_and_says_why() {
     let sim = zkaccel_backend_fpga::open_sim().unwrap();
@@ -53,7 +56,8 @@ fn calibration_routes_every_operation_to_the_cpu_and_says_why() {
         let backends: Vec<&str> = r.segments.iter().map(|s| s.1).collect();
         assert_eq!(backends, vec!["cpu"], "{}: {r:?}", r.operation);
         eprintln!("{:<16} {}", r.operation.name(), r.reason);
-        if matches!(r.operation, Operation::Msm | Operation::MsmPrepared) {
+        // The simulation offers MSMs and (on its lane-product core) prefix products.
+        if matches!(r.operation, Operation::Msm | Operation::MsmPrepared | Operation::PrefixProduct) {
             assert!(r.reason.contains("cpu is predicted fastest at every size"), "{}", r.reason);
             assert!(r.reason.contains("fpga-sim"), "{}", r.reason);
             let sim_points = &r.backends.iter().find(|b| b.0 == "fpga-sim").unwrap().1;

@@ -12,20 +12,24 @@
 //! - `sim::SimDevice` (feature `sim`): the same RTL verilated into this crate,
 //!   for correctness only (`ZKACCEL_BACKEND=fpga-sim`).
 //!
-//! The backend implements [`Msm`] and no other operation trait, so the
-//! Accelerator gives NTTs and the lookup kernels to another backend.
+//! On a card the backend implements [`Msm`] and no other operation trait, so
+//! the Accelerator gives NTTs and the lookup kernels to another backend. The
+//! simulation also runs prefix products on `zk_lane_product`, the core of the
+//! grand-product kernel to come ([`products`]); no card kernel wraps it yet.
 
 pub mod host;
+pub mod products;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod xrt;
 
 use std::sync::Arc;
 
+use products::ProductDevice;
 use zkaccel_core::backend::unsupported;
 use zkaccel_core::{
     validate, Availability, Backend, Bn254, DeviceInfo, Error, Fr, G1Affine, G1Projective, HeldBackend, Msm, Operation,
-    PreparedBases, Result,
+    PrefixProduct, PreparedBases, Result,
 };
 
 /// The backend's name, as `ZKACCEL_BACKEND=fpga` selects it.
@@ -140,8 +144,12 @@ impl<D: BucketDevice> Backend for FpgaBackend<D> {
         self.device.availability()
     }
 
-    fn max_size(&self, _op: Operation) -> usize {
-        self.device.max_points()
+    /// MSMs up to the device's points; running products of any length.
+    fn max_size(&self, op: Operation) -> usize {
+        match op {
+            Operation::Msm | Operation::MsmPrepared => self.device.max_points(),
+            _ => usize::MAX,
+        }
     }
 }
 
@@ -169,6 +177,13 @@ impl<D: BucketDevice> Msm<Bn254> for FpgaBackend<D> {
     }
 }
 
+/// On a device with `zk_lane_product` ([`products`]).
+impl<D: BucketDevice + ProductDevice> PrefixProduct<Fr> for FpgaBackend<D> {
+    fn prefix_product(&self, values: &[Fr]) -> Result<Vec<Fr>> {
+        products::prefix_product(&self.device, self.device.name(), values)
+    }
+}
+
 /// The FPGA backend on the card named by `ZKACCEL_XCLBIN`, or why not.
 pub fn open() -> Result<FpgaBackend<xrt::XrtDevice>> {
     xrt::XrtDevice::open().map(FpgaBackend::new).map_err(|reason| Error::Unavailable { backend: NAME, reason })
@@ -178,7 +193,9 @@ pub fn open() -> Result<FpgaBackend<xrt::XrtDevice>> {
 pub fn open_sim() -> Result<HeldBackend<Bn254>> {
     #[cfg(feature = "sim")]
     {
-        Ok(FpgaBackend::new(sim::SimDevice).into_held())
+        // The simulation also has the lane-product core, so running products too.
+        let b = Arc::new(FpgaBackend::new(sim::SimDevice));
+        Ok(HeldBackend::new(b.clone()).with_msm(b.clone()).with_prefix_product(b))
     }
     #[cfg(not(feature = "sim"))]
     {

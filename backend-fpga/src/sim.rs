@@ -10,6 +10,7 @@ use std::sync::Mutex;
 
 use zkaccel_core::{validate, Availability, Error, Result};
 
+use crate::products::ProductDevice;
 use crate::{host, BucketDevice, SIM_NAME};
 
 #[allow(non_camel_case_types, non_upper_case_globals, dead_code, missing_docs)]
@@ -109,6 +110,29 @@ pub fn ntt(twiddles: &[Limbs], input: &[Limbs], gap_every: u32) -> Result<(Vec<L
     u64::try_from(cycles).map(|c| (out, c)).map_err(|_| hung("NTT"))
 }
 
+/// The lanes of the verilated `zk_lane_product`.
+pub fn lane_product_lanes() -> usize {
+    // SAFETY: a constant getter.
+    unsafe { ffi::zk_sim_lane_product_lanes() as usize }
+}
+
+/// Streams `input` (Fr in Montgomery form) through `zk_lane_product`:
+/// element `i` in lane `i mod lanes`, `first[i]` starting its lane's product
+/// again, an idle cycle after every `gap_every` inputs. Returns each
+/// element times the earlier elements of its lane, and the cycles from the
+/// first input to the last output.
+pub fn lane_products(input: &[Limbs], first: &[bool], gap_every: u32) -> Result<(Vec<Limbs>, u64)> {
+    validate::same_length("lane starts", input.len(), first.len())?;
+    let first: Vec<u8> = first.iter().map(|&f| u8::from(f)).collect();
+    let mut out = vec![[0u64; 4]; input.len()];
+    let _guard = lock();
+    // SAFETY: input, first and out all hold input.len() elements (4 limbs, 1 byte, 4 limbs).
+    let cycles = unsafe {
+        ffi::zk_sim_lane_product(input.as_ptr().cast(), first.as_ptr(), out.as_mut_ptr().cast(), input.len(), gap_every)
+    };
+    u64::try_from(cycles).map(|c| (out, c)).map_err(|_| hung("lane product"))
+}
+
 /// One `krnl_msm` run in simulation.
 #[derive(Debug, Clone)]
 pub struct MsmRun {
@@ -184,5 +208,20 @@ impl BucketDevice for SimDevice {
 
     fn accumulate(&self, bases: &Vec<u64>, scalars: &[u64]) -> Result<Vec<u64>> {
         Ok(msm(bases, scalars, 0)?.buckets)
+    }
+}
+
+/// `zk_lane_product` and the Fr multiplier in simulation, as a [`ProductDevice`].
+impl ProductDevice for SimDevice {
+    fn lanes(&self) -> usize {
+        lane_product_lanes()
+    }
+
+    fn lane_products(&self, input: &[Limbs], first: &[bool]) -> Result<Vec<Limbs>> {
+        lane_products(input, first, 0).map(|(out, _)| out)
+    }
+
+    fn products(&self, a: &[Limbs], b: &[Limbs]) -> Result<Vec<Limbs>> {
+        mont_mul(Field::Fr, a, b).map(|(out, _)| out)
     }
 }

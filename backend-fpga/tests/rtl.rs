@@ -234,3 +234,49 @@ fn krnl_msm_cycles_per_point() {
     );
     assert!(per_point >= windows && per_point < 1.25 * windows, "{per_point} cycles per point");
 }
+
+/// `zk_lane_product`: each lane's running product, for lanes restarted at
+/// any element, with and without gaps in the input, one product a cycle.
+#[test]
+fn lane_products_against_the_running_products() {
+    let lanes = sim::lane_product_lanes();
+    let n = 40 * lanes + 3;
+    let input: Vec<Fr> = operands(n, 21);
+    // Restarts: each lane's first element, and a few more in the middle.
+    let first: Vec<bool> = (0..n).map(|i| i < lanes || i % 37 == 0).collect();
+    let mut running = vec![Fr::ONE; lanes];
+    let expected: Vec<Fr> = (0..n)
+        .map(|i| {
+            let lane = i % lanes;
+            running[lane] = if first[i] { input[i] } else { running[lane] * input[i] };
+            running[lane]
+        })
+        .collect();
+    for gap_every in [0u32, 1, 3, 11] {
+        let (out, cycles) = sim::lane_products(&limbs(&input), &first, gap_every).unwrap();
+        assert_eq!(out, limbs(&expected), "gaps every {gap_every}");
+        if gap_every == 0 {
+            // One element a cycle, plus the multiplier's latency.
+            assert!(cycles <= n as u64 + 10, "{cycles} cycles for {n}");
+            eprintln!("zk_lane_product: {n} elements in {cycles} cycles ({lanes} lanes)");
+        }
+    }
+}
+
+/// Prefix products through the lane-product core, the host's carries and
+/// the elementwise multiplier, against the CPU backend, for lengths around
+/// multiples of the lanes.
+#[test]
+fn prefix_products_on_the_rtl_match_the_cpu_backend() {
+    use zkaccel_core::PrefixProduct;
+    let lanes = sim::lane_product_lanes();
+    let cpu = CpuBackend::new();
+    for n in [0usize, 1, 2, lanes - 1, lanes, lanes + 1, 3 * lanes + 5, 1000] {
+        let values: Vec<Fr> = operands(n.max(1), 22 + n as u64)[..n].to_vec();
+        let got = zkaccel_backend_fpga::products::prefix_product(&SimDevice, "fpga-sim", &values).unwrap();
+        assert_eq!(got, cpu.prefix_product(&values).unwrap(), "{n} values");
+    }
+    let backend = FpgaBackend::new(SimDevice);
+    let unreduced = [Fr::from_montgomery_limbs_unchecked(Fr::MODULUS)];
+    assert!(backend.prefix_product(&unreduced).is_err(), "an unreduced input is the caller's error");
+}

@@ -331,6 +331,9 @@ fn print_routing(reports: &[RoutingReport]) {
             })
             .collect();
         println!("{:<16} {}: {}", r.operation.name(), segments.join(", "), r.reason);
+        if r.backends.len() < 2 && r.backends.iter().all(|(_, m)| m.is_err()) {
+            continue;
+        }
         for (name, measured) in &r.backends {
             let detail = match measured {
                 Ok(points) => points

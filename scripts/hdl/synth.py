@@ -2,9 +2,10 @@
 """yosys synth_xilinx (UltraScale+) of the FPGA RTL; LUT, FF, DSP and BRAM counts
 per module and in total, against the AWS F1 VU9P, into hdl/reports/.
 
-Two runs cover every module: krnl_msm (the kernel, with its multiplier, point
+Three runs cover every module: krnl_msm (the kernel, with its multiplier, point
 adder, bucket engine, AXI masters and control slave) at the F1 build's window
-size, and a 1024-point streaming NTT (stages, butterflies, the Fr multiplier).
+size, a 1024-point streaming NTT (stages, butterflies, the Fr multiplier), and
+the 8-lane running-product core of the grand-product kernel.
 The hierarchy is kept, so each module is synthesized once and counted per
 instance in the totals. No place and route, so no timing: Fmax needs Vivado.
 
@@ -91,6 +92,7 @@ def main():
     jobs = [
         (f"krnl_msm_c{args.window_bits}", "krnl_msm", {"C": args.window_bits}),
         (f"zk_ntt_stream_n{1 << args.ntt_log_n}", "zk_ntt_stream", {"LOG_N": args.ntt_log_n}),
+        ("zk_lane_product_l8", "zk_lane_product", {"LOG_LANES": 3}),
     ]
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda j: run(*j, REPORTS), jobs))

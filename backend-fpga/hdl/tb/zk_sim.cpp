@@ -15,6 +15,7 @@
 #include "Vzk_mont_mul_fr.h"
 #include "Vzk_g1_add.h"
 #include "Vzk_ntt_stream.h"
+#include "Vzk_lane_product.h"
 #include "Vkrnl_msm.h"
 
 namespace {
@@ -254,6 +255,42 @@ extern "C" int64_t zk_sim_g1_add(const uint64_t *p, const uint64_t *q, uint64_t 
 }
 
 extern "C" uint32_t zk_sim_ntt_log_n(void) { return ZK_NTT_LOG_N; }
+
+extern "C" uint32_t zk_sim_lane_product_lanes(void) { return 1u << ZK_LANE_LOG; }
+
+extern "C" int64_t zk_sim_lane_product(const uint64_t *in, const uint8_t *first, uint64_t *out, size_t n,
+                                       uint32_t gap_every) {
+    VerilatedContext ctx;
+    Vzk_lane_product m{&ctx};
+    m.rst = 1;
+    m.in_valid = 0;
+    m.in_first = 0;
+    edge(m);
+    edge(m);
+    m.rst = 0;
+    size_t fed = 0, seen = 0, since_gap = 0;
+    int64_t start = -1, end = -1;
+    for (size_t cycle = 0; cycle < 4 * n + 1000 && seen < n; cycle++) {
+        bool gap = gap_every != 0 && since_gap == gap_every;
+        m.in_valid = fed < n && !gap;
+        m.in_first = m.in_valid && first[fed] != 0;
+        if (m.in_valid) put(m.in_data, in + 4 * fed);
+        edge(m);
+        if (m.in_valid) {
+            if (start < 0) start = int64_t(cycle);
+            fed++;
+            since_gap++;
+        } else if (gap) {
+            since_gap = 0;
+        }
+        if (m.out_valid) {
+            get(m.out_data, out + 4 * seen);
+            seen++;
+            end = int64_t(cycle);
+        }
+    }
+    return seen == n ? end - start + 1 : -1;
+}
 
 extern "C" int64_t zk_sim_ntt(const uint64_t *twiddles, const uint64_t *in, uint64_t *out, size_t frames,
                               uint32_t gap_every) {

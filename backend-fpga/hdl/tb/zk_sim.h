@@ -41,6 +41,16 @@ uint32_t zk_sim_ntt_log_n(void);
  * to the last output, or -1. */
 int64_t zk_sim_ntt(const uint64_t *twiddles, const uint64_t *in, uint64_t *out, size_t frames, uint32_t gap_every);
 
+/* The lanes of the verilated zk_lane_product (2^LOG_LANES). */
+uint32_t zk_sim_lane_product_lanes(void);
+
+/* Streams n elements (Fr, Montgomery form) through zk_lane_product: element i
+ * is in lane i mod lanes, first[i] != 0 starts its lane's product again; an
+ * idle cycle after every `gap_every` inputs (0: none). Writes each element
+ * times the earlier elements of its lane, in input order. Returns the cycles
+ * from the first input to the last output, or -1. */
+int64_t zk_sim_lane_product(const uint64_t *in, const uint8_t *first, uint64_t *out, size_t n, uint32_t gap_every);
+
 /* What one krnl_msm run reports. */
 typedef struct zk_msm_run {
     uint64_t cycles;       /* ap_start to ap_done, as the kernel counts them */

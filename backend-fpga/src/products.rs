@@ -1,0 +1,94 @@
+//! Running products on a device that streams interleaved lane products
+//! (`zk_lane_product`) and elementwise products (`zk_mont_mul`): the
+//! grand-product half of the card's lookup kernels.
+//!
+//! A running product is a chain, and the device's multiplier is pipelined,
+//! so the column is cut into one block per lane and the blocks are streamed
+//! interleaved (element `j` of every block, then element `j + 1`), which
+//! keeps the multiplier busy every cycle. The device returns each block's
+//! own running products; the host multiplies the `lanes` block totals into
+//! carries (one product each), and the device multiplies every element of a
+//! block by its block's carry in one elementwise pass.
+
+use zkaccel_core::{validate, Error, Field, Fr, PrimeField, Result};
+
+/// An Fr element as the device holds it: Montgomery limbs.
+pub type Limbs = [u64; 4];
+
+/// A device with `zk_lane_product` and an elementwise Fr multiplier.
+pub trait ProductDevice: Send + Sync + 'static {
+    /// The interleaved lanes of its lane product.
+    fn lanes(&self) -> usize;
+    /// Each element times the earlier elements of its lane (element `i` in
+    /// lane `i mod lanes`; `first[i]` starts its lane again).
+    fn lane_products(&self, input: &[Limbs], first: &[bool]) -> Result<Vec<Limbs>>;
+    /// `a[i]·b[i]` for every `i`.
+    fn products(&self, a: &[Limbs], b: &[Limbs]) -> Result<Vec<Limbs>>;
+}
+
+/// Running products with a leading one (`out[i + 1] = out[i]·values[i]`),
+/// as [`zkaccel_core::PrefixProduct::prefix_product`] defines them.
+pub fn prefix_product(device: &impl ProductDevice, backend: &'static str, values: &[Fr]) -> Result<Vec<Fr>> {
+    validate::field_elements("values", values)?;
+    let n = values.len();
+    let mut out = Vec::with_capacity(n + 1);
+    out.push(Fr::ONE);
+    if n == 0 {
+        return Ok(out);
+    }
+    let lanes = device.lanes().max(1);
+    let block = n.div_ceil(lanes);
+    // Every round holds one element of each lane: blocks past the end are
+    // padded with ones, which change no product.
+    let mut stream = Vec::with_capacity(block * lanes);
+    let mut first = Vec::with_capacity(block * lanes);
+    for j in 0..block {
+        for k in 0..lanes {
+            stream.push(values.get(k * block + j).map_or(Fr::ONE, |v| *v).montgomery_limbs());
+            first.push(j == 0);
+        }
+    }
+    let lane_products = device.lane_products(&stream, &first)?;
+    if lane_products.len() != stream.len() {
+        return Err(device_error(
+            backend,
+            format!("{} lane products for {} inputs", lane_products.len(), stream.len()),
+        ));
+    }
+    let within = |i: usize| lane_products[(i % block) * lanes + i / block];
+
+    // carry[k]: the product of every block before block k.
+    let mut carries = Vec::with_capacity(lanes);
+    let mut carry = Fr::ONE;
+    for k in 0..lanes {
+        carries.push(carry);
+        if let Some(last) = ((k + 1) * block).min(n).checked_sub(1).filter(|&l| l >= k * block) {
+            carry *= element(backend, within(last))?;
+        }
+    }
+    let a: Vec<Limbs> = (0..n).map(within).collect();
+    let b: Vec<Limbs> = (0..n).map(|i| carries[i / block].montgomery_limbs()).collect();
+    let carried = device.products(&a, &b)?;
+    if carried.len() != n {
+        return Err(device_error(backend, format!("{} products for {n} inputs", carried.len())));
+    }
+    for limbs in carried {
+        out.push(element(backend, limbs)?);
+    }
+    Ok(out)
+}
+
+/// A device's output as a field element; one that is not reduced is the
+/// device's failure.
+fn element(backend: &'static str, limbs: Limbs) -> Result<Fr> {
+    let x = Fr::from_montgomery_limbs_unchecked(limbs);
+    if x.is_reduced() {
+        Ok(x)
+    } else {
+        Err(device_error(backend, "the device wrote an unreduced field element".into()))
+    }
+}
+
+fn device_error(backend: &'static str, msg: String) -> Error {
+    Error::Device { backend, msg }
+}
