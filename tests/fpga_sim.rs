@@ -42,8 +42,8 @@ fn selftest_passes_on_the_simulated_fpga() {
 
 /// What `zkaccel calibrate` does on a machine with the simulation and the
 /// CPU: every operation is routed to the CPU, and the report says why (the
-/// simulation implements only MSMs and prefix products, and simulated cycles
-/// are far slower).
+/// simulation implements only MSMs, prefix products and batch inversion,
+/// and simulated cycles are far slower).
 #[test]
 fn calibration_routes_every_operation_to_the_cpu_and_says_why() {
     let sim = zkaccel_backend_fpga::open_sim().unwrap();
@@ -56,8 +56,16 @@ fn calibration_routes_every_operation_to_the_cpu_and_says_why() {
         let backends: Vec<&str> = r.segments.iter().map(|s| s.1).collect();
         assert_eq!(backends, vec!["cpu"], "{}: {r:?}", r.operation);
         eprintln!("{:<16} {}", r.operation.name(), r.reason);
-        // The simulation offers MSMs and (on its lane-product core) prefix products.
-        if matches!(r.operation, Operation::Msm | Operation::MsmPrepared | Operation::PrefixProduct) {
+        // The simulation offers MSMs and, on its lane-product core, prefix
+        // products and batch inversion.
+        let on_sim = [
+            Operation::Msm,
+            Operation::MsmPrepared,
+            Operation::PrefixProduct,
+            Operation::BatchInverse,
+            Operation::InverseOfSums,
+        ];
+        if on_sim.contains(&r.operation) {
             assert!(r.reason.contains("cpu is predicted fastest at every size"), "{}", r.reason);
             assert!(r.reason.contains("fpga-sim"), "{}", r.reason);
             let sim_points = &r.backends.iter().find(|b| b.0 == "fpga-sim").unwrap().1;

@@ -14,8 +14,9 @@
 //!
 //! On a card the backend implements [`Msm`] and no other operation trait, so
 //! the Accelerator gives NTTs and the lookup kernels to another backend. The
-//! simulation also runs prefix products on `zk_lane_product`, the core of the
-//! grand-product kernel to come ([`products`]); no card kernel wraps it yet.
+//! simulation also runs prefix products and batch inversion on
+//! `zk_lane_product`, the core of the grand-product kernel to come
+//! ([`products`]); no card kernel wraps it yet.
 
 pub mod host;
 pub mod products;
@@ -28,8 +29,8 @@ use std::sync::Arc;
 use products::ProductDevice;
 use zkaccel_core::backend::unsupported;
 use zkaccel_core::{
-    validate, Availability, Backend, Bn254, DeviceInfo, Error, Fr, G1Affine, G1Projective, HeldBackend, Msm, Operation,
-    PrefixProduct, PreparedBases, Result,
+    validate, Availability, Backend, BatchInverse, Bn254, DeviceInfo, Error, Fr, G1Affine, G1Projective, HeldBackend,
+    Msm, Operation, PrefixProduct, PreparedBases, Result,
 };
 
 /// The backend's name, as `ZKACCEL_BACKEND=fpga` selects it.
@@ -178,6 +179,13 @@ impl<D: BucketDevice> Msm<Bn254> for FpgaBackend<D> {
 }
 
 /// On a device with `zk_lane_product` ([`products`]).
+impl<D: BucketDevice + ProductDevice> BatchInverse<Fr> for FpgaBackend<D> {
+    fn batch_inverse(&self, values: &mut [Fr]) -> Result<()> {
+        products::batch_inverse(&self.device, self.device.name(), values)
+    }
+}
+
+/// On a device with `zk_lane_product` ([`products`]).
 impl<D: BucketDevice + ProductDevice> PrefixProduct<Fr> for FpgaBackend<D> {
     fn prefix_product(&self, values: &[Fr]) -> Result<Vec<Fr>> {
         products::prefix_product(&self.device, self.device.name(), values)
@@ -193,9 +201,9 @@ pub fn open() -> Result<FpgaBackend<xrt::XrtDevice>> {
 pub fn open_sim() -> Result<HeldBackend<Bn254>> {
     #[cfg(feature = "sim")]
     {
-        // The simulation also has the lane-product core, so running products too.
+        // The simulation also has the lane-product core: running products and batch inversion too.
         let b = Arc::new(FpgaBackend::new(sim::SimDevice));
-        Ok(HeldBackend::new(b.clone()).with_msm(b.clone()).with_prefix_product(b))
+        Ok(HeldBackend::new(b.clone()).with_msm(b.clone()).with_batch_inverse(b.clone()).with_prefix_product(b))
     }
     #[cfg(not(feature = "sim"))]
     {

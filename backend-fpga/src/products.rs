@@ -1,6 +1,7 @@
-//! Running products on a device that streams interleaved lane products
-//! (`zk_lane_product`) and elementwise products (`zk_mont_mul`): the
-//! grand-product half of the card's lookup kernels.
+//! Running products and batch inversion on a device that streams
+//! interleaved lane products (`zk_lane_product`) and elementwise products
+//! (`zk_mont_mul`): the card's grand-product and batch-inversion kernels,
+//! composed on the host.
 //!
 //! A running product is a chain, and the device's multiplier is pipelined,
 //! so the column is cut into one block per lane and the blocks are streamed
@@ -11,6 +12,9 @@
 //! block by its block's carry in one elementwise pass.
 
 use zkaccel_core::{validate, Error, Field, Fr, PrimeField, Result};
+
+/// 1 as the device holds it.
+const ONE: Limbs = Fr::ONE.montgomery_limbs();
 
 /// An Fr element as the device holds it: Montgomery limbs.
 pub type Limbs = [u64; 4];
@@ -76,6 +80,67 @@ pub fn prefix_product(device: &impl ProductDevice, backend: &'static str, values
         out.push(element(backend, limbs)?);
     }
     Ok(out)
+}
+
+/// Replaces every element by its inverse (Montgomery's trick, by blocks),
+/// as [`zkaccel_core::BatchInverse::batch_inverse`] defines it: a zero is
+/// [`Error::NotInvertible`] and leaves `values` unchanged.
+///
+/// Three passes of `n` cycles on the device: each block's running products
+/// `p` (forward), then the block reversed behind its total's inverse
+/// `T⁻¹` (`Q_m = T⁻¹·x_last⋯x_(last−m+1)`, backward), then
+/// `x_i⁻¹ = p_(i−1)·Q_(last−i)` (elementwise). The host inverts the
+/// `lanes` block totals between the first two passes.
+pub fn batch_inverse(device: &impl ProductDevice, backend: &'static str, values: &mut [Fr]) -> Result<()> {
+    if let Some(index) = values.iter().position(|v| !v.is_reduced() || v.is_zero()) {
+        return Err(if values[index].is_reduced() {
+            Error::NotInvertible { index }
+        } else {
+            Error::InvalidFieldElement { what: "values", index }
+        });
+    }
+    let n = values.len();
+    if n == 0 {
+        return Ok(());
+    }
+    let lanes = device.lanes().max(1);
+    let block = n.div_ceil(lanes);
+    // x in the padded block layout: block k, position j (ones past the end).
+    let x = |k: usize, j: usize| values.get(k * block + j).map_or(ONE, Fr::montgomery_limbs);
+    let rounds = |element: &dyn Fn(usize, usize) -> Limbs| {
+        let mut stream = Vec::with_capacity(block * lanes);
+        let mut first = Vec::with_capacity(block * lanes);
+        for j in 0..block {
+            for k in 0..lanes {
+                stream.push(element(k, j));
+                first.push(j == 0);
+            }
+        }
+        let out = device.lane_products(&stream, &first)?;
+        if out.len() != stream.len() {
+            return Err(device_error(backend, format!("{} lane products for {} inputs", out.len(), stream.len())));
+        }
+        Ok(out)
+    };
+    let forward = rounds(&|k, j| x(k, j))?;
+    let totals: Vec<Fr> =
+        (0..lanes).map(|k| element(backend, forward[(block - 1) * lanes + k])).collect::<Result<_>>()?;
+    let inverses: Vec<Limbs> = totals
+        .iter()
+        .map(|t| t.inverse().map(|i| i.montgomery_limbs()))
+        .collect::<Option<_>>()
+        .ok_or_else(|| device_error(backend, "a block's product of nonzero values came back zero".into()))?;
+    let backward = rounds(&|k, j| if j == 0 { inverses[k] } else { x(k, block - j) })?;
+    let a: Vec<Limbs> =
+        (0..n).map(|i| if i % block == 0 { ONE } else { forward[(i % block - 1) * lanes + i / block] }).collect();
+    let b: Vec<Limbs> = (0..n).map(|i| backward[(block - 1 - i % block) * lanes + i / block]).collect();
+    let products = device.products(&a, &b)?;
+    if products.len() != n {
+        return Err(device_error(backend, format!("{} products for {n} inputs", products.len())));
+    }
+    let inverted = products.into_iter().map(|p| element(backend, p)).collect::<Result<Vec<_>>>()?;
+    values.copy_from_slice(&inverted);
+    Ok(())
 }
 
 /// A device's output as a field element; one that is not reduced is the

@@ -280,3 +280,34 @@ fn prefix_products_on_the_rtl_match_the_cpu_backend() {
     let unreduced = [Fr::from_montgomery_limbs_unchecked(Fr::MODULUS)];
     assert!(backend.prefix_product(&unreduced).is_err(), "an unreduced input is the caller's error");
 }
+
+/// Batch inversion through the lane-product core (forward and backward
+/// passes) and the elementwise multiplier, against the CPU backend; a zero
+/// is a clear error that leaves the input unchanged.
+#[test]
+fn batch_inversion_on_the_rtl_matches_the_cpu_backend() {
+    use zkaccel_core::BatchInverse;
+    let lanes = sim::lane_product_lanes();
+    let cpu = CpuBackend::new();
+    let backend = FpgaBackend::new(SimDevice);
+    for n in [0usize, 1, 2, lanes - 1, lanes, lanes + 1, 3 * lanes + 5, 1000] {
+        // The operands without their zero (index 0).
+        let values: Vec<Fr> = operands::<Fr>(n + 1, 23 + n as u64)[1..].to_vec();
+        let (mut ours, mut theirs) = (values.clone(), values.clone());
+        backend.batch_inverse(&mut ours).unwrap();
+        cpu.batch_inverse(&mut theirs).unwrap();
+        assert_eq!(ours, theirs, "{n} values");
+        if n > 0 {
+            assert_eq!(ours[n - 1] * values[n - 1], Fr::ONE);
+        }
+    }
+    let mut with_zero: Vec<Fr> = operands::<Fr>(50, 24)[1..].to_vec();
+    with_zero[17] = Fr::ZERO;
+    let before = with_zero.clone();
+    assert_eq!(backend.batch_inverse(&mut with_zero), Err(zkaccel_core::Error::NotInvertible { index: 17 }));
+    assert_eq!(with_zero, before, "the input is unchanged");
+    // 1/(β + x) through the same kernel.
+    let beta = Fr::from_u64(5);
+    let xs: Vec<Fr> = operands::<Fr>(300, 25)[5..].to_vec();
+    assert_eq!(backend.inverse_of_sums(beta, &xs).unwrap(), cpu.inverse_of_sums(beta, &xs).unwrap());
+}
