@@ -83,6 +83,9 @@ cargo clippy "${fpga_sim[@]}" --all-targets -- -D warnings
 # --nocapture shows the measured cycles per point (docs/fpga.md's throughput model).
 cargo test "${fpga_sim[@]}" --lib --test rtl --test fpga_sim --test selection -- --nocapture
 
+step "FPGA: one 2^16-point NTT on the RTL (four-step on the verilated cores)"
+cargo test "${fpga_sim[@]}" --test rtl a_2_16_point_ntt_on_the_rtl -- --ignored --nocapture
+
 step "FPGA synthesis (yosys synth_xilinx, UltraScale+) -> hdl/reports/"
 python3 ./scripts/hdl/synth.py
 

@@ -7,14 +7,16 @@ use zkaccel::{selftest, Accelerator, BackendChoice, CpuBackend, Msm, Operation};
 use zkaccel_core::testing::{self, random_points, random_scalars};
 
 #[test]
-fn the_accelerator_routes_msms_through_the_rtl_and_the_rest_to_the_cpu() {
+fn the_accelerator_routes_what_the_rtl_offers_to_it_and_the_rest_to_the_cpu() {
     let acc = Accelerator::with_choice(BackendChoice::FpgaSim).unwrap();
     assert_eq!(acc.backend_names(), vec!["fpga-sim", "cpu"]);
     assert_eq!(acc.route(Operation::Msm, 256), "fpga-sim");
     assert_eq!(acc.route(Operation::Msm, 1 << 16), "cpu");
-    assert_eq!(acc.route(Operation::Ntt, 256), "cpu");
-    // Forced, prefix products run on the lane-product core.
+    // Forced, NTTs run on the NTT cores and prefix products on the lane-product core.
+    assert_eq!(acc.route(Operation::Ntt, 256), "fpga-sim");
+    assert_eq!(acc.route(Operation::Ntt, 1 << 17), "cpu");
     assert_eq!(acc.route(Operation::PrefixProduct, 256), "fpga-sim");
+    assert_eq!(acc.route(Operation::PermuteLookup, 256), "cpu");
 
     let mut rng = testing::rng(9);
     let bases = random_points(256, &mut rng);
@@ -42,8 +44,8 @@ fn selftest_passes_on_the_simulated_fpga() {
 
 /// What `zkaccel calibrate` does on a machine with the simulation and the
 /// CPU: every operation is routed to the CPU, and the report says why (the
-/// simulation implements only MSMs, prefix products and batch inversion,
-/// and simulated cycles are far slower).
+/// simulation implements only MSMs, NTTs, prefix products and batch
+/// inversion, and simulated cycles are far slower).
 #[test]
 fn calibration_routes_every_operation_to_the_cpu_and_says_why() {
     let sim = zkaccel_backend_fpga::open_sim().unwrap();
@@ -56,11 +58,13 @@ fn calibration_routes_every_operation_to_the_cpu_and_says_why() {
         let backends: Vec<&str> = r.segments.iter().map(|s| s.1).collect();
         assert_eq!(backends, vec!["cpu"], "{}: {r:?}", r.operation);
         eprintln!("{:<16} {}", r.operation.name(), r.reason);
-        // The simulation offers MSMs and, on its lane-product core, prefix
-        // products and batch inversion.
+        // The simulation offers MSMs, NTTs (four-step on its cores) and, on
+        // its lane-product core, prefix products and batch inversion.
         let on_sim = [
             Operation::Msm,
             Operation::MsmPrepared,
+            Operation::Ntt,
+            Operation::Lde,
             Operation::PrefixProduct,
             Operation::BatchInverse,
             Operation::InverseOfSums,

@@ -16,9 +16,11 @@
 //! the Accelerator gives NTTs and the lookup kernels to another backend. The
 //! simulation also runs prefix products and batch inversion on
 //! `zk_lane_product`, the core of the grand-product kernel to come
-//! ([`products`]); no card kernel wraps it yet.
+//! ([`products`]), and NTTs of every size on its streaming NTT cores by the
+//! four-step method ([`ntt`]); no card kernel wraps them yet.
 
 pub mod host;
+pub mod ntt;
 pub mod products;
 #[cfg(feature = "sim")]
 pub mod sim;
@@ -30,7 +32,7 @@ use products::ProductDevice;
 use zkaccel_core::backend::unsupported;
 use zkaccel_core::{
     validate, Availability, Backend, BatchInverse, Bn254, DeviceInfo, Error, Fr, G1Affine, G1Projective, HeldBackend,
-    Msm, Operation, PrefixProduct, PreparedBases, Result,
+    Msm, Ntt, NttConfig, Operation, PrefixProduct, PreparedBases, Result,
 };
 
 /// The backend's name, as `ZKACCEL_BACKEND=fpga` selects it.
@@ -75,6 +77,10 @@ pub trait BucketDevice: Send + Sync + 'static {
     fn window_bits(&self) -> u32;
     /// The largest MSM worth sending to it.
     fn max_points(&self) -> usize;
+    /// The longest NTT column worth sending to it (0: it has no NTT).
+    fn max_ntt_len(&self) -> usize {
+        0
+    }
     /// Uploads packed bases ([`host::pack_bases`]).
     fn upload_bases(&self, words: &[u64]) -> Result<Self::Bases>;
     /// Runs the kernel over the first `scalars.len() / 4` bases; returns the
@@ -145,10 +151,12 @@ impl<D: BucketDevice> Backend for FpgaBackend<D> {
         self.device.availability()
     }
 
-    /// MSMs up to the device's points; running products of any length.
+    /// MSMs up to the device's points; NTTs up to the device's columns;
+    /// running products of any length.
     fn max_size(&self, op: Operation) -> usize {
         match op {
             Operation::Msm | Operation::MsmPrepared => self.device.max_points(),
+            Operation::Ntt | Operation::Lde => self.device.max_ntt_len(),
             _ => usize::MAX,
         }
     }
@@ -178,6 +186,13 @@ impl<D: BucketDevice> Msm<Bn254> for FpgaBackend<D> {
     }
 }
 
+/// On a device with streaming NTT cores, by the four-step method ([`ntt`]).
+impl<D: BucketDevice + ntt::NttDevice> Ntt<Fr> for FpgaBackend<D> {
+    fn ntt_batch(&self, data: &mut [Fr], column_len: usize, config: NttConfig<Fr>) -> Result<()> {
+        ntt::ntt_batch(&self.device, self.device.name(), data, column_len, config)
+    }
+}
+
 /// On a device with `zk_lane_product` ([`products`]).
 impl<D: BucketDevice + ProductDevice> BatchInverse<Fr> for FpgaBackend<D> {
     fn batch_inverse(&self, values: &mut [Fr]) -> Result<()> {
@@ -201,9 +216,14 @@ pub fn open() -> Result<FpgaBackend<xrt::XrtDevice>> {
 pub fn open_sim() -> Result<HeldBackend<Bn254>> {
     #[cfg(feature = "sim")]
     {
-        // The simulation also has the lane-product core: running products and batch inversion too.
+        // The simulation also has the lane-product core (running products and
+        // batch inversion) and the NTT cores (four-step NTTs).
         let b = Arc::new(FpgaBackend::new(sim::SimDevice));
-        Ok(HeldBackend::new(b.clone()).with_msm(b.clone()).with_batch_inverse(b.clone()).with_prefix_product(b))
+        Ok(HeldBackend::new(b.clone())
+            .with_msm(b.clone())
+            .with_ntt(b.clone())
+            .with_batch_inverse(b.clone())
+            .with_prefix_product(b))
     }
     #[cfg(not(feature = "sim"))]
     {

@@ -8,8 +8,9 @@
 
 use std::sync::Mutex;
 
-use zkaccel_core::{validate, Availability, Error, Result};
+use zkaccel_core::{validate, Availability, Error, Fr, Result};
 
+use crate::ntt::NttDevice;
 use crate::products::ProductDevice;
 use crate::{host, BucketDevice, SIM_NAME};
 
@@ -110,6 +111,26 @@ pub fn ntt(twiddles: &[Limbs], input: &[Limbs], gap_every: u32) -> Result<(Vec<L
     u64::try_from(cycles).map(|c| (out, c)).map_err(|_| hung("NTT"))
 }
 
+/// `frames = input.len() / 2` transforms through the verilated 2-point
+/// `zk_ntt_stream` (its one twiddle is 1; outputs in bit-reversed order,
+/// which for two points is natural).
+pub fn ntt2(input: &[Limbs]) -> Result<Vec<Limbs>> {
+    if !input.len().is_multiple_of(2) {
+        return Err(Error::InvalidShape { reason: format!("{} elements is not a whole number of pairs", input.len()) });
+    }
+    let twiddles = [<Fr as zkaccel_core::Field>::ONE.montgomery_limbs()];
+    let mut out = vec![[0u64; 4]; input.len()];
+    let _guard = lock();
+    // SAFETY: one twiddle; input and out hold input.len() elements of 4 limbs.
+    let cycles = unsafe {
+        ffi::zk_sim_ntt2(twiddles.as_ptr().cast(), input.as_ptr().cast(), out.as_mut_ptr().cast(), input.len() / 2)
+    };
+    if cycles < 0 {
+        return Err(hung("2-point NTT"));
+    }
+    Ok(out)
+}
+
 /// The lanes of the verilated `zk_lane_product`.
 pub fn lane_product_lanes() -> usize {
     // SAFETY: a constant getter.
@@ -174,6 +195,8 @@ pub struct SimDevice;
 impl SimDevice {
     /// MSMs above this go to the CPU: a simulated cycle costs microseconds.
     pub const MAX_POINTS: usize = 1 << 12;
+    /// NTT columns above this go to the CPU (a 2^16 transform takes seconds of simulation).
+    pub const MAX_NTT_LEN: usize = 1 << 16;
 }
 
 impl BucketDevice for SimDevice {
@@ -202,6 +225,10 @@ impl BucketDevice for SimDevice {
         Self::MAX_POINTS
     }
 
+    fn max_ntt_len(&self) -> usize {
+        Self::MAX_NTT_LEN
+    }
+
     fn upload_bases(&self, words: &[u64]) -> Result<Vec<u64>> {
         Ok(words.to_vec())
     }
@@ -223,5 +250,20 @@ impl ProductDevice for SimDevice {
 
     fn products(&self, a: &[Limbs], b: &[Limbs]) -> Result<Vec<Limbs>> {
         mont_mul(Field::Fr, a, b).map(|(out, _)| out)
+    }
+}
+
+/// The two verilated `zk_ntt_stream`s (2 and 2^[`ntt_log_n`] points) as an [`NttDevice`].
+impl NttDevice for SimDevice {
+    fn ntt_core_logs(&self) -> Vec<u32> {
+        vec![1, ntt_log_n()]
+    }
+
+    fn ntt_frames(&self, log_n: u32, twiddles: &[Limbs], input: &[Limbs]) -> Result<Vec<Limbs>> {
+        match log_n {
+            1 => ntt2(input),
+            n if n == ntt_log_n() => ntt(twiddles, input, 0).map(|(out, _)| out),
+            _ => Err(Error::InvalidShape { reason: format!("no verilated NTT core of 2^{log_n} points") }),
+        }
     }
 }

@@ -311,3 +311,51 @@ fn batch_inversion_on_the_rtl_matches_the_cpu_backend() {
     let xs: Vec<Fr> = operands::<Fr>(300, 25)[5..].to_vec();
     assert_eq!(backend.inverse_of_sums(beta, &xs).unwrap(), cpu.inverse_of_sums(beta, &xs).unwrap());
 }
+
+/// NTTs of 2^1 … 2^12 points on the verilated cores by the four-step method
+/// — forward, inverse, on a coset, several columns at once — against the
+/// CPU backend.
+#[test]
+fn four_step_ntts_on_the_rtl_match_the_cpu_backend() {
+    use zkaccel_core::{Ntt, NttConfig};
+    let cpu = CpuBackend::new();
+    let backend = FpgaBackend::new(SimDevice);
+    let shift = Fr::multiplicative_generator();
+    let mut rng = testing::rng(26);
+    for log_n in 1..=12u32 {
+        let n = 1usize << log_n;
+        let columns = if log_n <= 8 { 3 } else { 1 };
+        let input = random_scalars(columns * n, &mut rng);
+        for config in [
+            NttConfig::forward(),
+            NttConfig::inverse(),
+            NttConfig::forward().on_coset(shift),
+            NttConfig::inverse().on_coset(shift),
+        ] {
+            let (mut ours, mut theirs) = (input.clone(), input.clone());
+            backend.ntt_batch(&mut ours, n, config).unwrap();
+            cpu.ntt_batch(&mut theirs, n, config).unwrap();
+            assert_eq!(ours, theirs, "2^{log_n} x {columns}, {config:?}");
+        }
+    }
+}
+
+/// One 2^16-point NTT, forward and back, on the RTL (`--ignored`: CI runs
+/// it in its own step; about 7 s of simulation).
+#[test]
+#[ignore]
+fn a_2_16_point_ntt_on_the_rtl() {
+    use zkaccel_core::{Ntt, NttConfig};
+    let n = 1usize << 16;
+    let input = random_scalars(n, &mut testing::rng(27));
+    let backend = FpgaBackend::new(SimDevice);
+    let started = std::time::Instant::now();
+    let mut ours = input.clone();
+    backend.ntt(&mut ours, NttConfig::forward()).unwrap();
+    let mut theirs = input.clone();
+    CpuBackend::new().ntt(&mut theirs, NttConfig::forward()).unwrap();
+    assert_eq!(ours, theirs);
+    backend.ntt(&mut ours, NttConfig::inverse()).unwrap();
+    assert_eq!(ours, input);
+    eprintln!("2^16-point NTT forward and inverse on the RTL: {:.1?}", started.elapsed());
+}

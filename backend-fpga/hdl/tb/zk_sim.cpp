@@ -15,6 +15,7 @@
 #include "Vzk_mont_mul_fr.h"
 #include "Vzk_g1_add.h"
 #include "Vzk_ntt_stream.h"
+#include "Vzk_ntt_stream_n2.h"
 #include "Vzk_lane_product.h"
 #include "Vkrnl_msm.h"
 
@@ -292,11 +293,12 @@ extern "C" int64_t zk_sim_lane_product(const uint64_t *in, const uint8_t *first,
     return seen == n ? end - start + 1 : -1;
 }
 
-extern "C" int64_t zk_sim_ntt(const uint64_t *twiddles, const uint64_t *in, uint64_t *out, size_t frames,
-                              uint32_t gap_every) {
+// Streams `frames` transforms through a verilated zk_ntt_stream of 2^log_n points.
+template <typename M>
+int64_t ntt_run(uint32_t log_n, const uint64_t *twiddles, const uint64_t *in, uint64_t *out, size_t frames,
+                uint32_t gap_every) {
     VerilatedContext ctx;
-    Vzk_ntt_stream m{&ctx};
-    const uint32_t log_n = ZK_NTT_LOG_N;
+    M m{&ctx};
     const size_t n = size_t(1) << log_n;
     m.rst = 1;
     m.tw_we = 0;
@@ -338,6 +340,15 @@ extern "C" int64_t zk_sim_ntt(const uint64_t *twiddles, const uint64_t *in, uint
         }
     }
     return seen == total ? end - start + 1 : -1;
+}
+
+extern "C" int64_t zk_sim_ntt(const uint64_t *twiddles, const uint64_t *in, uint64_t *out, size_t frames,
+                              uint32_t gap_every) {
+    return ntt_run<Vzk_ntt_stream>(ZK_NTT_LOG_N, twiddles, in, out, frames, gap_every);
+}
+
+extern "C" int64_t zk_sim_ntt2(const uint64_t *twiddles, const uint64_t *in, uint64_t *out, size_t frames) {
+    return ntt_run<Vzk_ntt_stream_n2>(1, twiddles, in, out, frames, 0);
 }
 
 extern "C" uint32_t zk_sim_msm_window_bits(void) { return ZK_MSM_WINDOW_BITS; }

@@ -41,6 +41,10 @@ uint32_t zk_sim_ntt_log_n(void);
  * to the last output, or -1. */
 int64_t zk_sim_ntt(const uint64_t *twiddles, const uint64_t *in, uint64_t *out, size_t frames, uint32_t gap_every);
 
+/* zk_sim_ntt on a second verilated zk_ntt_stream of 2 points (one stage, one
+ * twiddle: 1): the smallest factor of the host's four-step NTT. */
+int64_t zk_sim_ntt2(const uint64_t *twiddles, const uint64_t *in, uint64_t *out, size_t frames);
+
 /* The lanes of the verilated zk_lane_product (2^LOG_LANES). */
 uint32_t zk_sim_lane_product_lanes(void);
 
