@@ -65,6 +65,7 @@ mod sim {
             Model { prefix: "Vzk_ntt_stream", top: "zk_ntt_stream", params: vec![format!("-GLOG_N={SIM_NTT_LOG_N}")] },
             // The four-step NTT's smallest factor.
             Model { prefix: "Vzk_ntt_stream_n2", top: "zk_ntt_stream", params: vec!["-GLOG_N=1".into()] },
+            Model { prefix: "Vzk_fr_inverse", top: "zk_fr_inverse", params: vec![] },
             Model {
                 prefix: "Vzk_lane_product",
                 top: "zk_lane_product",

@@ -28,6 +28,8 @@ pub trait ProductDevice: Send + Sync + 'static {
     fn lane_products(&self, input: &[Limbs], first: &[bool]) -> Result<Vec<Limbs>>;
     /// `a[i]·b[i]` for every `i`.
     fn products(&self, a: &[Limbs], b: &[Limbs]) -> Result<Vec<Limbs>>;
+    /// `1/x[i]` for every `i` (nonzero), by Fermat on the multiplier.
+    fn inverses(&self, x: &[Limbs]) -> Result<Vec<Limbs>>;
 }
 
 /// Running products with a leading one (`out[i + 1] = out[i]·values[i]`),
@@ -89,8 +91,8 @@ pub fn prefix_product(device: &impl ProductDevice, backend: &'static str, values
 /// Three passes of `n` cycles on the device: each block's running products
 /// `p` (forward), then the block reversed behind its total's inverse
 /// `T⁻¹` (`Q_m = T⁻¹·x_last⋯x_(last−m+1)`, backward), then
-/// `x_i⁻¹ = p_(i−1)·Q_(last−i)` (elementwise). The host inverts the
-/// `lanes` block totals between the first two passes.
+/// `x_i⁻¹ = p_(i−1)·Q_(last−i)` (elementwise). Between the first two, the
+/// device inverts the `lanes` block totals (Fermat on its multiplier).
 pub fn batch_inverse(device: &impl ProductDevice, backend: &'static str, values: &mut [Fr]) -> Result<()> {
     if let Some(index) = values.iter().position(|v| !v.is_reduced() || v.is_zero()) {
         return Err(if values[index].is_reduced() {
@@ -123,13 +125,18 @@ pub fn batch_inverse(device: &impl ProductDevice, backend: &'static str, values:
         Ok(out)
     };
     let forward = rounds(&|k, j| x(k, j))?;
-    let totals: Vec<Fr> =
-        (0..lanes).map(|k| element(backend, forward[(block - 1) * lanes + k])).collect::<Result<_>>()?;
-    let inverses: Vec<Limbs> = totals
-        .iter()
-        .map(|t| t.inverse().map(|i| i.montgomery_limbs()))
-        .collect::<Option<_>>()
-        .ok_or_else(|| device_error(backend, "a block's product of nonzero values came back zero".into()))?;
+    let totals: Vec<Limbs> = (0..lanes).map(|k| forward[(block - 1) * lanes + k]).collect();
+    let inverses = device.inverses(&totals)?;
+    if inverses.len() != lanes {
+        return Err(device_error(backend, format!("{} inverses for {lanes} totals", inverses.len())));
+    }
+    // Each inverse times its total must be one: a check of the device's
+    // inversion that costs `lanes` products.
+    for (t, i) in totals.iter().zip(&inverses) {
+        if element(backend, *t)? * element(backend, *i)? != Fr::ONE {
+            return Err(device_error(backend, "a block total's inverse is wrong".into()));
+        }
+    }
     let backward = rounds(&|k, j| if j == 0 { inverses[k] } else { x(k, block - j) })?;
     let a: Vec<Limbs> =
         (0..n).map(|i| if i % block == 0 { ONE } else { forward[(i % block - 1) * lanes + i / block] }).collect();

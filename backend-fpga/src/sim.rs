@@ -131,6 +131,16 @@ pub fn ntt2(input: &[Limbs]) -> Result<Vec<Limbs>> {
     Ok(out)
 }
 
+/// Inverts each element (Fr, Montgomery form) on the verilated
+/// `zk_fr_inverse`, one after another; returns the inverses and the cycles.
+pub fn fr_inverses(input: &[Limbs]) -> Result<(Vec<Limbs>, u64)> {
+    let mut out = vec![[0u64; 4]; input.len()];
+    let _guard = lock();
+    // SAFETY: input and out hold input.len() elements of 4 limbs.
+    let cycles = unsafe { ffi::zk_sim_fr_inverse(input.as_ptr().cast(), out.as_mut_ptr().cast(), input.len()) };
+    u64::try_from(cycles).map(|c| (out, c)).map_err(|_| hung("Fr inversion"))
+}
+
 /// The lanes of the verilated `zk_lane_product`.
 pub fn lane_product_lanes() -> usize {
     // SAFETY: a constant getter.
@@ -250,6 +260,10 @@ impl ProductDevice for SimDevice {
 
     fn products(&self, a: &[Limbs], b: &[Limbs]) -> Result<Vec<Limbs>> {
         mont_mul(Field::Fr, a, b).map(|(out, _)| out)
+    }
+
+    fn inverses(&self, x: &[Limbs]) -> Result<Vec<Limbs>> {
+        fr_inverses(x).map(|(out, _)| out)
     }
 }
 

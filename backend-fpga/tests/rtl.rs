@@ -359,3 +359,17 @@ fn a_2_16_point_ntt_on_the_rtl() {
     assert_eq!(ours, input);
     eprintln!("2^16-point NTT forward and inverse on the RTL: {:.1?}", started.elapsed());
 }
+
+/// `zk_fr_inverse`: Fermat's inverse on the multiplier, against
+/// zkaccel-core, with the cycles it takes.
+#[test]
+fn fr_inversion_on_the_multiplier() {
+    let values: Vec<Fr> = operands::<Fr>(12, 28)[1..].to_vec();
+    let (out, cycles) = sim::fr_inverses(&limbs(&values)).unwrap();
+    let expected: Vec<Fr> = values.iter().map(|v| v.inverse().unwrap()).collect();
+    assert_eq!(out, limbs(&expected));
+    let per_inversion = cycles / values.len() as u64;
+    eprintln!("zk_fr_inverse: {per_inversion} cycles per inversion");
+    // 256 squarings and at most 256 products, each the multiplier's latency (5) and an issue cycle.
+    assert!(per_inversion <= 512 * 6, "{per_inversion}");
+}

@@ -17,6 +17,7 @@
 #include "Vzk_ntt_stream.h"
 #include "Vzk_ntt_stream_n2.h"
 #include "Vzk_lane_product.h"
+#include "Vzk_fr_inverse.h"
 #include "Vkrnl_msm.h"
 
 namespace {
@@ -256,6 +257,31 @@ extern "C" int64_t zk_sim_g1_add(const uint64_t *p, const uint64_t *q, uint64_t 
 }
 
 extern "C" uint32_t zk_sim_ntt_log_n(void) { return ZK_NTT_LOG_N; }
+
+extern "C" int64_t zk_sim_fr_inverse(const uint64_t *in, uint64_t *out, size_t n) {
+    VerilatedContext ctx;
+    Vzk_fr_inverse m{&ctx};
+    m.rst = 1;
+    m.start = 0;
+    edge(m);
+    edge(m);
+    m.rst = 0;
+    int64_t cycles = 0;
+    for (size_t i = 0; i < n; i++) {
+        put(m.x, in + 4 * i);
+        m.start = 1;
+        edge(m);
+        m.start = 0;
+        cycles++;
+        // 256 squarings and at most 256 products of at most 16 cycles each.
+        for (int64_t wait = 0; !m.done; wait++, cycles++) {
+            if (wait > 512 * 16) return -1;
+            edge(m);
+        }
+        get(m.out, out + 4 * i);
+    }
+    return cycles;
+}
 
 extern "C" uint32_t zk_sim_lane_product_lanes(void) { return 1u << ZK_LANE_LOG; }
 

@@ -55,6 +55,10 @@ uint32_t zk_sim_lane_product_lanes(void);
  * from the first input to the last output, or -1. */
 int64_t zk_sim_lane_product(const uint64_t *in, const uint8_t *first, uint64_t *out, size_t n, uint32_t gap_every);
 
+/* Inverts n elements (Fr, Montgomery form) one after another on zk_fr_inverse
+ * (Fermat, one multiplier). Returns the cycles of all n, or -1 on a hang. */
+int64_t zk_sim_fr_inverse(const uint64_t *in, uint64_t *out, size_t n);
+
 /* What one krnl_msm run reports. */
 typedef struct zk_msm_run {
     uint64_t cycles;       /* ap_start to ap_done, as the kernel counts them */
