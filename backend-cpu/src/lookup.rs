@@ -122,11 +122,7 @@ impl<F: PrimeField> BatchInverse<F> for CpuBackend {
     fn batch_inverse(&self, values: &mut [F]) -> Result<()> {
         // One parallel pass finds the first unreduced or zero element.
         if let Some(index) = values.par_iter().position_first(|v| !v.is_reduced() || v.is_zero()) {
-            return Err(if values[index].is_reduced() {
-                Error::NotInvertible { index }
-            } else {
-                Error::InvalidFieldElement { what: "values", index }
-            });
+            return Err(validate::not_invertible(values, index));
         }
         // A few chunks per thread: one inversion each, and room to balance load.
         let chunk = values.len().div_ceil(4 * rayon::current_num_threads()).max(CHUNK);

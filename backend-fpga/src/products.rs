@@ -94,13 +94,7 @@ pub fn prefix_product(device: &impl ProductDevice, backend: &'static str, values
 /// `x_i⁻¹ = p_(i−1)·Q_(last−i)` (elementwise). Between the first two, the
 /// device inverts the `lanes` block totals (Fermat on its multiplier).
 pub fn batch_inverse(device: &impl ProductDevice, backend: &'static str, values: &mut [Fr]) -> Result<()> {
-    if let Some(index) = values.iter().position(|v| !v.is_reduced() || v.is_zero()) {
-        return Err(if values[index].is_reduced() {
-            Error::NotInvertible { index }
-        } else {
-            Error::InvalidFieldElement { what: "values", index }
-        });
-    }
+    validate::invertible(values)?;
     let n = values.len();
     if n == 0 {
         return Ok(());

@@ -112,6 +112,27 @@ pub fn max_ntt_len<F: TwoAdicField>() -> usize {
     1usize.checked_shl(F::TWO_ADICITY).unwrap_or(usize::MAX)
 }
 
+/// That every element of a batch inversion's `values` is reduced and
+/// nonzero: the first that is not is [`Error::InvalidFieldElement`] or
+/// [`Error::NotInvertible`], in the CPU backend's order (which every
+/// backend keeps).
+pub fn invertible<F: PrimeField>(values: &[F]) -> Result<()> {
+    match values.iter().position(|v| !v.is_reduced() || v.is_zero()) {
+        Some(index) => Err(not_invertible(values, index)),
+        None => Ok(()),
+    }
+}
+
+/// The error for `values[index]`, found unreduced or zero by [`invertible`]
+/// (or by a backend's own parallel scan).
+pub fn not_invertible<F: PrimeField>(values: &[F], index: usize) -> Error {
+    if values[index].is_reduced() {
+        Error::NotInvertible { index }
+    } else {
+        Error::InvalidFieldElement { what: "values", index }
+    }
+}
+
 /// A coset shift is reduced and non-zero (a zero shift is no coset and has no inverse).
 pub fn coset_shift<F: PrimeField>(shift: Option<F>) -> Result<()> {
     match shift {

@@ -100,14 +100,7 @@ impl Multiplicities<Fr> for CudaBackend {
 
 impl BatchInverse<Fr> for CudaBackend {
     fn batch_inverse(&self, values: &mut [Fr]) -> Result<()> {
-        // The CPU's order of errors: the first element that is unreduced or zero.
-        if let Some(index) = values.iter().position(|v| !v.is_reduced() || v.is_zero()) {
-            return Err(if values[index].is_reduced() {
-                Error::NotInvertible { index }
-            } else {
-                Error::InvalidFieldElement { what: "values", index }
-            });
-        }
+        validate::invertible(values)?;
         let _serial = self.lock();
         let inverses = self.inverses(values, None)?;
         values.copy_from_slice(&inverses);

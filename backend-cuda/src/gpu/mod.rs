@@ -19,8 +19,8 @@ use zkaccel_core::backend::unsupported;
 use zkaccel_core::cast::{limbs, limbs_mut, point_limbs};
 use zkaccel_core::{
     validate, Availability, Backend, BatchInverse, Bn254, DeviceInfo, Error, Field, Fq, Fr, G1Affine, G1Projective,
-    HeldBackend, Msm, Multiplicities, Ntt, NttConfig, NttDirection, Operation, PrefixProduct, PreparedBases,
-    PrimeField, Result, TwoAdicField,
+    HeldBackend, Msm, Multiplicities, Ntt, NttConfig, NttDirection, Operation, PrefixProduct, PreparedBases, Result,
+    TwoAdicField,
 };
 
 use crate::kernels::Kernel;

@@ -1,7 +1,7 @@
 // The inverse of a BN254 Fr element on one pipelined Montgomery multiplier:
 // x^(r-2) (Fermat), square-and-multiply over the exponent's bits from the top.
 // Each product waits for the one before, so an inversion takes about
-// (254 + 127) * (LATENCY + 1) cycles; batch inversion needs one per block of
+// (256 + 127) * (LATENCY + 2) cycles; batch inversion needs one per block of
 // the lane-product core (Montgomery's trick does the rest).
 //
 // Montgomery form in and out (as zkaccel-core stores Fr); the inverse of 0
@@ -24,7 +24,8 @@ module zk_fr_inverse #(
 );
     localparam [255:0] EXPONENT = MODULUS - 256'd2;
 
-    localparam [2:0] IDLE = 3'd0, SQUARE = 3'd1, SQUARE_WAIT = 3'd2, MULTIPLY = 3'd3, MULTIPLY_WAIT = 3'd4;
+    localparam [2:0] IDLE = 3'd0, SQUARE = 3'd1, SQUARE_WAIT = 3'd2, MULTIPLY = 3'd3, MULTIPLY_WAIT = 3'd4,
+                     NEXT = 3'd5;
     reg [2:0]   state;
     reg [7:0]   bit_index;
     reg [255:0] base, acc;
@@ -53,28 +54,21 @@ module zk_fr_inverse #(
                 SQUARE: state <= SQUARE_WAIT;
                 SQUARE_WAIT: if (mul_valid) begin
                     acc <= mul_out;
-                    if (EXPONENT[bit_index]) begin
-                        state <= MULTIPLY;
-                    end else if (bit_index == 8'd0) begin
-                        out <= mul_out;
-                        done <= 1'b1;
-                        state <= IDLE;
-                    end else begin
-                        bit_index <= bit_index - 8'd1;
-                        state <= SQUARE;
-                    end
+                    state <= EXPONENT[bit_index] ? MULTIPLY : NEXT;
                 end
                 MULTIPLY: state <= MULTIPLY_WAIT;
                 MULTIPLY_WAIT: if (mul_valid) begin
                     acc <= mul_out;
-                    if (bit_index == 8'd0) begin
-                        out <= mul_out;
-                        done <= 1'b1;
-                        state <= IDLE;
-                    end else begin
-                        bit_index <= bit_index - 8'd1;
-                        state <= SQUARE;
-                    end
+                    state <= NEXT;
+                end
+                // The bit is done: the next one, or the result.
+                NEXT: if (bit_index == 8'd0) begin
+                    out <= acc;
+                    done <= 1'b1;
+                    state <= IDLE;
+                end else begin
+                    bit_index <= bit_index - 8'd1;
+                    state <= SQUARE;
                 end
                 default: state <= IDLE;
             endcase

@@ -258,6 +258,38 @@ extern "C" int64_t zk_sim_g1_add(const uint64_t *p, const uint64_t *q, uint64_t 
 
 extern "C" uint32_t zk_sim_ntt_log_n(void) { return ZK_NTT_LOG_N; }
 
+// Streams n elements into a model with in_valid/in_data and out_valid/out_data,
+// an idle cycle after every `gap_every` inputs (0: none); `before(i)` sets the
+// model's other inputs for element i. Returns the cycles from the first input
+// to the last output, or -1 if fewer than n came out.
+template <typename M, typename Before>
+int64_t stream_gapped(M &m, const uint64_t *in, uint64_t *out, size_t n, uint32_t gap_every, Before before) {
+    size_t fed = 0, seen = 0, since_gap = 0;
+    int64_t start = -1, end = -1;
+    for (size_t cycle = 0; cycle < 4 * n + 1000 && seen < n; cycle++) {
+        bool gap = gap_every != 0 && since_gap == gap_every;
+        m.in_valid = fed < n && !gap;
+        if (m.in_valid) {
+            put(m.in_data, in + 4 * fed);
+            before(fed);
+        }
+        edge(m);
+        if (m.in_valid) {
+            if (start < 0) start = int64_t(cycle);
+            fed++;
+            since_gap++;
+        } else if (gap) {
+            since_gap = 0;
+        }
+        if (m.out_valid) {
+            get(m.out_data, out + 4 * seen);
+            seen++;
+            end = int64_t(cycle);
+        }
+    }
+    return seen == n ? end - start + 1 : -1;
+}
+
 extern "C" int64_t zk_sim_fr_inverse(const uint64_t *in, uint64_t *out, size_t n) {
     VerilatedContext ctx;
     Vzk_fr_inverse m{&ctx};
@@ -295,28 +327,7 @@ extern "C" int64_t zk_sim_lane_product(const uint64_t *in, const uint8_t *first,
     edge(m);
     edge(m);
     m.rst = 0;
-    size_t fed = 0, seen = 0, since_gap = 0;
-    int64_t start = -1, end = -1;
-    for (size_t cycle = 0; cycle < 4 * n + 1000 && seen < n; cycle++) {
-        bool gap = gap_every != 0 && since_gap == gap_every;
-        m.in_valid = fed < n && !gap;
-        m.in_first = m.in_valid && first[fed] != 0;
-        if (m.in_valid) put(m.in_data, in + 4 * fed);
-        edge(m);
-        if (m.in_valid) {
-            if (start < 0) start = int64_t(cycle);
-            fed++;
-            since_gap++;
-        } else if (gap) {
-            since_gap = 0;
-        }
-        if (m.out_valid) {
-            get(m.out_data, out + 4 * seen);
-            seen++;
-            end = int64_t(cycle);
-        }
-    }
-    return seen == n ? end - start + 1 : -1;
+    return stream_gapped(m, in, out, n, gap_every, [&](size_t i) { m.in_first = first[i] != 0; });
 }
 
 // Streams `frames` transforms through a verilated zk_ntt_stream of 2^log_n points.
@@ -344,28 +355,7 @@ int64_t ntt_run(uint32_t log_n, const uint64_t *twiddles, const uint64_t *in, ui
         }
     }
     m.tw_we = 0;
-    const size_t total = frames * n;
-    size_t fed = 0, seen = 0, since_gap = 0;
-    int64_t start = -1, end = -1;
-    for (size_t cycle = 0; cycle < 4 * total + 1000 && seen < total; cycle++) {
-        bool gap = gap_every != 0 && since_gap == gap_every;
-        m.in_valid = fed < total && !gap;
-        if (m.in_valid) put(m.in_data, in + 4 * fed);
-        edge(m);
-        if (m.in_valid) {
-            if (start < 0) start = int64_t(cycle);
-            fed++;
-            since_gap++;
-        } else if (gap) {
-            since_gap = 0;
-        }
-        if (m.out_valid) {
-            get(m.out_data, out + 4 * seen);
-            seen++;
-            end = int64_t(cycle);
-        }
-    }
-    return seen == total ? end - start + 1 : -1;
+    return stream_gapped(m, in, out, frames * n, gap_every, [](size_t) {});
 }
 
 extern "C" int64_t zk_sim_ntt(const uint64_t *twiddles, const uint64_t *in, uint64_t *out, size_t frames,
