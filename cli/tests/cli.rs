@@ -25,7 +25,12 @@ fn info_lists_every_backend_with_status() {
     }
     let cpu = text.lines().find(|l| l.starts_with("cpu")).unwrap();
     assert!(cpu.contains("available") && cpu.contains("msm") && cpu.contains("permute-lookup"), "{cpu}");
-    assert!(text.contains("routing order cpu"), "{text}");
+    assert!(text.contains("ZKACCEL_BACKEND=auto: cpu (in priority order)"), "{text}");
+    // Where each operation goes, and why: on a CPU-only machine, the CPU.
+    for op in ["msm ", "ntt ", "permute-lookup "] {
+        let line = text.lines().find(|l| l.starts_with(op)).unwrap_or_else(|| panic!("no {op}line:\n{text}"));
+        assert!(line.contains("cpu at every size: only cpu offers it here"), "{line}");
+    }
 }
 
 /// A reader that closes the pipe early (`zkaccel info | head -1`) ends the
