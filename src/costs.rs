@@ -5,8 +5,9 @@
 //! transfers included, since it calls the backend as a prover would. A
 //! prediction between two measured sizes interpolates on log–log axes (MSM
 //! and NTT times are near power laws in the size); beyond the largest it
-//! grows in proportion to the size, below the smallest it stays at the
-//! smallest's time (a call's fixed cost).
+//! grows along the last two points' slope (so a device's fixed cost is not
+//! scaled up with the size), below the smallest it stays at the smallest's
+//! time (a call's fixed cost).
 //!
 //! Measurements are cached on disk (one text file, [`default_path`]) keyed
 //! by backend, device, driver and zkaccel version, so a process that finds
@@ -87,6 +88,19 @@ impl CostCurve {
         &self.points
     }
 
+    /// Seconds per element beyond the largest measured size: the slope of
+    /// the last two points (a fixed cost, such as a device's launch and
+    /// transfer setup, then does not grow with the size), or the largest
+    /// point's average when there is one point or the slope is not positive.
+    fn marginal(&self) -> f64 {
+        let average = |(n, t): (usize, f64)| t / n as f64;
+        match self.points.as_slice() {
+            [.., (n0, t0), (n1, t1)] if t1 > t0 => (t1 - t0) / (n1 - n0) as f64,
+            [.., last] => average(*last),
+            [] => f64::INFINITY,
+        }
+    }
+
     /// Predicted seconds for `size` (infinite for a failed calibration; 0 for
     /// nothing to do).
     pub fn predict(&self, size: usize) -> f64 {
@@ -100,7 +114,7 @@ impl CostCurve {
             return first.1;
         }
         if size >= last.0 {
-            return last.1 * size as f64 / last.0 as f64;
+            return last.1 + self.marginal() * (size - last.0) as f64;
         }
         let i = self.points.partition_point(|&(n, _)| n < size);
         let ((n0, t0), (n1, t1)) = (self.points[i - 1], self.points[i]);

@@ -352,6 +352,13 @@ fn predictions_interpolate_and_extrapolate() {
     assert_eq!(curve.predict(0), 0.0);
     assert_eq!(curve.predict(1), 1e-3, "a call's fixed cost below the smallest size");
     assert!((curve.predict(1 << 10) - 2e-3).abs() < 1e-9, "log-log midpoint");
-    assert!((curve.predict(1 << 17) - 128e-3).abs() < 1e-9, "proportional beyond the largest");
+    assert!((curve.predict(1 << 17) - 128e-3).abs() < 1e-9, "along the last slope beyond the largest");
+    // A fixed cost (a device's launch) is not scaled up with the size.
+    let device = CostCurve::new(vec![(1 << 8, 2e-3), (1 << 12, 2.1e-3), (1 << 16, 3.6e-3)]);
+    let slope = 1.5e-3 / f64::from((1 << 16) - (1 << 12));
+    assert!((device.predict(1 << 20) - (3.6e-3 + slope * f64::from((1 << 20) - (1 << 16)))).abs() < 1e-12);
+    assert!(device.predict(1 << 20) < 3.6e-3 * 16.0);
+    // One point: in proportion to the size.
+    assert!((CostCurve::new(vec![(256, 1.0)]).predict(1024) - 4.0).abs() < 1e-12);
     assert_eq!(CostCurve::new(Vec::new()).predict(5), f64::INFINITY);
 }
