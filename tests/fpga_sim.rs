@@ -6,8 +6,16 @@
 use zkaccel::{selftest, Accelerator, BackendChoice, CpuBackend, Msm, Operation};
 use zkaccel_core::testing::{self, random_points, random_scalars};
 
+/// One test at a time: the calibration below times the CPU, which the
+/// simulation of a concurrent test would otherwise share.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 #[test]
 fn the_accelerator_routes_what_the_rtl_offers_to_it_and_the_rest_to_the_cpu() {
+    let _serial = one_at_a_time();
     let acc = Accelerator::with_choice(BackendChoice::FpgaSim).unwrap();
     assert_eq!(acc.backend_names(), vec!["fpga-sim", "cpu"]);
     assert_eq!(acc.route(Operation::Msm, 256), "fpga-sim");
@@ -27,6 +35,7 @@ fn the_accelerator_routes_what_the_rtl_offers_to_it_and_the_rest_to_the_cpu() {
 
 #[test]
 fn selftest_passes_on_the_simulated_fpga() {
+    let _serial = one_at_a_time();
     let acc = Accelerator::with_choice(BackendChoice::FpgaSim).unwrap();
     let checks = selftest::run(&acc);
     let on_fpga: Vec<_> = checks.iter().filter(|c| c.backend == "fpga-sim").collect();
@@ -48,6 +57,7 @@ fn selftest_passes_on_the_simulated_fpga() {
 /// inversion, and simulated cycles are far slower).
 #[test]
 fn calibration_routes_every_operation_to_the_cpu_and_says_why() {
+    let _serial = one_at_a_time();
     let sim = zkaccel_backend_fpga::open_sim().unwrap();
     let acc = Accelerator::with_cost_model(vec![sim], CpuBackend::new(), zkaccel::CostModel::in_memory());
     let started = std::time::Instant::now();

@@ -358,6 +358,9 @@ fn predictions_interpolate_and_extrapolate() {
     let slope = 1.5e-3 / f64::from((1 << 16) - (1 << 12));
     assert!((device.predict(1 << 20) - (3.6e-3 + slope * f64::from((1 << 20) - (1 << 16)))).abs() < 1e-12);
     assert!(device.predict(1 << 20) < 3.6e-3 * 16.0);
+    // A small call slowed by a busy machine is lowered to a larger one's time.
+    let noisy = CostCurve::new(vec![(256, 4e-3), (4096, 0.12e-3), (65536, 2.8e-3)]);
+    assert_eq!(noisy.points()[0].1, 0.12e-3);
     // One point: in proportion to the size.
     assert!((CostCurve::new(vec![(256, 1.0)]).predict(1024) - 4.0).abs() < 1e-12);
     assert_eq!(CostCurve::new(Vec::new()).predict(5), f64::INFINITY);
