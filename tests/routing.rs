@@ -20,6 +20,8 @@ use zkaccel_core::testing::{self, progression_points, random_points, random_scal
 /// a device whose speed the test sets.
 struct Paced {
     name: &'static str,
+    /// Which instance it is: two devices of one kind share a name.
+    id: usize,
     fixed: Duration,
     per_element: Duration,
     cpu: CpuBackend,
@@ -27,8 +29,10 @@ struct Paced {
 
 impl Paced {
     fn new(name: &'static str, fixed_ms: f64, per_element_us: f64) -> Arc<Self> {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
         Arc::new(Self {
             name,
+            id: NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             fixed: Duration::from_secs_f64(fixed_ms * 1e-3),
             per_element: Duration::from_secs_f64(per_element_us * 1e-6),
             cpu: CpuBackend::new(),
@@ -56,17 +60,17 @@ impl Msm<Bn254> for Paced {
     }
     fn prepare_bases(&self, bases: &[G1Affine]) -> zkaccel::Result<PreparedBases<Bn254>> {
         let prepared = self.cpu.prepare_bases(bases)?;
-        // Marked as this backend's, as a device's handle would be.
-        Ok(PreparedBases::new(self.name, prepared.host_bases().clone(), Box::new(prepared), 0))
+        // Marked as this instance's, as a device's resident state would be.
+        Ok(PreparedBases::new(self.name, prepared.host_bases().clone(), Box::new((self.id, prepared)), 0))
     }
     fn msm_prepared_batch(
         &self,
         bases: &PreparedBases<Bn254>,
         scalars: &[&[Fr]],
     ) -> zkaccel::Result<Vec<G1Projective>> {
-        let inner = bases
-            .state::<PreparedBases<Bn254>>()
-            .filter(|_| bases.backend() == self.name)
+        let (_, inner) = bases
+            .state::<(usize, PreparedBases<Bn254>)>()
+            .filter(|(id, _)| *id == self.id)
             .ok_or(Error::PreparedBasesMismatch { expected: self.name, found: bases.backend() })?;
         self.wait(bases.len());
         self.cpu.msm_prepared_batch(inner, scalars)
@@ -221,6 +225,21 @@ fn split_msms_over_two_and_three_backends_equal_the_cpu() {
         }
         assert_eq!(acc.fallback_count(), 0);
     }
+}
+
+/// Two devices of one kind (two GPUs) share a name: each part of a split
+/// prepared MSM goes to the device that holds its state.
+#[test]
+fn prepared_parts_go_to_the_device_that_holds_them() {
+    let twins: Vec<_> = (0..2).map(|_| msm_only(Paced::new("twin", 0.0, 0.0))).collect();
+    let acc = accelerator(twins, &[Operation::Msm, Operation::MsmPrepared], &[linear(0.0, 1e-6), linear(0.0, 1e-6)]);
+    assert_eq!(acc.msm_split(Operation::MsmPrepared, 3000), vec![("twin", 1500), ("twin", 1500)]);
+    let mut rng = testing::rng(6);
+    let bases = random_points(3000, &mut rng);
+    let scalars = random_scalars(3000, &mut rng);
+    let prepared = acc.prepare_bases(&bases).unwrap();
+    assert_eq!(acc.msm_prepared(&prepared, &scalars).unwrap(), CpuBackend::new().msm(&bases, &scalars).unwrap());
+    assert_eq!(acc.fallback_count(), 0, "a part went to the twin without its state");
 }
 
 #[test]
