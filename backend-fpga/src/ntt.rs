@@ -12,9 +12,9 @@
 //! reorders: the transposes between the steps and the cores' bit-reversed
 //! outputs, which a card kernel does with its burst addressing.
 
-use zkaccel_core::{validate, Error, Field, Fr, NttConfig, NttDirection, PrimeField, Result, TwoAdicField};
+use zkaccel_core::{validate, Error, Field, Fr, NttConfig, NttDirection, Result, TwoAdicField};
 
-use crate::products::{Limbs, ProductDevice};
+use crate::products::{element, Limbs, ProductDevice};
 
 /// A device with streaming NTT cores of fixed sizes and an elementwise multiplier.
 pub trait NttDevice: ProductDevice {
@@ -185,15 +185,4 @@ fn stage_twiddles(log_n: u32, root: Fr) -> Vec<Limbs> {
 
 fn bit_reverse(i: usize, bits: u32) -> usize {
     i.reverse_bits() >> (usize::BITS - bits)
-}
-
-/// A device's output as a field element; one that is not reduced is the
-/// device's failure.
-fn element(backend: &'static str, limbs: Limbs) -> Result<Fr> {
-    let x = Fr::from_montgomery_limbs_unchecked(limbs);
-    if x.is_reduced() {
-        Ok(x)
-    } else {
-        Err(Error::Device { backend, msg: "the device wrote an unreduced field element".into() })
-    }
 }

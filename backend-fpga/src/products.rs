@@ -146,7 +146,7 @@ pub fn batch_inverse(device: &impl ProductDevice, backend: &'static str, values:
 
 /// A device's output as a field element; one that is not reduced is the
 /// device's failure.
-fn element(backend: &'static str, limbs: Limbs) -> Result<Fr> {
+pub(crate) fn element(backend: &'static str, limbs: Limbs) -> Result<Fr> {
     let x = Fr::from_montgomery_limbs_unchecked(limbs);
     if x.is_reduced() {
         Ok(x)
