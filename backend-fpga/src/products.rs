@@ -44,23 +44,10 @@ pub fn prefix_product(device: &impl ProductDevice, backend: &'static str, values
     }
     let lanes = device.lanes().max(1);
     let block = n.div_ceil(lanes);
-    // Every round holds one element of each lane: blocks past the end are
-    // padded with ones, which change no product.
-    let mut stream = Vec::with_capacity(block * lanes);
-    let mut first = Vec::with_capacity(block * lanes);
-    for j in 0..block {
-        for k in 0..lanes {
-            stream.push(values.get(k * block + j).map_or(Fr::ONE, |v| *v).montgomery_limbs());
-            first.push(j == 0);
-        }
-    }
-    let lane_products = device.lane_products(&stream, &first)?;
-    if lane_products.len() != stream.len() {
-        return Err(device_error(
-            backend,
-            format!("{} lane products for {} inputs", lane_products.len(), stream.len()),
-        ));
-    }
+    // Blocks past the end are padded with ones, which change no product.
+    let lane_products = lane_rounds(device, backend, lanes, block, &|k, j| {
+        values.get(k * block + j).map_or(Fr::ONE, |v| *v).montgomery_limbs()
+    })?;
     let within = |i: usize| lane_products[(i % block) * lanes + i / block];
 
     // carry[k]: the product of every block before block k.
@@ -103,22 +90,7 @@ pub fn batch_inverse(device: &impl ProductDevice, backend: &'static str, values:
     let block = n.div_ceil(lanes);
     // x in the padded block layout: block k, position j (ones past the end).
     let x = |k: usize, j: usize| values.get(k * block + j).map_or(ONE, Fr::montgomery_limbs);
-    let rounds = |element: &dyn Fn(usize, usize) -> Limbs| {
-        let mut stream = Vec::with_capacity(block * lanes);
-        let mut first = Vec::with_capacity(block * lanes);
-        for j in 0..block {
-            for k in 0..lanes {
-                stream.push(element(k, j));
-                first.push(j == 0);
-            }
-        }
-        let out = device.lane_products(&stream, &first)?;
-        if out.len() != stream.len() {
-            return Err(device_error(backend, format!("{} lane products for {} inputs", out.len(), stream.len())));
-        }
-        Ok(out)
-    };
-    let forward = rounds(&|k, j| x(k, j))?;
+    let forward = lane_rounds(device, backend, lanes, block, &|k, j| x(k, j))?;
     let totals: Vec<Limbs> = (0..lanes).map(|k| forward[(block - 1) * lanes + k]).collect();
     let inverses = device.inverses(&totals)?;
     if inverses.len() != lanes {
@@ -131,7 +103,8 @@ pub fn batch_inverse(device: &impl ProductDevice, backend: &'static str, values:
             return Err(device_error(backend, "a block total's inverse is wrong".into()));
         }
     }
-    let backward = rounds(&|k, j| if j == 0 { inverses[k] } else { x(k, block - j) })?;
+    let backward =
+        lane_rounds(device, backend, lanes, block, &|k, j| if j == 0 { inverses[k] } else { x(k, block - j) })?;
     let a: Vec<Limbs> =
         (0..n).map(|i| if i % block == 0 { ONE } else { forward[(i % block - 1) * lanes + i / block] }).collect();
     let b: Vec<Limbs> = (0..n).map(|i| backward[(block - 1 - i % block) * lanes + i / block]).collect();
@@ -142,6 +115,32 @@ pub fn batch_inverse(device: &impl ProductDevice, backend: &'static str, values:
     let inverted = products.into_iter().map(|p| element(backend, p)).collect::<Result<Vec<_>>>()?;
     values.copy_from_slice(&inverted);
     Ok(())
+}
+
+/// The lane products of `lanes` blocks of `block` elements streamed
+/// interleaved (`element(k, j)`: block `k`'s element `j`; every round holds
+/// one element of each lane, the first round starts each lane), in stream
+/// order: block `k`'s element `j` at `j·lanes + k`.
+fn lane_rounds(
+    device: &impl ProductDevice,
+    backend: &'static str,
+    lanes: usize,
+    block: usize,
+    element: &dyn Fn(usize, usize) -> Limbs,
+) -> Result<Vec<Limbs>> {
+    let mut stream = Vec::with_capacity(block * lanes);
+    let mut first = Vec::with_capacity(block * lanes);
+    for j in 0..block {
+        for k in 0..lanes {
+            stream.push(element(k, j));
+            first.push(j == 0);
+        }
+    }
+    let out = device.lane_products(&stream, &first)?;
+    if out.len() != stream.len() {
+        return Err(device_error(backend, format!("{} lane products for {} inputs", out.len(), stream.len())));
+    }
+    Ok(out)
 }
 
 /// A device's output as a field element; one that is not reduced is the
